@@ -1,0 +1,119 @@
+// Package diag carries problems found in user input: the one typed error
+// (and warning) that names the file, line, field path and what is wrong, and
+// renders it the same way everywhere.
+//
+// It sits below every package that reads a file (policies, sim, traces) and
+// imports nothing of ours.
+package diag
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Error is a problem in an input file that stops sim from running it.
+// Its text is "file:line: field: message"; parts that are unknown are left out.
+type Error struct {
+	File  string // as the user named it (never made absolute)
+	Line  int    // 1-based; 0 when unknown
+	Col   int    // 1-based; 0 when unknown
+	Field string // dotted path such as spec.policies.retries.slow.duration
+	Msg   string // lower case, no final punctuation
+}
+
+func (e *Error) Error() string { return render(e.File, e.Line, e.Field, e.Msg) }
+
+// Errorf builds an Error at a position.
+func Errorf(file string, line, col int, field, format string, args ...any) *Error {
+	return &Error{File: file, Line: line, Col: col, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Warning is a problem sim simulates the way Dapr would (usually by ignoring
+// the input) but reports, because the user came to find such mistakes.
+type Warning struct {
+	File  string
+	Line  int
+	Col   int
+	Field string
+	Msg   string
+}
+
+// String renders "file:line: warning: field: message".
+func (w Warning) String() string {
+	return render(w.File, w.Line, "", "warning: "+joinField(w.Field, w.Msg))
+}
+
+// Warnf builds a Warning at a position.
+func Warnf(file string, line, col int, field, format string, args ...any) Warning {
+	return Warning{File: file, Line: line, Col: col, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// List is several errors found in one pass, reported together.
+type List []*Error
+
+func (l List) Error() string {
+	parts := make([]string, len(l))
+	for i, e := range l {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Err returns nil for an empty list, so callers can `return l.Err()`.
+func (l List) Err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	l.Sort()
+	return l
+}
+
+// Sort orders the list by file, line and column so output does not depend on
+// the order checks ran in.
+func (l List) Sort() {
+	sort.SliceStable(l, func(i, j int) bool {
+		a, b := l[i], l[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+}
+
+// SortWarnings orders warnings by file, line and column.
+func SortWarnings(ws []Warning) {
+	sort.SliceStable(ws, func(i, j int) bool {
+		a, b := ws[i], ws[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+}
+
+func render(file string, line int, field, msg string) string {
+	var b strings.Builder
+	if file != "" {
+		b.WriteString(file)
+		if line > 0 {
+			fmt.Fprintf(&b, ":%d", line)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(joinField(field, msg))
+	return b.String()
+}
+
+func joinField(field, msg string) string {
+	if field == "" {
+		return msg
+	}
+	return field + ": " + msg
+}

@@ -1,0 +1,213 @@
+// Package ynode reads YAML as yaml.v3 nodes so that every value keeps its line,
+// and turns what is wrong with it into diag errors. Both the scenario loader
+// (sim) and the Resiliency parser (policies) decode through it, which keeps
+// their error messages uniform.
+package ynode
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"gopkg.in/yaml.v3"
+)
+
+// Documents parses every YAML document in data. A syntax error becomes a
+// *diag.Error naming the file and the line yaml.v3 reported.
+func Documents(file string, data []byte) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	var docs []*yaml.Node
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, syntaxError(file, err)
+		}
+		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+			docs = append(docs, n.Content[0])
+		} else if n.Kind != 0 {
+			docs = append(docs, &n)
+		}
+	}
+}
+
+var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func syntaxError(file string, err error) error {
+	msg := err.Error()
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &diag.Error{File: file, Line: line, Msg: "malformed YAML: " + m[2]}
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		if m := regexp.MustCompile(`^line (\d+): (.*)$`).FindStringSubmatch(te.Errors[0]); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return &diag.Error{File: file, Line: line, Msg: "malformed YAML: " + m[2]}
+		}
+	}
+	return &diag.Error{File: file, Msg: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// Pair is one key/value of a mapping, in file order.
+type Pair struct {
+	Key   string
+	KeyN  *yaml.Node
+	Value *yaml.Node
+}
+
+// Pairs returns a mapping's entries in file order, resolving aliases. It
+// reports a non-mapping as an error at field.
+func Pairs(file, field string, n *yaml.Node) ([]Pair, error) {
+	n = Resolve(n)
+	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, Errorf(file, n, field, "want a mapping, got %s", Describe(n))
+	}
+	out := make([]Pair, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Tag == "!!merge" {
+			return nil, Errorf(file, k, field, "merge keys (<<) are not supported")
+		}
+		out = append(out, Pair{Key: k.Value, KeyN: k, Value: Resolve(n.Content[i+1])})
+	}
+	return out, nil
+}
+
+// Resolve follows aliases to the node they name.
+func Resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// IsNull reports whether n is absent or an explicit null.
+func IsNull(n *yaml.Node) bool {
+	n = Resolve(n)
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+// Errorf builds a diag.Error at n's position.
+func Errorf(file string, n *yaml.Node, field, format string, args ...any) *diag.Error {
+	line, col := 0, 0
+	if n != nil {
+		line, col = n.Line, n.Column
+	}
+	return diag.Errorf(file, line, col, field, format, args...)
+}
+
+// Warnf builds a diag.Warning at n's position.
+func Warnf(file string, n *yaml.Node, field, format string, args ...any) diag.Warning {
+	line, col := 0, 0
+	if n != nil {
+		line, col = n.Line, n.Column
+	}
+	return diag.Warnf(file, line, col, field, format, args...)
+}
+
+// Describe names what a node holds, for "want X, got Y" messages.
+func Describe(n *yaml.Node) string {
+	n = Resolve(n)
+	switch {
+	case n == nil:
+		return "nothing"
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case n.Tag == "!!null":
+		return "null"
+	default:
+		return strconv.Quote(n.Value)
+	}
+}
+
+// Scalar returns a scalar's text, or an error naming field.
+func Scalar(file, field string, n *yaml.Node) (string, error) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return "", Errorf(file, n, field, "want a single value, got %s", Describe(n))
+	}
+	return n.Value, nil
+}
+
+// String returns a scalar as a string. A YAML number or boolean is accepted as
+// its text, the way sigs.k8s.io/yaml (which Dapr uses) turns it into a string.
+func String(file, field string, n *yaml.Node) (string, error) {
+	return Scalar(file, field, n)
+}
+
+// Int returns a scalar integer.
+func Int(file, field string, n *yaml.Node) (int64, error) {
+	s, err := Scalar(file, field, n)
+	if err != nil {
+		return 0, err
+	}
+	v, perr := strconv.ParseInt(s, 0, 64)
+	if perr != nil {
+		return 0, Errorf(file, n, field, "want a whole number, got %q", s)
+	}
+	return v, nil
+}
+
+// Float returns a scalar number.
+func Float(file, field string, n *yaml.Node) (float64, error) {
+	s, err := Scalar(file, field, n)
+	if err != nil {
+		return 0, err
+	}
+	v, perr := strconv.ParseFloat(s, 64)
+	if perr != nil {
+		return 0, Errorf(file, n, field, "want a number, got %q", s)
+	}
+	return v, nil
+}
+
+// Duration parses a Go duration string ("1.5s", "500ms"). It does not accept a
+// bare number: sim's own files always name the unit (Dapr's resources follow
+// Dapr's rules, in the policies package).
+func Duration(file, field string, n *yaml.Node) (time.Duration, error) {
+	s, err := Scalar(file, field, n)
+	if err != nil {
+		return 0, err
+	}
+	d, perr := time.ParseDuration(strings.TrimSpace(s))
+	if perr != nil {
+		return 0, Errorf(file, n, field, "want a duration such as \"1.5s\", got %q%s", s, DurationHint(s))
+	}
+	return d, nil
+}
+
+// DurationHint suggests the likely fix for a near-miss duration.
+func DurationHint(s string) string {
+	t := strings.ReplaceAll(s, " ", "")
+	if t != s {
+		if _, err := time.ParseDuration(t); err == nil {
+			return fmt.Sprintf(" (did you mean %q?)", t)
+		}
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return fmt.Sprintf(" (add a unit: %q)", s+"s")
+	}
+	return ""
+}
+
+// Join builds a field path: Join("spec", "policies") = "spec.policies".
+func Join(parent, child string) string {
+	if parent == "" {
+		return child
+	}
+	return parent + "." + child
+}

@@ -1,0 +1,53 @@
+package retry
+
+import "time"
+
+// Kind is the backoff family of a policy.
+type Kind uint8
+
+const (
+	Constant Kind = iota
+	Exponential
+)
+
+func (k Kind) String() string {
+	if k == Exponential {
+		return "exponential"
+	}
+	return "constant"
+}
+
+// Policy is a resolved retry policy: every field holds the value Dapr would
+// run with (its defaults filled in, fields that Dapr's YAML cannot set at the
+// kit defaults unless a scenario override changed them).
+type Policy struct {
+	Name string
+	Kind Kind
+
+	Duration time.Duration // constant: the delay between attempts (default 5s)
+
+	// Exponential (cenkalti/backoff v4 as configured by dapr/kit).
+	InitialInterval     time.Duration // default 500ms; not settable from Dapr YAML
+	RandomizationFactor float64       // default 0.5; not settable
+	Multiplier          float64       // default 1.5; not settable
+	MaxInterval         time.Duration // default 60s; caps the interval before jitter
+	MaxElapsedTime      time.Duration // default 15m; 0 = no cap; not settable
+
+	// MaxRetries: N retries allow N+1 attempts; negative = unlimited.
+	MaxRetries int64
+}
+
+// Default returns dapr/kit's retry defaults (kit retry.DefaultConfig).
+func Default(name string) Policy {
+	return Policy{
+		Name:                name,
+		Kind:                Constant,
+		Duration:            5 * time.Second,
+		InitialInterval:     500 * time.Millisecond,
+		RandomizationFactor: 0.5,
+		Multiplier:          1.5,
+		MaxInterval:         60 * time.Second,
+		MaxElapsedTime:      15 * time.Minute,
+		MaxRetries:          -1,
+	}
+}

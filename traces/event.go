@@ -1,0 +1,132 @@
+package traces
+
+import (
+	"fmt"
+	"time"
+)
+
+// Kind says what an event records. Its String is the `kind:` written in
+// traces, so changing one is a trace format change.
+type Kind uint8
+
+const (
+	_ Kind = iota
+	// Fault: the availability script changed a target (Change says how).
+	Fault
+	// Call: one attempt of an operation ended: the store or called app
+	// answered, the attempt's timeout fired, or the breaker refused it.
+	Call
+	// Op: the app saw the final result of one step.
+	Op
+	// Breaker: a circuit breaker changed state, as Dapr logs it.
+	Breaker
+	// Retry: a failed attempt will be retried after Delay. Notice marks the
+	// one per call that Dapr logs ("Error processing operation ...").
+	Retry
+	// Recovered: an attempt succeeded after a logged retry notice.
+	Recovered
+	// Timeout: an attempt's deadline fired before the target answered.
+	Timeout
+)
+
+var kindNames = [...]string{"", "fault", "call", "op", "breaker", "retry", "recovered", "timeout"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && k != 0 {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// ParseKind is the inverse of Kind.String.
+func ParseKind(s string) (Kind, bool) {
+	for i, n := range kindNames {
+		if i > 0 && n == s {
+			return Kind(i), true
+		}
+	}
+	return 0, false
+}
+
+// Outcome is how an attempt or an operation ended.
+type Outcome uint8
+
+const (
+	_ Outcome = iota
+	OK
+	Error
+	// Rejected: the circuit breaker refused the attempt (open, or half-open
+	// with maxRequests already admitted); the target was not reached.
+	Rejected
+)
+
+var outcomeNames = [...]string{"", "ok", "error", "rejected"}
+
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) && o != 0 {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("outcome(%d)", uint8(o))
+}
+
+// ParseOutcome is the inverse of Outcome.String.
+func ParseOutcome(s string) (Outcome, bool) {
+	for i, n := range outcomeNames {
+		if i > 0 && n == s {
+			return Outcome(i), true
+		}
+	}
+	return 0, false
+}
+
+// Event is one fact of a run at virtual time T (time since the run started).
+// It is flat on purpose: one value type for every kind keeps recording free of
+// allocations; which fields a kind uses is listed on Kind and in the README.
+type Event struct {
+	T    time.Duration
+	Kind Kind
+
+	// Who: set on call, op, retry, recovered and timeout events.
+	App       string
+	Worker    int    // 0-based
+	Iteration int    // 1-based; the {i} of step log templates
+	Step      int    // 1-based position in the app's steps
+	Target    string // component name, or app id for invocations
+	Op        string // save, get, delete
+	Operation string // Dapr's operation name: component[statestore] output
+
+	Attempt  int           // call, retry, timeout: which attempt (1-based)
+	Attempts int           // op, recovered: attempts made in total
+	Outcome  Outcome       // call, op
+	Error    string        // call, op: the error text when not ok
+	Took     time.Duration // op: from the app issuing the step to its result
+	Log      string        // op: the app's line, printed as "== APP == ..." on success
+
+	Delay  time.Duration // retry: backoff before the next attempt
+	Notice bool          // retry: Dapr logs this one
+
+	Name string // breaker: the name Dapr logs, e.g. simpleCB-statestore
+	From string // breaker: state before
+	To   string // breaker: state after
+
+	Change string // fault: stop, start
+}
+
+// Sink receives events in order as a run produces them. Sinks must not keep
+// the pointer: the engine reuses the value.
+type Sink interface {
+	Record(e *Event) error
+}
+
+// Sinks fans one event out to several sinks, stopping at the first error.
+type Sinks []Sink
+
+// Record implements Sink.
+func (s Sinks) Record(e *Event) error {
+	for _, k := range s {
+		if err := k.Record(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
