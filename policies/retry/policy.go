@@ -26,7 +26,12 @@ type Policy struct {
 
 	Duration time.Duration // constant: the delay between attempts (default 5s)
 
-	// Exponential (cenkalti/backoff v4 as configured by dapr/kit).
+	// Exponential (cenkalti/backoff v4 as configured by dapr/kit). Dapr
+	// keeps RandomizationFactor and Multiplier as float32 (kit's
+	// retry.Config) and widens them to float64 for backoff, so a value such
+	// as 0.3 must be stored here as float64(float32(0.3)) to reproduce
+	// Dapr's delays to the nanosecond; the kit defaults 0.5 and 1.5 are
+	// exact either way.
 	InitialInterval     time.Duration // default 500ms; not settable from Dapr YAML
 	RandomizationFactor float64       // default 0.5; not settable
 	Multiplier          float64       // default 1.5; not settable

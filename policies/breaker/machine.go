@@ -1,0 +1,218 @@
+package breaker
+
+import (
+	"time"
+
+	"github.com/dapr-sim/sim/fsm"
+)
+
+// GuardInput is what the breaker table's guards look at. Step builds it
+// after the clock check; for Succeeded and Failed, Counts already include
+// the outcome, because gobreaker updates the counts before it asks
+// ReadyToTrip or compares ConsecutiveSuccesses with MaxRequests.
+type GuardInput struct {
+	Now             time.Duration
+	Expiry          time.Duration
+	Expires         bool
+	Generation      uint64 // the breaker's current generation
+	EventGeneration uint64 // the outcome's generation
+	Counts          Counts
+	MaxRequests     uint32
+	ReadyToTrip     func(Counts) bool
+}
+
+// Row indices of the table; Step switches on them.
+const (
+	rowClosedIntervalOver = iota
+	rowClosedQuiet
+	rowOpenTimeoutOver
+	rowOpenQuiet
+	rowHalfOpenQuiet
+	rowClosedAdmit
+	rowHalfOpenAdmit
+	rowHalfOpenTooMany
+	rowOpenReject
+	rowClosedSuccessStale
+	rowClosedSuccess
+	rowHalfOpenSuccessStale
+	rowHalfOpenClose
+	rowHalfOpenSuccess
+	rowOpenSuccessStale
+	rowClosedFailureStale
+	rowClosedTrip
+	rowClosedFailure
+	rowHalfOpenFailureStale
+	rowHalfOpenReopen
+	rowOpenFailureStale
+	rowCount
+)
+
+type row = fsm.Transition[State, EventKind, GuardInput]
+
+func expired(g GuardInput) bool           { return g.Expiry < g.Now }
+func intervalExpired(g GuardInput) bool   { return g.Expires && g.Expiry < g.Now }
+func underMax(g GuardInput) bool          { return g.Counts.Requests < g.MaxRequests }
+func enoughSuccesses(g GuardInput) bool   { return g.Counts.ConsecutiveSuccesses >= g.MaxRequests }
+func trips(g GuardInput) bool             { return g.ReadyToTrip(g.Counts) }
+func generationDiffers(g GuardInput) bool { return g.EventGeneration != g.Generation }
+
+var rows = [rowCount]row{
+	// The clock check (gobreaker's currentState). Every event runs these
+	// rows first; Consulted runs nothing else.
+	rowClosedIntervalOver: {From: Closed, On: Consulted, To: Closed, Guard: intervalExpired, GuardText: "expiry != 0 && expiry < now",
+		Note: "interval over: new generation, counts cleared, not logged; the new window starts now, not on a grid"},
+	rowClosedQuiet: {From: Closed, On: Consulted, To: Closed, Note: "ignored on purpose: no interval, or not strictly past it"},
+	rowOpenTimeoutOver: {From: Open, On: Consulted, To: HalfOpen, Guard: expired, GuardText: "expiry < now",
+		Note: "open period strictly over: noticed only when consulted, there is no timer"},
+	rowOpenQuiet:     {From: Open, On: Consulted, To: Open, Note: "ignored on purpose: at now == expiry the breaker is still open (strict <)"},
+	rowHalfOpenQuiet: {From: HalfOpen, On: Consulted, To: HalfOpen, Note: "ignored on purpose: half-open never expires"},
+
+	// Admission (beforeRequest), after the clock check.
+	rowClosedAdmit:     {From: Closed, On: Requested, To: Closed, Note: "admit: requests+1"},
+	rowHalfOpenAdmit:   {From: HalfOpen, On: Requested, To: HalfOpen, Guard: underMax, GuardText: "requests < maxRequests", Note: "admit a probe: requests+1"},
+	rowHalfOpenTooMany: {From: HalfOpen, On: Requested, To: HalfOpen, Note: "reject with ErrTooManyRequests; counts untouched"},
+	rowOpenReject:      {From: Open, On: Requested, To: Open, Note: "reject with ErrOpenState; counts untouched"},
+
+	// Outcomes (afterRequest), after the clock check.
+	rowClosedSuccessStale:   {From: Closed, On: Succeeded, To: Closed, Guard: generationDiffers, GuardText: "generation differs", Note: "stale outcome: recorded, not counted"},
+	rowClosedSuccess:        {From: Closed, On: Succeeded, To: Closed, Note: "count the success"},
+	rowHalfOpenSuccessStale: {From: HalfOpen, On: Succeeded, To: HalfOpen, Guard: generationDiffers, GuardText: "generation differs", Note: "stale outcome: recorded, not counted"},
+	rowHalfOpenClose: {From: HalfOpen, On: Succeeded, To: Closed, Guard: enoughSuccesses, GuardText: "consecutiveSuccesses >= maxRequests",
+		Note: "enough consecutive probe successes: close"},
+	rowHalfOpenSuccess:    {From: HalfOpen, On: Succeeded, To: HalfOpen, Note: "count the success; wait for more probes"},
+	rowOpenSuccessStale:   {From: Open, On: Succeeded, To: Open, Guard: generationDiffers, GuardText: "generation differs", Note: "stale outcome: nothing is admitted while open, so every outcome here is from an older generation"},
+	rowClosedFailureStale: {From: Closed, On: Failed, To: Closed, Guard: generationDiffers, GuardText: "generation differs", Note: "stale outcome: recorded, not counted"},
+	rowClosedTrip: {From: Closed, On: Failed, To: Open, Guard: trips, GuardText: "trip(counts)",
+		Note: "ReadyToTrip sees the counts including this failure"},
+	rowClosedFailure:        {From: Closed, On: Failed, To: Closed, Note: "count the failure"},
+	rowHalfOpenFailureStale: {From: HalfOpen, On: Failed, To: HalfOpen, Guard: generationDiffers, GuardText: "generation differs", Note: "stale outcome: recorded, not counted"},
+	rowHalfOpenReopen:       {From: HalfOpen, On: Failed, To: Open, Note: "any probe failure reopens at once; ReadyToTrip is not consulted"},
+	rowOpenFailureStale:     {From: Open, On: Failed, To: Open, Guard: generationDiffers, GuardText: "generation differs", Note: "stale outcome: nothing is admitted while open, so every outcome here is from an older generation"},
+}
+
+var table = fsm.NewTable("breaker", rows[:]...)
+
+// Table returns the breaker's transition table, the one Step runs, for
+// rendering. Callers must not modify it.
+//
+// An outcome of the current generation while open has no row: nothing is
+// admitted while open, so such an event is a bug of the caller and is
+// rejected.
+func Table() *fsm.Table[State, EventKind, GuardInput] { return table }
+
+// Step applies one event to b and returns the next breaker value, with its
+// effects appended to effects (pass a reused slice, e.g. effects[:0], to
+// avoid allocating). Settings are resolved inside Step, so s may be raw.
+//
+// Every event first runs the clock check (the Consulted rows), exactly as
+// each of gobreaker's State, beforeRequest and afterRequest does, so one
+// event can yield two effects: open → half-open then Admitted, or Cleared
+// then Admitted. A clock check that starts a new generation makes the
+// outcome being reported stale, so an outcome never yields two changes. On
+// error (a broken invariant: an event the state does not accept) Step
+// returns b and effects as they were.
+func Step(b Breaker, s *Settings, ev Event, effects []Effect) (Breaker, []Effect, error) {
+	rs := s.Resolve()
+	in, n0 := b, len(effects)
+
+	t, err := table.Fire(b.State, Consulted, guardInput(b, &rs, ev))
+	if err != nil {
+		return in, effects[:n0], err
+	}
+	b, effects = apply(b, &rs, t, ev, effects)
+	if ev.Kind == Consulted {
+		return b, effects, nil
+	}
+
+	g := guardInput(b, &rs, ev)
+	switch ev.Kind {
+	case Succeeded:
+		g.Counts.onSuccess()
+	case Failed:
+		g.Counts.onFailure()
+	}
+	t, err = table.Fire(b.State, ev.Kind, g)
+	if err != nil {
+		return in, effects[:n0], err
+	}
+	b, effects = apply(b, &rs, t, ev, effects)
+	return b, effects, nil
+}
+
+func guardInput(b Breaker, s *Settings, ev Event) GuardInput {
+	return GuardInput{
+		Now:             ev.Now,
+		Expiry:          b.Expiry,
+		Expires:         b.Expires,
+		Generation:      b.Generation,
+		EventGeneration: ev.Generation,
+		Counts:          b.Counts,
+		MaxRequests:     s.MaxRequests,
+		ReadyToTrip:     s.ReadyToTrip,
+	}
+}
+
+// apply performs the row Fire chose.
+func apply(b Breaker, s *Settings, t row, ev Event, effects []Effect) (Breaker, []Effect) {
+	switch t.Index {
+	case rowClosedIntervalOver:
+		b = enter(b, s, Closed, ev.Now)
+		effects = append(effects, Effect{Kind: Cleared, Generation: b.Generation})
+	case rowOpenTimeoutOver, rowHalfOpenClose, rowClosedTrip, rowHalfOpenReopen:
+		// gobreaker updates the counts before a change, but entering the
+		// new state clears them, so the update need not be applied.
+		from := b.State
+		b = enter(b, s, t.To, ev.Now)
+		effects = append(effects, Effect{Kind: Changed, From: from, To: t.To, Generation: b.Generation})
+	case rowClosedAdmit, rowHalfOpenAdmit:
+		b.Counts.Requests++
+		effects = append(effects, Effect{Kind: Admitted, Generation: b.Generation})
+	case rowHalfOpenTooMany:
+		effects = append(effects, Effect{Kind: Rejected, Reason: ErrTooManyRequests})
+	case rowOpenReject:
+		effects = append(effects, Effect{Kind: Rejected, Reason: ErrOpenState})
+	case rowClosedSuccessStale, rowHalfOpenSuccessStale, rowOpenSuccessStale,
+		rowClosedFailureStale, rowHalfOpenFailureStale, rowOpenFailureStale:
+		effects = append(effects, Effect{Kind: Stale, Generation: ev.Generation})
+	case rowClosedSuccess, rowHalfOpenSuccess:
+		b.Counts.onSuccess()
+	case rowClosedFailure:
+		b.Counts.onFailure()
+	case rowClosedQuiet, rowOpenQuiet, rowHalfOpenQuiet:
+		// Nothing to do: see the rows' notes.
+	}
+	return b, effects
+}
+
+// enter puts b into state st at now and starts a new generation
+// (gobreaker's setState + toNewGeneration): every field that depends on the
+// state is set here and nowhere else.
+func enter(b Breaker, s *Settings, st State, now time.Duration) Breaker {
+	b.State = st
+	b.Generation++
+	b.Counts = Counts{}
+	switch st {
+	case Closed:
+		b.Expiry, b.Expires = 0, false
+		if s.Interval > 0 {
+			b.Expiry, b.Expires = now+s.Interval, true
+		}
+	case Open:
+		b.Expiry, b.Expires = now+s.Timeout, true
+	default: // HalfOpen
+		b.Expiry, b.Expires = 0, false
+	}
+	return b
+}
+
+func (c *Counts) onSuccess() {
+	c.TotalSuccesses++
+	c.ConsecutiveSuccesses++
+	c.ConsecutiveFailures = 0
+}
+
+func (c *Counts) onFailure() {
+	c.TotalFailures++
+	c.ConsecutiveFailures++
+	c.ConsecutiveSuccesses = 0
+}
