@@ -1,0 +1,21 @@
+// Package policies is the Dapr Resiliency model: it reads the resources a Dapr
+// sidecar reads (Resiliency, Component, Configuration), validates them the way
+// Dapr decodes them, applies Dapr's defaults and built-in policies, filters by
+// scopes, and resolves which timeout, retry and circuit breaker apply to a
+// target. Behaviour that changed between Dapr releases is chosen by a Profile.
+//
+// Place in the flow: sim.Load calls Load once, before the first event; the
+// engine asks the resulting Spec for a target's Resolved pipeline, and the
+// trace header records Spec.Dump. The retry, timeout and breaker machines live
+// in the sub-packages; this package only builds their settings.
+//
+// Problems in the input are reported with internal/diag: errors (the input
+// cannot be simulated, exit 2) and warnings (Dapr silently does something the
+// author probably did not mean; sim does the same and says so). Every message
+// names the file, the line and the field path.
+//
+// Only Load performs I/O (reading the files it is given). Nothing here reads a
+// clock, draws random numbers or logs. The package imports retry and breaker
+// (its sub-packages), internal/diag, internal/ynode, yaml.v3 and cel-go, and
+// must not import sim, traces or cmd.
+package policies

@@ -1,0 +1,368 @@
+package policies
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/policies/retry"
+)
+
+// Load reads Dapr resources from paths (files, or folders like
+// --resources-path, whose files are read in name order as Dapr does) and
+// builds the Spec the sidecar of appID would run with under profile p.
+//
+// In a folder, sub-folders and files not ending in .yaml or .yml are skipped
+// with a warning (Dapr logs "A non-YAML resiliency file … was detected").
+// A file named directly is read whatever its extension. Configuration
+// resources are looked for in the same paths (Dapr reads its Configuration
+// from --config; sim lets it sit with the resources).
+//
+// Errors from every file are reported together as a diag.List.
+func Load(paths []string, appID string, p Profile) (*Spec, []diag.Warning, error) {
+	var (
+		files []*File
+		warns []diag.Warning
+		errs  diag.List
+	)
+	read := func(name string) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			errs = append(errs, &diag.Error{File: name, Msg: "cannot read: " + pathErrText(err)})
+			return
+		}
+		f, ws, err := ParseFile(name, data)
+		warns = append(warns, ws...)
+		if err != nil {
+			var l diag.List
+			var e *diag.Error
+			switch {
+			case errors.As(err, &l):
+				errs = append(errs, l...)
+			case errors.As(err, &e):
+				errs = append(errs, e)
+			default:
+				errs = append(errs, &diag.Error{File: name, Msg: err.Error()})
+			}
+			return
+		}
+		files = append(files, f)
+	}
+	for _, path := range paths {
+		info, err := os.Stat(path)
+		if err != nil {
+			errs = append(errs, &diag.Error{File: path, Msg: "cannot read: " + pathErrText(err)})
+			continue
+		}
+		if !info.IsDir() {
+			read(path)
+			continue
+		}
+		entries, err := os.ReadDir(path) // sorted by file name
+		if err != nil {
+			errs = append(errs, &diag.Error{File: path, Msg: "cannot read: " + pathErrText(err)})
+			continue
+		}
+		for _, e := range entries {
+			name := filepath.Join(path, e.Name())
+			switch {
+			case e.IsDir():
+				warns = append(warns, diag.Warnf(name, 0, 0, "", "a folder: Dapr does not read sub-folders of a resources path"))
+			case !isYAMLName(e.Name()):
+				warns = append(warns, diag.Warnf(name, 0, 0, "", "not a .yaml or .yml file: Dapr does not load it"))
+			default:
+				read(name)
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		diag.SortWarnings(warns)
+		return nil, warns, err
+	}
+	s, ws, err := Build(files, appID, p)
+	warns = append(warns, ws...)
+	diag.SortWarnings(warns)
+	return s, warns, err
+}
+
+func isYAMLName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// pathErrText drops the path from an os error, which names it already.
+func pathErrText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// defaultName matches the names of Dapr's default policies (1.9+).
+var defaultName = regexp.MustCompile(`^Default[A-Za-z]*(Retry|Timeout|CircuitBreaker)Policy$`)
+
+// Build merges parsed files into the Spec the sidecar of appID runs with
+// under profile p, the way Dapr's FromConfigurations does: built-in policies
+// first, then each Resiliency kept by its scopes, in order, later ones
+// overwriting policies and targets of the same name. It performs no I/O.
+func Build(files []*File, appID string, p Profile) (*Spec, []diag.Warning, error) {
+	if p.minor == 0 {
+		v := p.Version
+		if v == "" {
+			v = Newest
+		}
+		var err error
+		if p, err = ProfileFor(v); err != nil {
+			return nil, nil, err
+		}
+	}
+	b := &builder{s: newSpec(p, appID)}
+	var res []*Resiliency
+	var confs []Configuration
+	for _, f := range files {
+		for _, c := range f.Components {
+			b.component(c)
+		}
+		res = append(res, f.Resiliencies...)
+		confs = append(confs, f.Configurations...)
+	}
+	if p.NeedsFeatureFlag && !featureEnabled(confs, "Resiliency") {
+		for _, r := range res {
+			b.warnAt(r.File, r.Line, "", "Dapr %s loads Resiliency only when a Configuration enables the preview feature \"Resiliency\" (spec.features: [{name: Resiliency, enabled: true}]); none does, so no policy applies, not even the built-ins%s", p.Version, featureHint(confs))
+		}
+		return b.s, b.warns, nil
+	}
+	b.s.Enabled = true
+	b.s.addBuiltIns()
+	for _, r := range res {
+		if !inScope(r.Scopes, appID) {
+			b.warnAt(r.File, r.ScopesLine, "scopes", "resource %q applies only to %s, not to app %q: Dapr ignores the whole resource for this app%s", r.Name, quoteList(r.Scopes), appID, scopeHint(r.Scopes, appID))
+			continue
+		}
+		b.apply(r)
+	}
+	b.checkRefs()
+	return b.s, b.warns, nil
+}
+
+type builder struct {
+	s     *Spec
+	warns []diag.Warning
+	// sites remembers where each final target entry was written, to report
+	// policy names that do not exist once every resource is merged.
+	sites map[string]refSite
+}
+
+type refSite struct {
+	file, path string
+	refs       Refs
+	component  bool
+}
+
+func (b *builder) warnAt(file string, line int, field, format string, args ...any) {
+	b.warns = append(b.warns, diag.Warnf(file, line, 0, field, format, args...))
+}
+
+func (b *builder) component(c Component) {
+	p := b.s.Profile
+	if c.Name == "" {
+		return
+	}
+	if c.APIVersion != APIVersion {
+		if p.ComponentAPIVersionChecked {
+			b.warnAt(c.File, c.Line, "apiVersion", "want %q, got %q: Dapr %s skips this Component", APIVersion, c.APIVersion, p.Version)
+			return
+		}
+		b.warnAt(c.File, c.Line, "apiVersion", "want %q, got %q: Dapr %s checks only the kind and loads it, Dapr 1.14 and later skip it", APIVersion, c.APIVersion, p.Version)
+	}
+	if old, ok := b.s.Components[c.Name]; ok && old != c.Type {
+		b.warnAt(c.File, c.Line, "metadata.name", "component %q is defined again (was %s): the later definition is used", c.Name, old)
+	}
+	b.s.Components[c.Name] = c.Type
+}
+
+// featureEnabled is Dapr's IsFeatureEnabled over every Configuration: the
+// first entry with exactly that name decides.
+func featureEnabled(confs []Configuration, name string) bool {
+	for _, c := range confs {
+		for _, f := range c.Features {
+			if f.Name == name {
+				if f.Enabled {
+					return true
+				}
+				break
+			}
+		}
+	}
+	return false
+}
+
+func featureHint(confs []Configuration) string {
+	for _, c := range confs {
+		for _, f := range c.Features {
+			if f.Name != "Resiliency" && strings.EqualFold(f.Name, "Resiliency") {
+				return fmt.Sprintf(" (%s:%d names %q: feature names are case-sensitive)", c.File, f.Line, f.Name)
+			}
+			if f.Name == "Resiliency" && !f.Enabled {
+				return fmt.Sprintf(" (%s:%d has it with enabled: false)", c.File, f.Line)
+			}
+		}
+	}
+	return ""
+}
+
+// inScope is Dapr's filterResiliencyConfigs: no scopes means every app,
+// otherwise an exact, case-sensitive match.
+func inScope(scopes []string, appID string) bool {
+	if len(scopes) == 0 {
+		return true
+	}
+	for _, s := range scopes {
+		if s == appID {
+			return true
+		}
+	}
+	return false
+}
+
+func scopeHint(scopes []string, appID string) string {
+	for _, s := range scopes {
+		if strings.EqualFold(s, appID) {
+			return fmt.Sprintf(" (%q differs only in case: scopes are case-sensitive)", s)
+		}
+	}
+	return ""
+}
+
+func quoteList(l []string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// apply merges one kept resource (resiliency.go DecodeConfiguration).
+func (b *builder) apply(r *Resiliency) {
+	s, p := b.s, b.s.Profile
+	s.Resources = append(s.Resources, r.Name)
+	for _, t := range r.Timeouts {
+		b.checkDefaultName(r.File, t.Line, "spec.policies.timeouts."+t.Name, t.Name)
+		s.Timeouts[t.Name] = t.Duration
+	}
+	for _, rs := range r.Retries {
+		field := "spec.policies.retries." + rs.Name
+		b.checkDefaultName(r.File, rs.Line, field, rs.Name)
+		pol := retry.Default(rs.Name)
+		if rs.Policy != nil {
+			pol.Kind = *rs.Policy
+		}
+		if rs.Duration != nil {
+			pol.Duration = *rs.Duration
+		}
+		if rs.MaxInterval != nil {
+			pol.MaxInterval = *rs.MaxInterval
+		}
+		if rs.MaxRetries != nil {
+			if *rs.MaxRetries == 0 && p.MaxRetriesZeroIsUnset {
+				b.warnAt(r.File, rs.MaxRetriesLine, field+".maxRetries", "Dapr %s drops maxRetries: 0 (an omitempty int) and retries without limit (-1); from 1.10 it means no retries", p.Version)
+			} else {
+				pol.MaxRetries = *rs.MaxRetries
+			}
+		}
+		if rs.MatchingLine > 0 {
+			if p.RetryMatching {
+				b.warnAt(r.File, rs.MatchingLine, field+".matching", "not modelled yet: sim retries every error")
+			} else {
+				b.warnAt(r.File, rs.MatchingLine, field+".matching", "Dapr %s does not know this key (it arrived in 1.15) and ignores it", p.Version)
+			}
+		}
+		if rs.Name == BuiltInActorNotFoundRetries {
+			b.warnAt(r.File, rs.Line, field, "a protected built-in policy: Dapr ignores this override and keeps constant 1s, 5 retries")
+			continue
+		}
+		if isBuiltIn(rs.Name) && pol.MaxRetries < 3 {
+			b.warnAt(r.File, rs.Line, field, "overrides a built-in policy with maxRetries %d: Dapr raises it to 3 (a built-in cannot retry fewer than 3 times or without limit)", pol.MaxRetries)
+			pol.MaxRetries = 3
+		}
+		s.Retries[rs.Name] = pol
+	}
+	for _, bs := range r.CircuitBreakers {
+		b.checkDefaultName(r.File, bs.Line, "spec.policies.circuitBreakers."+bs.Name, bs.Name)
+		s.CircuitBreakers[bs.Name] = CircuitBreaker{Name: bs.Name, MaxRequests: bs.MaxRequests, Interval: bs.Interval, Timeout: bs.Timeout, Trip: bs.Trip}
+	}
+	if b.sites == nil {
+		b.sites = map[string]refSite{}
+	}
+	for _, t := range r.Apps {
+		s.Targets.Apps[t.Name] = AppPolicyNames{PolicyNames: names(t.Refs), CircuitBreakerCacheSize: t.CircuitBreakerCacheSize}
+		b.sites["apps/"+t.Name] = refSite{file: r.File, path: "spec.targets.apps." + t.Name, refs: t.Refs}
+	}
+	for _, t := range r.Actors {
+		pn := names(t.Refs)
+		scope := t.CircuitBreakerScope
+		if pn.CircuitBreaker == "" {
+			scope = ""
+		}
+		s.Targets.Actors[t.Name] = ActorPolicyNames{PolicyNames: pn, CircuitBreakerScope: scope, CircuitBreakerCacheSize: t.CircuitBreakerCacheSize}
+		b.sites["actors/"+t.Name] = refSite{file: r.File, path: "spec.targets.actors." + t.Name, refs: t.Refs}
+	}
+	for _, t := range r.Components {
+		s.Targets.Components[t.Name] = ComponentPolicyNames{Inbound: names(t.Inbound), Outbound: names(t.Outbound)}
+		path := "spec.targets.components." + t.Name
+		b.sites["components/"+t.Name+"/inbound"] = refSite{file: r.File, path: path + ".inbound", refs: t.Inbound, component: true}
+		b.sites["components/"+t.Name+"/outbound"] = refSite{file: r.File, path: path + ".outbound", refs: t.Outbound, component: true}
+	}
+}
+
+func (b *builder) checkDefaultName(file string, line int, field, name string) {
+	if !b.s.Profile.DefaultPolicies && defaultName.MatchString(name) {
+		b.warnAt(file, line, field, "Dapr %s has no default policies (they arrived in 1.9): %s applies only where a target names it", b.s.Profile.Version, name)
+	}
+}
+
+func names(r Refs) PolicyNames {
+	return PolicyNames{Timeout: r.Timeout.Name, Retry: r.Retry.Name, CircuitBreaker: r.CircuitBreaker.Name}
+}
+
+// checkRefs reports target policy names that no kept resource defines. Dapr
+// does not validate them: a missing timeout or retry is simply absent; a
+// missing component breaker crashes the sidecar on the first request.
+func (b *builder) checkRefs() {
+	s := b.s
+	for _, key := range sortedKeys(b.sites) {
+		site := b.sites[key]
+		if n := site.refs.Timeout; n.Name != "" {
+			if _, ok := s.Timeouts[n.Name]; !ok {
+				b.warnAt(site.file, n.Line, site.path+".timeout", "no timeout policy named %q: Dapr applies no timeout here%s", n.Name, suggestIn(n.Name, s.Timeouts))
+			}
+		}
+		if n := site.refs.Retry; n.Name != "" {
+			if _, ok := s.Retries[n.Name]; !ok {
+				b.warnAt(site.file, n.Line, site.path+".retry", "no retry policy named %q: Dapr makes a single attempt here%s", n.Name, suggestIn(n.Name, s.Retries))
+			}
+		}
+		if n := site.refs.CircuitBreaker; n.Name != "" {
+			if _, ok := s.CircuitBreakers[n.Name]; !ok {
+				what := "Dapr uses no circuit breaker here"
+				if site.component {
+					what = "Dapr dereferences a nil breaker and crashes on the first request to this component"
+				}
+				b.warnAt(site.file, n.Line, site.path+".circuitBreaker", "no circuit breaker named %q: %s%s", n.Name, what, suggestIn(n.Name, s.CircuitBreakers))
+			}
+		}
+	}
+}
+
+func suggestIn[V any](name string, m map[string]V) string {
+	if s := suggest(name, sortedKeys(m)); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}

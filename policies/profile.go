@@ -1,0 +1,133 @@
+package policies
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Newest is the newest Dapr release modelled; it is the default profile.
+const Newest = "1.16"
+
+// oldestMinor and newestMinor bound the modelled releases 1.8 … 1.16.
+const (
+	oldestMinor = 8
+	newestMinor = 16
+)
+
+// Profile holds the behaviour differences between Dapr releases that the
+// Resiliency model depends on. Build one with ProfileFor.
+type Profile struct {
+	Version string // "1.N"
+
+	// MaxRetriesZeroIsUnset: maxRetries was a plain int with omitempty, so an
+	// explicit 0 was dropped and the default (-1, unlimited) applied.
+	MaxRetriesZeroIsUnset bool
+	// NeedsFeatureFlag: Resiliency is loaded only when a Configuration enables
+	// the preview feature "Resiliency"; otherwise Dapr uses no policies at all
+	// (not even the built-ins).
+	NeedsFeatureFlag bool
+	// DefaultPolicies: untargeted apps, actors and components fall back to the
+	// Default…Policy names.
+	DefaultPolicies bool
+	// RetryMatching: retries.<name>.matching is part of the schema.
+	RetryMatching bool
+	// ComponentAPIVersionChecked: the component loader skips documents whose
+	// apiVersion is not dapr.io/v1alpha1 (before, only kind was checked).
+	ComponentAPIVersionChecked bool
+
+	minor int
+}
+
+// since lists, one row per difference, the first minor release (1.N) that
+// behaves the new way. Sources are in the comments, read from the dapr/dapr
+// module at each tag.
+var since = struct {
+	maxRetriesPointer     int // types.go: MaxRetries int → *int (v1.10.0)
+	noFeatureFlag         int // runtime/cli.go: IsFeatureEnabled(…, Resiliency) gate removed (v1.10.0)
+	defaultPolicies       int // resiliency.go: DefaultRetryTemplate … first in v1.9.0
+	retryMatching         int // types.go: Retry.Matching first in v1.15.0
+	componentAPIVersion   int // internal/loader/disk/manifest.go checks APIVersion from v1.14.0
+	cryptoComponent       int // resiliency.go: ComponentType Crypto first in v1.11.0
+	conversationComponent int // resiliency.go: ComponentType Conversation first in v1.15.0
+}{
+	maxRetriesPointer:     10,
+	noFeatureFlag:         10,
+	defaultPolicies:       9,
+	retryMatching:         15,
+	componentAPIVersion:   14,
+	cryptoComponent:       11,
+	conversationComponent: 15,
+}
+
+// componentTypes maps the prefix of a component's spec.type to the word Dapr
+// uses in default policy names (Default{Type}Component{Dir}{X}Policy), with the
+// first minor release that knows it. The built-in policies are the same in
+// every modelled release (resiliency.go addBuiltInPolicies, 1.8 … 1.16).
+var componentTypes = []struct {
+	prefix, word string
+	since        int
+}{
+	{"bindings", "Binding", 9},
+	{"configuration", "Configuration", 9},
+	{"conversation", "Conversation", since.conversationComponent},
+	{"crypto", "Crypto", since.cryptoComponent},
+	{"lock", "Lock", 9},
+	{"pubsub", "Pubsub", 9},
+	{"secretstores", "Secretstore", 9},
+	{"state", "Statestore", 9},
+}
+
+// Versions returns the modelled releases, oldest first.
+func Versions() []string {
+	out := make([]string, 0, newestMinor-oldestMinor+1)
+	for m := oldestMinor; m <= newestMinor; m++ {
+		out = append(out, "1."+strconv.Itoa(m))
+	}
+	return out
+}
+
+// ProfileFor returns the profile of Dapr release v, written "1.N" or "1.N.x"
+// (a leading "v" is accepted); patch releases share their minor's profile.
+func ProfileFor(v string) (Profile, error) {
+	s := strings.TrimPrefix(strings.TrimSpace(v), "v")
+	parts := strings.Split(s, ".")
+	if len(parts) >= 2 && len(parts) <= 3 && parts[0] == "1" {
+		m, err := strconv.Atoi(parts[1])
+		okPatch := true
+		if len(parts) == 3 {
+			if _, perr := strconv.Atoi(parts[2]); perr != nil {
+				okPatch = false
+			}
+		}
+		if err == nil && okPatch && m >= oldestMinor && m <= newestMinor {
+			return newProfile(m), nil
+		}
+	}
+	return Profile{}, fmt.Errorf("unknown Dapr version %q: want one of %s", v, strings.Join(Versions(), ", "))
+}
+
+func newProfile(minor int) Profile {
+	return Profile{
+		Version:                    "1." + strconv.Itoa(minor),
+		MaxRetriesZeroIsUnset:      minor < since.maxRetriesPointer,
+		NeedsFeatureFlag:           minor < since.noFeatureFlag,
+		DefaultPolicies:            minor >= since.defaultPolicies,
+		RetryMatching:              minor >= since.retryMatching,
+		ComponentAPIVersionChecked: minor >= since.componentAPIVersion,
+		minor:                      minor,
+	}
+}
+
+// ComponentType returns the word Dapr uses for a component of spec.type
+// specType in default policy names ("state.redis" → "Statestore"), or "" when
+// the release has no such word.
+func (p Profile) ComponentType(specType string) string {
+	prefix, _, _ := strings.Cut(specType, ".")
+	for _, t := range componentTypes {
+		if t.prefix == prefix && p.minor >= t.since {
+			return t.word
+		}
+	}
+	return ""
+}
