@@ -1,0 +1,94 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/dapr-sim/sim/traces"
+)
+
+// The trace header records the scenario as it was run: defaults applied,
+// durations as Go duration strings, fields in a fixed order.
+type scenarioDump struct {
+	Name       string      `yaml:"name"`
+	Duration   string      `yaml:"duration"`
+	Overhead   string      `yaml:"overhead"`
+	Resources  string      `yaml:"resourcesPath,omitempty"`
+	Resiliency string      `yaml:"resiliency,omitempty"`
+	Apps       []appDump   `yaml:"apps"`
+	Stores     []storeDump `yaml:"stores"`
+	Faults     []faultDump `yaml:"faults,omitempty"`
+}
+
+type appDump struct {
+	ID           string     `yaml:"id"`
+	Start        string     `yaml:"start"`
+	Pause        string     `yaml:"pause,omitempty"`
+	Every        string     `yaml:"every,omitempty"`
+	Iterations   int        `yaml:"iterations,omitempty"`
+	Workers      int        `yaml:"workers"`
+	WorkerOffset string     `yaml:"workerOffset,omitempty"`
+	OnError      string     `yaml:"onError"`
+	Steps        []stepDump `yaml:"steps"`
+}
+
+type stepDump struct {
+	Op      string `yaml:"op"`
+	Target  string `yaml:"target"`
+	Key     string `yaml:"key"`
+	Value   string `yaml:"value,omitempty"`
+	Log     string `yaml:"log,omitempty"`
+	Latency string `yaml:"latency,omitempty"`
+}
+
+type storeDump struct {
+	Name    string `yaml:"name"`
+	Latency string `yaml:"latency"`
+}
+
+type faultDump struct {
+	At    string `yaml:"at"`
+	Stop  string `yaml:"stop,omitempty"`
+	Start string `yaml:"start,omitempty"`
+}
+
+func durText(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
+
+// Header is the trace header of this setup: enough to run it again.
+func (s *Setup) Header() traces.Header {
+	sc := s.Scenario
+	d := scenarioDump{Name: sc.Name, Duration: sc.Duration.String(), Overhead: sc.Overhead.String(), Resources: sc.ResourcesPath, Resiliency: sc.Resiliency}
+	for _, a := range sc.Apps {
+		ad := appDump{ID: a.ID, Start: a.Start.String(), Pause: durText(a.Pause), Every: durText(a.Every),
+			Iterations: a.Iterations, Workers: a.Workers, WorkerOffset: durText(a.WorkerOffset), OnError: a.OnError.String()}
+		for _, st := range a.Steps {
+			sd := stepDump{Op: st.Op.String(), Target: st.Target, Key: st.Key, Log: st.Log}
+			if st.Op == Save {
+				sd.Value = st.Value
+			}
+			if st.Latency != nil {
+				sd.Latency = st.Latency.String()
+			}
+			ad.Steps = append(ad.Steps, sd)
+		}
+		d.Apps = append(d.Apps, ad)
+	}
+	for _, st := range s.Stores {
+		d.Stores = append(d.Stores, storeDump{Name: st.Name, Latency: st.Latency.String()})
+	}
+	for _, f := range sc.Faults {
+		d.Faults = append(d.Faults, faultDump{At: f.At.String(), Stop: f.Stop, Start: f.Start})
+	}
+	return traces.Header{
+		Sim:      Version,
+		Name:     sc.Name,
+		Dapr:     s.Profile.Version,
+		Seed:     s.Seed,
+		Scenario: d,
+		Spec:     s.Spec.Dump(),
+	}
+}

@@ -1,0 +1,514 @@
+package sim
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/ynode"
+	"gopkg.in/yaml.v3"
+)
+
+// Scenario is a validated scenario file (version 1 of the contract in
+// DESIGN.md) with its defaults applied.
+type Scenario struct {
+	File          string        `yaml:"-"`
+	Version       int           `yaml:"version"`
+	Name          string        `yaml:"name"`
+	Dapr          string        `yaml:"dapr"`
+	Seed          int64         `yaml:"seed"`
+	Duration      time.Duration `yaml:"duration"`
+	Overhead      time.Duration `yaml:"overhead"`
+	ResourcesPath string        `yaml:"resourcesPath,omitempty"`
+	Resiliency    string        `yaml:"resiliency,omitempty"`
+	Apps          []App         `yaml:"apps"`
+	Stores        []Store       `yaml:"stores"`
+	Faults        []Fault       `yaml:"faults"`
+}
+
+// App is one app loop: a sidecar's app id and what the app does.
+type App struct {
+	ID           string        `yaml:"id"`
+	Start        time.Duration `yaml:"start"`
+	Pause        time.Duration `yaml:"pause,omitempty"`
+	Every        time.Duration `yaml:"every,omitempty"`
+	Iterations   int           `yaml:"iterations,omitempty"` // 0 = until the horizon
+	Workers      int           `yaml:"workers"`
+	WorkerOffset time.Duration `yaml:"workerOffset,omitempty"`
+	OnError      OnError       `yaml:"onError"`
+	Steps        []Step        `yaml:"steps"`
+}
+
+// OnError says what an app loop does when a step finally fails.
+type OnError uint8
+
+const (
+	Continue OnError = iota // go on with the next step
+	Skip                    // skip the rest of this iteration
+	Stop                    // end this worker's loop
+)
+
+var onErrorNames = [...]string{"continue", "skip", "stop"}
+
+func (o OnError) String() string { return onErrorNames[o] }
+
+// MarshalYAML writes the word, for the trace header.
+func (o OnError) MarshalYAML() (any, error) { return o.String(), nil }
+
+// OpKind is a state operation.
+type OpKind uint8
+
+const (
+	Save OpKind = iota
+	Get
+	Delete
+)
+
+var opNames = [...]string{"save", "get", "delete"}
+
+func (o OpKind) String() string { return opNames[o] }
+
+// MarshalYAML writes the word, for the trace header.
+func (o OpKind) MarshalYAML() (any, error) { return o.String(), nil }
+
+// Step is one operation of an iteration.
+type Step struct {
+	Op      OpKind         `yaml:"op"`
+	Target  string         `yaml:"target"`
+	Key     string         `yaml:"key"`
+	Value   string         `yaml:"value,omitempty"`
+	Log     string         `yaml:"log,omitempty"`
+	Latency *time.Duration `yaml:"latency,omitempty"`
+	Line    int            `yaml:"-"` // where the step is, for errors found later
+}
+
+// Store is a simulated state store.
+type Store struct {
+	Name    string        `yaml:"name"`
+	Latency time.Duration `yaml:"latency"`
+	Line    int           `yaml:"-"`
+}
+
+// Fault is one change of the availability script.
+type Fault struct {
+	At    time.Duration `yaml:"at"`
+	Stop  string        `yaml:"stop,omitempty"`
+	Start string        `yaml:"start,omitempty"`
+	Line  int           `yaml:"-"`
+}
+
+// Defaults for fields a scenario may leave out.
+const (
+	DefaultOverhead     = time.Microsecond
+	DefaultStoreLatency = time.Millisecond
+	DefaultKey          = "{i}"
+	DefaultValue        = `{"orderId":{i}}`
+)
+
+// LoadScenario reads and validates a scenario file. Unknown fields and bad
+// values are errors naming the file, line and field; several are reported
+// together.
+func LoadScenario(file string) (*Scenario, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, &diag.Error{File: file, Msg: "cannot read scenario: " + errText(err)}
+	}
+	return ParseScenario(file, data)
+}
+
+func errText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// ParseScenario validates scenario YAML read from file.
+func ParseScenario(file string, data []byte) (*Scenario, error) {
+	docs, err := ynode.Documents(file, data)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, &diag.Error{File: file, Msg: "empty scenario: want a mapping with version, duration and apps"}
+	}
+	if len(docs) > 1 {
+		return nil, ynode.Errorf(file, docs[1], "", "a scenario is one YAML document, found %d", len(docs))
+	}
+	d := &decoder{file: file}
+	sc := d.scenario(docs[0])
+	if err := d.errs.Err(); err != nil {
+		return nil, err
+	}
+	sc.File = file
+	return sc, nil
+}
+
+type decoder struct {
+	file string
+	errs diag.List
+}
+
+func (d *decoder) fail(err error) {
+	if err == nil {
+		return
+	}
+	if de, ok := err.(*diag.Error); ok {
+		d.errs = append(d.errs, de)
+		return
+	}
+	d.errs = append(d.errs, &diag.Error{File: d.file, Msg: err.Error()})
+}
+
+func (d *decoder) errorf(n *yaml.Node, field, format string, args ...any) {
+	d.errs = append(d.errs, ynode.Errorf(d.file, n, field, format, args...))
+}
+
+// fields walks a mapping, calling the handler of each known key and reporting
+// every unknown one (with the nearest known key when it looks like a typo).
+func (d *decoder) fields(n *yaml.Node, path string, handlers map[string]func(string, *yaml.Node)) map[string]*yaml.Node {
+	pairs, err := ynode.Pairs(d.file, path, n)
+	if err != nil {
+		d.fail(err)
+		return nil
+	}
+	seen := map[string]*yaml.Node{}
+	for _, p := range pairs {
+		field := ynode.Join(path, p.Key)
+		if _, dup := seen[p.Key]; dup {
+			d.errorf(p.KeyN, field, "given twice")
+			continue
+		}
+		seen[p.Key] = p.Value
+		h, ok := handlers[p.Key]
+		if !ok {
+			known := make([]string, 0, len(handlers))
+			for k := range handlers {
+				known = append(known, k)
+			}
+			sort.Strings(known)
+			msg := "unknown field"
+			if s := nearest(p.Key, known); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			} else {
+				msg += " (known: " + strings.Join(known, ", ") + ")"
+			}
+			d.errorf(p.KeyN, field, "%s", msg)
+			continue
+		}
+		h(field, p.Value)
+	}
+	return seen
+}
+
+func (d *decoder) duration(dst *time.Duration) func(string, *yaml.Node) {
+	return func(field string, n *yaml.Node) {
+		v, err := ynode.Duration(d.file, field, n)
+		if err != nil {
+			d.fail(err)
+			return
+		}
+		if v < 0 {
+			d.errorf(n, field, "want a duration of 0 or more, got %q", n.Value)
+			return
+		}
+		*dst = v
+	}
+}
+
+func (d *decoder) str(dst *string) func(string, *yaml.Node) {
+	return func(field string, n *yaml.Node) {
+		v, err := ynode.Scalar(d.file, field, n)
+		if err != nil {
+			d.fail(err)
+			return
+		}
+		*dst = v
+	}
+}
+
+func (d *decoder) scenario(root *yaml.Node) *Scenario {
+	sc := &Scenario{Overhead: DefaultOverhead}
+	var versionN, durationN, appsN *yaml.Node
+	seen := d.fields(root, "", map[string]func(string, *yaml.Node){
+		"version": func(f string, n *yaml.Node) {
+			versionN = n
+			v, err := ynode.Int(d.file, f, n)
+			if err != nil {
+				d.fail(err)
+				return
+			}
+			if v != 1 {
+				d.errorf(n, f, "this sim reads scenario version 1, got %d", v)
+			}
+			sc.Version = int(v)
+		},
+		"name":          d.str(&sc.Name),
+		"dapr":          d.str(&sc.Dapr),
+		"seed":          func(f string, n *yaml.Node) { v, err := ynode.Int(d.file, f, n); d.fail(err); sc.Seed = v },
+		"duration":      func(f string, n *yaml.Node) { durationN = n; d.duration(&sc.Duration)(f, n) },
+		"overhead":      d.duration(&sc.Overhead),
+		"resourcesPath": d.str(&sc.ResourcesPath),
+		"resiliency":    d.str(&sc.Resiliency),
+		"apps":          func(f string, n *yaml.Node) { appsN = n; sc.Apps = d.apps(f, n) },
+		"stores":        func(f string, n *yaml.Node) { sc.Stores = d.stores(f, n) },
+		"faults":        func(f string, n *yaml.Node) { sc.Faults = d.faults(f, n) },
+		"overrides": func(f string, n *yaml.Node) {
+			d.errorf(n, f, "not supported yet by this sim (what-if overrides come with the full-spec work)")
+		},
+		"expect": func(f string, n *yaml.Node) {
+			if !ynode.IsNull(n) && !(n.Kind == yaml.SequenceNode && len(n.Content) == 0) {
+				d.errorf(n, f, "not supported yet by this sim (assertions come with `sim check`)")
+			}
+		},
+	})
+	if seen == nil {
+		return sc
+	}
+	if versionN == nil {
+		d.errorf(root, "version", "required: add `version: 1`")
+	}
+	if durationN == nil {
+		d.errorf(root, "duration", "required: every run needs a horizon, e.g. `duration: 60s`")
+	} else if sc.Duration <= 0 {
+		d.errorf(durationN, "duration", "want a horizon above 0s, got %q", durationN.Value)
+	}
+	if sc.ResourcesPath != "" && sc.Resiliency != "" {
+		d.errorf(seen["resiliency"], "resiliency", "give resourcesPath or resiliency, not both")
+	}
+	if appsN == nil {
+		d.errorf(root, "apps", "required: at least one app loop")
+	}
+	return sc
+}
+
+func (d *decoder) apps(path string, n *yaml.Node) []App {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		d.errorf(n, path, "want a list of apps, got %s", ynode.Describe(n))
+		return nil
+	}
+	apps := make([]App, 0, len(n.Content))
+	for i, an := range n.Content {
+		field := fmt.Sprintf("%s[%d]", path, i)
+		a := App{Workers: 1}
+		var pauseN, everyN, idN, stepsN *yaml.Node
+		seen := d.fields(an, field, map[string]func(string, *yaml.Node){
+			"id":           func(f string, n *yaml.Node) { idN = n; d.str(&a.ID)(f, n) },
+			"start":        d.duration(&a.Start),
+			"pause":        func(f string, n *yaml.Node) { pauseN = n; d.duration(&a.Pause)(f, n) },
+			"every":        func(f string, n *yaml.Node) { everyN = n; d.duration(&a.Every)(f, n) },
+			"workerOffset": d.duration(&a.WorkerOffset),
+			"iterations": func(f string, n *yaml.Node) {
+				v, err := ynode.Int(d.file, f, n)
+				if err != nil {
+					d.fail(err)
+					return
+				}
+				if v < 0 {
+					d.errorf(n, f, "want 0 (no bound) or more, got %d", v)
+				}
+				a.Iterations = int(v)
+			},
+			"workers": func(f string, n *yaml.Node) {
+				v, err := ynode.Int(d.file, f, n)
+				if err != nil {
+					d.fail(err)
+					return
+				}
+				if v < 1 || v > 10000 {
+					d.errorf(n, f, "want 1 to 10000 workers, got %d", v)
+				}
+				a.Workers = int(v)
+			},
+			"onError": func(f string, n *yaml.Node) {
+				v, err := ynode.Scalar(d.file, f, n)
+				if err != nil {
+					d.fail(err)
+					return
+				}
+				for i, name := range onErrorNames {
+					if v == name {
+						a.OnError = OnError(i)
+						return
+					}
+				}
+				d.errorf(n, f, "want continue, skip or stop, got %q", v)
+			},
+			"steps": func(f string, n *yaml.Node) { stepsN = n; a.Steps = d.steps(f, n) },
+		})
+		if seen == nil {
+			continue
+		}
+		if idN == nil || a.ID == "" {
+			d.errorf(an, field+".id", "required: the sidecar's app id (scopes match it)")
+		}
+		if stepsN == nil {
+			d.errorf(an, field+".steps", "required: at least one step")
+		}
+		if pauseN != nil && everyN != nil {
+			d.errorf(everyN, field+".every", "give pause or every, not both")
+		}
+		apps = append(apps, a)
+	}
+	return apps
+}
+
+func (d *decoder) steps(path string, n *yaml.Node) []Step {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		d.errorf(n, path, "want a list of steps, got %s", ynode.Describe(n))
+		return nil
+	}
+	steps := make([]Step, 0, len(n.Content))
+	for i, sn := range n.Content {
+		field := fmt.Sprintf("%s[%d]", path, i)
+		s := Step{Key: DefaultKey, Value: DefaultValue, Line: sn.Line}
+		ops := 0
+		op := func(k OpKind) func(string, *yaml.Node) {
+			return func(f string, n *yaml.Node) {
+				ops++
+				s.Op = k
+				d.str(&s.Target)(f, n)
+			}
+		}
+		seen := d.fields(sn, field, map[string]func(string, *yaml.Node){
+			"save":   op(Save),
+			"get":    op(Get),
+			"delete": op(Delete),
+			"invoke": func(f string, n *yaml.Node) {
+				d.errorf(n, f, "not supported yet by this sim (service invocation comes with the full-spec work)")
+				ops++
+			},
+			"key":   d.str(&s.Key),
+			"value": d.str(&s.Value),
+			"log":   d.str(&s.Log),
+			"latency": func(f string, n *yaml.Node) {
+				var v time.Duration
+				d.duration(&v)(f, n)
+				s.Latency = &v
+			},
+		})
+		if seen == nil {
+			continue
+		}
+		if ops != 1 {
+			d.errorf(sn, field, "want exactly one of save, get, delete, got %d", ops)
+		}
+		steps = append(steps, s)
+	}
+	return steps
+}
+
+func (d *decoder) stores(path string, n *yaml.Node) []Store {
+	pairs, err := ynode.Pairs(d.file, path, n)
+	if err != nil {
+		d.fail(err)
+		return nil
+	}
+	stores := make([]Store, 0, len(pairs))
+	for _, p := range pairs {
+		field := ynode.Join(path, p.Key)
+		s := Store{Name: p.Key, Latency: DefaultStoreLatency, Line: p.KeyN.Line}
+		d.fields(p.Value, field, map[string]func(string, *yaml.Node){
+			"latency": d.duration(&s.Latency),
+		})
+		stores = append(stores, s)
+	}
+	sort.Slice(stores, func(i, j int) bool { return stores[i].Name < stores[j].Name })
+	return stores
+}
+
+func (d *decoder) faults(path string, n *yaml.Node) []Fault {
+	if ynode.IsNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, path, "want a list of faults, got %s", ynode.Describe(n))
+		return nil
+	}
+	later := func(f string, n *yaml.Node) {
+		d.errorf(n, f, "not supported yet by this sim (this sim scripts `at` with `stop`/`start`; windows, latency and error rates come with the full-spec work)")
+	}
+	faults := make([]Fault, 0, len(n.Content))
+	for i, fn := range n.Content {
+		field := fmt.Sprintf("%s[%d]", path, i)
+		f := Fault{Line: fn.Line}
+		var atN *yaml.Node
+		seen := d.fields(fn, field, map[string]func(string, *yaml.Node){
+			"at":    func(fl string, n *yaml.Node) { atN = n; d.duration(&f.At)(fl, n) },
+			"stop":  d.str(&f.Stop),
+			"start": d.str(&f.Start),
+			"from":  later, "to": later, "target": later, "latency": later, "error": later,
+			"errorRate": later, "ops": later, "failEvery": later, "period": later, "downFor": later,
+		})
+		if seen == nil {
+			continue
+		}
+		if atN == nil {
+			d.errorf(fn, field+".at", "required: when the change happens, e.g. `at: 6s`")
+		}
+		if (f.Stop == "") == (f.Start == "") {
+			d.errorf(fn, field, "want exactly one of stop or start")
+		}
+		faults = append(faults, f)
+	}
+	// Stable by time: changes at one instant keep file order.
+	sort.SliceStable(faults, func(i, j int) bool { return faults[i].At < faults[j].At })
+	return faults
+}
+
+// ResourcePaths returns the Dapr resources the scenario names, relative to
+// the scenario file's folder (as `dapr run --resources-path` would be from
+// where the scenario lives).
+func (sc *Scenario) ResourcePaths() []string {
+	base := filepath.Dir(sc.File)
+	switch {
+	case sc.ResourcesPath != "":
+		return []string{joinRel(base, sc.ResourcesPath)}
+	case sc.Resiliency != "":
+		return []string{joinRel(base, sc.Resiliency)}
+	}
+	return nil
+}
+
+func joinRel(base, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(base, p)
+}
+
+// nearest returns the candidate within edit distance 2 of s, if exactly one
+// is closest.
+func nearest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if dd := editDistance(strings.ToLower(s), strings.ToLower(c)); dd < bestD {
+			best, bestD = c, dd
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,123 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/policies"
+)
+
+// Version is this sim's version, recorded in traces.
+const Version = "0.1.0"
+
+// Setup is a scenario with everything it refers to loaded and checked: the
+// Dapr profile, the resolved Resiliency spec, the stores and the targets
+// operations go to. A run needs nothing else.
+type Setup struct {
+	Scenario *Scenario
+	Profile  policies.Profile
+	Spec     *policies.Spec
+	Seed     int64
+	Stores   []Store  // every store a step or fault names, sorted by name
+	Targets  []string // every component a step calls, sorted
+	Warnings []diag.Warning
+}
+
+// Overrides are command-line values that take precedence over the scenario.
+type Overrides struct {
+	Dapr string // "" = the scenario's (or the newest profile)
+	Seed *int64
+}
+
+// Prepare loads a scenario's Dapr resources and checks its references. Every
+// problem is a *diag.Error (or diag.List) naming file and line; warnings
+// describe input Dapr would silently ignore.
+func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
+	version := sc.Dapr
+	if o.Dapr != "" {
+		version = o.Dapr
+	}
+	if version == "" {
+		version = policies.Newest
+	}
+	profile, err := policies.ProfileFor(version)
+	if err != nil {
+		if o.Dapr != "" {
+			return nil, fmt.Errorf("--dapr: %w", err)
+		}
+		return nil, &diag.Error{File: sc.File, Field: "dapr", Msg: err.Error()}
+	}
+	s := &Setup{Scenario: sc, Profile: profile, Seed: sc.Seed}
+	if o.Seed != nil {
+		s.Seed = *o.Seed
+	}
+	appID := ""
+	if len(sc.Apps) > 0 {
+		appID = sc.Apps[0].ID
+	}
+	for _, a := range sc.Apps {
+		if a.ID != appID {
+			return nil, &diag.Error{File: sc.File, Field: "apps", Msg: fmt.Sprintf("every app loop runs beside one sidecar in this sim: want one app id, got %q and %q", appID, a.ID)}
+		}
+	}
+	spec, warns, err := policies.Load(sc.ResourcePaths(), appID, profile)
+	if err != nil {
+		return nil, err
+	}
+	s.Spec = spec
+	s.Warnings = warns
+
+	var errs diag.List
+	stores := map[string]Store{}
+	for _, st := range sc.Stores {
+		stores[st.Name] = st
+	}
+	known := func(name string) bool {
+		if _, ok := stores[name]; ok {
+			return true
+		}
+		if typ, ok := spec.Components[name]; ok && len(typ) > 6 && typ[:6] == "state." {
+			stores[name] = Store{Name: name, Latency: DefaultStoreLatency}
+			return true
+		}
+		return false
+	}
+	targets := map[string]bool{}
+	for ai, a := range sc.Apps {
+		for si, st := range a.Steps {
+			if !known(st.Target) {
+				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].%s", ai, si, st.Op),
+					Msg: fmt.Sprintf("no state store named %q: declare it under stores or add a Component of type state.* to the resources", st.Target)})
+				continue
+			}
+			targets[st.Target] = true
+		}
+	}
+	for i, f := range sc.Faults {
+		name, verb := f.Stop, "stop"
+		if f.Start != "" {
+			name, verb = f.Start, "start"
+		}
+		if !known(name) {
+			errs = append(errs, &diag.Error{File: sc.File, Line: f.Line, Field: fmt.Sprintf("faults[%d].%s", i, verb),
+				Msg: fmt.Sprintf("no state store named %q", name)})
+		}
+		if f.At > sc.Duration {
+			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, f.Line, 0, fmt.Sprintf("faults[%d].at", i), "%s is after the horizon (%s): it never happens", f.At, sc.Duration))
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	for _, st := range stores {
+		s.Stores = append(s.Stores, st)
+	}
+	sort.Slice(s.Stores, func(i, j int) bool { return s.Stores[i].Name < s.Stores[j].Name })
+	for t := range targets {
+		s.Targets = append(s.Targets, t)
+	}
+	sort.Strings(s.Targets)
+	diag.SortWarnings(s.Warnings)
+	return s, nil
+}

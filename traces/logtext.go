@@ -1,0 +1,91 @@
+package traces
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+	"time"
+)
+
+// LogWriter is the sidecar-log projection: it turns events into the lines a
+// daprd sidecar at info level (and the app through `dapr run`) would print,
+// in logrus' terminal form `INFO[0026] message` with whole seconds since the
+// sidecar started, and `== APP == line` for the app's own output.
+type LogWriter struct {
+	w       *bufio.Writer
+	wording Wording
+	buf     []byte
+}
+
+// NewLogWriter writes lines in the wording of one Dapr release. Call Flush
+// when the run ends.
+func NewLogWriter(w io.Writer, wording Wording) *LogWriter {
+	return &LogWriter{w: bufio.NewWriter(w), wording: wording}
+}
+
+// Record implements Sink.
+func (l *LogWriter) Record(e *Event) error {
+	line, ok := l.Line(e)
+	if !ok {
+		return nil
+	}
+	_, err := l.w.WriteString(line)
+	return err
+}
+
+// Line returns the log line an event projects to, with its newline, or false
+// when the event prints nothing (most do not: Dapr logs little at info).
+func (l *LogWriter) Line(e *Event) (string, bool) {
+	switch e.Kind {
+	case Breaker:
+		return l.stamp("info", e.T, BreakerLine(e.Name, e.From, e.To)), true
+	case Retry:
+		if !e.Notice {
+			return "", false
+		}
+		return l.stamp(l.wording.RetryLevel, e.T, l.wording.Retry(e.Operation, e.Delay)), true
+	case Recovered:
+		return l.stamp(l.wording.RecoveredLevel, e.T, l.wording.Recovered(e.Operation, e.Attempts)), true
+	case Op:
+		if e.Outcome != OK || e.Log == "" {
+			return "", false
+		}
+		return "== APP == " + e.Log + "\n", true
+	}
+	return "", false
+}
+
+// Flush writes buffered lines out.
+func (l *LogWriter) Flush() error { return l.w.Flush() }
+
+// stamp renders logrus' TextFormatter on a terminal: the level cut to four
+// upper-case letters, then whole seconds since start, truncated, 4 digits.
+func (l *LogWriter) stamp(level string, t time.Duration, msg string) string {
+	b := l.buf[:0]
+	b = append(b, levelTag(level)...)
+	b = append(b, '[')
+	secs := int64(t / time.Second)
+	s := strconv.FormatInt(secs, 10)
+	for i := len(s); i < 4; i++ {
+		b = append(b, '0')
+	}
+	b = append(b, s...)
+	b = append(b, "] "...)
+	b = append(b, msg...)
+	b = append(b, '\n')
+	l.buf = b
+	return string(b)
+}
+
+func levelTag(level string) string {
+	switch level {
+	case "warning":
+		return "WARN"
+	case "error":
+		return "ERRO"
+	case "debug":
+		return "DEBU"
+	default:
+		return "INFO"
+	}
+}

@@ -1,0 +1,203 @@
+package traces
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FormatVersion is the trace file format this sim writes. A reader must refuse
+// a version it does not know.
+const FormatVersion = 1
+
+// Header makes a trace self-contained: everything needed to run the same
+// scenario again. Scenario and Spec are whatever the engine resolved, encoded
+// by yaml.v3 from structs with a fixed field order.
+type Header struct {
+	Format   int    `yaml:"format"`
+	Sim      string `yaml:"sim"`
+	Name     string `yaml:"name"`
+	Dapr     string `yaml:"dapr"`
+	Seed     int64  `yaml:"seed"`
+	Scenario any    `yaml:"scenario"`
+	Spec     any    `yaml:"spec"`
+}
+
+// TraceWriter streams a YAML trace: the header once, then one flow mapping
+// per event under `events:`. It never holds events in memory — yaml.v3's
+// Encoder keeps every node it emitted, so event lines are written by hand
+// (still plain YAML; tests read them back with yaml.v3).
+type TraceWriter struct {
+	w   *bufio.Writer
+	buf []byte
+	err error
+}
+
+// NewTraceWriter writes the header at once and returns a Sink for events.
+func NewTraceWriter(w io.Writer, h Header) (*TraceWriter, error) {
+	t := &TraceWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	h.Format = FormatVersion
+	head, err := yaml.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("encode trace header: %w", err)
+	}
+	t.w.WriteString("# sim trace: a run's header, then every event at its virtual time\n")
+	t.w.Write(head)
+	t.w.WriteString("events:\n")
+	return t, nil
+}
+
+// Record implements Sink.
+func (t *TraceWriter) Record(e *Event) error {
+	if t.err != nil {
+		return t.err
+	}
+	b := t.buf[:0]
+	b = append(b, "  - {t: "...)
+	b = append(b, e.T.String()...)
+	b = append(b, ", kind: "...)
+	b = append(b, e.Kind.String()...)
+	switch e.Kind {
+	case Fault:
+		b = str(b, "target", e.Target)
+		b = str(b, "change", e.Change)
+	case Breaker:
+		b = str(b, "name", e.Name)
+		b = str(b, "from", e.From)
+		b = str(b, "to", e.To)
+	default:
+		b = who(b, e)
+		switch e.Kind {
+		case Call:
+			b = num(b, "attempt", e.Attempt)
+			b = str(b, "outcome", e.Outcome.String())
+			if e.Error != "" {
+				b = str(b, "error", e.Error)
+			}
+		case Op:
+			b = num(b, "attempts", e.Attempts)
+			b = str(b, "outcome", e.Outcome.String())
+			if e.Error != "" {
+				b = str(b, "error", e.Error)
+			}
+			b = dur(b, "took", e.Took)
+			if e.Log != "" {
+				b = str(b, "log", e.Log)
+			}
+		case Retry:
+			b = str(b, "operation", e.Operation)
+			b = num(b, "attempt", e.Attempt)
+			b = dur(b, "delay", e.Delay)
+			if e.Notice {
+				b = append(b, ", notice: true"...)
+			}
+		case Recovered:
+			b = str(b, "operation", e.Operation)
+			b = num(b, "attempts", e.Attempts)
+		case Timeout:
+			b = num(b, "attempt", e.Attempt)
+		}
+	}
+	b = append(b, "}\n"...)
+	t.buf = b
+	_, t.err = t.w.Write(b)
+	return t.err
+}
+
+// Close flushes the trace; it does not close the underlying writer.
+func (t *TraceWriter) Close() error {
+	if t.err != nil {
+		return t.err
+	}
+	return t.w.Flush()
+}
+
+func who(b []byte, e *Event) []byte {
+	b = str(b, "app", e.App)
+	b = num(b, "worker", e.Worker)
+	b = num(b, "iteration", e.Iteration)
+	b = num(b, "step", e.Step)
+	b = str(b, "target", e.Target)
+	b = str(b, "op", e.Op)
+	return b
+}
+
+func num(b []byte, k string, v int) []byte {
+	b = append(b, ", "...)
+	b = append(b, k...)
+	b = append(b, ": "...)
+	return strconv.AppendInt(b, int64(v), 10)
+}
+
+func dur(b []byte, k string, d time.Duration) []byte {
+	b = append(b, ", "...)
+	b = append(b, k...)
+	b = append(b, ": "...)
+	return append(b, d.String()...)
+}
+
+func str(b []byte, k, v string) []byte {
+	b = append(b, ", "...)
+	b = append(b, k...)
+	b = append(b, ": "...)
+	return appendScalar(b, v)
+}
+
+// appendScalar writes v plain when YAML reads it back as the same string, and
+// double-quoted otherwise. Plain: starts with a letter, holds only letters,
+// digits and -_.[]/ — and is not a word YAML 1.1 readers take for a bool or
+// null. Brackets are fine inside a plain scalar that does not start with one
+// only outside flow context, so inside our flow mappings they force quotes.
+func appendScalar(b []byte, v string) []byte {
+	if plainSafe(v) {
+		return append(b, v...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(v); {
+		r, size := utf8.DecodeRuneInString(v[i:])
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\x`...)
+			b = append(b, "0123456789abcdef"[v[i]>>4], "0123456789abcdef"[v[i]&15])
+		case r < 0x20 || r == 0x7f:
+			b = fmt.Appendf(b, `\x%02x`, r)
+		default:
+			b = append(b, v[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
+func plainSafe(v string) bool {
+	if v == "" {
+		return false
+	}
+	c := v[0]
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		return false
+	}
+	for i := 1; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '/') {
+			return false
+		}
+	}
+	switch v {
+	case "y", "Y", "n", "N", "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+		"on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL":
+		return false
+	}
+	return true
+}
