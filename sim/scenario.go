@@ -247,10 +247,19 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 			}
 			sc.Version = int(v)
 		},
-		"name":          d.str(&sc.Name),
-		"dapr":          d.str(&sc.Dapr),
-		"seed":          func(f string, n *yaml.Node) { v, err := ynode.Int(d.file, f, n); d.fail(err); sc.Seed = v },
-		"duration":      func(f string, n *yaml.Node) { durationN = n; d.duration(&sc.Duration)(f, n) },
+		"name": d.str(&sc.Name),
+		"dapr": d.str(&sc.Dapr),
+		"seed": func(f string, n *yaml.Node) { v, err := ynode.Int(d.file, f, n); d.fail(err); sc.Seed = v },
+		"duration": func(f string, n *yaml.Node) {
+			before := len(d.errs)
+			d.duration(&sc.Duration)(f, n)
+			if len(d.errs) == before {
+				durationN = n
+			} else {
+				durationN = &yaml.Node{} // reported already
+				sc.Duration = time.Nanosecond
+			}
+		},
 		"overhead":      d.duration(&sc.Overhead),
 		"resourcesPath": d.str(&sc.ResourcesPath),
 		"resiliency":    d.str(&sc.Resiliency),

@@ -44,7 +44,7 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	profile, err := policies.ProfileFor(version)
 	if err != nil {
 		if o.Dapr != "" {
-			return nil, fmt.Errorf("--dapr: %w", err)
+			return nil, &diag.Error{Field: "--dapr", Msg: err.Error()}
 		}
 		return nil, &diag.Error{File: sc.File, Field: "dapr", Msg: err.Error()}
 	}

@@ -31,12 +31,27 @@ func Documents(file string, data []byte) ([]*yaml.Node, error) {
 		if err != nil {
 			return nil, syntaxError(file, err)
 		}
-		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		switch {
+		case n.Kind == yaml.DocumentNode && len(n.Content) == 1 && IsNull(n.Content[0]) && n.Content[0].Value == "":
+			// An empty document (a trailing ---) holds nothing.
+		case n.Kind == yaml.DocumentNode && len(n.Content) == 1:
 			docs = append(docs, n.Content[0])
-		} else if n.Kind != 0 {
+		case n.Kind == yaml.DocumentNode || n.Kind == 0:
+			// An empty document (a trailing ---) holds nothing.
+		default:
 			docs = append(docs, &n)
 		}
 	}
+}
+
+// parserMessages are libyaml's parser (not scanner) errors.
+var parserMessages = map[string]bool{
+	"did not find expected <document start>": true,
+	"did not find expected node content":     true,
+	"did not find expected key":              true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
 }
 
 var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -45,6 +60,12 @@ func syntaxError(file string, err error) error {
 	msg := err.Error()
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if parserMessages[m[2]] {
+			// yaml.v3 adds 1 to libyaml's 0-based mark only for scanner
+			// errors (decode.go, parser.fail); parser errors come out one
+			// line early.
+			line++
+		}
 		return &diag.Error{File: file, Line: line, Msg: "malformed YAML: " + m[2]}
 	}
 	var te *yaml.TypeError

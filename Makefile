@@ -1,0 +1,40 @@
+# sim — see README.md. `make run` plays the quickstart; `make test` is what CI runs.
+GO          ?= go
+STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(shell $(GO) env GOPATH)/bin/staticcheck)
+STATICCHECK_VERSION := v0.8.2
+BENCHTIME   ?= 1s
+
+.PHONY: build test lint vet staticcheck race bench run golden tools contract
+
+build:
+	$(GO) build -o bin/sim ./cmd/sim
+
+run:
+	$(GO) run ./cmd/sim run examples/quickstart/scenario.yaml
+
+test: vet staticcheck race
+
+vet:
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: the files above need formatting" && exit 1)
+	$(GO) vet ./...
+
+staticcheck: tools
+	$(STATICCHECK) ./...
+
+race:
+	$(GO) test -race -count=1 ./...
+
+lint: vet staticcheck
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# Rewrites golden files from the code; review the diff like code.
+golden:
+	SIM_UPDATE_GOLDEN=1 $(GO) test -count=1 ./...
+
+contract: build
+	../shared/checks/contract
+
+tools:
+	@test -x "$(STATICCHECK)" || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

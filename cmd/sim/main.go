@@ -1,0 +1,120 @@
+// Command sim shows what Dapr resiliency policies do when a dependency fails,
+// second by second, on a virtual clock. See the README for usage.
+//
+// This package is the CLI only: flags, files, exit codes. Each sub-command
+// lives in its own file and writes only to the writers it is handed.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/sim"
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses (DESIGN.md, "Command line").
+const (
+	exitOK       = 0
+	exitFailed   = 1 // the command ran and its answer is "no" (or output could not be written)
+	exitBadInput = 2 // the input could not be run: bad file, bad flag, a run limit hit
+	exitInternal = 3 // a bug in sim
+)
+
+func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// Main runs sim with args and returns the exit status. No panic or stack
+// trace reaches the user: an internal error is reported as a bug.
+func Main(args []string, stdout, stderr io.Writer) (status int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "sim: internal error: %v\nThis is a bug in sim. Please report it with the command line and the input files.\n", r)
+			status = exitInternal
+		}
+	}()
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var st statusError
+	if errors.As(err, &st) {
+		if st.err != nil {
+			printError(stderr, st.err)
+		}
+		return st.status
+	}
+	printError(stderr, err)
+	return statusOf(err)
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "sim",
+		Short: "Simulate Dapr resiliency policies on a virtual clock",
+		Long: "sim reads the YAML a Dapr sidecar reads (Resiliency, Component, Configuration),\n" +
+			"plays a scripted outage against a miniredis state store on a virtual clock, and\n" +
+			"prints the sidecar's log as Dapr would have printed it — in milliseconds.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       sim.Version,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return statusError{status: exitBadInput, err: fmt.Errorf("%s: %w (see `%s --help`)", c.CommandPath(), err, c.CommandPath())}
+	})
+	root.AddCommand(newRunCommand(stdout, stderr))
+	return root
+}
+
+// statusError carries an exit status chosen by a sub-command.
+type statusError struct {
+	status int
+	err    error
+}
+
+func (s statusError) Error() string {
+	if s.err == nil {
+		return fmt.Sprintf("exit status %d", s.status)
+	}
+	return s.err.Error()
+}
+
+func printError(w io.Writer, err error) {
+	var list diag.List
+	if errors.As(err, &list) {
+		for _, e := range list {
+			fmt.Fprintf(w, "%s\n", e)
+		}
+		return
+	}
+	var de *diag.Error
+	if errors.As(err, &de) {
+		// Input problems are already "file:line: field: what is wrong".
+		fmt.Fprintf(w, "%s\n", err)
+		return
+	}
+	fmt.Fprintf(w, "sim: %s\n", err)
+}
+
+// statusOf maps an error to an exit status: anything about the input is 2.
+func statusOf(err error) int {
+	var de *diag.Error
+	var dl diag.List
+	var le *sim.LimitError
+	var ce *sim.CrashError
+	switch {
+	case errors.As(err, &de), errors.As(err, &dl), errors.As(err, &le), errors.As(err, &ce), errors.Is(err, sim.ErrStuck):
+		return exitBadInput
+	case errors.Is(err, errUsage):
+		return exitBadInput
+	}
+	return exitFailed
+}
+
+var errUsage = errors.New("usage")

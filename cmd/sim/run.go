@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/dapr-sim/sim/sim"
+	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
+)
+
+func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		tracePath string
+		dapr      string
+		seed      int64
+		maxEvents int64
+	)
+	c := &cobra.Command{
+		Use:   "run SCENARIO",
+		Short: "Run a scenario and print the sidecar's log",
+		Long: "run plays SCENARIO on the virtual clock and prints, on stdout, the lines the Dapr\n" +
+			"sidecar would log (INFO[0026] ..., in the wording of the selected Dapr release) and the\n" +
+			"app's own lines (== APP == ...). Warnings about the input go to stderr.",
+		Example: "  sim run examples/quickstart/scenario.yaml\n" +
+			"  sim run examples/quickstart/scenario.yaml --dapr 1.16 --trace trace.yaml",
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("%w: want one scenario file, got %d arguments (see `sim run --help`)", errUsage, len(args))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			var o sim.Overrides
+			o.Dapr = dapr
+			if c.Flags().Changed("seed") {
+				o.Seed = &seed
+			}
+			return runScenario(args[0], tracePath, o, maxEvents, stdout, stderr)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&tracePath, "trace", "", "write the YAML trace (header and every event) to `FILE`")
+	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour and log wording to model, 1.8 … 1.16 (default: the scenario's, else the newest)")
+	f.Int64Var(&seed, "seed", 0, "seed for every random draw (default: the scenario's)")
+	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
+	return c
+}
+
+func runScenario(path, tracePath string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) error {
+	sc, err := sim.LoadScenario(path)
+	if err != nil {
+		return err
+	}
+	setup, err := sim.Prepare(sc, o)
+	if err != nil {
+		return err
+	}
+	for _, w := range setup.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
+	wording, err := traces.WordingFor(setup.Profile.Version)
+	if err != nil {
+		return err
+	}
+	log := traces.NewLogWriter(stdout, wording)
+	sinks := traces.Sinks{log}
+
+	var out *atomicFile
+	var tw *traces.TraceWriter
+	if tracePath != "" {
+		out, err = createAtomic(tracePath)
+		if err != nil {
+			return err
+		}
+		defer out.Abort() // a no-op once committed
+		tw, err = traces.NewTraceWriter(out, setup.Header())
+		if err != nil {
+			return err
+		}
+		sinks = append(sinks, tw)
+	}
+	eng := sim.NewEngine(setup, sinks, sim.Options{MaxEvents: maxEvents})
+	defer eng.Close()
+	runErr := eng.Run()
+	if err := log.Flush(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("write log: %w", err)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if tw != nil {
+		if err := tw.Close(); err != nil {
+			return fmt.Errorf("write trace %s: %w", tracePath, err)
+		}
+		if err := out.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// atomicFile is written under a temporary name beside its target and renamed
+// into place only when complete, so a failed or interrupted run never leaves
+// a partial file under the name the user asked for.
+type atomicFile struct {
+	*os.File
+	target string
+	done   bool
+}
+
+func createAtomic(target string) (*atomicFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", target, err)
+	}
+	return &atomicFile{File: f, target: target}, nil
+}
+
+func (a *atomicFile) Commit() error {
+	if err := a.File.Close(); err != nil {
+		os.Remove(a.File.Name())
+		return fmt.Errorf("write %s: %w", a.target, err)
+	}
+	if err := os.Rename(a.File.Name(), a.target); err != nil {
+		os.Remove(a.File.Name())
+		return fmt.Errorf("write %s: %w", a.target, err)
+	}
+	a.done = true
+	return nil
+}
+
+func (a *atomicFile) Abort() {
+	if a.done {
+		return
+	}
+	a.File.Close()
+	os.Remove(a.File.Name())
+	a.done = true
+}
