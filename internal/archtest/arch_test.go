@@ -1,0 +1,157 @@
+package archtest
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/dapr-sim/sim"
+
+type file struct {
+	pkg  string // directory relative to the module root, e.g. "policies/breaker"
+	path string
+	ast  *ast.File
+	fset *token.FileSet
+}
+
+// productionFiles parses every non-test Go file of the module.
+func productionFiles(t *testing.T) []file {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []file
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && p != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		fset := token.NewFileSet()
+		full, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(p))
+		files = append(files, file{pkg: filepath.ToSlash(rel), path: p, ast: full, fset: fset})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 10 {
+		t.Fatalf("found only %d files: is the walk rooted right?", len(files))
+	}
+	return files
+}
+
+func top(pkg string) string { return strings.SplitN(pkg, "/", 2)[0] }
+
+// TestImportRules checks DESIGN.md's layout: arrows point down the table;
+// clock and fsm import no package of ours; traces never imports sim; nothing
+// imports cmd.
+func TestImportRules(t *testing.T) {
+	allowed := map[string][]string{ // top-level folder → our top-level folders it may import
+		"clock":    {},
+		"fsm":      {},
+		"policies": {"fsm", "internal", "policies"},
+		"traces":   {"internal", "traces"},
+		"sim":      {"clock", "fsm", "policies", "traces", "internal", "sim"},
+		"internal": {"internal"},
+		"cmd":      {"clock", "fsm", "policies", "traces", "sim", "internal"},
+	}
+	for _, f := range productionFiles(t) {
+		may, ok := allowed[top(f.pkg)]
+		if !ok {
+			t.Errorf("%s: package folder %q is not in DESIGN.md's layout table", f.path, f.pkg)
+			continue
+		}
+		for _, imp := range f.ast.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if !strings.HasPrefix(p, module+"/") {
+				continue
+			}
+			dep := strings.TrimPrefix(p, module+"/")
+			if !contains(may, top(dep)) {
+				t.Errorf("%s imports %s: %s may import only %v of ours", f.path, dep, top(f.pkg), may)
+			}
+		}
+	}
+}
+
+// TestNoWallClock: outside clock/ and cmd/, production code never reads or
+// waits on real time and never starts a goroutine; virtual time enters only
+// as events.
+func TestNoWallClock(t *testing.T) {
+	for _, f := range productionFiles(t) {
+		if top(f.pkg) == "clock" || top(f.pkg) == "cmd" {
+			continue
+		}
+		for _, v := range wallClockViolations(f.fset, f.ast) {
+			t.Error(v)
+		}
+	}
+}
+
+var wallClock = map[string]bool{"Now": true, "Since": true, "Until": true, "Sleep": true, "After": true,
+	"AfterFunc": true, "NewTimer": true, "NewTicker": true, "Tick": true}
+
+func wallClockViolations(fset *token.FileSet, f *ast.File) []string {
+	timeName := ""
+	for _, imp := range f.Imports {
+		if p, _ := strconv.Unquote(imp.Path.Value); p == "time" {
+			timeName = "time"
+			if imp.Name != nil {
+				timeName = imp.Name.Name
+			}
+		}
+	}
+	var out []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			out = append(out, fmt.Sprintf("%s: a go statement: the engine runs on one goroutine", fset.Position(n.Pos())))
+		case *ast.SelectorExpr:
+			if id, ok := n.X.(*ast.Ident); ok && timeName != "" && id.Name == timeName && wallClock[n.Sel.Name] {
+				out = append(out, fmt.Sprintf("%s: time.%s reads real time; take virtual time from the engine", fset.Position(n.Pos()), n.Sel.Name))
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// The check must be able to fail: planted violations are caught, under an
+// import alias too.
+func TestNoWallClockCatchesAViolation(t *testing.T) {
+	src := "package x\nimport tm \"time\"\nfunc f() { _ = tm.Now(); go f(); tm.Sleep(1) }\n"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "x.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := wallClockViolations(fset, f); len(got) != 3 {
+		t.Errorf("planted violations found: %q, want 3", got)
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
