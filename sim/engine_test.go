@@ -13,6 +13,7 @@ import (
 	"github.com/dapr-sim/sim/traces"
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
+	"gopkg.in/yaml.v3"
 )
 
 var update = os.Getenv("SIM_UPDATE_GOLDEN") != ""
@@ -291,5 +292,38 @@ faults:
 	_, _, _, err := runFile(t, filepath.Join(dir, "scenario.yaml"), Overrides{})
 	if !errors.Is(err, ErrStuck) {
 		t.Fatalf("got %v, want ErrStuck", err)
+	}
+}
+
+// The trace header's scenario block is itself a valid scenario: it parses
+// back to what was run (the resources aside, which the header carries
+// resolved under spec).
+func TestHeaderScenarioParsesBack(t *testing.T) {
+	_, trace, _, err := runFile(t, "../examples/quickstart/scenario.yaml", Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Scenario yaml.Node `yaml:"scenario"`
+	}
+	if err := yaml.Unmarshal([]byte(trace), &doc); err != nil {
+		t.Fatal(err)
+	}
+	block, err := yaml.Marshal(&doc.Scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseScenario("header", block)
+	if err != nil {
+		t.Fatalf("header scenario does not parse: %v\n%s", err, block)
+	}
+	want, err := LoadScenario("../examples/quickstart/scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.File, want.File = "", ""
+	ignoreLines := cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Line" }, cmp.Ignore())
+	if d := cmp.Diff(want, got, ignoreLines); d != "" {
+		t.Errorf("header scenario differs from the file (-file +header):\n%s", d)
 	}
 }

@@ -6,17 +6,21 @@ import (
 	"github.com/dapr-sim/sim/traces"
 )
 
-// The trace header records the scenario as it was run: defaults applied,
-// durations as Go duration strings, fields in a fixed order.
+// The trace header records the scenario as it was run, in the scenario
+// file's own shape (so the header can be read back as a scenario): defaults
+// applied, durations as Go duration strings, fields in a fixed order.
 type scenarioDump struct {
-	Name       string      `yaml:"name"`
-	Duration   string      `yaml:"duration"`
-	Overhead   string      `yaml:"overhead"`
-	Resources  string      `yaml:"resourcesPath,omitempty"`
-	Resiliency string      `yaml:"resiliency,omitempty"`
-	Apps       []appDump   `yaml:"apps"`
-	Stores     []storeDump `yaml:"stores"`
-	Faults     []faultDump `yaml:"faults,omitempty"`
+	Version    int                  `yaml:"version"`
+	Name       string               `yaml:"name"`
+	Dapr       string               `yaml:"dapr"`
+	Seed       int64                `yaml:"seed"`
+	Duration   string               `yaml:"duration"`
+	Overhead   string               `yaml:"overhead"`
+	Resources  string               `yaml:"resourcesPath,omitempty"`
+	Resiliency string               `yaml:"resiliency,omitempty"`
+	Apps       []appDump            `yaml:"apps"`
+	Stores     map[string]storeDump `yaml:"stores"`
+	Faults     []faultDump          `yaml:"faults,omitempty"`
 }
 
 type appDump struct {
@@ -32,8 +36,9 @@ type appDump struct {
 }
 
 type stepDump struct {
-	Op      string `yaml:"op"`
-	Target  string `yaml:"target"`
+	Save    string `yaml:"save,omitempty"`
+	Get     string `yaml:"get,omitempty"`
+	Delete  string `yaml:"delete,omitempty"`
 	Key     string `yaml:"key"`
 	Value   string `yaml:"value,omitempty"`
 	Log     string `yaml:"log,omitempty"`
@@ -41,7 +46,6 @@ type stepDump struct {
 }
 
 type storeDump struct {
-	Name    string `yaml:"name"`
 	Latency string `yaml:"latency"`
 }
 
@@ -61,14 +65,19 @@ func durText(d time.Duration) string {
 // Header is the trace header of this setup: enough to run it again.
 func (s *Setup) Header() traces.Header {
 	sc := s.Scenario
-	d := scenarioDump{Name: sc.Name, Duration: sc.Duration.String(), Overhead: sc.Overhead.String(), Resources: sc.ResourcesPath, Resiliency: sc.Resiliency}
+	d := scenarioDump{Version: 1, Name: sc.Name, Dapr: s.Profile.Version, Seed: s.Seed, Duration: sc.Duration.String(), Overhead: sc.Overhead.String(), Resources: sc.ResourcesPath, Resiliency: sc.Resiliency}
 	for _, a := range sc.Apps {
 		ad := appDump{ID: a.ID, Start: a.Start.String(), Pause: durText(a.Pause), Every: durText(a.Every),
 			Iterations: a.Iterations, Workers: a.Workers, WorkerOffset: durText(a.WorkerOffset), OnError: a.OnError.String()}
 		for _, st := range a.Steps {
-			sd := stepDump{Op: st.Op.String(), Target: st.Target, Key: st.Key, Log: st.Log}
-			if st.Op == Save {
-				sd.Value = st.Value
+			sd := stepDump{Key: st.Key, Log: st.Log}
+			switch st.Op {
+			case Save:
+				sd.Save, sd.Value = st.Target, st.Value
+			case Get:
+				sd.Get = st.Target
+			case Delete:
+				sd.Delete = st.Target
 			}
 			if st.Latency != nil {
 				sd.Latency = st.Latency.String()
@@ -77,8 +86,9 @@ func (s *Setup) Header() traces.Header {
 		}
 		d.Apps = append(d.Apps, ad)
 	}
+	d.Stores = map[string]storeDump{}
 	for _, st := range s.Stores {
-		d.Stores = append(d.Stores, storeDump{Name: st.Name, Latency: st.Latency.String()})
+		d.Stores[st.Name] = storeDump{Latency: st.Latency.String()}
 	}
 	for _, f := range sc.Faults {
 		d.Faults = append(d.Faults, faultDump{At: f.At.String(), Stop: f.Stop, Start: f.Start})
