@@ -9,7 +9,9 @@ import (
 	"github.com/dapr-sim/sim/internal/diag"
 )
 
-const corpusDir = "/work/shared/corpus/resiliency"
+// corpusDir is the shared corpus beside the repository (CI lays shared/ next
+// to its clone, as the workplace does).
+const corpusDir = "../../shared/corpus/resiliency"
 
 // TestCorpus loads every real-world file of the shared corpus on its own:
 // none may panic, and each either loads or is rejected with diag errors that

@@ -1,0 +1,39 @@
+package diag
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestRendering(t *testing.T) {
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{(&Error{File: "r.yaml", Line: 14, Field: "spec.policies.retries.slow.maxInterval", Msg: `want a duration such as "15s", got "15"`}).Error(),
+			`r.yaml:14: spec.policies.retries.slow.maxInterval: want a duration such as "15s", got "15"`},
+		{(&Error{File: "r.yaml", Msg: "cannot read"}).Error(), "r.yaml: cannot read"},
+		{(&Error{Field: "--dapr", Msg: "unknown"}).Error(), "--dapr: unknown"},
+		{Warnf("r.yaml", 3, 1, "spec.x", "ignored by Dapr").String(), "r.yaml:3: warning: spec.x: ignored by Dapr"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func TestListSortsAndUnwraps(t *testing.T) {
+	l := List{Errorf("b.yaml", 2, 0, "x", "two"), Errorf("a.yaml", 9, 0, "y", "nine"), Errorf("a.yaml", 3, 0, "z", "three")}
+	err := fmt.Errorf("load: %w", l.Err())
+	var got List
+	if !errors.As(err, &got) {
+		t.Fatalf("errors.As did not find the list in %v", err)
+	}
+	want := "a.yaml:3: z: three\na.yaml:9: y: nine\nb.yaml:2: x: two"
+	if got.Error() != want {
+		t.Errorf("got\n%s\nwant\n%s", got.Error(), want)
+	}
+	if (List{}).Err() != nil {
+		t.Error("an empty list must be a nil error")
+	}
+}
