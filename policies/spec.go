@@ -197,9 +197,23 @@ type TargetDump struct {
 
 // ComponentTargetDump is one targets.components entry.
 type ComponentTargetDump struct {
-	Name     string     `yaml:"name"`
-	Inbound  TargetDump `yaml:"inbound"`
-	Outbound TargetDump `yaml:"outbound"`
+	Name     string         `yaml:"name"`
+	Inbound  *DirectionDump `yaml:"inbound,omitempty"`
+	Outbound *DirectionDump `yaml:"outbound,omitempty"`
+}
+
+// DirectionDump is the policy names of one direction of a component target.
+type DirectionDump struct {
+	Timeout        string `yaml:"timeout,omitempty"`
+	Retry          string `yaml:"retry,omitempty"`
+	CircuitBreaker string `yaml:"circuitBreaker,omitempty"`
+}
+
+func directionDump(p PolicyNames) *DirectionDump {
+	if p == (PolicyNames{}) {
+		return nil
+	}
+	return &DirectionDump{Timeout: p.Timeout, Retry: p.Retry, CircuitBreaker: p.CircuitBreaker}
 }
 
 // TargetsDump holds the targets, each list sorted by name.
@@ -265,8 +279,8 @@ func (s *Spec) Dump() SpecDump {
 		t := s.Targets.Components[name]
 		d.Targets.Components = append(d.Targets.Components, ComponentTargetDump{
 			Name:     name,
-			Inbound:  targetDump("inbound", t.Inbound),
-			Outbound: targetDump("outbound", t.Outbound),
+			Inbound:  directionDump(t.Inbound),
+			Outbound: directionDump(t.Outbound),
 		})
 	}
 	return d

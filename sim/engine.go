@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -17,12 +18,15 @@ import (
 
 // Limits that bound every run besides its horizon.
 const (
-	// DefaultMaxEvents bounds the queue entries one run may process.
-	DefaultMaxEvents = 100_000_000
+	// DefaultMaxEvents bounds the queue entries one run may process. A
+	// virtual day of the quickstart's loop is about half a million; the
+	// bound keeps a runaway scenario (`every: 1ns`) from filling memory with
+	// miniredis keys and the disk with trace.
+	DefaultMaxEvents = 10_000_000
 	// maxSameInstant is how many queue entries may run without virtual time
-	// moving before the run is declared stuck (e.g. a constant retry with
-	// duration 0s and maxRetries -1 against a store that is down, with
-	// overhead 0s).
+	// moving before the run is declared stuck: nothing in the scenario takes
+	// time (a retry duration of 0s against a failing store, or a loop with
+	// no pause, no latency and overhead 0s).
 	maxSameInstant = 1_000_000
 )
 
@@ -203,10 +207,12 @@ func (e *Engine) Run() error {
 	// the policy; the state machine's construction time only matters for a
 	// closed-state interval, whose first window starts then.
 	for i, f := range e.sc.Faults {
-		e.q.At(f.At, event{kind: evFault, w: int32(i)})
+		e.scheduleAt(f.At, event{kind: evFault, w: int32(i)})
 	}
 	for i, w := range e.workers {
-		e.q.At(w.app.Start+time.Duration(w.index)*w.app.WorkerOffset, event{kind: evIterate, w: int32(i)})
+		if start, ok := w.start(); ok {
+			e.scheduleAt(start, event{kind: evIterate, w: int32(i)})
+		}
 	}
 	horizon := e.sc.Duration
 	for e.err == nil {
@@ -221,7 +227,7 @@ func (e *Engine) Run() error {
 		if now := e.q.Now(); now == e.lastT {
 			e.sameT++
 			if e.sameT > maxSameInstant {
-				return fmt.Errorf("at %s: %w: %d events ran at this instant; a retry policy with duration 0s against a failing target, with overhead 0s, does this", now, ErrStuck, e.sameT)
+				return fmt.Errorf("at %s: %w: %d events ran at this instant; something must take time: a retry duration above 0s, a store latency, a pause, or an overhead above 0s", now, ErrStuck, e.sameT)
 			}
 		} else {
 			e.lastT, e.sameT = now, 0
@@ -229,6 +235,24 @@ func (e *Engine) Run() error {
 		e.dispatch(ev)
 	}
 	return e.err
+}
+
+// schedule queues ev after d, unless that is past the horizon (where
+// nothing runs) — which also keeps huge durations from overflowing.
+func (e *Engine) schedule(d time.Duration, ev event) clock.Handle {
+	now := e.q.Now()
+	if d < 0 || d > e.sc.Duration-now {
+		return 0
+	}
+	return e.q.At(now+d, ev)
+}
+
+// scheduleAt queues ev at t if t is within the horizon.
+func (e *Engine) scheduleAt(t time.Duration, ev event) clock.Handle {
+	if t < e.q.Now() || t > e.sc.Duration {
+		return 0
+	}
+	return e.q.At(t, ev)
 }
 
 func (e *Engine) dispatch(ev event) {
@@ -303,7 +327,7 @@ func (e *Engine) issue(w *worker, wi int) {
 		w.call = retry.Start(w.pl.retry, e.q.Now())
 	}
 	w.token++
-	e.q.After(e.sc.Overhead, event{kind: evAttempt, w: int32(wi), token: w.token})
+	e.schedule(e.sc.Overhead, event{kind: evAttempt, w: int32(wi), token: w.token})
 }
 
 func (e *Engine) attempt(w *worker, wi int) {
@@ -362,7 +386,7 @@ func (e *Engine) attempt(w *worker, wi int) {
 		lat = *st.Latency
 	}
 	w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
-	e.q.After(lat, event{kind: evAnswer, w: int32(wi), token: w.token})
+	e.schedule(lat, event{kind: evAnswer, w: int32(wi), token: w.token})
 	var err error
 	w.attemptT, e.toEff, err = timeout.Step(&pl.timeout, timeout.New(), timeout.Event{Kind: timeout.Started, Now: now}, e.toEff[:0])
 	if err != nil {
@@ -371,7 +395,8 @@ func (e *Engine) attempt(w *worker, wi int) {
 	}
 	for _, ef := range e.toEff {
 		if ef.Kind == timeout.ScheduleDeadline {
-			w.deadline = e.q.At(ef.At, event{kind: evDeadline, w: int32(wi), token: w.token})
+			// A deadline that overflowed or lies past the horizon never fires.
+			w.deadline = e.scheduleAt(ef.At, event{kind: evDeadline, w: int32(wi), token: w.token})
 		}
 	}
 }
@@ -396,8 +421,10 @@ func (e *Engine) answer(w *worker, wi int) {
 				e.finishAttempt(w, wi, traces.Error, w.answerErr)
 			}
 		case timeout.Discard:
-			// The attempt already failed at its deadline; Dapr drops the late
-			// result (its goroutine finishes unobserved).
+			// Unreachable from the queue today: once an attempt has failed at
+			// its deadline, the retry loop or the op's completion moves the
+			// worker's token on, so the late answer is dropped in dispatch.
+			// Kept so the machine, not the engine, owns the rule.
 		}
 	}
 }
@@ -419,8 +446,9 @@ func (e *Engine) expire(w *worker, wi int) {
 			e.finishAttempt(w, wi, traces.Error, timeout.ErrDeadlineExceeded.Error())
 		}
 	}
-	// The answer is still in the queue; it stays there and is discarded by
-	// the timeout machine when it arrives, as Dapr's goroutine finishes late.
+	// The answer is still in the queue. When it arrives the worker's token
+	// has moved on and dispatch drops it, as Dapr drops the late result of
+	// the goroutine it stopped waiting for.
 }
 
 // finishAttempt feeds an attempt's outcome to the breaker (if it admitted
@@ -429,6 +457,7 @@ func (e *Engine) expire(w *worker, wi int) {
 func (e *Engine) finishAttempt(w *worker, wi int, outcome traces.Outcome, errText string) {
 	now := e.q.Now()
 	pl := w.pl
+	stale := false // the breaker ignored this outcome: its generation has passed
 	if b := pl.breaker; b != nil && w.admitted {
 		kind := breaker.Succeeded
 		if outcome != traces.OK {
@@ -441,8 +470,11 @@ func (e *Engine) finishAttempt(w *worker, wi int, outcome traces.Outcome, errTex
 			return
 		}
 		for _, ef := range e.brEff {
-			if ef.Kind == breaker.Changed {
+			switch ef.Kind {
+			case breaker.Changed:
 				e.breakerChanged(b, ef)
+			case breaker.Stale:
+				stale = true
 			}
 		}
 	}
@@ -450,6 +482,7 @@ func (e *Engine) finishAttempt(w *worker, wi int, outcome traces.Outcome, errTex
 	e.ev.Attempt = w.attempt
 	e.ev.Outcome = outcome
 	e.ev.Error = errText
+	e.ev.Stale = stale
 	e.emit()
 
 	if pl.retry == nil {
@@ -461,7 +494,10 @@ func (e *Engine) finishAttempt(w *worker, wi int, outcome traces.Outcome, errTex
 		// A breaker refusal is made permanent by Dapr's runner so that the
 		// retry loop ends at once; every other error is retried.
 		rev = retry.Event{Kind: retry.AttemptFailed, Now: now, Permanent: outcome == traces.Rejected}
-		if !rev.Permanent && pl.retry.NeedsJitter() {
+		// Draw only when the backoff will really compute a delay: not for a
+		// permanent error, nor once maxRetries is spent (the wrapper stops
+		// without asking the exponential backoff).
+		if !rev.Permanent && pl.retry.NeedsJitter() && (pl.retry.MaxRetries < 0 || w.call.Tries < pl.retry.MaxRetries) {
 			rev.Jitter = e.rng.Float64()
 		}
 	}
@@ -485,11 +521,13 @@ func (e *Engine) finishAttempt(w *worker, wi int, outcome traces.Outcome, errTex
 			e.ev = e.who(w, traces.Retry)
 			e.ev.Operation = pl.operation
 			e.ev.Attempt = w.attempt
-			e.ev.Delay = ef.Delay
+			e.ev.Delay = ef.Backoff // as Dapr reports it; a negative one waits 0
 			e.ev.Notice = notice
 			e.emit()
 			w.token++
-			e.q.After(ef.Delay+e.sc.Overhead, event{kind: evAttempt, w: int32(wi), token: w.token})
+			if ef.Delay <= e.sc.Duration {
+				e.schedule(ef.Delay+e.sc.Overhead, event{kind: evAttempt, w: int32(wi), token: w.token})
+			}
 		case retry.Done:
 			e.complete(w, wi, traces.OK, "")
 		case retry.GaveUp:
@@ -536,19 +574,23 @@ func (e *Engine) complete(w *worker, wi int, outcome traces.Outcome, errText str
 func (e *Engine) endIteration(w *worker, wi int) {
 	app := w.app
 	now := e.q.Now()
-	at := now + app.Pause
-	if app.Every > 0 {
-		// Fixed rate on the grid start + k*every; an overrun skips the ticks
-		// it covered.
-		start := app.Start + time.Duration(w.index)*app.WorkerOffset
-		k := int64((now-start)/app.Every) + 1
-		if k <= w.tick {
-			k = w.tick + 1
-		}
-		w.tick = k
-		at = start + time.Duration(k)*app.Every
+	if app.Every <= 0 {
+		e.schedule(app.Pause, event{kind: evIterate, w: int32(wi)})
+		return
 	}
-	e.q.At(at, event{kind: evIterate, w: int32(wi)})
+	// Fixed rate on the grid start + k*every: the next iteration starts on
+	// the first tick at or after now — an iteration that ends exactly on a
+	// tick starts the next one there; an overrun skips the ticks it covered.
+	start, _ := w.start()
+	k := int64((now - start + app.Every - 1) / app.Every)
+	if k <= w.tick {
+		k = w.tick + 1
+	}
+	w.tick = k
+	if k > int64((e.sc.Duration-start)/app.Every) {
+		return // past the horizon
+	}
+	e.q.At(start+time.Duration(k)*app.Every, event{kind: evIterate, w: int32(wi)})
 }
 
 func (e *Engine) breakerChanged(b *breakerInst, ef breaker.Effect) {
@@ -570,6 +612,16 @@ func (e *Engine) who(w *worker, k traces.Kind) traces.Event {
 func (e *Engine) invariant(w *worker, err error) {
 	e.err = fmt.Errorf("internal error (a bug in sim) at %s, app %s worker %d iteration %d step %d: %w",
 		e.q.Now(), w.app.ID, w.index, w.iteration, w.step+1, err)
+}
+
+// start is when the worker's first iteration begins, and false when that
+// lies beyond what a time.Duration can hold.
+func (w *worker) start() (time.Duration, bool) {
+	a := w.app
+	if a.WorkerOffset > 0 && time.Duration(w.index) > (math.MaxInt64-a.Start)/a.WorkerOffset {
+		return 0, false
+	}
+	return a.Start + time.Duration(w.index)*a.WorkerOffset, true
 }
 
 // ensure creates the breaker's state on its first use, as Dapr creates

@@ -28,6 +28,8 @@ type Scenario struct {
 	Apps          []App         `yaml:"apps"`
 	Stores        []Store       `yaml:"stores"`
 	Faults        []Fault       `yaml:"faults"`
+	// ResourcesLine is where resourcesPath or resiliency is given.
+	ResourcesLine int `yaml:"-"`
 }
 
 // App is one app loop: a sidecar's app id and what the app does.
@@ -261,8 +263,8 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 			}
 		},
 		"overhead":      d.duration(&sc.Overhead),
-		"resourcesPath": d.str(&sc.ResourcesPath),
-		"resiliency":    d.str(&sc.Resiliency),
+		"resourcesPath": func(f string, n *yaml.Node) { sc.ResourcesLine = n.Line; d.str(&sc.ResourcesPath)(f, n) },
+		"resiliency":    func(f string, n *yaml.Node) { sc.ResourcesLine = n.Line; d.str(&sc.Resiliency)(f, n) },
 		"apps":          func(f string, n *yaml.Node) { appsN = n; sc.Apps = d.apps(f, n) },
 		"stores":        func(f string, n *yaml.Node) { sc.Stores = d.stores(f, n) },
 		"faults":        func(f string, n *yaml.Node) { sc.Faults = d.faults(f, n) },
@@ -297,7 +299,7 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 
 func (d *decoder) apps(path string, n *yaml.Node) []App {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		d.errorf(n, path, "want a list of apps, got %s", ynode.Describe(n))
+		d.errorf(n, path, "want a list of at least one app, got %s", describeList(n))
 		return nil
 	}
 	apps := make([]App, 0, len(n.Content))
@@ -368,7 +370,7 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 
 func (d *decoder) steps(path string, n *yaml.Node) []Step {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		d.errorf(n, path, "want a list of steps, got %s", ynode.Describe(n))
+		d.errorf(n, path, "want a list of at least one step, got %s", describeList(n))
 		return nil
 	}
 	steps := make([]Step, 0, len(n.Content))
@@ -405,6 +407,8 @@ func (d *decoder) steps(path string, n *yaml.Node) []Step {
 		}
 		if ops != 1 {
 			d.errorf(sn, field, "want exactly one of save, get, delete, got %d", ops)
+		} else if s.Target == "" {
+			d.errorf(sn, field+"."+s.Op.String(), "want the name of a state store")
 		}
 		steps = append(steps, s)
 	}
@@ -418,8 +422,18 @@ func (d *decoder) stores(path string, n *yaml.Node) []Store {
 		return nil
 	}
 	stores := make([]Store, 0, len(pairs))
+	seen := map[string]bool{}
 	for _, p := range pairs {
 		field := ynode.Join(path, p.Key)
+		if p.Key == "" {
+			d.errorf(p.KeyN, path, "a store needs a name")
+			continue
+		}
+		if seen[p.Key] {
+			d.errorf(p.KeyN, field, "given twice")
+			continue
+		}
+		seen[p.Key] = true
 		s := Store{Name: p.Key, Latency: DefaultStoreLatency, Line: p.KeyN.Line}
 		d.fields(p.Value, field, map[string]func(string, *yaml.Node){
 			"latency": d.duration(&s.Latency),
@@ -467,6 +481,13 @@ func (d *decoder) faults(path string, n *yaml.Node) []Fault {
 	// Stable by time: changes at one instant keep file order.
 	sort.SliceStable(faults, func(i, j int) bool { return faults[i].At < faults[j].At })
 	return faults
+}
+
+func describeList(n *yaml.Node) string {
+	if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		return "an empty list"
+	}
+	return ynode.Describe(n)
 }
 
 // ResourcePaths returns the Dapr resources the scenario names, relative to

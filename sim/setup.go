@@ -1,7 +1,10 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sort"
 
 	"github.com/dapr-sim/sim/internal/diag"
@@ -60,6 +63,9 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		if a.ID != appID {
 			return nil, &diag.Error{File: sc.File, Field: "apps", Msg: fmt.Sprintf("every app loop runs beside one sidecar in this sim: want one app id, got %q and %q", appID, a.ID)}
 		}
+	}
+	if err := checkResources(sc); err != nil {
+		return nil, err
 	}
 	spec, warns, err := policies.Load(sc.ResourcePaths(), appID, profile)
 	if err != nil {
@@ -120,4 +126,29 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	sort.Strings(s.Targets)
 	diag.SortWarnings(s.Warnings)
 	return s, nil
+}
+
+// checkResources reports a resourcesPath that is not a folder, or a
+// resiliency that is not a file, at the scenario's line.
+func checkResources(sc *Scenario) error {
+	paths := sc.ResourcePaths()
+	if len(paths) == 0 {
+		return nil
+	}
+	field, wantDir := "resourcesPath", true
+	if sc.Resiliency != "" {
+		field, wantDir = "resiliency", false
+	}
+	info, err := os.Stat(paths[0])
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s does not exist", paths[0])}
+	case err != nil:
+		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("cannot read %s: %v", paths[0], errors.Unwrap(err))}
+	case wantDir && !info.IsDir():
+		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s is a file: want a folder of Dapr resources (or name the file with resiliency:)", paths[0])}
+	case !wantDir && info.IsDir():
+		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s is a folder: want a Resiliency file (or name the folder with resourcesPath:)", paths[0])}
+	}
+	return nil
 }

@@ -101,8 +101,11 @@ type Event struct {
 	Error    string        // call, op: the error text when not ok
 	Took     time.Duration // op: from the app issuing the step to its result
 	Log      string        // op: the app's line, printed as "== APP == ..." on success
+	// Stale (call): the breaker admitted the attempt in a generation that
+	// has since ended, so it ignored the outcome (gobreaker's rule).
+	Stale bool
 
-	Delay  time.Duration // retry: backoff before the next attempt
+	Delay  time.Duration // retry: the backoff as Dapr reports it (a negative one waits 0)
 	Notice bool          // retry: Dapr logs this one
 
 	Name string // breaker: the name Dapr logs, e.g. simpleCB-statestore

@@ -93,6 +93,7 @@ func eventFromMap(m map[string]string) (Event, error) {
 	e.Error, e.Log = get("error"), get("log")
 	e.Took, e.Delay = dur("took"), dur("delay")
 	e.Notice = get("notice") == "true"
+	e.Stale = get("stale") == "true"
 	e.Name, e.From, e.To, e.Change = get("name"), get("from"), get("to"), get("change")
 	return e, err
 }

@@ -90,7 +90,7 @@ func TestTraceRoundTrip(t *testing.T) {
 		events = append(events,
 			Event{T: time.Duration(i) * 1001 * time.Microsecond, Kind: Op, App: s, Worker: i, Iteration: i + 1, Step: 2, Target: s, Op: "save", Attempts: 3, Outcome: Error, Error: s, Took: 5*time.Second + time.Nanosecond, Log: s},
 			Event{T: time.Duration(i) * time.Second, Kind: Breaker, Name: s, From: "closed", To: "half-open"},
-			Event{T: time.Duration(i) * time.Second, Kind: Call, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Attempt: 2, Outcome: Rejected, Error: s},
+			Event{T: time.Duration(i) * time.Second, Kind: Call, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Attempt: 2, Outcome: Rejected, Error: s, Stale: i%3 == 0},
 			Event{T: time.Duration(i) * time.Second, Kind: Retry, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Operation: s, Attempt: 1, Delay: 612345678 * time.Nanosecond, Notice: i%2 == 0},
 			Event{T: time.Duration(i) * time.Second, Kind: Recovered, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Operation: s, Attempts: 7},
 			Event{T: time.Duration(i) * time.Second, Kind: Timeout, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Attempt: 4},

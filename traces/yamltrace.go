@@ -79,6 +79,9 @@ func (t *TraceWriter) Record(e *Event) error {
 			if e.Error != "" {
 				b = str(b, "error", e.Error)
 			}
+			if e.Stale {
+				b = append(b, ", stale: true"...)
+			}
 		case Op:
 			b = num(b, "attempts", e.Attempts)
 			b = str(b, "outcome", e.Outcome.String())

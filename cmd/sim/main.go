@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/sim"
@@ -40,6 +41,12 @@ func Main(args []string, stdout, stderr io.Writer) (status int) {
 	err := root.Execute()
 	if err == nil {
 		return exitOK
+	}
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		// cobra's own usage errors carry no type; an unknown sub-command is
+		// bad input like any other.
+		fmt.Fprintf(stderr, "sim: %s\n", err)
+		return exitBadInput
 	}
 	var st statusError
 	if errors.As(err, &st) {

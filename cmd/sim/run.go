@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
@@ -33,6 +35,12 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if c.Flags().Changed("trace") && tracePath == "" {
+				return fmt.Errorf("%w: --trace needs a file name", errUsage)
+			}
+			if maxEvents < 1 {
+				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			}
 			var o sim.Overrides
 			o.Dapr = dapr
 			if c.Flags().Changed("seed") {
@@ -76,6 +84,8 @@ func runScenario(path, tracePath string, o sim.Overrides, maxEvents int64, stdou
 			return err
 		}
 		defer out.Abort() // a no-op once committed
+		stop := out.AbortOnSignal()
+		defer stop()
 		tw, err = traces.NewTraceWriter(out, setup.Header())
 		if err != nil {
 			return err
@@ -119,7 +129,37 @@ func createAtomic(target string) (*atomicFile, error) {
 	return &atomicFile{File: f, target: target}, nil
 }
 
+// AbortOnSignal removes the temporary file if the process is interrupted
+// (SIGINT, SIGTERM) before Commit, then exits with the conventional status.
+// The returned function stops watching.
+func (a *atomicFile) AbortOnSignal() (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-sigs:
+			os.Remove(a.File.Name())
+			code := 130
+			if s == syscall.SIGTERM {
+				code = 143
+			}
+			os.Exit(code)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+}
+
 func (a *atomicFile) Commit() error {
+	// CreateTemp makes the file private; a trace is an ordinary output.
+	if err := a.File.Chmod(0o644); err != nil {
+		a.Abort()
+		return fmt.Errorf("write %s: %w", a.target, err)
+	}
 	if err := a.File.Close(); err != nil {
 		os.Remove(a.File.Name())
 		return fmt.Errorf("write %s: %w", a.target, err)

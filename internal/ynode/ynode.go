@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"gopkg.in/yaml.v3"
@@ -29,7 +30,7 @@ func Documents(file string, data []byte) ([]*yaml.Node, error) {
 			return docs, nil
 		}
 		if err != nil {
-			return nil, syntaxError(file, err)
+			return nil, syntaxError(file, data, err)
 		}
 		switch {
 		case n.Kind == yaml.DocumentNode && len(n.Content) == 1 && IsNull(n.Content[0]) && n.Content[0].Value == "":
@@ -56,8 +57,23 @@ var parserMessages = map[string]bool{
 
 var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func syntaxError(file string, err error) error {
+func syntaxError(file string, data []byte, err error) error {
 	msg := err.Error()
+	if !utf8.Valid(data) {
+		// yaml.v3 reports bad encoding without a line; find it.
+		line := 1
+		for i := 0; i < len(data); {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			if data[i] == '\n' {
+				line++
+			}
+			i += size
+		}
+		return &diag.Error{File: file, Line: line, Msg: "not UTF-8 text: YAML files must be UTF-8 encoded"}
+	}
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		if parserMessages[m[2]] {

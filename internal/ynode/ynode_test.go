@@ -20,6 +20,7 @@ func TestSyntaxErrorLines(t *testing.T) {
 		{"mapping in a scalar (scanner)", "a: 1\n  b: 2\n", 2},
 		{"unterminated quote (scanner)", "a: 1\nb: 2\nc: \"x\n", 3},
 		{"block sequence misplaced (parser)", "a:\n  b: 1\n - c\n", 3},
+		{"not UTF-8", "a: 1\nb: \xff\xfe\n", 2},
 	} {
 		_, err := Documents("f.yaml", []byte(tc.src))
 		var de *diag.Error

@@ -219,6 +219,9 @@ type Effect struct {
 	Delay    time.Duration
 	Attempts int64
 	Reason   Reason
+	// Backoff (Wait only) is the delay as the backoff returned it, before a
+	// negative value is clamped to 0: what Dapr reports for the retry.
+	Backoff time.Duration
 }
 
 // String describes the effect for traces and test output.
@@ -314,10 +317,10 @@ func Step(p *Policy, c Call, ev Event, effects []Effect) (Call, []Effect, error)
 		effects = append(effects, Effect{Kind: GaveUp, Reason: g.Stop, Attempts: c.Attempts})
 	case rowFirstRetry:
 		c.Backoff, c.Notified = nb, true
-		effects = append(effects, Effect{Kind: Notice, Delay: delay}, Effect{Kind: Wait, Delay: max(delay, 0)})
+		effects = append(effects, Effect{Kind: Notice, Delay: delay}, Effect{Kind: Wait, Delay: max(delay, 0), Backoff: delay})
 	case rowRetry:
 		c.Backoff = nb
-		effects = append(effects, Effect{Kind: Wait, Delay: max(delay, 0)})
+		effects = append(effects, Effect{Kind: Wait, Delay: max(delay, 0), Backoff: delay})
 	case rowWake:
 		// Nothing to order: the engine starts the next attempt.
 	}

@@ -324,9 +324,9 @@ func TestStep(t *testing.T) {
 			want: with(attempting, func(c *Call) { c.State = Failed }), effects: []Effect{{Kind: GaveUp, Reason: Permanent, Attempts: 1}}},
 		{name: "attempting/attemptFailed: first retry", c: attempting, ev: Event{Kind: AttemptFailed},
 			want:    with(attempting, func(c *Call) { c.State, c.Tries, c.Notified = Waiting, 1, true }),
-			effects: []Effect{{Kind: Notice, Delay: 5 * sec}, {Kind: Wait, Delay: 5 * sec}}},
+			effects: []Effect{{Kind: Notice, Delay: 5 * sec}, {Kind: Wait, Delay: 5 * sec, Backoff: 5 * sec}}},
 		{name: "attempting/attemptFailed: later retry", c: notified, ev: Event{Kind: AttemptFailed},
-			want: with(notified, func(c *Call) { c.State, c.Tries = Waiting, 2 }), effects: []Effect{{Kind: Wait, Delay: 5 * sec}}},
+			want: with(notified, func(c *Call) { c.State, c.Tries = Waiting, 2 }), effects: []Effect{{Kind: Wait, Delay: 5 * sec, Backoff: 5 * sec}}},
 		{name: "attempting/attemptFailed: retries used up", c: lastTry, ev: Event{Kind: AttemptFailed},
 			want: with(lastTry, func(c *Call) { c.State = Failed }), effects: []Effect{{Kind: GaveUp, Reason: MaxRetries, Attempts: 3}}},
 		{name: "attempting/waitElapsed", c: attempting, ev: Event{Kind: WaitElapsed}, err: `retry: state "attempting" does not accept event "waitElapsed"`},
@@ -430,5 +430,27 @@ func BenchmarkStep(b *testing.B) {
 		c, effects, _ = Step(p, c, Event{Kind: AttemptStarted}, effects[:0])
 		c, effects, _ = Step(p, c, Event{Kind: AttemptFailed, Jitter: 0.5}, effects[:0])
 		c, effects, _ = Step(p, c, Event{Kind: WaitElapsed}, effects[:0])
+	}
+}
+
+// A negative constant duration waits 0 (a Go timer fires at once) but is
+// reported as the backoff returned it, as Dapr's notify callback receives it.
+func TestNegativeDelayReportedRaw(t *testing.T) {
+	p := Default("neg")
+	p.Duration = -2 * time.Second
+	c := Start(&p, 0)
+	var effects []Effect
+	var err error
+	c, _, err = Step(&p, c, Event{Kind: AttemptStarted}, effects[:0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, effects, err = Step(&p, c, Event{Kind: AttemptFailed}, effects[:0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Effect{{Kind: Notice, Delay: -2 * time.Second}, {Kind: Wait, Delay: 0, Backoff: -2 * time.Second}}
+	if len(effects) != 2 || effects[0] != want[0] || effects[1] != want[1] {
+		t.Errorf("got %+v, want %+v", effects, want)
 	}
 }
