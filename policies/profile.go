@@ -35,6 +35,11 @@ type Profile struct {
 	// ComponentAPIVersionChecked: the component loader skips documents whose
 	// apiVersion is not dapr.io/v1alpha1 (before, only kind was checked).
 	ComponentAPIVersionChecked bool
+	// BreakerReadOnResolve: resolving a target's policy (once per API
+	// request, before the first attempt) reads the breaker's state for
+	// metrics, which runs gobreaker's lazy clock check — an open breaker
+	// whose timeout has passed half-opens there, not at the attempt.
+	BreakerReadOnResolve bool
 
 	minor int
 }
@@ -50,6 +55,7 @@ var since = struct {
 	componentAPIVersion   int // internal/loader/disk/manifest.go checks APIVersion from v1.14.0
 	cryptoComponent       int // resiliency.go: ComponentType Crypto first in v1.11.0
 	conversationComponent int // resiliency.go: ComponentType Conversation first in v1.15.0
+	breakerReadOnResolve  int // resiliency.go addMetricsToPolicy: cb.State() first in v1.11.0
 }{
 	maxRetriesPointer:     10,
 	noFeatureFlag:         10,
@@ -58,6 +64,7 @@ var since = struct {
 	componentAPIVersion:   14,
 	cryptoComponent:       11,
 	conversationComponent: 15,
+	breakerReadOnResolve:  11,
 }
 
 // componentTypes maps the prefix of a component's spec.type to the word Dapr
@@ -115,6 +122,7 @@ func newProfile(minor int) Profile {
 		DefaultPolicies:            minor >= since.defaultPolicies,
 		RetryMatching:              minor >= since.retryMatching,
 		ComponentAPIVersionChecked: minor >= since.componentAPIVersion,
+		BreakerReadOnResolve:       minor >= since.breakerReadOnResolve,
 		minor:                      minor,
 	}
 }

@@ -323,6 +323,17 @@ func (e *Engine) issue(w *worker, wi int) {
 	w.pl = e.pipes[st.Target]
 	w.issued = e.q.Now()
 	w.attempt = 0
+	if b := w.pl.breaker; b != nil {
+		// Dapr makes the breaker instance when it first resolves the
+		// target's policy, and from 1.11 reads its state right there.
+		b.ensure(w.issued)
+		if e.setup.Profile.BreakerReadOnResolve {
+			e.consult(w, b)
+			if e.err != nil {
+				return
+			}
+		}
+	}
 	if w.pl.retry != nil {
 		w.call = retry.Start(w.pl.retry, e.q.Now())
 	}
@@ -355,7 +366,6 @@ func (e *Engine) attempt(w *worker, wi int) {
 	w.attempt++
 	w.admitted = false
 	if b := pl.breaker; b != nil {
-		b.ensure(now)
 		var err error
 		b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Requested, Now: now}, e.brEff[:0])
 		if err != nil {
@@ -591,6 +601,22 @@ func (e *Engine) endIteration(w *worker, wi int) {
 		return // past the horizon
 	}
 	e.q.At(start+time.Duration(k)*app.Every, event{kind: evIterate, w: int32(wi)})
+}
+
+// consult runs the breaker's lazy clock check with no request (gobreaker's
+// State()), logging any transition it causes.
+func (e *Engine) consult(w *worker, b *breakerInst) {
+	var err error
+	b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Consulted, Now: e.q.Now()}, e.brEff[:0])
+	if err != nil {
+		e.invariant(w, err)
+		return
+	}
+	for _, ef := range e.brEff {
+		if ef.Kind == breaker.Changed {
+			e.breakerChanged(b, ef)
+		}
+	}
 }
 
 func (e *Engine) breakerChanged(b *breakerInst, ef breaker.Effect) {
