@@ -327,3 +327,32 @@ func TestHeaderScenarioParsesBack(t *testing.T) {
 		t.Errorf("header scenario differs from the file (-file +header):\n%s", d)
 	}
 }
+
+// From 1.11 Dapr reads the breaker when it resolves the policy, before the
+// overhead of the first attempt: the lazy half-open happens 1us earlier than
+// on 1.10, where only the attempt consults the breaker.
+func TestBreakerReadOnResolveByRelease(t *testing.T) {
+	ar, err := txtar.ParseFile("testdata/scenarios/workers_halfopen.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range ar.Files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for release, want := range map[string]string{
+		"1.10": "{t: 4.500001s, kind: breaker, name: cb-store, from: open, to: half-open}",
+		"1.11": "{t: 4.5s, kind: breaker, name: cb-store, from: open, to: half-open}",
+		"1.16": "{t: 4.5s, kind: breaker, name: cb-store, from: open, to: half-open}",
+	} {
+		_, trace, _, err := runFile(t, filepath.Join(dir, "scenario.yaml"), Overrides{Dapr: release})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(trace, want) {
+			t.Errorf("Dapr %s: want %s in the trace", release, want)
+		}
+	}
+}
