@@ -361,7 +361,7 @@ func (b *builder) checkRefs() {
 }
 
 func suggestIn[V any](name string, m map[string]V) string {
-	if s := suggest(name, sortedKeys(m)); s != "" {
+	if s := diag.Nearest(name, sortedKeys(m)); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""

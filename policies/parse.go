@@ -284,7 +284,7 @@ func (w *walker) unknownKey(n *yaml.Node, field, key string, known []string) {
 		return
 	}
 	msg := "Dapr does not know this key and ignores it"
-	if s := suggest(key, known); s != "" {
+	if s := diag.Nearest(key, known); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	} else if s, ok := synonyms[key]; ok && contains(known, s) {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
@@ -553,7 +553,7 @@ func (w *walker) breaker(path string, p ynode.Pair) BreakerSpec {
 			bs.Trip = t
 			for _, u := range t.Unknown {
 				msg := fmt.Sprintf("%q is not a trip variable: Dapr accepts the expression, but evaluating it fails, so this breaker never trips", u)
-				if s := suggest(u, tripVariables); s != "" {
+				if s := diag.Nearest(u, tripVariables); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				} else {
 					msg += " (the variables are " + strings.Join(tripVariables, ", ") + ")"
@@ -663,38 +663,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// suggest returns the entry of known closest to s (ignoring case) when it is
-// within edit distance 2, else "". Ties go to the earlier entry.
-func suggest(s string, known []string) string {
-	best, bestD := "", 3
-	ls := strings.ToLower(s)
-	for _, k := range known {
-		if d := editDistance(ls, strings.ToLower(k)); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -194,7 +194,7 @@ func (d *decoder) fields(n *yaml.Node, path string, handlers map[string]func(str
 			}
 			sort.Strings(known)
 			msg := "unknown field"
-			if s := nearest(p.Key, known); s != "" {
+			if s := diag.Nearest(p.Key, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else {
 				msg += " (known: " + strings.Join(known, ", ") + ")"
@@ -509,36 +509,4 @@ func joinRel(base, p string) string {
 		return p
 	}
 	return filepath.Join(base, p)
-}
-
-// nearest returns the candidate within edit distance 2 of s, if exactly one
-// is closest.
-func nearest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if dd := editDistance(strings.ToLower(s), strings.ToLower(c)); dd < bestD {
-			best, bestD = c, dd
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

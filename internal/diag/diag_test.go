@@ -37,3 +37,18 @@ func TestListSortsAndUnwraps(t *testing.T) {
 		t.Error("an empty list must be a nil error")
 	}
 }
+
+func TestNearest(t *testing.T) {
+	known := []string{"duration", "maxInterval", "maxRetries", "policy"}
+	for in, want := range map[string]string{
+		"durration":   "duration",
+		"MaxRetries":  "maxRetries",
+		"maxretry":    "",
+		"polcy":       "policy",
+		"somethingxx": "",
+	} {
+		if got := Nearest(in, known); got != want {
+			t.Errorf("Nearest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
