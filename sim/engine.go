@@ -100,7 +100,6 @@ type breakerInst struct {
 // worker is one copy of an app loop and the call it has in flight.
 type worker struct {
 	app       *App
-	appIndex  int
 	index     int // within the app, 0-based
 	iteration int
 	tick      int64 // `every` grid position of the current iteration
@@ -186,7 +185,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 	for ai := range e.sc.Apps {
 		app := &e.sc.Apps[ai]
 		for w := 0; w < app.Workers; w++ {
-			e.workers = append(e.workers, &worker{app: app, appIndex: ai, index: w})
+			e.workers = append(e.workers, &worker{app: app, index: w})
 		}
 	}
 	return e
@@ -203,9 +202,8 @@ func (e *Engine) Now() time.Duration { return e.q.Now() }
 // are events; an error here means the run itself could not go on (a sink
 // failed, a limit was hit, the sidecar would have crashed).
 func (e *Engine) Run() error {
-	// Breakers are created lazily in Dapr, on the first request that resolves
-	// the policy; the state machine's construction time only matters for a
-	// closed-state interval, whose first window starts then.
+	// Faults are queued first, so a fault and an attempt at the same instant
+	// see the fault applied: a window starts at its `at`, inclusive.
 	for i, f := range e.sc.Faults {
 		e.scheduleAt(f.At, event{kind: evFault, w: int32(i)})
 	}
