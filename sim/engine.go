@@ -34,6 +34,8 @@ const (
 // adapter maps every failure onto these, so no socket detail reaches a log.
 const (
 	errRefused = "connect: connection refused"
+	// errInjected is a window's failure when it names no error of its own.
+	errInjected = "injected fault"
 )
 
 // ErrStuck reports a run whose virtual time stopped advancing.
@@ -69,6 +71,15 @@ const (
 	evAttempt                // worker w starts an attempt of its current step
 	evAnswer                 // the target answers worker w's attempt
 	evDeadline               // worker w's attempt timeout fires
+	evWindow                 // fault window w changes (token: windowStart, windowEnd, windowDown, windowUp)
+)
+
+// What an evWindow entry marks, carried in its token.
+const (
+	windowStart uint32 = iota
+	windowEnd
+	windowDown
+	windowUp
 )
 
 // event is one queue entry. It is small and has no pointers so the queue
@@ -133,6 +144,10 @@ type Engine struct {
 	brEff []breaker.Effect
 	rtEff []retry.Effect
 	toEff []timeout.Effect
+
+	// windowCalls counts, per fault window, the attempts it applied to (for
+	// failEvery).
+	windowCalls []int
 
 	maxEvents int64
 	events    int64
@@ -207,6 +222,13 @@ func (e *Engine) Run() error {
 	for i, f := range e.sc.Faults {
 		e.scheduleAt(f.At, event{kind: evFault, w: int32(i)})
 	}
+	e.windowCalls = make([]int, len(e.sc.Windows))
+	for i, w := range e.sc.Windows {
+		e.scheduleAt(w.From, event{kind: evWindow, w: int32(i), token: windowStart})
+		if w.HasTo {
+			e.scheduleAt(w.To, event{kind: evWindow, w: int32(i), token: windowEnd})
+		}
+	}
 	for i, w := range e.workers {
 		if start, ok := w.start(); ok {
 			e.scheduleAt(start, event{kind: evIterate, w: int32(i)})
@@ -274,6 +296,8 @@ func (e *Engine) dispatch(ev event) {
 		if ev.token == w.token {
 			e.expire(w, int(ev.w))
 		}
+	case evWindow:
+		e.window(int(ev.w), ev.token)
 	}
 }
 
@@ -298,6 +322,93 @@ func (e *Engine) fault(f *Fault) {
 	}
 	e.ev = traces.Event{T: e.q.Now(), Kind: traces.Fault, Target: name, Change: change}
 	e.emit()
+}
+
+// window records a fault window's changes in the trace. Whether an attempt
+// is slowed or fails is decided from the window's definition when the
+// attempt starts (see applyWindows), so these events only report.
+func (e *Engine) window(i int, mark uint32) {
+	w := &e.sc.Windows[i]
+	e.ev = traces.Event{T: e.q.Now(), Kind: traces.Fault, Target: w.Target}
+	switch mark {
+	case windowStart:
+		e.ev.Change, e.ev.Detail = w.Mode(), w.Detail()
+	case windowEnd:
+		e.ev.Change = "end"
+	case windowDown:
+		e.ev.Change = "down"
+	case windowUp:
+		e.ev.Change = "up"
+	}
+	e.emit()
+	if w.Period <= 0 {
+		return
+	}
+	// A flapping window reports each down and up; the next is queued from
+	// this one, so the queue holds one entry per window at a time.
+	now := e.q.Now()
+	switch mark {
+	case windowStart:
+		e.ev = traces.Event{T: now, Kind: traces.Fault, Target: w.Target, Change: "down"}
+		e.emit()
+		e.flap(w, i, now+w.DownFor, windowUp)
+	case windowDown:
+		e.flap(w, i, now+w.DownFor, windowUp)
+	case windowUp:
+		e.flap(w, i, now-w.DownFor+w.Period, windowDown)
+	}
+}
+
+func (e *Engine) flap(w *Window, i int, at time.Duration, mark uint32) {
+	if w.HasTo && at >= w.To {
+		return
+	}
+	e.scheduleAt(at, event{kind: evWindow, w: int32(i), token: mark})
+}
+
+// applyWindows returns the latency and outcome of an attempt of op on target
+// starting now, under the fault windows that hold then. The longest window
+// latency replaces the store's; the first failing window, in file order,
+// decides the error. Random draws (errorRate) are made for every matching
+// flaky window, in file order, so a run's draws depend only on its events.
+func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time.Duration, string) {
+	now := e.q.Now()
+	errText := ""
+	slow := time.Duration(-1)
+	for i := range e.sc.Windows {
+		w := &e.sc.Windows[i]
+		if w.Target != target || !w.matches(op, now) {
+			continue
+		}
+		if w.Latency != nil && *w.Latency > slow {
+			slow = *w.Latency
+		}
+		fails := false
+		switch {
+		case w.Period > 0:
+			fails = (now-w.From)%w.Period < w.DownFor
+		case w.FailEvery > 0:
+			e.windowCalls[i]++
+			fails = e.windowCalls[i]%w.FailEvery == 0
+		case w.ErrorRate > 0:
+			fails = e.rng.Float64() < w.ErrorRate
+		case w.Error != "":
+			fails = true
+		}
+		if fails && errText == "" {
+			errText = w.Error
+			if errText == "" {
+				errText = errInjected
+				if w.Period > 0 {
+					errText = errRefused // down like a stopped container
+				}
+			}
+		}
+	}
+	if slow >= 0 {
+		lat = slow
+	}
+	return lat, errText
 }
 
 func (e *Engine) iterate(w *worker, wi int) {
@@ -393,7 +504,11 @@ func (e *Engine) attempt(w *worker, wi int) {
 	if st.Latency != nil {
 		lat = *st.Latency
 	}
-	w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
+	if !s.up {
+		w.answerErr = errRefused
+	} else if lat, w.answerErr = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
+		w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
+	}
 	e.schedule(lat, event{kind: evAnswer, w: int32(wi), token: w.token})
 	var err error
 	w.attemptT, e.toEff, err = timeout.Step(&pl.timeout, timeout.New(), timeout.Event{Kind: timeout.Started, Now: now}, e.toEff[:0])

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,8 @@ type Scenario struct {
 	Apps          []App         `yaml:"apps"`
 	Stores        []Store       `yaml:"stores"`
 	Faults        []Fault       `yaml:"faults"`
+	Windows       []Window      `yaml:"-"` // faults with a target: slow, failing, flaky, flapping
+	Overrides     []Override    `yaml:"-"`
 	// ResourcesLine is where resourcesPath or resiliency is given.
 	ResourcesLine int `yaml:"-"`
 }
@@ -101,6 +104,115 @@ type Fault struct {
 	Stop  string        `yaml:"stop,omitempty"`
 	Start string        `yaml:"start,omitempty"`
 	Line  int           `yaml:"-"`
+}
+
+// Window is a fault that holds over a span of time for one target: attempts
+// that start in [From, To) and match Ops are slowed and/or fail.
+type Window struct {
+	Target string
+	From   time.Duration
+	To     time.Duration // 0 with HasTo false: until the horizon
+	HasTo  bool
+	Ops    []OpKind // empty: every operation
+	// Latency, when set, replaces the target's latency for matching attempts.
+	Latency *time.Duration
+	// Failure mode; at most one of these is set.
+	Error     string  // with none of the others: every matching attempt fails with it
+	ErrorRate float64 // a matching attempt fails with this probability (seeded)
+	FailEvery int     // every FailEvery-th matching attempt fails
+	Period    time.Duration
+	DownFor   time.Duration // with Period: down for the first DownFor of each period
+	Line      int
+}
+
+// Failing reports whether the window makes attempts fail (rather than only
+// slowing them down).
+func (w *Window) Failing() bool {
+	return w.Error != "" || w.ErrorRate > 0 || w.FailEvery > 0 || w.Period > 0
+}
+
+// matches reports whether the window applies to an attempt of op at t.
+func (w *Window) matches(op OpKind, t time.Duration) bool {
+	if t < w.From || (w.HasTo && t >= w.To) {
+		return false
+	}
+	if len(w.Ops) == 0 {
+		return true
+	}
+	for _, o := range w.Ops {
+		if o == op {
+			return true
+		}
+	}
+	return false
+}
+
+// Detail describes the window for the trace's fault event.
+func (w *Window) Detail() string {
+	var parts []string
+	if w.Latency != nil {
+		parts = append(parts, "latency "+w.Latency.String())
+	}
+	switch {
+	case w.Period > 0:
+		parts = append(parts, fmt.Sprintf("down %s of every %s", w.DownFor, w.Period))
+	case w.FailEvery > 0:
+		parts = append(parts, fmt.Sprintf("every %s call fails", ordinal(w.FailEvery)))
+	case w.ErrorRate > 0:
+		parts = append(parts, fmt.Sprintf("errorRate %g", w.ErrorRate))
+	}
+	if w.Error != "" {
+		parts = append(parts, "error "+strconv.Quote(w.Error))
+	}
+	if len(w.Ops) > 0 {
+		ops := make([]string, len(w.Ops))
+		for i, o := range w.Ops {
+			ops[i] = o.String()
+		}
+		parts = append(parts, "ops "+strings.Join(ops, ","))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
+}
+
+// Mode names what the window does, as the trace's fault events say it.
+func (w *Window) Mode() string {
+	switch {
+	case w.Period > 0:
+		return "flapping"
+	case w.FailEvery > 0:
+		return "failEvery"
+	case w.ErrorRate > 0:
+		return "flaky"
+	case w.Error != "":
+		return "error"
+	}
+	return "slow"
+}
+
+// Override is a what-if value for a retry policy field that Dapr's YAML
+// cannot set (initialInterval, multiplier, randomizationFactor,
+// maxElapsedTime): the run goes beyond what a real sidecar can be told.
+type Override struct {
+	Policy              string
+	InitialInterval     *time.Duration
+	Multiplier          *float64
+	RandomizationFactor *float64
+	MaxElapsedTime      *time.Duration
+	Line                int
 }
 
 // Defaults for fields a scenario may leave out.
@@ -267,10 +379,8 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 		"resiliency":    func(f string, n *yaml.Node) { sc.ResourcesLine = n.Line; d.str(&sc.Resiliency)(f, n) },
 		"apps":          func(f string, n *yaml.Node) { appsN = n; sc.Apps = d.apps(f, n) },
 		"stores":        func(f string, n *yaml.Node) { sc.Stores = d.stores(f, n) },
-		"faults":        func(f string, n *yaml.Node) { sc.Faults = d.faults(f, n) },
-		"overrides": func(f string, n *yaml.Node) {
-			d.errorf(n, f, "not supported yet by this sim (what-if overrides come with the full-spec work)")
-		},
+		"faults":        func(f string, n *yaml.Node) { sc.Faults, sc.Windows = d.faults(f, n) },
+		"overrides":     func(f string, n *yaml.Node) { sc.Overrides = d.overrides(f, n) },
 		"expect": func(f string, n *yaml.Node) {
 			if !ynode.IsNull(n) && !(n.Kind == yaml.SequenceNode && len(n.Content) == 0) {
 				d.errorf(n, f, "not supported yet by this sim (assertions come with `sim check`)")
@@ -444,43 +554,202 @@ func (d *decoder) stores(path string, n *yaml.Node) []Store {
 	return stores
 }
 
-func (d *decoder) faults(path string, n *yaml.Node) []Fault {
+func (d *decoder) faults(path string, n *yaml.Node) ([]Fault, []Window) {
 	if ynode.IsNull(n) {
-		return nil
+		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {
 		d.errorf(n, path, "want a list of faults, got %s", ynode.Describe(n))
-		return nil
+		return nil, nil
 	}
-	later := func(f string, n *yaml.Node) {
-		d.errorf(n, f, "not supported yet by this sim (this sim scripts `at` with `stop`/`start`; windows, latency and error rates come with the full-spec work)")
-	}
-	faults := make([]Fault, 0, len(n.Content))
+	var faults []Fault
+	var windows []Window
 	for i, fn := range n.Content {
 		field := fmt.Sprintf("%s[%d]", path, i)
 		f := Fault{Line: fn.Line}
-		var atN *yaml.Node
+		w := Window{Line: fn.Line}
+		var atN, fromN, toN, periodN *yaml.Node // where each was given, for errors
+		nonNeg := func(dst *time.Duration, keep **yaml.Node) func(string, *yaml.Node) {
+			return func(fl string, n *yaml.Node) {
+				*keep = n
+				d.duration(dst)(fl, n)
+			}
+		}
 		seen := d.fields(fn, field, map[string]func(string, *yaml.Node){
-			"at":    func(fl string, n *yaml.Node) { atN = n; d.duration(&f.At)(fl, n) },
-			"stop":  d.str(&f.Stop),
-			"start": d.str(&f.Start),
-			"from":  later, "to": later, "target": later, "latency": later, "error": later,
-			"errorRate": later, "ops": later, "failEvery": later, "period": later, "downFor": later,
+			"at":     nonNeg(&f.At, &atN),
+			"stop":   d.str(&f.Stop),
+			"start":  d.str(&f.Start),
+			"target": d.str(&w.Target),
+			"from":   nonNeg(&w.From, &fromN),
+			"to": func(fl string, n *yaml.Node) {
+				toN = n
+				w.HasTo = true
+				d.duration(&w.To)(fl, n)
+			},
+			"latency": func(fl string, n *yaml.Node) {
+				var v time.Duration
+				d.duration(&v)(fl, n)
+				w.Latency = &v
+			},
+			"error": d.str(&w.Error),
+			"errorRate": func(fl string, n *yaml.Node) {
+				v, err := ynode.Float(d.file, fl, n)
+				if err != nil {
+					d.fail(err)
+					return
+				}
+				if v <= 0 || v > 1 {
+					d.errorf(n, fl, "want a probability above 0 and at most 1, got %s", n.Value)
+				}
+				w.ErrorRate = v
+			},
+			"failEvery": func(fl string, n *yaml.Node) {
+				v, err := ynode.Int(d.file, fl, n)
+				if err != nil {
+					d.fail(err)
+					return
+				}
+				if v < 1 || v > 1<<31 {
+					d.errorf(n, fl, "want a whole number of 1 or more, got %d", v)
+				}
+				w.FailEvery = int(v)
+			},
+			"period":  nonNeg(&w.Period, &periodN),
+			"downFor": d.duration(&w.DownFor),
+			"ops": func(fl string, n *yaml.Node) {
+				if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+					d.errorf(n, fl, "want a list of operations such as [get], got %s", describeList(n))
+					return
+				}
+				for j, on := range n.Content {
+					v, err := ynode.Scalar(d.file, fmt.Sprintf("%s[%d]", fl, j), on)
+					if err != nil {
+						d.fail(err)
+						continue
+					}
+					k, ok := parseOp(v)
+					if !ok {
+						d.errorf(on, fmt.Sprintf("%s[%d]", fl, j), "want save, get or delete, got %q", v)
+						continue
+					}
+					w.Ops = append(w.Ops, k)
+				}
+			},
 		})
 		if seen == nil {
 			continue
 		}
-		if atN == nil {
-			d.errorf(fn, field+".at", "required: when the change happens, e.g. `at: 6s`")
+		if _, isWindow := seen["target"]; !isWindow {
+			for _, k := range []string{"from", "to", "latency", "error", "errorRate", "failEvery", "period", "downFor", "ops"} {
+				if kn, ok := seen[k]; ok {
+					d.errorf(kn, field+"."+k, "belongs to a window: add target (and from/to), or script a change with at and stop/start")
+				}
+			}
+			if atN == nil {
+				d.errorf(fn, field+".at", "required: when the change happens, e.g. `at: 6s`")
+			}
+			if (f.Stop == "") == (f.Start == "") {
+				d.errorf(fn, field, "want exactly one of stop or start")
+			}
+			faults = append(faults, f)
+			continue
 		}
-		if (f.Stop == "") == (f.Start == "") {
-			d.errorf(fn, field, "want exactly one of stop or start")
+		for _, k := range []string{"at", "stop", "start"} {
+			if kn, ok := seen[k]; ok {
+				d.errorf(kn, field+"."+k, "a window (with target) runs from/to; at, stop and start script a change of their own")
+			}
 		}
-		faults = append(faults, f)
+		if w.Target == "" {
+			d.errorf(fn, field+".target", "want the name of a state store")
+		}
+		if w.HasTo && toN != nil && w.To <= w.From {
+			d.errorf(toN, field+".to", "want a time after from (%s), got %q", w.From, toN.Value)
+		}
+		modes := 0
+		if w.ErrorRate > 0 {
+			modes++
+		}
+		if w.FailEvery > 0 {
+			modes++
+		}
+		if w.Period > 0 || w.DownFor > 0 {
+			modes++
+			if w.Period <= 0 {
+				d.errorf(fn, field+".period", "required with downFor: the length of one down-and-up cycle")
+			} else if w.DownFor <= 0 || w.DownFor >= w.Period {
+				d.errorf(periodN, field+".downFor", "want a duration above 0s and below period (%s)", w.Period)
+			}
+		}
+		if modes > 1 {
+			d.errorf(fn, field, "give one of errorRate, failEvery or period/downFor: a window fails attempts one way")
+		}
+		if modes == 0 && w.Latency == nil && w.Error == "" {
+			d.errorf(fn, field, "a window needs latency, error, errorRate, failEvery or period/downFor")
+		}
+		if fromN == nil && w.HasTo {
+			// from defaults to 0s: the window holds from the start.
+			fromN = fn
+		}
+		windows = append(windows, w)
 	}
 	// Stable by time: changes at one instant keep file order.
 	sort.SliceStable(faults, func(i, j int) bool { return faults[i].At < faults[j].At })
-	return faults
+	return faults, windows
+}
+
+func parseOp(s string) (OpKind, bool) {
+	for i, n := range opNames {
+		if s == n {
+			return OpKind(i), true
+		}
+	}
+	return 0, false
+}
+
+func (d *decoder) overrides(path string, n *yaml.Node) []Override {
+	var out []Override
+	d.fields(n, path, map[string]func(string, *yaml.Node){
+		"retries": func(f string, n *yaml.Node) {
+			pairs, err := ynode.Pairs(d.file, f, n)
+			if err != nil {
+				d.fail(err)
+				return
+			}
+			for _, p := range pairs {
+				o := Override{Policy: p.Key, Line: p.KeyN.Line}
+				field := ynode.Join(f, p.Key)
+				dur := func(dst **time.Duration) func(string, *yaml.Node) {
+					return func(fl string, n *yaml.Node) {
+						var v time.Duration
+						d.duration(&v)(fl, n)
+						*dst = &v
+					}
+				}
+				num := func(dst **float64, lo float64, what string) func(string, *yaml.Node) {
+					return func(fl string, n *yaml.Node) {
+						v, err := ynode.Float(d.file, fl, n)
+						if err != nil {
+							d.fail(err)
+							return
+						}
+						if v < lo || (what == "factor" && v > 1) {
+							d.errorf(n, fl, "want %s, got %s", map[string]string{"factor": "a value from 0 to 1", "multiplier": "a value of 1 or more"}[what], n.Value)
+							return
+						}
+						*dst = &v
+					}
+				}
+				d.fields(p.Value, field, map[string]func(string, *yaml.Node){
+					"initialInterval":     dur(&o.InitialInterval),
+					"multiplier":          num(&o.Multiplier, 1, "multiplier"),
+					"randomizationFactor": num(&o.RandomizationFactor, 0, "factor"),
+					"maxElapsedTime":      dur(&o.MaxElapsedTime),
+				})
+				out = append(out, o)
+			}
+		},
+	})
+	return out
 }
 
 func describeList(n *yaml.Node) string {

@@ -6,9 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/policies"
+	"github.com/dapr-sim/sim/policies/retry"
 )
 
 // Version is this sim's version, recorded in traces.
@@ -113,6 +115,16 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, f.Line, 0, fmt.Sprintf("faults[%d].at", i), "%s is after the horizon (%s): it never happens", f.At, sc.Duration))
 		}
 	}
+	for _, w := range sc.Windows {
+		if w.Target != "" && !known(w.Target) {
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "target",
+				Msg: fmt.Sprintf("no state store named %q", w.Target)})
+		}
+		if w.From > sc.Duration {
+			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, w.Line, 0, "faults", "the window on %s starts at %s, after the horizon (%s): it never happens", w.Target, w.From, sc.Duration))
+		}
+	}
+	errs = append(errs, s.applyOverrides()...)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -151,4 +163,70 @@ func checkResources(sc *Scenario) error {
 		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s is a folder: want a Resiliency file (or name the folder with resourcesPath:)", paths[0])}
 	}
 	return nil
+}
+
+// applyOverrides lays the scenario's what-if values over the loaded retry
+// policies. Dapr's YAML cannot set these fields, so each one is reported: the
+// run shows something no real sidecar can be configured to do.
+func (s *Setup) applyOverrides() diag.List {
+	sc := s.Scenario
+	var errs diag.List
+	for _, o := range sc.Overrides {
+		field := "overrides.retries." + o.Policy
+		p, ok := s.Spec.Retries[o.Policy]
+		if !ok {
+			errs = append(errs, &diag.Error{File: sc.File, Line: o.Line, Field: field,
+				Msg: fmt.Sprintf("no retry policy named %q in the loaded resources%s", o.Policy, didYouMean(o.Policy, s.Spec.Retries))})
+			continue
+		}
+		if p.Kind != retry.Exponential {
+			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, o.Line, 0, field, "%s is a constant policy: these exponential settings change nothing", o.Policy))
+		}
+		var set []string
+		if o.InitialInterval != nil {
+			p.InitialInterval = *o.InitialInterval
+			set = append(set, "initialInterval")
+		}
+		if o.Multiplier != nil {
+			// dapr/kit keeps these as float32; match its rounding.
+			p.Multiplier = float64(float32(*o.Multiplier))
+			set = append(set, "multiplier")
+		}
+		if o.RandomizationFactor != nil {
+			p.RandomizationFactor = float64(float32(*o.RandomizationFactor))
+			set = append(set, "randomizationFactor")
+		}
+		if o.MaxElapsedTime != nil {
+			p.MaxElapsedTime = *o.MaxElapsedTime
+			set = append(set, "maxElapsedTime")
+		}
+		s.Spec.Retries[o.Policy] = p
+		if len(set) > 0 {
+			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, o.Line, 0, field,
+				"what-if: %s cannot be set in a Resiliency file (Dapr %s always runs 500ms, x1.5, ±50%%, 15m); this run goes beyond what a real sidecar can be told", joinWords(set), s.Profile.Version))
+		}
+	}
+	return errs
+}
+
+func didYouMean[V any](name string, m map[string]V) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if n := diag.Nearest(name, keys); n != "" {
+		return fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return ""
+}
+
+func joinWords(w []string) string {
+	switch len(w) {
+	case 1:
+		return w[0]
+	case 2:
+		return w[0] + " and " + w[1]
+	}
+	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
 }

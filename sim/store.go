@@ -23,16 +23,13 @@ func newStore(s Store) *StateStore {
 	return &StateStore{name: s.Name, latency: s.Latency, up: true, mr: miniredis.NewMiniRedis()}
 }
 
-// do performs one step's command if the store is up and returns the error
-// text the attempt ends with ("" for success).
+// do performs one step's command on a store that is up and answering, and
+// returns the error text the attempt ends with ("" for success).
 //
 // The layout is the one Dapr's state.redis component writes: a hash under
 // "<appID>||<key>" with fields data and version (version counts writes, as
 // its Lua script does).
 func (s *StateStore) do(appID string, st *Step, iteration, workerIndex int) string {
-	if !s.up {
-		return errRefused
-	}
 	key := appID + "||" + expand(st.Key, iteration, workerIndex)
 	switch st.Op {
 	case Save:

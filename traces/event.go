@@ -112,7 +112,8 @@ type Event struct {
 	From string // breaker: state before
 	To   string // breaker: state after
 
-	Change string // fault: stop, start
+	Change string // fault: stop, start; for a window: slow, error, flaky, failEvery, flapping, then down/up (flapping) and end
+	Detail string // fault: what a window does, e.g. "latency 3s, ops get"
 }
 
 // Sink receives events in order as a run produces them. Sinks must not keep

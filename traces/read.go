@@ -94,6 +94,6 @@ func eventFromMap(m map[string]string) (Event, error) {
 	e.Took, e.Delay = dur("took"), dur("delay")
 	e.Notice = get("notice") == "true"
 	e.Stale = get("stale") == "true"
-	e.Name, e.From, e.To, e.Change = get("name"), get("from"), get("to"), get("change")
+	e.Name, e.From, e.To, e.Change, e.Detail = get("name"), get("from"), get("to"), get("change"), get("detail")
 	return e, err
 }

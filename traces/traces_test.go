@@ -94,7 +94,7 @@ func TestTraceRoundTrip(t *testing.T) {
 			Event{T: time.Duration(i) * time.Second, Kind: Retry, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Operation: s, Attempt: 1, Delay: 612345678 * time.Nanosecond, Notice: i%2 == 0},
 			Event{T: time.Duration(i) * time.Second, Kind: Recovered, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Operation: s, Attempts: 7},
 			Event{T: time.Duration(i) * time.Second, Kind: Timeout, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Attempt: 4},
-			Event{T: time.Duration(i) * time.Second, Kind: Fault, Target: s, Change: "stop"},
+			Event{T: time.Duration(i) * time.Second, Kind: Fault, Target: s, Change: "slow", Detail: s},
 		)
 	}
 	var buf bytes.Buffer
@@ -117,7 +117,7 @@ func TestTraceRoundTrip(t *testing.T) {
 	// Invalid UTF-8 cannot survive YAML; the writer escapes it and yaml.v3
 	// reads back the replacement character, so compare on the valid inputs.
 	for i := range events {
-		for _, p := range []*string{&events[i].App, &events[i].Target, &events[i].Error, &events[i].Log, &events[i].Name, &events[i].Operation} {
+		for _, p := range []*string{&events[i].App, &events[i].Target, &events[i].Error, &events[i].Log, &events[i].Name, &events[i].Operation, &events[i].Detail} {
 			if *p == "\xff" {
 				*p = "\u00ff"
 			}

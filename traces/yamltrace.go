@@ -66,6 +66,9 @@ func (t *TraceWriter) Record(e *Event) error {
 	case Fault:
 		b = str(b, "target", e.Target)
 		b = str(b, "change", e.Change)
+		if e.Detail != "" {
+			b = str(b, "detail", e.Detail)
+		}
 	case Breaker:
 		b = str(b, "name", e.Name)
 		b = str(b, "from", e.From)
