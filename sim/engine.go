@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/clock"
+	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/policies/retry"
 	"github.com/dapr-sim/sim/policies/timeout"
@@ -86,19 +87,33 @@ const (
 // stays a flat slice the garbage collector does not scan.
 type event struct {
 	kind  evKind
+	depth uint8 // which layer of the worker's pipeline it belongs to
 	w     int32
-	token uint32 // which attempt of worker w it belongs to; stale ones are dropped
+	token uint32 // which attempt of that layer; stale ones are dropped
 }
 
-// pipeline is the resolved policy chain of one target, shared by every
-// worker calling it.
+// pipeline is how one target is called: its policy layers, outermost
+// first, shared by every worker calling it. A state store has one layer (its
+// component policies). Service invocation can have two: the endpoint
+// policies Dapr's API layer applies, and inside them the built-in service
+// retry that direct messaging applies to apps without a targets.apps entry.
 type pipeline struct {
-	target         string
+	target Target
+	called bool // the target is an app
+	layers []layer
+}
+
+// layer is one policy runner: retry( breaker( timeout( inner ) ) ).
+type layer struct {
 	operation      string
 	retry          *retry.Policy
 	timeout        timeout.Policy
 	breaker        *breakerInst
 	missingBreaker string
+	// builtInService: Dapr's DaprBuiltInServiceRetries runner, which retries
+	// only gRPC Unavailable errors (others are made permanent) and words
+	// each retried error "failed to invoke target X after N retries. Error: …".
+	builtInService bool
 }
 
 // breakerInst is one breaker instance: its settings and current state.
@@ -107,6 +122,9 @@ type breakerInst struct {
 	state    breaker.Breaker
 	started  bool
 }
+
+// maxLayers bounds a pipeline's depth (endpoint policies + built-in retry).
+const maxLayers = 2
 
 // worker is one copy of an app loop and the call it has in flight.
 type worker struct {
@@ -117,16 +135,24 @@ type worker struct {
 	step      int   // 0-based index into app.Steps
 	stopped   bool
 
-	pl        *pipeline
-	issued    time.Duration
-	call      retry.Call
-	attempt   int
-	admitted  bool
-	gen       uint64
-	attemptT  timeout.Attempt
-	token     uint32
-	deadline  clock.Handle
-	answerErr string // the attempt's result when it arrives ("" = ok)
+	pl     *pipeline
+	issued time.Duration
+	calls  [maxLayers]layerCall
+	// The innermost attempt's answer, known when it starts, delivered after
+	// the target's latency.
+	answerErr   string // "" = ok
+	unavailable bool   // the answer is gRPC Unavailable (a stopped or down app)
+}
+
+// layerCall is the state of one layer's call in flight.
+type layerCall struct {
+	call     retry.Call
+	attempt  int
+	admitted bool
+	gen      uint64
+	tm       timeout.Attempt
+	deadline clock.Handle
+	token    uint32
 }
 
 // Engine runs one scenario. It is single-use and not safe for concurrent use.
@@ -138,7 +164,8 @@ type Engine struct {
 	sink    traces.Sink
 	ev      traces.Event
 	stores  map[string]*StateStore
-	pipes   map[string]*pipeline
+	apps    map[string]*calledApp
+	pipes   map[Target]*pipeline
 	workers []*worker
 
 	brEff []breaker.Effect
@@ -171,7 +198,8 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		rng:       rand.New(rand.NewPCG(uint64(s.Seed), 0x5eed5eed5eed5eed)),
 		sink:      sink,
 		stores:    map[string]*StateStore{},
-		pipes:     map[string]*pipeline{},
+		apps:      map[string]*calledApp{},
+		pipes:     map[Target]*pipeline{},
 		maxEvents: opt.MaxEvents,
 	}
 	if e.maxEvents <= 0 {
@@ -180,25 +208,45 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 	for _, st := range s.Stores {
 		e.stores[st.Name] = newStore(st)
 	}
+	for _, a := range s.Called {
+		e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}
+	}
 	breakers := map[string]*breakerInst{}
-	for _, name := range s.Targets {
-		r := s.Spec.ComponentOutbound(name)
-		p := &pipeline{target: name, operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, missingBreaker: r.MissingBreaker}
-		if r.Breaker != nil {
-			// Inbound and outbound of a component share one instance in Dapr,
-			// keyed by the component name.
-			bi, ok := breakers[r.BreakerKey]
-			if !ok {
-				settings := r.Breaker.Resolve()
-				bi = &breakerInst{settings: settings}
-				breakers[r.BreakerKey] = bi
-			}
-			p.breaker = bi
+	instance := func(r policies.Resolved) *breakerInst {
+		if r.Breaker == nil {
+			return nil
 		}
-		e.pipes[name] = p
+		// Inbound and outbound of a component share one instance in Dapr,
+		// keyed by the component name; an app's are keyed by endpoint.
+		bi, ok := breakers[r.BreakerKey]
+		if !ok {
+			bi = &breakerInst{settings: r.Breaker.Resolve()}
+			breakers[r.BreakerKey] = bi
+		}
+		return bi
+	}
+	for _, t := range s.Targets {
+		p := &pipeline{target: t}
+		if t.Method == "" {
+			r := s.Spec.ComponentOutbound(t.Name)
+			p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(r), missingBreaker: r.MissingBreaker}}
+		} else {
+			// Dapr keys an app's breakers and names them "<appID>:<method>"
+			// (pkg/api/http/directmessaging.go).
+			r := s.Spec.App(t.Name, t.Name+":"+t.Method)
+			p.called = true
+			p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(r)}}
+			if r.BuiltInRetry != nil {
+				p.layers = append(p.layers, layer{operation: policies.BuiltInServiceRetries, retry: r.BuiltInRetry, builtInService: true})
+			}
+		}
+		e.pipes[t] = p
 	}
 	for ai := range e.sc.Apps {
 		app := &e.sc.Apps[ai]
+		if len(app.Steps) == 0 {
+			continue // a called app runs no loop
+		}
 		for w := 0; w < app.Workers; w++ {
 			e.workers = append(e.workers, &worker{app: app, index: w})
 		}
@@ -283,18 +331,18 @@ func (e *Engine) dispatch(ev event) {
 		e.iterate(e.workers[ev.w], int(ev.w))
 	case evAttempt:
 		w := e.workers[ev.w]
-		if ev.token == w.token {
-			e.attempt(w, int(ev.w))
+		if ev.token == w.calls[ev.depth].token {
+			e.attempt(w, int(ev.w), int(ev.depth))
 		}
 	case evAnswer:
 		w := e.workers[ev.w]
-		if ev.token == w.token {
-			e.answer(w, int(ev.w))
+		if ev.token == w.calls[ev.depth].token {
+			e.answer(w, int(ev.w), int(ev.depth))
 		}
 	case evDeadline:
 		w := e.workers[ev.w]
-		if ev.token == w.token {
-			e.expire(w, int(ev.w))
+		if ev.token == w.calls[ev.depth].token {
+			e.expire(w, int(ev.w), int(ev.depth))
 		}
 	case evWindow:
 		e.window(int(ev.w), ev.token)
@@ -315,7 +363,11 @@ func (e *Engine) fault(f *Fault) {
 	if f.Start != "" {
 		name, up = f.Start, true
 	}
-	e.stores[name].up = up
+	if st, ok := e.stores[name]; ok {
+		st.up = up
+	} else {
+		e.apps[name].up = up
+	}
 	change := "stop"
 	if up {
 		change = "start"
@@ -371,9 +423,10 @@ func (e *Engine) flap(w *Window, i int, at time.Duration, mark uint32) {
 // latency replaces the store's; the first failing window, in file order,
 // decides the error. Random draws (errorRate) are made for every matching
 // flaky window, in file order, so a run's draws depend only on its events.
-func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time.Duration, string) {
+func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time.Duration, string, bool) {
 	now := e.q.Now()
 	errText := ""
+	down := false // a flapping window's down phase decided the error
 	slow := time.Duration(-1)
 	for i := range e.sc.Windows {
 		w := &e.sc.Windows[i]
@@ -397,6 +450,7 @@ func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time
 		}
 		if fails && errText == "" {
 			errText = w.Error
+			down = w.Period > 0
 			if errText == "" {
 				errText = errInjected
 				if w.Period > 0 {
@@ -408,7 +462,7 @@ func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time
 	if slow >= 0 {
 		lat = slow
 	}
-	return lat, errText
+	return lat, errText, down
 }
 
 func (e *Engine) iterate(w *worker, wi int) {
@@ -422,276 +476,6 @@ func (e *Engine) iterate(w *worker, wi int) {
 	w.iteration++
 	w.step = 0
 	e.issue(w, wi)
-}
-
-// issue starts the worker's current step: the app's request reaches the
-// sidecar, which resolves the target's policies and begins the first attempt
-// after its processing overhead.
-func (e *Engine) issue(w *worker, wi int) {
-	st := &w.app.Steps[w.step]
-	w.pl = e.pipes[st.Target]
-	w.issued = e.q.Now()
-	w.attempt = 0
-	if b := w.pl.breaker; b != nil {
-		// Dapr makes the breaker instance when it first resolves the
-		// target's policy, and from 1.11 reads its state right there.
-		b.ensure(w.issued)
-		if e.setup.Profile.BreakerReadOnResolve {
-			e.consult(w, b)
-			if e.err != nil {
-				return
-			}
-		}
-	}
-	if w.pl.retry != nil {
-		w.call = retry.Start(w.pl.retry, e.q.Now())
-	}
-	w.token++
-	e.schedule(e.sc.Overhead, event{kind: evAttempt, w: int32(wi), token: w.token})
-}
-
-func (e *Engine) attempt(w *worker, wi int) {
-	now := e.q.Now()
-	pl := w.pl
-	if pl.missingBreaker != "" {
-		e.err = &CrashError{At: now, Msg: fmt.Sprintf("the component target %q names circuit breaker %q, which no loaded Resiliency defines; Dapr dereferences a nil breaker on the first request. Define spec.policies.circuitBreakers.%s or fix the name", pl.target, pl.missingBreaker, pl.missingBreaker)}
-		return
-	}
-	if pl.retry != nil {
-		var err error
-		if w.call.State == retry.Waiting {
-			w.call, e.rtEff, err = retry.Step(pl.retry, w.call, retry.Event{Kind: retry.WaitElapsed, Now: now}, e.rtEff[:0])
-			if err != nil {
-				e.invariant(w, err)
-				return
-			}
-		}
-		w.call, e.rtEff, err = retry.Step(pl.retry, w.call, retry.Event{Kind: retry.AttemptStarted, Now: now}, e.rtEff[:0])
-		if err != nil {
-			e.invariant(w, err)
-			return
-		}
-	}
-	w.attempt++
-	w.admitted = false
-	if b := pl.breaker; b != nil {
-		var err error
-		b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Requested, Now: now}, e.brEff[:0])
-		if err != nil {
-			e.invariant(w, err)
-			return
-		}
-		rejected := ""
-		for _, ef := range e.brEff {
-			switch ef.Kind {
-			case breaker.Changed:
-				e.breakerChanged(b, ef)
-			case breaker.Admitted:
-				w.admitted, w.gen = true, ef.Generation
-			case breaker.Rejected:
-				rejected = ef.Reason.Error()
-			}
-		}
-		if !w.admitted {
-			e.finishAttempt(w, wi, traces.Rejected, rejected)
-			return
-		}
-	}
-	// The store does its work now; the answer arrives after its latency.
-	st := &w.app.Steps[w.step]
-	s := e.stores[st.Target]
-	lat := s.latency
-	if st.Latency != nil {
-		lat = *st.Latency
-	}
-	if !s.up {
-		w.answerErr = errRefused
-	} else if lat, w.answerErr = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
-		w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
-	}
-	e.schedule(lat, event{kind: evAnswer, w: int32(wi), token: w.token})
-	var err error
-	w.attemptT, e.toEff, err = timeout.Step(&pl.timeout, timeout.New(), timeout.Event{Kind: timeout.Started, Now: now}, e.toEff[:0])
-	if err != nil {
-		e.invariant(w, err)
-		return
-	}
-	for _, ef := range e.toEff {
-		if ef.Kind == timeout.ScheduleDeadline {
-			// A deadline that overflowed or lies past the horizon never fires.
-			w.deadline = e.scheduleAt(ef.At, event{kind: evDeadline, w: int32(wi), token: w.token})
-		}
-	}
-}
-
-func (e *Engine) answer(w *worker, wi int) {
-	var err error
-	w.attemptT, e.toEff, err = timeout.Step(&w.pl.timeout, w.attemptT, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
-	if err != nil {
-		e.invariant(w, err)
-		return
-	}
-	for _, ef := range e.toEff {
-		switch ef.Kind {
-		case timeout.Deliver:
-			if w.deadline != 0 {
-				e.q.Cancel(w.deadline)
-				w.deadline = 0
-			}
-			if w.answerErr == "" {
-				e.finishAttempt(w, wi, traces.OK, "")
-			} else {
-				e.finishAttempt(w, wi, traces.Error, w.answerErr)
-			}
-		case timeout.Discard:
-			// Unreachable from the queue today: once an attempt has failed at
-			// its deadline, the retry loop or the op's completion moves the
-			// worker's token on, so the late answer is dropped in dispatch.
-			// Kept so the machine, not the engine, owns the rule.
-		}
-	}
-}
-
-func (e *Engine) expire(w *worker, wi int) {
-	now := e.q.Now()
-	var err error
-	w.attemptT, e.toEff, err = timeout.Step(&w.pl.timeout, w.attemptT, timeout.Event{Kind: timeout.DeadlineFired, Now: now}, e.toEff[:0])
-	if err != nil {
-		e.invariant(w, err)
-		return
-	}
-	for _, ef := range e.toEff {
-		if ef.Kind == timeout.Expired {
-			w.deadline = 0
-			e.ev = e.who(w, traces.Timeout)
-			e.ev.Attempt = w.attempt
-			e.emit()
-			e.finishAttempt(w, wi, traces.Error, timeout.ErrDeadlineExceeded.Error())
-		}
-	}
-	// The answer is still in the queue. When it arrives the worker's token
-	// has moved on and dispatch drops it, as Dapr drops the late result of
-	// the goroutine it stopped waiting for.
-}
-
-// finishAttempt feeds an attempt's outcome to the breaker (if it admitted
-// the attempt) and then to the retry loop, in Dapr's order: the breaker's
-// afterRequest runs inside Execute, before the retry loop sees the error.
-func (e *Engine) finishAttempt(w *worker, wi int, outcome traces.Outcome, errText string) {
-	now := e.q.Now()
-	pl := w.pl
-	stale := false // the breaker ignored this outcome: its generation has passed
-	if b := pl.breaker; b != nil && w.admitted {
-		kind := breaker.Succeeded
-		if outcome != traces.OK {
-			kind = breaker.Failed
-		}
-		var err error
-		b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: kind, Now: now, Generation: w.gen}, e.brEff[:0])
-		if err != nil {
-			e.invariant(w, err)
-			return
-		}
-		for _, ef := range e.brEff {
-			switch ef.Kind {
-			case breaker.Changed:
-				e.breakerChanged(b, ef)
-			case breaker.Stale:
-				stale = true
-			}
-		}
-	}
-	e.ev = e.who(w, traces.Call)
-	e.ev.Attempt = w.attempt
-	e.ev.Outcome = outcome
-	e.ev.Error = errText
-	e.ev.Stale = stale
-	e.emit()
-
-	if pl.retry == nil {
-		e.complete(w, wi, outcome, errText)
-		return
-	}
-	rev := retry.Event{Kind: retry.AttemptSucceeded, Now: now}
-	if outcome != traces.OK {
-		// A breaker refusal is made permanent by Dapr's runner so that the
-		// retry loop ends at once; every other error is retried.
-		rev = retry.Event{Kind: retry.AttemptFailed, Now: now, Permanent: outcome == traces.Rejected}
-		// Draw only when the backoff will really compute a delay: not for a
-		// permanent error, nor once maxRetries is spent (the wrapper stops
-		// without asking the exponential backoff).
-		if !rev.Permanent && pl.retry.NeedsJitter() && (pl.retry.MaxRetries < 0 || w.call.Tries < pl.retry.MaxRetries) {
-			rev.Jitter = e.rng.Float64()
-		}
-	}
-	var err error
-	w.call, e.rtEff, err = retry.Step(pl.retry, w.call, rev, e.rtEff[:0])
-	if err != nil {
-		e.invariant(w, err)
-		return
-	}
-	notice := false
-	for _, ef := range e.rtEff {
-		switch ef.Kind {
-		case retry.Notice:
-			notice = true
-		case retry.Recovered:
-			e.ev = e.who(w, traces.Recovered)
-			e.ev.Operation = pl.operation
-			e.ev.Attempts = int(ef.Attempts)
-			e.emit()
-		case retry.Wait:
-			e.ev = e.who(w, traces.Retry)
-			e.ev.Operation = pl.operation
-			e.ev.Attempt = w.attempt
-			e.ev.Delay = ef.Backoff // as Dapr reports it; a negative one waits 0
-			e.ev.Notice = notice
-			e.emit()
-			w.token++
-			if ef.Delay <= e.sc.Duration {
-				e.schedule(ef.Delay+e.sc.Overhead, event{kind: evAttempt, w: int32(wi), token: w.token})
-			}
-		case retry.Done:
-			e.complete(w, wi, traces.OK, "")
-		case retry.GaveUp:
-			e.complete(w, wi, outcome, errText)
-		}
-	}
-}
-
-// complete hands the step's final result to the app, which logs on success
-// and moves on according to onError on failure.
-func (e *Engine) complete(w *worker, wi int, outcome traces.Outcome, errText string) {
-	st := &w.app.Steps[w.step]
-	e.ev = e.who(w, traces.Op)
-	e.ev.Attempts = w.attempt
-	if outcome == traces.OK {
-		e.ev.Outcome = traces.OK
-		e.ev.Log = expand(st.Log, w.iteration, w.index)
-	} else {
-		e.ev.Outcome = traces.Error
-		e.ev.Error = apiError(st, w.iteration, w.index, errText)
-	}
-	e.ev.Took = e.q.Now() - w.issued
-	e.emit()
-	w.token++ // nothing of this step may touch the worker any more
-
-	next := w.step + 1
-	if outcome != traces.OK {
-		switch w.app.OnError {
-		case Skip:
-			next = len(w.app.Steps)
-		case Stop:
-			w.stopped = true
-			return
-		}
-	}
-	if next < len(w.app.Steps) {
-		w.step = next
-		e.issue(w, wi)
-		return
-	}
-	e.endIteration(w, wi)
 }
 
 func (e *Engine) endIteration(w *worker, wi int) {
@@ -714,43 +498,6 @@ func (e *Engine) endIteration(w *worker, wi int) {
 		return // past the horizon
 	}
 	e.q.At(start+time.Duration(k)*app.Every, event{kind: evIterate, w: int32(wi)})
-}
-
-// consult runs the breaker's lazy clock check with no request (gobreaker's
-// State()), logging any transition it causes.
-func (e *Engine) consult(w *worker, b *breakerInst) {
-	var err error
-	b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Consulted, Now: e.q.Now()}, e.brEff[:0])
-	if err != nil {
-		e.invariant(w, err)
-		return
-	}
-	for _, ef := range e.brEff {
-		if ef.Kind == breaker.Changed {
-			e.breakerChanged(b, ef)
-		}
-	}
-}
-
-func (e *Engine) breakerChanged(b *breakerInst, ef breaker.Effect) {
-	e.ev = traces.Event{T: e.q.Now(), Kind: traces.Breaker, Name: b.settings.Name, From: ef.From.String(), To: ef.To.String()}
-	e.emit()
-}
-
-func (e *Engine) who(w *worker, k traces.Kind) traces.Event {
-	st := &w.app.Steps[w.step]
-	return traces.Event{
-		T: e.q.Now(), Kind: k,
-		App: w.app.ID, Worker: w.index, Iteration: w.iteration, Step: w.step + 1,
-		Target: st.Target, Op: st.Op.String(),
-	}
-}
-
-// invariant stops the run when a policy machine rejects what the engine fed
-// it: that is a bug in sim, reported with where it happened.
-func (e *Engine) invariant(w *worker, err error) {
-	e.err = fmt.Errorf("internal error (a bug in sim) at %s, app %s worker %d iteration %d step %d: %w",
-		e.q.Now(), w.app.ID, w.index, w.iteration, w.step+1, err)
 }
 
 // start is when the worker's first iteration begins, and false when that
@@ -781,10 +528,12 @@ func expand(tmpl string, iteration, workerIndex int) string {
 	return strings.ReplaceAll(s, "{w}", strconv.Itoa(workerIndex))
 }
 
-// apiError is the error the app receives from Dapr's state API, in Dapr's
-// wording (pkg/messages/predefined.go).
+// apiError is the error the app receives from Dapr's state or invoke API, in
+// Dapr's wording (pkg/messages/predefined.go).
 func apiError(st *Step, iteration, workerIndex int, cause string) string {
 	switch st.Op {
+	case Invoke:
+		return fmt.Sprintf("failed to invoke, id: %s, err: %s", st.Target, cause)
 	case Get:
 		return fmt.Sprintf("fail to get %s from state store %s: %s", expand(st.Key, iteration, workerIndex), st.Target, cause)
 	case Delete:

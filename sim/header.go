@@ -25,24 +25,31 @@ type scenarioDump struct {
 
 type appDump struct {
 	ID           string     `yaml:"id"`
-	Start        string     `yaml:"start"`
+	Latency      string     `yaml:"latency,omitempty"`
+	Start        string     `yaml:"start,omitempty"`
 	Pause        string     `yaml:"pause,omitempty"`
 	Every        string     `yaml:"every,omitempty"`
 	Iterations   int        `yaml:"iterations,omitempty"`
-	Workers      int        `yaml:"workers"`
+	Workers      int        `yaml:"workers,omitempty"`
 	WorkerOffset string     `yaml:"workerOffset,omitempty"`
-	OnError      string     `yaml:"onError"`
-	Steps        []stepDump `yaml:"steps"`
+	OnError      string     `yaml:"onError,omitempty"`
+	Steps        []stepDump `yaml:"steps,omitempty"`
 }
 
 type stepDump struct {
-	Save    string `yaml:"save,omitempty"`
-	Get     string `yaml:"get,omitempty"`
-	Delete  string `yaml:"delete,omitempty"`
-	Key     string `yaml:"key"`
-	Value   string `yaml:"value,omitempty"`
-	Log     string `yaml:"log,omitempty"`
-	Latency string `yaml:"latency,omitempty"`
+	Save    string      `yaml:"save,omitempty"`
+	Get     string      `yaml:"get,omitempty"`
+	Delete  string      `yaml:"delete,omitempty"`
+	Invoke  *invokeDump `yaml:"invoke,omitempty"`
+	Key     string      `yaml:"key,omitempty"`
+	Value   string      `yaml:"value,omitempty"`
+	Log     string      `yaml:"log,omitempty"`
+	Latency string      `yaml:"latency,omitempty"`
+}
+
+type invokeDump struct {
+	App    string `yaml:"app"`
+	Method string `yaml:"method"`
 }
 
 type storeDump struct {
@@ -67,6 +74,10 @@ func (s *Setup) Header() traces.Header {
 	sc := s.Scenario
 	d := scenarioDump{Version: 1, Name: sc.Name, Dapr: s.Profile.Version, Seed: s.Seed, Duration: sc.Duration.String(), Overhead: sc.Overhead.String(), Resources: sc.ResourcesPath, Resiliency: sc.Resiliency}
 	for _, a := range sc.Apps {
+		if len(a.Steps) == 0 {
+			d.Apps = append(d.Apps, appDump{ID: a.ID, Latency: a.Latency.String()})
+			continue
+		}
 		ad := appDump{ID: a.ID, Start: a.Start.String(), Pause: durText(a.Pause), Every: durText(a.Every),
 			Iterations: a.Iterations, Workers: a.Workers, WorkerOffset: durText(a.WorkerOffset), OnError: a.OnError.String()}
 		for _, st := range a.Steps {
@@ -78,6 +89,8 @@ func (s *Setup) Header() traces.Header {
 				sd.Get = st.Target
 			case Delete:
 				sd.Delete = st.Target
+			case Invoke:
+				sd.Invoke, sd.Key = &invokeDump{App: st.Target, Method: st.Method}, ""
 			}
 			if st.Latency != nil {
 				sd.Latency = st.Latency.String()

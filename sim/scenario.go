@@ -36,8 +36,13 @@ type Scenario struct {
 }
 
 // App is one app loop: a sidecar's app id and what the app does.
+//
+// An app with no steps is a called app: it runs no loop and only answers
+// service invocation, after its Latency; its availability is scripted like a
+// store's.
 type App struct {
 	ID           string        `yaml:"id"`
+	Latency      time.Duration `yaml:"latency,omitempty"`
 	Start        time.Duration `yaml:"start"`
 	Pause        time.Duration `yaml:"pause,omitempty"`
 	Every        time.Duration `yaml:"every,omitempty"`
@@ -71,9 +76,10 @@ const (
 	Save OpKind = iota
 	Get
 	Delete
+	Invoke // service invocation of another app's method
 )
 
-var opNames = [...]string{"save", "get", "delete"}
+var opNames = [...]string{"save", "get", "delete", "invoke"}
 
 func (o OpKind) String() string { return opNames[o] }
 
@@ -83,7 +89,8 @@ func (o OpKind) MarshalYAML() (any, error) { return o.String(), nil }
 // Step is one operation of an iteration.
 type Step struct {
 	Op      OpKind         `yaml:"op"`
-	Target  string         `yaml:"target"`
+	Target  string         `yaml:"target"` // a store, or the called app's id
+	Method  string         `yaml:"method,omitempty"`
 	Key     string         `yaml:"key"`
 	Value   string         `yaml:"value,omitempty"`
 	Log     string         `yaml:"log,omitempty"`
@@ -416,9 +423,10 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 	for i, an := range n.Content {
 		field := fmt.Sprintf("%s[%d]", path, i)
 		a := App{Workers: 1}
-		var pauseN, everyN, idN, stepsN *yaml.Node
+		var pauseN, everyN, idN, stepsN, latencyN *yaml.Node
 		seen := d.fields(an, field, map[string]func(string, *yaml.Node){
 			"id":           func(f string, n *yaml.Node) { idN = n; d.str(&a.ID)(f, n) },
+			"latency":      func(f string, n *yaml.Node) { latencyN = n; d.duration(&a.Latency)(f, n) },
 			"start":        d.duration(&a.Start),
 			"pause":        func(f string, n *yaml.Node) { pauseN = n; d.duration(&a.Pause)(f, n) },
 			"every":        func(f string, n *yaml.Node) { everyN = n; d.duration(&a.Every)(f, n) },
@@ -468,7 +476,17 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 			d.errorf(an, field+".id", "required: the sidecar's app id (scopes match it)")
 		}
 		if stepsN == nil {
-			d.errorf(an, field+".steps", "required: at least one step")
+			// A called app: it answers invocations and runs no loop.
+			if latencyN == nil {
+				a.Latency = DefaultStoreLatency
+			}
+			for _, k := range []string{"start", "pause", "every", "iterations", "workers", "workerOffset", "onError"} {
+				if kn, ok := seen[k]; ok {
+					d.errorf(kn, field+"."+k, "belongs to an app loop, and this app has no steps (an app without steps only answers invocations)")
+				}
+			}
+		} else if latencyN != nil {
+			d.errorf(latencyN, field+".latency", "is how long a called app (one without steps) takes to answer; give latency on the steps of a loop instead")
 		}
 		if pauseN != nil && everyN != nil {
 			d.errorf(everyN, field+".every", "give pause or every, not both")
@@ -500,8 +518,15 @@ func (d *decoder) steps(path string, n *yaml.Node) []Step {
 			"get":    op(Get),
 			"delete": op(Delete),
 			"invoke": func(f string, n *yaml.Node) {
-				d.errorf(n, f, "not supported yet by this sim (service invocation comes with the full-spec work)")
 				ops++
+				s.Op = Invoke
+				d.fields(n, f, map[string]func(string, *yaml.Node){
+					"app":    d.str(&s.Target),
+					"method": d.str(&s.Method),
+				})
+				if s.Method == "" {
+					d.errorf(n, f+".method", "required: the method to invoke, e.g. orders")
+				}
 			},
 			"key":   d.str(&s.Key),
 			"value": d.str(&s.Value),
@@ -516,7 +541,9 @@ func (d *decoder) steps(path string, n *yaml.Node) []Step {
 			continue
 		}
 		if ops != 1 {
-			d.errorf(sn, field, "want exactly one of save, get, delete, got %d", ops)
+			d.errorf(sn, field, "want exactly one of save, get, delete, invoke, got %d", ops)
+		} else if s.Target == "" && s.Op == Invoke {
+			d.errorf(sn, field+".invoke.app", "want the id of the app to call")
 		} else if s.Target == "" {
 			d.errorf(sn, field+"."+s.Op.String(), "want the name of a state store")
 		}

@@ -25,8 +25,23 @@ type Setup struct {
 	Spec     *policies.Spec
 	Seed     int64
 	Stores   []Store  // every store a step or fault names, sorted by name
-	Targets  []string // every component a step calls, sorted
+	Called   []App    // the apps that only answer invocations, sorted by id
+	Targets  []Target // everything a step calls, sorted
 	Warnings []diag.Warning
+}
+
+// Target is what one kind of step calls through its own policy pipeline: a
+// state store, or one method of a called app.
+type Target struct {
+	Name   string // store name, or called app id
+	Method string // for service invocation; "" for a store
+}
+
+func (t Target) key() string {
+	if t.Method == "" {
+		return t.Name
+	}
+	return t.Name + "/" + t.Method
 }
 
 // Overrides are command-line values that take precedence over the scenario.
@@ -57,14 +72,29 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	if o.Seed != nil {
 		s.Seed = *o.Seed
 	}
+	// The app loops share one sidecar (one app id); apps without steps are
+	// the ones they call.
 	appID := ""
-	if len(sc.Apps) > 0 {
-		appID = sc.Apps[0].ID
-	}
-	for _, a := range sc.Apps {
-		if a.ID != appID {
-			return nil, &diag.Error{File: sc.File, Field: "apps", Msg: fmt.Sprintf("every app loop runs beside one sidecar in this sim: want one app id, got %q and %q", appID, a.ID)}
+	called := map[string]App{}
+	for i, a := range sc.Apps {
+		if len(a.Steps) == 0 {
+			if _, dup := called[a.ID]; dup {
+				return nil, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("a called app named %q is given twice", a.ID)}
+			}
+			called[a.ID] = a
+			continue
 		}
+		if appID == "" {
+			appID = a.ID
+		} else if a.ID != appID {
+			return nil, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("every app loop runs beside one sidecar in this sim: want one app id, got %q and %q", appID, a.ID)}
+		}
+	}
+	if appID == "" {
+		return nil, &diag.Error{File: sc.File, Field: "apps", Msg: "no app has steps: at least one app loop must call something"}
+	}
+	if _, ok := called[appID]; ok {
+		return nil, &diag.Error{File: sc.File, Field: "apps", Msg: fmt.Sprintf("%q is both the app with steps and a called app: an app cannot invoke itself through this sim", appID)}
 	}
 	if err := checkResources(sc); err != nil {
 		return nil, err
@@ -91,15 +121,25 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		}
 		return false
 	}
-	targets := map[string]bool{}
+	isApp := func(name string) bool { _, ok := called[name]; return ok }
+	targets := map[Target]bool{}
 	for ai, a := range sc.Apps {
 		for si, st := range a.Steps {
+			if st.Op == Invoke {
+				if !isApp(st.Target) {
+					errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].invoke.app", ai, si),
+						Msg: fmt.Sprintf("no called app named %q: declare it under apps, with an id and no steps", st.Target)})
+					continue
+				}
+				targets[Target{Name: st.Target, Method: st.Method}] = true
+				continue
+			}
 			if !known(st.Target) {
 				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].%s", ai, si, st.Op),
 					Msg: fmt.Sprintf("no state store named %q: declare it under stores or add a Component of type state.* to the resources", st.Target)})
 				continue
 			}
-			targets[st.Target] = true
+			targets[Target{Name: st.Target}] = true
 		}
 	}
 	for i, f := range sc.Faults {
@@ -107,18 +147,18 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		if f.Start != "" {
 			name, verb = f.Start, "start"
 		}
-		if !known(name) {
+		if !known(name) && !isApp(name) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: f.Line, Field: fmt.Sprintf("faults[%d].%s", i, verb),
-				Msg: fmt.Sprintf("no state store named %q", name)})
+				Msg: fmt.Sprintf("no state store or called app named %q", name)})
 		}
 		if f.At > sc.Duration {
 			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, f.Line, 0, fmt.Sprintf("faults[%d].at", i), "%s is after the horizon (%s): it never happens", f.At, sc.Duration))
 		}
 	}
 	for _, w := range sc.Windows {
-		if w.Target != "" && !known(w.Target) {
+		if w.Target != "" && !known(w.Target) && !isApp(w.Target) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "target",
-				Msg: fmt.Sprintf("no state store named %q", w.Target)})
+				Msg: fmt.Sprintf("no state store or called app named %q", w.Target)})
 		}
 		if w.From > sc.Duration {
 			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, w.Line, 0, "faults", "the window on %s starts at %s, after the horizon (%s): it never happens", w.Target, w.From, sc.Duration))
@@ -132,10 +172,14 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		s.Stores = append(s.Stores, st)
 	}
 	sort.Slice(s.Stores, func(i, j int) bool { return s.Stores[i].Name < s.Stores[j].Name })
+	for _, a := range called {
+		s.Called = append(s.Called, a)
+	}
+	sort.Slice(s.Called, func(i, j int) bool { return s.Called[i].ID < s.Called[j].ID })
 	for t := range targets {
 		s.Targets = append(s.Targets, t)
 	}
-	sort.Strings(s.Targets)
+	sort.Slice(s.Targets, func(i, j int) bool { return s.Targets[i].key() < s.Targets[j].key() })
 	diag.SortWarnings(s.Warnings)
 	return s, nil
 }

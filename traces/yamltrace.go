@@ -77,6 +77,9 @@ func (t *TraceWriter) Record(e *Event) error {
 		b = who(b, e)
 		switch e.Kind {
 		case Call:
+			if e.Operation != "" {
+				b = str(b, "operation", e.Operation)
+			}
 			b = num(b, "attempt", e.Attempt)
 			b = str(b, "outcome", e.Outcome.String())
 			if e.Error != "" {
@@ -106,6 +109,9 @@ func (t *TraceWriter) Record(e *Event) error {
 			b = str(b, "operation", e.Operation)
 			b = num(b, "attempts", e.Attempts)
 		case Timeout:
+			if e.Operation != "" {
+				b = str(b, "operation", e.Operation)
+			}
 			b = num(b, "attempt", e.Attempt)
 		}
 	}

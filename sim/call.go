@@ -1,0 +1,437 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dapr-sim/sim/policies/breaker"
+	"github.com/dapr-sim/sim/policies/retry"
+	"github.com/dapr-sim/sim/policies/timeout"
+	"github.com/dapr-sim/sim/traces"
+)
+
+// A step's call runs through its pipeline's layers, outermost first. Each
+// layer is Dapr's runner, retry( breaker( timeout( inner ) ) ): an attempt of
+// layer d is a whole call of layer d+1, and an attempt of the innermost layer
+// reaches the target. Results travel back up: finishAttempt(d) feeds layer
+// d's breaker and retry loop, and when layer d's call ends, its result is the
+// outcome of layer d-1's attempt.
+
+// calledApp is an app that only answers service invocation.
+type calledApp struct {
+	id      string
+	latency time.Duration
+	up      bool
+}
+
+// errUnavailable is what invoking a stopped app (or one in a flapping
+// window's down phase) returns: its sidecar cannot be reached.
+const errUnavailable = "rpc error: code = Unavailable desc = connection refused"
+
+// issue starts the worker's current step: the app's request reaches the
+// sidecar, which resolves the target's policies and begins the first attempt
+// after its processing overhead.
+func (e *Engine) issue(w *worker, wi int) {
+	st := &w.app.Steps[w.step]
+	w.pl = e.pipes[Target{Name: st.Target, Method: st.Method}]
+	w.issued = e.q.Now()
+	for d := range w.pl.layers {
+		if b := w.pl.layers[d].breaker; b != nil {
+			// Dapr makes the breaker instance when it first resolves the
+			// target's policy, and from 1.11 reads its state right there.
+			b.ensure(w.issued)
+			if e.setup.Profile.BreakerReadOnResolve {
+				e.consult(w, b)
+				if e.err != nil {
+					return
+				}
+			}
+		}
+	}
+	e.startCall(w, 0)
+	e.schedule(e.sc.Overhead, event{kind: evAttempt, depth: 0, w: int32(wi), token: w.calls[0].token})
+}
+
+// startCall begins layer d's call: a fresh backoff, no attempts yet, and a
+// new token so nothing left over from an earlier call of this layer counts.
+func (e *Engine) startCall(w *worker, d int) {
+	lc := &w.calls[d]
+	lc.token++
+	lc.attempt = 0
+	lc.admitted = false
+	lc.deadline = 0
+	if p := w.pl.layers[d].retry; p != nil {
+		lc.call = retry.Start(p, e.q.Now())
+	}
+}
+
+func (e *Engine) attempt(w *worker, wi, d int) {
+	now := e.q.Now()
+	ly := &w.pl.layers[d]
+	lc := &w.calls[d]
+	if ly.missingBreaker != "" {
+		e.err = &CrashError{At: now, Msg: fmt.Sprintf("the component target %q names circuit breaker %q, which no loaded Resiliency defines; Dapr dereferences a nil breaker on the first request. Define spec.policies.circuitBreakers.%s or fix the name", w.pl.target.Name, ly.missingBreaker, ly.missingBreaker)}
+		return
+	}
+	if ly.retry != nil {
+		var err error
+		if lc.call.State == retry.Waiting {
+			lc.call, e.rtEff, err = retry.Step(ly.retry, lc.call, retry.Event{Kind: retry.WaitElapsed, Now: now}, e.rtEff[:0])
+			if err != nil {
+				e.invariant(w, err)
+				return
+			}
+		}
+		lc.call, e.rtEff, err = retry.Step(ly.retry, lc.call, retry.Event{Kind: retry.AttemptStarted, Now: now}, e.rtEff[:0])
+		if err != nil {
+			e.invariant(w, err)
+			return
+		}
+	}
+	lc.attempt++
+	lc.admitted = false
+	if b := ly.breaker; b != nil {
+		var err error
+		b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Requested, Now: now}, e.brEff[:0])
+		if err != nil {
+			e.invariant(w, err)
+			return
+		}
+		rejected := ""
+		for _, ef := range e.brEff {
+			switch ef.Kind {
+			case breaker.Changed:
+				e.breakerChanged(b, ef)
+			case breaker.Admitted:
+				lc.admitted, lc.gen = true, ef.Generation
+			case breaker.Rejected:
+				rejected = ef.Reason.Error()
+			}
+		}
+		if !lc.admitted {
+			e.finishAttempt(w, wi, d, traces.Rejected, rejected, false)
+			return
+		}
+	}
+	var err error
+	lc.tm, e.toEff, err = timeout.Step(&ly.timeout, timeout.New(), timeout.Event{Kind: timeout.Started, Now: now}, e.toEff[:0])
+	if err != nil {
+		e.invariant(w, err)
+		return
+	}
+	for _, ef := range e.toEff {
+		if ef.Kind == timeout.ScheduleDeadline {
+			// A deadline that overflowed or lies past the horizon never fires.
+			lc.deadline = e.scheduleAt(ef.At, event{kind: evDeadline, depth: uint8(d), w: int32(wi), token: lc.token})
+		}
+	}
+	if d+1 < len(w.pl.layers) {
+		// The inner runner is in the same process: its first attempt starts
+		// at once.
+		e.startCall(w, d+1)
+		e.attempt(w, wi, d+1)
+		return
+	}
+	lat := e.reach(w)
+	e.schedule(lat, event{kind: evAnswer, depth: uint8(d), w: int32(wi), token: lc.token})
+}
+
+// reach performs the innermost attempt on the target as it is now, and
+// returns how long the answer takes. The answer itself waits in the worker.
+func (e *Engine) reach(w *worker) time.Duration {
+	st := &w.app.Steps[w.step]
+	w.answerErr, w.unavailable = "", false
+	if st.Op == Invoke {
+		a := e.apps[st.Target]
+		lat := a.latency
+		if !a.up {
+			w.answerErr, w.unavailable = errUnavailable, true
+			return lat
+		}
+		var down bool
+		lat, w.answerErr, down = e.applyWindows(st.Target, st.Op, lat)
+		if down {
+			w.answerErr, w.unavailable = errUnavailable, true
+		}
+		return lat
+	}
+	s := e.stores[st.Target]
+	lat := s.latency
+	if st.Latency != nil {
+		lat = *st.Latency
+	}
+	if !s.up {
+		w.answerErr = errRefused
+		return lat
+	}
+	if lat, w.answerErr, _ = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
+		w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
+	}
+	return lat
+}
+
+func (e *Engine) answer(w *worker, wi, d int) {
+	ly := &w.pl.layers[d]
+	lc := &w.calls[d]
+	var err error
+	lc.tm, e.toEff, err = timeout.Step(&ly.timeout, lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
+	if err != nil {
+		e.invariant(w, err)
+		return
+	}
+	for _, ef := range e.toEff {
+		switch ef.Kind {
+		case timeout.Deliver:
+			if lc.deadline != 0 {
+				e.q.Cancel(lc.deadline)
+				lc.deadline = 0
+			}
+			if w.answerErr == "" {
+				e.finishAttempt(w, wi, d, traces.OK, "", false)
+			} else {
+				e.finishAttempt(w, wi, d, traces.Error, w.answerErr, w.unavailable)
+			}
+		case timeout.Discard:
+			// Unreachable from the queue today: once an attempt has failed at
+			// its deadline, the layer's token moves on (a retry or the end of
+			// its call), so the late answer is dropped in dispatch. Kept so
+			// the machine, not the engine, owns the rule.
+		}
+	}
+}
+
+func (e *Engine) expire(w *worker, wi, d int) {
+	ly := &w.pl.layers[d]
+	lc := &w.calls[d]
+	var err error
+	lc.tm, e.toEff, err = timeout.Step(&ly.timeout, lc.tm, timeout.Event{Kind: timeout.DeadlineFired, Now: e.q.Now()}, e.toEff[:0])
+	if err != nil {
+		e.invariant(w, err)
+		return
+	}
+	for _, ef := range e.toEff {
+		if ef.Kind == timeout.Expired {
+			lc.deadline = 0
+			// The attempt's context is done: whatever runs inside it (an
+			// inner runner, the target's answer) is no longer waited for.
+			e.abandonInner(w, d)
+			e.ev = e.who(w, traces.Timeout, d)
+			e.ev.Attempt = lc.attempt
+			e.emit()
+			e.finishAttempt(w, wi, d, traces.Error, timeout.ErrDeadlineExceeded.Error(), false)
+		}
+	}
+	// A pending answer is dropped in dispatch when it arrives, as Dapr drops
+	// the late result of the goroutine it stopped waiting for.
+}
+
+// abandonInner invalidates everything queued for the layers inside d.
+func (e *Engine) abandonInner(w *worker, d int) {
+	for i := d + 1; i < len(w.pl.layers); i++ {
+		w.calls[i].token++
+	}
+	if d+1 == len(w.pl.layers) {
+		w.calls[d].token++ // the answer of layer d itself
+	}
+}
+
+// finishAttempt feeds an attempt's outcome to layer d's breaker (if it
+// admitted the attempt) and then to its retry loop, in Dapr's order: the
+// breaker's afterRequest runs inside Execute, before the retry loop sees the
+// error.
+func (e *Engine) finishAttempt(w *worker, wi, d int, outcome traces.Outcome, errText string, unavailable bool) {
+	now := e.q.Now()
+	ly := &w.pl.layers[d]
+	lc := &w.calls[d]
+	if ly.builtInService && unavailable {
+		// direct_messaging.go invokeWithRetry words every retried error so.
+		errText = fmt.Sprintf("failed to invoke target %s after %d retries. Error: %s", w.pl.target.Name, lc.attempt-1, errText)
+	}
+	stale := false // the breaker ignored this outcome: its generation has passed
+	if b := ly.breaker; b != nil && lc.admitted {
+		kind := breaker.Succeeded
+		if outcome != traces.OK {
+			kind = breaker.Failed
+		}
+		var err error
+		b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: kind, Now: now, Generation: lc.gen}, e.brEff[:0])
+		if err != nil {
+			e.invariant(w, err)
+			return
+		}
+		for _, ef := range e.brEff {
+			switch ef.Kind {
+			case breaker.Changed:
+				e.breakerChanged(b, ef)
+			case breaker.Stale:
+				stale = true
+			}
+		}
+	}
+	e.ev = e.who(w, traces.Call, d)
+	e.ev.Attempt = lc.attempt
+	e.ev.Outcome = outcome
+	e.ev.Error = errText
+	e.ev.Stale = stale
+	e.emit()
+
+	if ly.retry == nil {
+		e.endCall(w, wi, d, outcome, errText, unavailable)
+		return
+	}
+	rev := retry.Event{Kind: retry.AttemptSucceeded, Now: now}
+	if outcome != traces.OK {
+		// A breaker refusal is made permanent by Dapr's runner so that the
+		// retry loop ends at once; the built-in service retry makes every
+		// error but Unavailable permanent; every other error is retried.
+		permanent := outcome == traces.Rejected || (ly.builtInService && !unavailable)
+		rev = retry.Event{Kind: retry.AttemptFailed, Now: now, Permanent: permanent}
+		// Draw only when the backoff will really compute a delay: not for a
+		// permanent error, nor once maxRetries is spent (the wrapper stops
+		// without asking the exponential backoff).
+		if !permanent && ly.retry.NeedsJitter() && (ly.retry.MaxRetries < 0 || lc.call.Tries < ly.retry.MaxRetries) {
+			rev.Jitter = e.rng.Float64()
+		}
+	}
+	var err error
+	lc.call, e.rtEff, err = retry.Step(ly.retry, lc.call, rev, e.rtEff[:0])
+	if err != nil {
+		e.invariant(w, err)
+		return
+	}
+	notice := false
+	for _, ef := range e.rtEff {
+		switch ef.Kind {
+		case retry.Notice:
+			notice = true
+		case retry.Recovered:
+			e.ev = e.who(w, traces.Recovered, d)
+			e.ev.Operation = ly.operation
+			e.ev.Attempts = int(ef.Attempts)
+			e.emit()
+		case retry.Wait:
+			e.ev = e.who(w, traces.Retry, d)
+			e.ev.Operation = ly.operation
+			e.ev.Attempt = lc.attempt
+			e.ev.Delay = ef.Backoff // as Dapr reports it; a negative one waits 0
+			e.ev.Notice = notice
+			e.emit()
+			lc.token++
+			if ef.Delay <= e.sc.Duration {
+				e.schedule(ef.Delay+e.sc.Overhead, event{kind: evAttempt, depth: uint8(d), w: int32(wi), token: lc.token})
+			}
+		case retry.Done:
+			e.endCall(w, wi, d, traces.OK, "", false)
+		case retry.GaveUp:
+			e.endCall(w, wi, d, outcome, errText, unavailable)
+		}
+	}
+}
+
+// endCall hands layer d's final result up: to the app for the outermost
+// layer, else as the outcome of layer d-1's attempt. Only a breaker can
+// reject, so an inner refusal reaches the outer layer as an error.
+func (e *Engine) endCall(w *worker, wi, d int, outcome traces.Outcome, errText string, unavailable bool) {
+	w.calls[d].token++ // nothing queued for this call may run any more
+	if d == 0 {
+		e.complete(w, wi, outcome, errText)
+		return
+	}
+	if outcome == traces.Rejected {
+		outcome = traces.Error
+	}
+	lc := &w.calls[d-1]
+	if lc.deadline != 0 {
+		e.q.Cancel(lc.deadline)
+		lc.deadline = 0
+	}
+	var err error
+	ly := &w.pl.layers[d-1]
+	lc.tm, e.toEff, err = timeout.Step(&ly.timeout, lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
+	if err != nil {
+		e.invariant(w, err)
+		return
+	}
+	e.finishAttempt(w, wi, d-1, outcome, errText, unavailable)
+}
+
+// complete hands the step's final result to the app, which logs on success
+// and moves on according to onError on failure.
+func (e *Engine) complete(w *worker, wi int, outcome traces.Outcome, errText string) {
+	st := &w.app.Steps[w.step]
+	e.ev = e.who(w, traces.Op, 0)
+	e.ev.Attempts = w.calls[0].attempt
+	if outcome == traces.OK {
+		e.ev.Outcome = traces.OK
+		e.ev.Log = expand(st.Log, w.iteration, w.index)
+	} else {
+		e.ev.Outcome = traces.Error
+		e.ev.Error = apiError(st, w.iteration, w.index, errText)
+	}
+	e.ev.Took = e.q.Now() - w.issued
+	e.emit()
+	for d := range w.pl.layers {
+		w.calls[d].token++ // nothing of this step may touch the worker any more
+	}
+
+	next := w.step + 1
+	if outcome != traces.OK {
+		switch w.app.OnError {
+		case Skip:
+			next = len(w.app.Steps)
+		case Stop:
+			w.stopped = true
+			return
+		}
+	}
+	if next < len(w.app.Steps) {
+		w.step = next
+		e.issue(w, wi)
+		return
+	}
+	e.endIteration(w, wi)
+}
+
+// consult runs the breaker's lazy clock check with no request (gobreaker's
+// State()), logging any transition it causes.
+func (e *Engine) consult(w *worker, b *breakerInst) {
+	var err error
+	b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Consulted, Now: e.q.Now()}, e.brEff[:0])
+	if err != nil {
+		e.invariant(w, err)
+		return
+	}
+	for _, ef := range e.brEff {
+		if ef.Kind == breaker.Changed {
+			e.breakerChanged(b, ef)
+		}
+	}
+}
+
+func (e *Engine) breakerChanged(b *breakerInst, ef breaker.Effect) {
+	e.ev = traces.Event{T: e.q.Now(), Kind: traces.Breaker, Name: b.settings.Name, From: ef.From.String(), To: ef.To.String()}
+	e.emit()
+}
+
+// who starts an event about the worker's current step. Attempts of an
+// inner layer (the built-in service retry) name their runner's operation, so
+// they can be told from the outer layer's.
+func (e *Engine) who(w *worker, k traces.Kind, d int) traces.Event {
+	st := &w.app.Steps[w.step]
+	ev := traces.Event{
+		T: e.q.Now(), Kind: k,
+		App: w.app.ID, Worker: w.index, Iteration: w.iteration, Step: w.step + 1,
+		Target: st.Target, Op: st.Op.String(),
+	}
+	if d > 0 && (k == traces.Call || k == traces.Timeout) {
+		ev.Operation = w.pl.layers[d].operation
+	}
+	return ev
+}
+
+// invariant stops the run when a policy machine rejects what the engine fed
+// it: that is a bug in sim, reported with where it happened.
+func (e *Engine) invariant(w *worker, err error) {
+	e.err = fmt.Errorf("internal error (a bug in sim) at %s, app %s worker %d iteration %d step %d: %w",
+		e.q.Now(), w.app.ID, w.index, w.iteration, w.step+1, err)
+}
