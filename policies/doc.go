@@ -14,7 +14,10 @@
 // author probably did not mean; sim does the same and says so). Every message
 // names the file, the line and the field path.
 //
-// Only Load performs I/O (reading the files it is given). Nothing here reads a
+// Lint (lint.go; its finding kinds in lintchecks.go) checks parsed files for
+// what Dapr ignores and for timing hazards, for `sim lint` and other tools.
+//
+// Only Load and ReadFiles perform I/O (reading the files they are given). Nothing here reads a
 // clock, draws random numbers or logs. The package imports retry and breaker
 // (its sub-packages), internal/diag, internal/ynode, yaml.v3 and cel-go, and
 // must not import sim, traces or cmd.

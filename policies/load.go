@@ -25,6 +25,21 @@ import (
 //
 // Errors from every file are reported together as a diag.List.
 func Load(paths []string, appID string, p Profile) (*Spec, []diag.Warning, error) {
+	files, warns, err := ReadFiles(paths)
+	if err != nil {
+		return nil, warns, err
+	}
+	s, ws, err := Build(files, appID, p)
+	warns = append(warns, ws...)
+	diag.SortWarnings(warns)
+	return s, warns, err
+}
+
+// ReadFiles reads and parses the Dapr resources in paths the way Load does
+// (files, or folders read like --resources-path) without building a Spec.
+// It returns every file that parsed, even when others did not, so a checker
+// can report on the rest; err is a diag.List of every problem found.
+func ReadFiles(paths []string) ([]*File, []diag.Warning, error) {
 	var (
 		files []*File
 		warns []diag.Warning
@@ -72,22 +87,16 @@ func Load(paths []string, appID string, p Profile) (*Spec, []diag.Warning, error
 			name := filepath.Join(path, e.Name())
 			switch {
 			case e.IsDir():
-				warns = append(warns, diag.Warnf(name, 0, 0, "", "a folder: Dapr does not read sub-folders of a resources path"))
+				warns = append(warns, diag.Warnf(name, 0, 0, "", "a folder: Dapr does not read sub-folders of a resources path").WithID("subfolder"))
 			case !isYAMLName(e.Name()):
-				warns = append(warns, diag.Warnf(name, 0, 0, "", "not a .yaml or .yml file: Dapr does not load it"))
+				warns = append(warns, diag.Warnf(name, 0, 0, "", "not a .yaml or .yml file: Dapr does not load it").WithID("not-yaml"))
 			default:
 				read(name)
 			}
 		}
 	}
-	if err := errs.Err(); err != nil {
-		diag.SortWarnings(warns)
-		return nil, warns, err
-	}
-	s, ws, err := Build(files, appID, p)
-	warns = append(warns, ws...)
 	diag.SortWarnings(warns)
-	return s, warns, err
+	return files, warns, errs.Err()
 }
 
 func isYAMLName(name string) bool {
@@ -134,7 +143,7 @@ func Build(files []*File, appID string, p Profile) (*Spec, []diag.Warning, error
 	}
 	if p.NeedsFeatureFlag && !featureEnabled(confs, "Resiliency") {
 		for _, r := range res {
-			b.warnAt(r.File, r.Line, "", "Dapr %s loads Resiliency only when a Configuration enables the preview feature \"Resiliency\" (spec.features: [{name: Resiliency, enabled: true}]); none does, so no policy applies, not even the built-ins%s", p.Version, featureHint(confs))
+			b.warnAt("feature-flag", r.File, r.Line, "", "Dapr %s loads Resiliency only when a Configuration enables the preview feature \"Resiliency\" (spec.features: [{name: Resiliency, enabled: true}]); none does, so no policy applies, not even the built-ins%s", p.Version, featureHint(confs))
 		}
 		return b.s, b.warns, nil
 	}
@@ -142,7 +151,7 @@ func Build(files []*File, appID string, p Profile) (*Spec, []diag.Warning, error
 	b.s.addBuiltIns()
 	for _, r := range res {
 		if !inScope(r.Scopes, appID) {
-			b.warnAt(r.File, r.ScopesLine, "scopes", "resource %q applies only to %s, not to app %q: Dapr ignores the whole resource for this app%s", r.Name, quoteList(r.Scopes), appID, scopeHint(r.Scopes, appID))
+			b.warnAt("scoped-out", r.File, r.ScopesLine, "scopes", "resource %q applies only to %s, not to app %q: Dapr ignores the whole resource for this app%s", r.Name, quoteList(r.Scopes), appID, scopeHint(r.Scopes, appID))
 			continue
 		}
 		b.apply(r)
@@ -165,8 +174,9 @@ type refSite struct {
 	component  bool
 }
 
-func (b *builder) warnAt(file string, line int, field, format string, args ...any) {
-	b.warns = append(b.warns, diag.Warnf(file, line, 0, field, format, args...))
+// warnAt records a warning of kind id (see LintChecks).
+func (b *builder) warnAt(id, file string, line int, field, format string, args ...any) {
+	b.warns = append(b.warns, diag.Warnf(file, line, 0, field, format, args...).WithID(id))
 }
 
 func (b *builder) component(c Component) {
@@ -176,13 +186,13 @@ func (b *builder) component(c Component) {
 	}
 	if c.APIVersion != APIVersion {
 		if p.ComponentAPIVersionChecked {
-			b.warnAt(c.File, c.Line, "apiVersion", "want %q, got %q: Dapr %s skips this Component", APIVersion, c.APIVersion, p.Version)
+			b.warnAt("component-api-version", c.File, c.Line, "apiVersion", "want %q, got %q: Dapr %s skips this Component", APIVersion, c.APIVersion, p.Version)
 			return
 		}
-		b.warnAt(c.File, c.Line, "apiVersion", "want %q, got %q: Dapr %s checks only the kind and loads it, Dapr 1.14 and later skip it", APIVersion, c.APIVersion, p.Version)
+		b.warnAt("component-api-version", c.File, c.Line, "apiVersion", "want %q, got %q: Dapr %s checks only the kind and loads it, Dapr 1.14 and later skip it", APIVersion, c.APIVersion, p.Version)
 	}
 	if old, ok := b.s.Components[c.Name]; ok && old != c.Type {
-		b.warnAt(c.File, c.Line, "metadata.name", "component %q is defined again (was %s): the later definition is used", c.Name, old)
+		b.warnAt("component-redefined", c.File, c.Line, "metadata.name", "component %q is defined again (was %s): the later definition is used", c.Name, old)
 	}
 	b.s.Components[c.Name] = c.Type
 }
@@ -271,24 +281,24 @@ func (b *builder) apply(r *Resiliency) {
 		}
 		if rs.MaxRetries != nil {
 			if *rs.MaxRetries == 0 && p.MaxRetriesZeroIsUnset {
-				b.warnAt(r.File, rs.MaxRetriesLine, field+".maxRetries", "Dapr %s drops maxRetries: 0 (an omitempty int) and retries without limit (-1); from 1.10 it means no retries", p.Version)
+				b.warnAt("max-retries-zero", r.File, rs.MaxRetriesLine, field+".maxRetries", "Dapr %s drops maxRetries: 0 (an omitempty int) and retries without limit (-1); from 1.10 it means no retries", p.Version)
 			} else {
 				pol.MaxRetries = *rs.MaxRetries
 			}
 		}
 		if rs.MatchingLine > 0 {
 			if p.RetryMatching {
-				b.warnAt(r.File, rs.MatchingLine, field+".matching", "not modelled yet: sim retries every error")
+				b.warnAt("matching-not-modelled", r.File, rs.MatchingLine, field+".matching", "not modelled yet: sim retries every error")
 			} else {
-				b.warnAt(r.File, rs.MatchingLine, field+".matching", "Dapr %s does not know this key (it arrived in 1.15) and ignores it", p.Version)
+				b.warnAt("matching-unknown", r.File, rs.MatchingLine, field+".matching", "Dapr %s does not know this key (it arrived in 1.15) and ignores it", p.Version)
 			}
 		}
 		if rs.Name == BuiltInActorNotFoundRetries {
-			b.warnAt(r.File, rs.Line, field, "a protected built-in policy: Dapr ignores this override and keeps constant 1s, 5 retries")
+			b.warnAt("builtin-protected", r.File, rs.Line, field, "a protected built-in policy: Dapr ignores this override and keeps constant 1s, 5 retries")
 			continue
 		}
 		if isBuiltIn(rs.Name) && pol.MaxRetries < 3 {
-			b.warnAt(r.File, rs.Line, field, "overrides a built-in policy with maxRetries %d: Dapr raises it to 3 (a built-in cannot retry fewer than 3 times or without limit)", pol.MaxRetries)
+			b.warnAt("builtin-min-retries", r.File, rs.Line, field, "overrides a built-in policy with maxRetries %d: Dapr raises it to 3 (a built-in cannot retry fewer than 3 times or without limit)", pol.MaxRetries)
 			pol.MaxRetries = 3
 		}
 		s.Retries[rs.Name] = pol
@@ -323,7 +333,7 @@ func (b *builder) apply(r *Resiliency) {
 
 func (b *builder) checkDefaultName(file string, line int, field, name string) {
 	if !b.s.Profile.DefaultPolicies && defaultName.MatchString(name) {
-		b.warnAt(file, line, field, "Dapr %s has no default policies (they arrived in 1.9): %s applies only where a target names it", b.s.Profile.Version, name)
+		b.warnAt("default-before-1.9", file, line, field, "Dapr %s has no default policies (they arrived in 1.9): %s applies only where a target names it", b.s.Profile.Version, name)
 	}
 }
 
@@ -340,21 +350,21 @@ func (b *builder) checkRefs() {
 		site := b.sites[key]
 		if n := site.refs.Timeout; n.Name != "" {
 			if _, ok := s.Timeouts[n.Name]; !ok {
-				b.warnAt(site.file, n.Line, site.path+".timeout", "no timeout policy named %q: Dapr applies no timeout here%s", n.Name, suggestIn(n.Name, s.Timeouts))
+				b.warnAt("missing-timeout", site.file, n.Line, site.path+".timeout", "no timeout policy named %q: Dapr applies no timeout here%s", n.Name, suggestIn(n.Name, s.Timeouts))
 			}
 		}
 		if n := site.refs.Retry; n.Name != "" {
 			if _, ok := s.Retries[n.Name]; !ok {
-				b.warnAt(site.file, n.Line, site.path+".retry", "no retry policy named %q: Dapr makes a single attempt here%s", n.Name, suggestIn(n.Name, s.Retries))
+				b.warnAt("missing-retry", site.file, n.Line, site.path+".retry", "no retry policy named %q: Dapr makes a single attempt here%s", n.Name, suggestIn(n.Name, s.Retries))
 			}
 		}
 		if n := site.refs.CircuitBreaker; n.Name != "" {
 			if _, ok := s.CircuitBreakers[n.Name]; !ok {
-				what := "Dapr uses no circuit breaker here"
+				id, what := "missing-breaker", "Dapr uses no circuit breaker here"
 				if site.component {
-					what = "Dapr dereferences a nil breaker and crashes on the first request to this component"
+					id, what = "missing-breaker-crash", "Dapr dereferences a nil breaker and crashes on the first request to this component"
 				}
-				b.warnAt(site.file, n.Line, site.path+".circuitBreaker", "no circuit breaker named %q: %s%s", n.Name, what, suggestIn(n.Name, s.CircuitBreakers))
+				b.warnAt(id, site.file, n.Line, site.path+".circuitBreaker", "no circuit breaker named %q: %s%s", n.Name, what, suggestIn(n.Name, s.CircuitBreakers))
 			}
 		}
 	}

@@ -76,6 +76,7 @@ type BreakerSpec struct {
 	Interval    time.Duration
 	Timeout     time.Duration
 	Trip        *Trip // nil: gobreaker's default (consecutiveFailures > 5)
+	TripLine    int   // of trip, 0 when absent
 }
 
 // Ref is a policy name used by a target, with its line.
@@ -162,15 +163,22 @@ func ParseFile(file string, data []byte) (*File, []diag.Warning, error) {
 	for i, doc := range docs {
 		if doc.Kind != yaml.MappingNode {
 			if !ynode.IsNull(doc) {
-				w.warn(doc, "", "not a mapping (%s): Dapr cannot read its kind and skips it", ynode.Describe(doc))
+				w.warn("not-a-mapping", doc, "", "not a mapping (%s): Dapr cannot read its kind and skips it", ynode.Describe(doc))
 			}
 			continue
 		}
 		kind := scalarText(lookupFold(doc, "kind"))
+		if kind != "Resiliency" && looksLikeResiliency(doc) {
+			what := "no kind"
+			if kind != "" {
+				what = fmt.Sprintf("kind %q", kind)
+			}
+			w.warn("not-a-resiliency", doc, "", "resiliency policies in a document with %s: Dapr loads policies only from kind: Resiliency (with apiVersion, metadata and spec), so it skips these", what)
+		}
 		switch kind {
 		case "Resiliency":
 			if i > 0 {
-				w.warn(doc, "", "a Resiliency in document %d of a file: Dapr reads only the first document of a file for Resiliency resources, so this one is ignored", i+1)
+				w.warn("second-document", doc, "", "a Resiliency in document %d of a file: Dapr reads only the first document of a file for Resiliency resources, so this one is ignored", i+1)
 				continue
 			}
 			out.Resiliencies = append(out.Resiliencies, w.resiliency(doc))
@@ -183,6 +191,40 @@ func ParseFile(file string, data []byte) (*File, []diag.Warning, error) {
 	return out, w.warns, w.errs.Err()
 }
 
+// looksLikeResiliency reports whether doc holds Resiliency policies or
+// targets anywhere in its first levels: under spec, under a misspelt or
+// invented key (specs, spec.resiliency) or at the top level, as in a copied
+// fragment. A policies section is a mapping with retries, timeouts or
+// circuitBreakers; a targets section one with apps, actors or components.
+func looksLikeResiliency(doc *yaml.Node) bool {
+	var walk func(n *yaml.Node, depth int) bool
+	walk = func(n *yaml.Node, depth int) bool {
+		n = ynode.Resolve(n)
+		if n == nil || n.Kind != yaml.MappingNode || depth > 3 {
+			return false
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v := ynode.Resolve(n.Content[i+1])
+			isMap := v != nil && v.Kind == yaml.MappingNode
+			switch strings.ToLower(n.Content[i].Value) {
+			case "retries", "timeouts", "circuitbreakers":
+				if isMap {
+					return true
+				}
+			case "targets":
+				if lookupFold(v, "apps") != nil || lookupFold(v, "actors") != nil || lookupFold(v, "components") != nil {
+					return true
+				}
+			}
+			if walk(v, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(doc, 0)
+}
+
 // walker collects errors and warnings for one file.
 type walker struct {
 	file  string
@@ -190,8 +232,9 @@ type walker struct {
 	warns []diag.Warning
 }
 
-func (w *walker) warn(n *yaml.Node, field, format string, args ...any) {
-	w.warns = append(w.warns, ynode.Warnf(w.file, n, field, format, args...))
+// warn records a warning of kind id (see LintChecks) at n.
+func (w *walker) warn(id string, n *yaml.Node, field, format string, args ...any) {
+	w.warns = append(w.warns, ynode.Warnf(w.file, n, field, format, args...).WithID(id))
 }
 
 func (w *walker) fail(err error) {
@@ -260,7 +303,7 @@ func (w *walker) fields(path string, n *yaml.Node, known ...string) map[string]*
 			for _, k := range known {
 				if strings.EqualFold(k, p.Key) {
 					name = k
-					w.warn(p.KeyN, field, "Dapr matches keys case-insensitively and reads this as %q; write %q", k, k)
+					w.warn("key-case", p.KeyN, field, "Dapr matches keys case-insensitively and reads this as %q; write %q", k, k)
 					break
 				}
 			}
@@ -270,7 +313,7 @@ func (w *walker) fields(path string, n *yaml.Node, known ...string) map[string]*
 			continue
 		}
 		if seen[name] {
-			w.warn(p.KeyN, field, "%q is given twice: Dapr uses the last one", name)
+			w.warn("duplicate-key", p.KeyN, field, "%q is given twice: Dapr uses the last one", name)
 		}
 		seen[name] = true
 		out[name] = p.Value
@@ -280,7 +323,7 @@ func (w *walker) fields(path string, n *yaml.Node, known ...string) map[string]*
 
 func (w *walker) unknownKey(n *yaml.Node, field, key string, known []string) {
 	if def, ok := notSettable[key]; ok && contains(known, "maxInterval") {
-		w.warn(n, field, "Dapr's Resiliency schema has no %q: Dapr ignores it and uses %s (a scenario's overrides can change it)", key, def)
+		w.warn("not-settable", n, field, "Dapr's Resiliency schema has no %q: Dapr ignores it and uses %s (a scenario's overrides can change it)", key, def)
 		return
 	}
 	msg := "Dapr does not know this key and ignores it"
@@ -291,7 +334,7 @@ func (w *walker) unknownKey(n *yaml.Node, field, key string, known []string) {
 	} else if where, ok := belongs[key]; ok && (contains(known, "outbound") || !strings.Contains(where, "component")) {
 		msg += " (" + key + " belongs " + where + ")"
 	}
-	w.warn(n, field, "%s", msg)
+	w.warn("unknown-key", n, field, "%s", msg)
 }
 
 // entries returns a user-keyed mapping (policy or target names) in file
@@ -305,7 +348,7 @@ func (w *walker) entries(path string, n *yaml.Node) []ynode.Pair {
 	seen := map[string]bool{}
 	for _, p := range pairs {
 		if seen[p.Key] {
-			w.warn(p.KeyN, ynode.Join(path, p.Key), "defined twice in this mapping: Dapr uses the last one")
+			w.warn("duplicate-name", p.KeyN, ynode.Join(path, p.Key), "defined twice in this mapping: Dapr uses the last one")
 		}
 		seen[p.Key] = true
 	}
@@ -375,7 +418,7 @@ func (w *walker) resiliency(doc *yaml.Node) *Resiliency {
 		if at == nil {
 			at = top["kind"]
 		}
-		w.warn(at, "apiVersion", "want %q, got %q: Dapr checks only the kind, so it loads this resource anyway", APIVersion, r.APIVersion)
+		w.warn("api-version", at, "apiVersion", "want %q, got %q: Dapr checks only the kind, so it loads this resource anyway", APIVersion, r.APIVersion)
 	}
 	if md := top["metadata"]; md != nil {
 		pairs, err := ynode.Pairs(w.file, "metadata", md)
@@ -434,13 +477,13 @@ func (w *walker) resiliency(doc *yaml.Node) *Resiliency {
 		t.CircuitBreakerScope, _ = w.str(scopeField, f["circuitBreakerScope"])
 		switch {
 		case t.CircuitBreaker.Name == "" && t.CircuitBreakerScope != "":
-			w.warn(f["circuitBreakerScope"], scopeField, "ignored: the target names no circuitBreaker")
+			w.warn("scope-without-breaker", f["circuitBreakerScope"], scopeField, "ignored: the target names no circuitBreaker")
 		case t.CircuitBreaker.Name == "":
 		case t.CircuitBreakerScope == "":
 			w.failf(p.KeyN, path, "want a circuitBreakerScope (type, id or both) with a circuitBreaker: Dapr rejects the resource (actor circuit breakers must include scope)")
 		case t.CircuitBreakerScope == "type" || t.CircuitBreakerScope == "id":
 		case t.CircuitBreakerScope == "both":
-			w.warn(f["circuitBreakerScope"], scopeField, "\"both\" behaves exactly like \"id\" in Dapr (a breaker per actor id)")
+			w.warn("actor-scope-both", f["circuitBreakerScope"], scopeField, "\"both\" behaves exactly like \"id\" in Dapr (a breaker per actor id)")
 		default:
 			w.failf(f["circuitBreakerScope"], scopeField, "want type, id or both, got %q", t.CircuitBreakerScope)
 		}
@@ -517,14 +560,14 @@ func (w *walker) retry(path string, p ynode.Pair) RetrySpec {
 		if rs.Duration != nil {
 			used = rs.Duration.String()
 		}
-		w.warn(f["maxInterval"], path+".maxInterval", "has no effect on a constant policy: Dapr waits duration (%s) between attempts; write duration instead", used)
+		w.warn("constant-max-interval", f["maxInterval"], path+".maxInterval", "has no effect on a constant policy: Dapr waits duration (%s) between attempts; write duration instead", used)
 	}
 	if !constant && rs.Duration != nil {
 		used := def.MaxInterval
 		if rs.MaxInterval != nil {
 			used = *rs.MaxInterval
 		}
-		w.warn(f["duration"], path+".duration", "has no effect on an exponential policy: the delay starts near %s and grows by %g up to maxInterval (%s)", def.InitialInterval, def.Multiplier, used)
+		w.warn("exponential-duration", f["duration"], path+".duration", "has no effect on an exponential policy: the delay starts near %s and grows by %g up to maxInterval (%s)", def.InitialInterval, def.Multiplier, used)
 	}
 	return rs
 }
@@ -543,6 +586,7 @@ func (w *walker) breaker(path string, p ynode.Pair) BreakerSpec {
 	bs.Timeout, _ = w.dur(path+".timeout", f["timeout"])
 	if src, ok := w.str(path+".trip", f["trip"]); ok {
 		n := f["trip"]
+		bs.TripLine = n.Line
 		t, err := CompileTrip(src)
 		switch {
 		case errors.Is(err, errTripLoop):
@@ -552,13 +596,13 @@ func (w *walker) breaker(path string, p ynode.Pair) BreakerSpec {
 		default:
 			bs.Trip = t
 			for _, u := range t.Unknown {
-				msg := fmt.Sprintf("%q is not a trip variable: Dapr accepts the expression, but evaluating it fails, so this breaker never trips", u)
+				msg := fmt.Sprintf("%q is not a trip variable: Dapr accepts the expression, but any part that reads it fails to evaluate, and a failed evaluation never trips the breaker", u)
 				if s := diag.Nearest(u, tripVariables); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				} else {
 					msg += " (the variables are " + strings.Join(tripVariables, ", ") + ")"
 				}
-				w.warn(n, path+".trip", "%s", msg)
+				w.warn("trip-unknown-variable", n, path+".trip", "%s", msg)
 			}
 		}
 	}
@@ -587,7 +631,7 @@ func (w *walker) component(doc *yaml.Node) Component {
 	c.Name = scalarText(lookupFold(lookupFold(doc, "metadata"), "name"))
 	c.Type = scalarText(lookupFold(lookupFold(doc, "spec"), "type"))
 	if c.Name == "" {
-		w.warn(doc, "metadata.name", "a Component without a name: Dapr rejects it")
+		w.warn("component-no-name", doc, "metadata.name", "a Component without a name: Dapr rejects it")
 	}
 	return c
 }
@@ -608,7 +652,7 @@ func (w *walker) configuration(doc *yaml.Node) Configuration {
 				f.Enabled = true
 			case en.Tag == "!!bool":
 			default:
-				w.warn(en, field+".enabled", "want true or false, got %s", ynode.Describe(en))
+				w.warn("feature-enabled-value", en, field+".enabled", "want true or false, got %s", ynode.Describe(en))
 			}
 		}
 		c.Features = append(c.Features, f)

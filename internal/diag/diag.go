@@ -37,6 +37,9 @@ type Warning struct {
 	Col   int
 	Field string
 	Msg   string
+	// ID names the kind of problem (e.g. "unknown-key") so tools such as
+	// `sim lint` can explain, filter and test it; it is not part of String.
+	ID string
 }
 
 // String renders "file:line: warning: field: message".
@@ -82,6 +85,12 @@ func (l List) Sort() {
 		}
 		return a.Col < b.Col
 	})
+}
+
+// WithID returns w with its kind set to id.
+func (w Warning) WithID(id string) Warning {
+	w.ID = id
+	return w
 }
 
 // SortWarnings orders warnings by file, line and column.

@@ -1,0 +1,158 @@
+package policies
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Level says how much a lint finding matters. Levels are ordered: a
+// threshold counts its own level and every level above it.
+type Level uint8
+
+const (
+	// LevelNote is worth knowing but usually intended (or harmless on a
+	// real sidecar).
+	LevelNote Level = iota
+	// LevelWarning is input Dapr ignores or changes without an error, or a
+	// policy nothing uses.
+	LevelWarning
+	// LevelHazard is a spec that Dapr runs as written but that behaves
+	// badly when a dependency fails (or crashes the sidecar).
+	LevelHazard
+)
+
+var levelNames = [...]string{"note", "warning", "hazard"}
+
+func (l Level) String() string {
+	if int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return fmt.Sprintf("level(%d)", l)
+}
+
+// ParseLevel reads a level name: note, warning or hazard.
+func ParseLevel(s string) (Level, error) {
+	for i, n := range levelNames {
+		if strings.EqualFold(s, n) {
+			return Level(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown level %q: want one of %s", s, strings.Join(levelNames[:], ", "))
+}
+
+// Check is one kind of lint finding: every diag.Warning this package emits
+// and every finding Lint adds carries one of these ids.
+type Check struct {
+	ID      string
+	Level   Level
+	Summary string // one line
+	// Explanation says what Dapr does, why it matters and how to fix it, in
+	// plain text without links.
+	Explanation string
+}
+
+// LintChecks returns every check, sorted by id.
+func LintChecks() []Check {
+	out := append([]Check{}, checks...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// LintCheck returns the check with id.
+func LintCheck(id string) (Check, bool) {
+	for _, c := range checks {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
+
+// checks is the table of every finding kind. Parser and builder warnings
+// (ParseFile, ReadFiles, Build) come first, then what only Lint finds.
+var checks = []Check{
+	// Input Dapr ignores or mangles: emitted as diag.Warning by the parser.
+	{"not-a-mapping", LevelWarning, "a YAML document that is not a mapping",
+		"A document of a resources file is a list or a plain value, so it has no kind. Dapr cannot tell what it is and skips it without a message."},
+	{"not-a-resiliency", LevelWarning, "resiliency policies outside a kind: Resiliency resource",
+		"Dapr's Resiliency loader reads a file only when its kind is exactly Resiliency, and then only the first document. Policies or targets under a Configuration, in a document without a kind, or pasted as a bare fragment are skipped without a message, so none of them applies. Wrap them in apiVersion: dapr.io/v1alpha1, kind: Resiliency, metadata.name and spec."},
+	{"second-document", LevelWarning, "a Resiliency after the first document of a file",
+		"Dapr's Resiliency loader unmarshals a whole file with sigs.k8s.io/yaml, which reads only the first YAML document. A Resiliency in a later document (after ---) is never loaded, although Components in the same file are. Put each Resiliency in its own file, or first."},
+	{"key-case", LevelWarning, "a key spelt with the wrong case",
+		"Dapr decodes through encoding/json, which matches keys case-insensitively, so the value is used. Other tools (kubectl with the CRD schema, editors) will reject or ignore it; write the key as the schema spells it."},
+	{"duplicate-key", LevelWarning, "the same key twice in one mapping",
+		"Dapr keeps the last value and drops the earlier one without a message. Remove the one you did not mean."},
+	{"not-settable", LevelWarning, "an exponential backoff setting Dapr's YAML cannot set",
+		"initialInterval, randomizationFactor, multiplier and maxElapsedTime exist in Dapr's retry code but not in the Resiliency schema, so Dapr drops them and uses 500ms, 0.5, 1.5 and 15m. Only policy, duration, maxInterval and maxRetries (and matching from 1.15) can be set."},
+	{"unknown-key", LevelWarning, "a key Dapr does not know",
+		"Dapr ignores keys that are not in the Resiliency schema, so whatever the key was meant to do does not happen. The message guesses the intended key or where it belongs (for example retry directly under a component target instead of under its outbound or inbound)."},
+	{"duplicate-name", LevelWarning, "a policy or target name defined twice in one mapping",
+		"Dapr keeps the last definition and drops the earlier one without a message."},
+	{"api-version", LevelWarning, "a Resiliency with an apiVersion other than dapr.io/v1alpha1",
+		"Dapr's standalone loader checks only the kind, so the resource is loaded anyway; Kubernetes would reject it. Write apiVersion: dapr.io/v1alpha1."},
+	{"scope-without-breaker", LevelWarning, "circuitBreakerScope on an actor target without a circuitBreaker",
+		"The scope chooses how actor breakers are keyed; with no breaker named it does nothing."},
+	{"actor-scope-both", LevelNote, "circuitBreakerScope: both",
+		"Dapr treats both exactly like id: one breaker per actor id, none per type."},
+	{"constant-max-interval", LevelWarning, "maxInterval on a constant retry policy",
+		"A constant policy waits duration between attempts (5s when duration is absent) and never reads maxInterval. The first published Dapr quickstart wrote maxInterval: 5s and got 5s only because that is the default duration. Write duration instead."},
+	{"exponential-duration", LevelWarning, "duration on an exponential retry policy",
+		"An exponential policy starts near 500ms and multiplies by 1.5 up to maxInterval, with ±50% jitter; it never reads duration. Set maxInterval to bound the delay."},
+	{"trip-unknown-variable", LevelWarning, "a trip expression naming a variable Dapr does not bind",
+		"Dapr declares every unknown identifier as a dynamic variable so the expression compiles, but evaluating it fails and a failed evaluation counts as false: where the result depends on that variable the breaker does not trip. The variables are requests, totalSuccesses, totalFailures, consecutiveSuccesses and consecutiveFailures."},
+	{"component-no-name", LevelWarning, "a Component without metadata.name",
+		"Dapr rejects a component without a name; nothing can target it."},
+	{"feature-enabled-value", LevelWarning, "a Configuration feature whose enabled is not true or false",
+		"Dapr reads enabled as a boolean; any other value leaves the feature off."},
+	{"subfolder", LevelWarning, "a folder inside a resources path",
+		"daprd reads the files of each resources path, not its sub-folders, so resources in a sub-folder are not loaded."},
+	{"not-yaml", LevelWarning, "a file without a .yaml or .yml extension in a resources path",
+		"daprd logs \"A non-YAML resiliency file … was detected, it will not be loaded\" and skips it."},
+	{"feature-flag", LevelWarning, "Dapr 1.8/1.9 without the Resiliency preview feature",
+		"Before 1.10 Resiliency was a preview feature: unless a Configuration (passed with --config) has spec.features with name Resiliency and enabled true, Dapr loads no policy at all, not even the built-in ones. Add the feature or check with a newer --dapr."},
+	{"scoped-out", LevelWarning, "a resource scoped to other apps than the one checked",
+		"A Resiliency with scopes applies only to sidecars whose app id is listed, matched exactly and case-sensitively. For any other app Dapr ignores the whole resource without a message."},
+	{"component-api-version", LevelWarning, "a Component with an apiVersion other than dapr.io/v1alpha1",
+		"Dapr 1.14 and later skip such a Component; earlier releases checked only the kind."},
+	{"component-redefined", LevelWarning, "two Components with the same name",
+		"Dapr uses one of them; sim uses the later. Rename one."},
+	{"max-retries-zero", LevelWarning, "maxRetries: 0 on Dapr 1.8/1.9",
+		"Before 1.10 maxRetries was a plain integer with omitempty, so an explicit 0 was dropped and the default, -1 (retry without limit), applied. From 1.10 it means no retries."},
+	{"matching-not-modelled", LevelNote, "retry matching, which sim does not model yet",
+		"From Dapr 1.15 a retry policy's matching limits retries to some HTTP or gRPC status codes. sim retries every error, so its timings may show retries the real sidecar would not make."},
+	{"matching-unknown", LevelWarning, "retry matching before Dapr 1.15",
+		"matching arrived in 1.15; earlier releases ignore it and retry every error."},
+	{"builtin-protected", LevelWarning, "an override of DaprBuiltInActorNotFoundRetries",
+		"Dapr ignores overrides of this built-in policy and keeps constant 1s with 5 retries."},
+	{"builtin-min-retries", LevelWarning, "a built-in retry override with fewer than 3 retries",
+		"Dapr raises maxRetries of an overridden built-in policy to 3 when it is lower, including -1 and absent: a built-in can neither retry fewer than 3 times nor without limit."},
+	{"default-before-1.9", LevelWarning, "a Default…Policy name on Dapr 1.8",
+		"Default policies arrived in 1.9; on 1.8 the name is an ordinary policy that applies only where a target names it."},
+	{"missing-timeout", LevelWarning, "a target naming a timeout policy that does not exist",
+		"Dapr does not check policy names when it loads a resource. A missing timeout reads as 0, which means no timeout at all."},
+	{"missing-retry", LevelWarning, "a target naming a retry policy that does not exist",
+		"Dapr does not check policy names when it loads a resource. With the retry missing, each call is attempted once."},
+	{"missing-breaker", LevelWarning, "an app or actor target naming a circuit breaker that does not exist",
+		"Dapr does not check policy names when it loads a resource. For apps and actors a missing breaker means no breaker."},
+	{"missing-breaker-crash", LevelHazard, "a component target naming a circuit breaker that does not exist",
+		"Dapr does not check policy names when it loads a resource. For a component, the first request that resolves the target's policy creates the breaker from a nil template and dereferences it: the sidecar crashes (a nil pointer panic) on the first call to that component. Fix the name, define the breaker under spec.policies.circuitBreakers in a resource that applies to this app, or remove circuitBreaker from the target."},
+
+	// What only Lint finds.
+	{"scopes", LevelNote, "a resource limited to some apps",
+		"A Resiliency with scopes applies only to the listed app ids. Without --app-id, sim lint checks the resources once for each app named in any scopes (and once for an app named in none), so every combination Dapr could load is covered; --app-id checks one app and reports resources it does not load."},
+	{"unused-policy", LevelWarning, "a policy no target names",
+		"A timeout, retry or circuit breaker that no target names, that is not a Default…Policy and not a built-in retry name, is never used by Dapr. Either a target misspells its name or the target is missing."},
+	{"retry-before-breaker-timeout", LevelHazard, "retries come back before the breaker's open period ends",
+		"When the breaker opens, the retry loop still sleeps its delay (the failure that tripped the breaker is an ordinary error), then asks the breaker again. If the delay is shorter than the breaker's timeout, the breaker is still open: the attempt is refused with \"circuit breaker is open\", Dapr marks that refusal permanent, and the whole call fails at once, even with maxRetries: -1. Every call that arrives while the breaker is open fails the same way, until the first request strictly after the open period becomes the half-open probe. If the intent is to ride out an outage, make the retry delay longer than the breaker's timeout (for example duration 6s with timeout 5s); if failing fast is the intent, this is fine. For an exponential policy the delay is checked at its largest (maxInterval plus 50% jitter, or the largest delay maxRetries allows), and at the retry that follows the failure that trips the breaker when a single call can trip it alone."},
+	{"retry-at-breaker-timeout", LevelNote, "a constant retry delay equal to the breaker's timeout",
+		"gobreaker half-opens only when the open period has ended strictly before now (expiry < now). In the pure model the retry after the tripping failure arrives exactly at expiry, is refused, and the call fails like a shorter delay would. On a real sidecar the time the runner spends between the failure and the next check (δ > 0: bookkeeping, timer lateness) almost always breaks the tie in favour of the probe, which is what the Dapr resiliency quickstart (retry 5s, breaker timeout 5s) relies on; sim models it with the scenario's overhead. It is a note, not a hazard, because the real outcome is the intended one, but a margin (retry 6s, timeout 5s) does not depend on it."},
+	{"interval-before-trip", LevelHazard, "the breaker's interval clears its counts before the trip can be reached",
+		"A closed breaker with a non-zero interval starts a new count window when the interval has passed (at the first request strictly after it), clearing every count. If one retrying call needs longer than the interval to produce the failures the trip asks for (trip consecutiveFailures >= 5 with a retry every 5s needs 20s from the first failure to the fifth), the counts are cleared first and that caller never trips the breaker; only denser traffic from several callers can. An interval equal to the time needed trips only in the pure model: a real sidecar's processing time pushes the last failure past the window. Make the interval longer than the time the trip needs, or 0 (never clear)."},
+	{"retry-forever-without-breaker", LevelHazard, "unlimited retries on a target without a working breaker",
+		"maxRetries: -1 (also what an absent maxRetries means) retries until the call succeeds. Without a circuit breaker (or with one whose trip can never be true) nothing stops the loop, so while the dependency is down every call the app makes hangs inside the sidecar, holding its request, its connection and its caller: a constant policy forever, an exponential one until its 15-minute maxElapsedTime. Only the caller's own deadline (a gRPC deadline cancels the loop) ends it. Add a circuit breaker to the target, or set maxRetries."},
+	{"timeout-beyond-deadline", LevelHazard, "a timeout not shorter than the caller's deadline (--deadline)",
+		"A Dapr timeout bounds each attempt. If it is not shorter than the deadline the calling app puts on the whole request, the caller gives up first: the Dapr timeout never fires usefully and no retry gets a chance. Dapr itself puts no deadline on API calls; the caller's client does: a gRPC deadline set by the app cancels the sidecar's work (including a retry loop), while HTTP clients have their own timeouts (for example .NET's HttpClient defaults to 100s), and many SDK calls have none. sim lint checks this only when --deadline gives the caller's deadline."},
+	{"trip-never-true", LevelHazard, "a trip expression that can never be true when Dapr evaluates it",
+		"Dapr evaluates trip only after a failure while the breaker is closed, with the counts already updated: consecutiveSuccesses is 0, consecutiveFailures is at least 1, totalFailures is at least consecutiveFailures (and more only after a success, so totalSuccesses is then at least 1), and requests is at least totalFailures + totalSuccesses (requests in flight count too). sim lint evaluates the compiled expression, as Dapr compiles it, at every such tuple with each count from 0 to 10 and every integer literal of the expression with its neighbours (n-1, n, n+1), up to 100000. If it is false (or fails to evaluate) at all of them, the breaker never opens: for example consecutiveSuccesses > 0, requests < 0, consecutiveFailures > 5 && consecutiveFailures < 3, or a misspelt variable."},
+}
