@@ -40,6 +40,10 @@ type Profile struct {
 	// metrics, which runs gobreaker's lazy clock check — an open breaker
 	// whose timeout has passed half-opens there, not at the attempt.
 	BreakerReadOnResolve bool
+	// ActorNotFoundRetries: the actor router wraps calls to an actor type
+	// with no targets.actors entry in DaprBuiltInActorNotFoundRetries (5
+	// retries); before, remote calls got DaprBuiltInActorRetries (3).
+	ActorNotFoundRetries bool
 
 	minor int
 }
@@ -56,6 +60,7 @@ var since = struct {
 	cryptoComponent       int // resiliency.go: ComponentType Crypto first in v1.11.0
 	conversationComponent int // resiliency.go: ComponentType Conversation first in v1.15.0
 	breakerReadOnResolve  int // resiliency.go addMetricsToPolicy: cb.State() first in v1.11.0
+	actorNotFoundRetries  int // actors/engine (1.15), actors/router (1.16): Call uses BuiltInActorNotFoundRetries
 }{
 	maxRetriesPointer:     10,
 	noFeatureFlag:         10,
@@ -65,6 +70,7 @@ var since = struct {
 	cryptoComponent:       11,
 	conversationComponent: 15,
 	breakerReadOnResolve:  11,
+	actorNotFoundRetries:  15,
 }
 
 // componentTypes maps the prefix of a component's spec.type to the word Dapr
@@ -123,6 +129,7 @@ func newProfile(minor int) Profile {
 		RetryMatching:              minor >= since.retryMatching,
 		ComponentAPIVersionChecked: minor >= since.componentAPIVersion,
 		BreakerReadOnResolve:       minor >= since.breakerReadOnResolve,
+		ActorNotFoundRetries:       minor >= since.actorNotFoundRetries,
 		minor:                      minor,
 	}
 }

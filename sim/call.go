@@ -33,7 +33,11 @@ const errUnavailable = "rpc error: code = Unavailable desc = connection refused"
 // after its processing overhead.
 func (e *Engine) issue(w *worker, wi int) {
 	st := &w.app.Steps[w.step]
-	w.pl = e.pipes[Target{Name: st.Target, Method: st.Method}]
+	if st.Op == Actor {
+		w.pl = e.actorPipeline(st.Target, expand(st.ActorID, w.iteration, w.index))
+	} else {
+		w.pl = e.pipes[Target{Name: st.Target, Method: st.Method}]
+	}
 	w.issued = e.q.Now()
 	for d := range w.pl.layers {
 		if b := w.pl.layers[d].breaker; b != nil {
@@ -141,15 +145,19 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 func (e *Engine) reach(w *worker) time.Duration {
 	st := &w.app.Steps[w.step]
 	w.answerErr, w.unavailable = "", false
-	if st.Op == Invoke {
-		a := e.apps[st.Target]
+	if st.Op == Invoke || st.Op == Actor {
+		host := st.Target
+		if st.Op == Actor {
+			host = e.setup.Hosts[st.Target]
+		}
+		a := e.apps[host]
 		lat := a.latency
 		if !a.up {
 			w.answerErr, w.unavailable = errUnavailable, true
 			return lat
 		}
 		var down bool
-		lat, w.answerErr, down = e.applyWindows(st.Target, st.Op, lat)
+		lat, w.answerErr, down = e.applyWindows(host, st.Op, lat)
 		if down {
 			w.answerErr, w.unavailable = errUnavailable, true
 		}
@@ -243,9 +251,9 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, outcome traces.Outcome, err
 	now := e.q.Now()
 	ly := &w.pl.layers[d]
 	lc := &w.calls[d]
-	if ly.builtInService && unavailable {
-		// direct_messaging.go invokeWithRetry words every retried error so.
-		errText = fmt.Sprintf("failed to invoke target %s after %d retries. Error: %s", w.pl.target.Name, lc.attempt-1, errText)
+	if ly.wrapUnavailable && unavailable {
+		// Dapr's direct messaging and actor router word such errors so.
+		errText = fmt.Sprintf("failed to invoke target %s after %d retries. Error: %s", ly.wrapTarget, lc.attempt-1, errText)
 	}
 	stale := false // the breaker ignored this outcome: its generation has passed
 	if b := ly.breaker; b != nil && lc.admitted {
@@ -268,12 +276,17 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, outcome traces.Outcome, err
 			}
 		}
 	}
-	e.ev = e.who(w, traces.Call, d)
-	e.ev.Attempt = lc.attempt
-	e.ev.Outcome = outcome
-	e.ev.Error = errText
-	e.ev.Stale = stale
-	e.emit()
+	if d == 0 || ly.retry != nil || ly.breaker != nil {
+		// An inner layer that is only a timeout (an actor host's post-lock
+		// timeout) has no attempts of its own worth a line: its timeout
+		// event and the layer around it tell the story.
+		e.ev = e.who(w, traces.Call, d)
+		e.ev.Attempt = lc.attempt
+		e.ev.Outcome = outcome
+		e.ev.Error = errText
+		e.ev.Stale = stale
+		e.emit()
+	}
 
 	if ly.retry == nil {
 		e.endCall(w, wi, d, outcome, errText, unavailable)
@@ -284,7 +297,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, outcome traces.Outcome, err
 		// A breaker refusal is made permanent by Dapr's runner so that the
 		// retry loop ends at once; the built-in service retry makes every
 		// error but Unavailable permanent; every other error is retried.
-		permanent := outcome == traces.Rejected || (ly.builtInService && !unavailable)
+		permanent := outcome == traces.Rejected || (ly.onlyUnavailable && !unavailable)
 		rev = retry.Event{Kind: retry.AttemptFailed, Now: now, Permanent: permanent}
 		// Draw only when the backoff will really compute a delay: not for a
 		// permanent error, nor once maxRetries is spent (the wrapper stops
@@ -434,4 +447,83 @@ func (e *Engine) who(w *worker, k traces.Kind, d int) traces.Event {
 func (e *Engine) invariant(w *worker, err error) {
 	e.err = fmt.Errorf("internal error (a bug in sim) at %s, app %s worker %d iteration %d step %d: %w",
 		e.q.Now(), w.app.ID, w.index, w.iteration, w.step+1, err)
+}
+
+// actorPipeline builds the layers of one actor call, from the outside in:
+// the pre-lock runner (retry and breaker), the router's built-in retry for
+// an untargeted type, and the host's post-lock timeout. The breaker comes
+// from the type's LRU cache, keyed by its scope.
+func (e *Engine) actorPipeline(actorType, id string) *pipeline {
+	a := e.setup.Spec.Actor(actorType, id)
+	host := e.setup.Hosts[actorType]
+	pre := layer{operation: a.Operation, retry: a.PreLock.Retry}
+	if a.PreLock.Breaker != nil {
+		cache, ok := e.actorBreakers[actorType]
+		if !ok {
+			cache = newBreakerLRU(a.CacheSize)
+			e.actorBreakers[actorType] = cache
+		}
+		pre.breaker = cache.get(a.PreLock.BreakerKey, *a.PreLock.Breaker)
+	}
+	p := &pipeline{target: Target{Name: actorType}, called: true}
+	switch {
+	case a.BuiltIn != nil:
+		// An untargeted type: up to 1.14 only remote calls get the built-in
+		// runner, from 1.15 the router wraps every call; in both the actor
+		// is remote here (hosted by another app), and the operation retries
+		// only Unavailable.
+		p.layers = []layer{pre, {operation: a.BuiltIn.Operation, retry: a.BuiltIn.Retry,
+			onlyUnavailable: true, wrapUnavailable: true, wrapTarget: host}}
+	case e.setup.Profile.ActorNotFoundRetries:
+		// A targeted type from 1.15: the router's callActor still words an
+		// Unavailable error with the attempt of the runner around it.
+		pre.wrapUnavailable, pre.wrapTarget = true, host
+		p.layers = []layer{pre}
+	default:
+		p.layers = []layer{pre}
+	}
+	p.layers = append(p.layers, layer{operation: a.Operation, timeout: timeout.Policy{Duration: a.PostLockTimeout.Timeout}})
+	return p
+}
+
+// breakerLRU is Dapr's per-actor-type breaker cache (golang-lru): at most
+// size instances; adding one more evicts the least recently used, whose
+// state is lost.
+type breakerLRU struct {
+	size  int
+	used  uint64
+	items map[string]*lruItem
+}
+
+type lruItem struct {
+	b    *breakerInst
+	used uint64
+}
+
+func newBreakerLRU(size int) *breakerLRU {
+	if size <= 0 {
+		size = 1
+	}
+	return &breakerLRU{size: size, items: map[string]*lruItem{}}
+}
+
+// get returns the instance for key, making one from settings when absent.
+func (c *breakerLRU) get(key string, settings breaker.Settings) *breakerInst {
+	c.used++
+	if it, ok := c.items[key]; ok {
+		it.used = c.used
+		return it.b
+	}
+	if len(c.items) >= c.size {
+		oldest, oldestUsed := "", uint64(0)
+		for k, it := range c.items {
+			if oldest == "" || it.used < oldestUsed {
+				oldest, oldestUsed = k, it.used
+			}
+		}
+		delete(c.items, oldest)
+	}
+	b := &breakerInst{settings: settings.Resolve()}
+	c.items[key] = &lruItem{b: b, used: c.used}
+	return b
 }

@@ -110,10 +110,14 @@ type layer struct {
 	timeout        timeout.Policy
 	breaker        *breakerInst
 	missingBreaker string
-	// builtInService: Dapr's DaprBuiltInServiceRetries runner, which retries
-	// only gRPC Unavailable errors (others are made permanent) and words
-	// each retried error "failed to invoke target X after N retries. Error: …".
-	builtInService bool
+	// onlyUnavailable: the runner's operation makes every error but gRPC
+	// Unavailable permanent (Dapr's built-in service and actor retries).
+	onlyUnavailable bool
+	// wrapUnavailable: the operation words an Unavailable error
+	// "failed to invoke target <wrapTarget> after N retries. Error: …",
+	// N being this runner's attempt minus one.
+	wrapUnavailable bool
+	wrapTarget      string
 }
 
 // breakerInst is one breaker instance: its settings and current state.
@@ -123,8 +127,9 @@ type breakerInst struct {
 	started  bool
 }
 
-// maxLayers bounds a pipeline's depth (endpoint policies + built-in retry).
-const maxLayers = 2
+// maxLayers bounds a pipeline's depth: an actor call has three (pre-lock,
+// built-in retry, post-lock).
+const maxLayers = 3
 
 // worker is one copy of an app loop and the call it has in flight.
 type worker struct {
@@ -157,16 +162,18 @@ type layerCall struct {
 
 // Engine runs one scenario. It is single-use and not safe for concurrent use.
 type Engine struct {
-	setup   *Setup
-	sc      *Scenario
-	q       *clock.Queue[event]
-	rng     *rand.Rand
-	sink    traces.Sink
-	ev      traces.Event
-	stores  map[string]*StateStore
-	apps    map[string]*calledApp
-	pipes   map[Target]*pipeline
-	workers []*worker
+	setup  *Setup
+	sc     *Scenario
+	q      *clock.Queue[event]
+	rng    *rand.Rand
+	sink   traces.Sink
+	ev     traces.Event
+	stores map[string]*StateStore
+	apps   map[string]*calledApp
+	pipes  map[Target]*pipeline
+	// actorBreakers holds each actor type's breaker cache (Dapr's LRU).
+	actorBreakers map[string]*breakerLRU
+	workers       []*worker
 
 	brEff []breaker.Effect
 	rtEff []retry.Effect
@@ -192,15 +199,16 @@ type Options struct {
 // NewEngine builds an engine for a prepared scenario, recording to sink.
 func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 	e := &Engine{
-		setup:     s,
-		sc:        s.Scenario,
-		q:         clock.NewQueue[event](),
-		rng:       rand.New(rand.NewPCG(uint64(s.Seed), 0x5eed5eed5eed5eed)),
-		sink:      sink,
-		stores:    map[string]*StateStore{},
-		apps:      map[string]*calledApp{},
-		pipes:     map[Target]*pipeline{},
-		maxEvents: opt.MaxEvents,
+		setup:         s,
+		sc:            s.Scenario,
+		q:             clock.NewQueue[event](),
+		rng:           rand.New(rand.NewPCG(uint64(s.Seed), 0x5eed5eed5eed5eed)),
+		sink:          sink,
+		stores:        map[string]*StateStore{},
+		apps:          map[string]*calledApp{},
+		actorBreakers: map[string]*breakerLRU{},
+		pipes:         map[Target]*pipeline{},
+		maxEvents:     opt.MaxEvents,
 	}
 	if e.maxEvents <= 0 {
 		e.maxEvents = DefaultMaxEvents
@@ -237,7 +245,8 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 			p.called = true
 			p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(r)}}
 			if r.BuiltInRetry != nil {
-				p.layers = append(p.layers, layer{operation: policies.BuiltInServiceRetries, retry: r.BuiltInRetry, builtInService: true})
+				p.layers = append(p.layers, layer{operation: policies.BuiltInServiceRetries, retry: r.BuiltInRetry,
+					onlyUnavailable: true, wrapUnavailable: true, wrapTarget: t.Name})
 			}
 		}
 		e.pipes[t] = p
@@ -534,6 +543,8 @@ func apiError(st *Step, iteration, workerIndex int, cause string) string {
 	switch st.Op {
 	case Invoke:
 		return fmt.Sprintf("failed to invoke, id: %s, err: %s", st.Target, cause)
+	case Actor:
+		return "error invoke actor method: " + cause
 	case Get:
 		return fmt.Sprintf("fail to get %s from state store %s: %s", expand(st.Key, iteration, workerIndex), st.Target, cause)
 	case Delete:

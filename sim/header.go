@@ -26,6 +26,7 @@ type scenarioDump struct {
 type appDump struct {
 	ID           string     `yaml:"id"`
 	Latency      string     `yaml:"latency,omitempty"`
+	Actors       []string   `yaml:"actors,omitempty"`
 	Start        string     `yaml:"start,omitempty"`
 	Pause        string     `yaml:"pause,omitempty"`
 	Every        string     `yaml:"every,omitempty"`
@@ -41,6 +42,7 @@ type stepDump struct {
 	Get     string      `yaml:"get,omitempty"`
 	Delete  string      `yaml:"delete,omitempty"`
 	Invoke  *invokeDump `yaml:"invoke,omitempty"`
+	Actor   *actorDump  `yaml:"actor,omitempty"`
 	Key     string      `yaml:"key,omitempty"`
 	Value   string      `yaml:"value,omitempty"`
 	Log     string      `yaml:"log,omitempty"`
@@ -49,6 +51,12 @@ type stepDump struct {
 
 type invokeDump struct {
 	App    string `yaml:"app"`
+	Method string `yaml:"method"`
+}
+
+type actorDump struct {
+	Type   string `yaml:"type"`
+	ID     string `yaml:"id"`
 	Method string `yaml:"method"`
 }
 
@@ -75,7 +83,7 @@ func (s *Setup) Header() traces.Header {
 	d := scenarioDump{Version: 1, Name: sc.Name, Dapr: s.Profile.Version, Seed: s.Seed, Duration: sc.Duration.String(), Overhead: sc.Overhead.String(), Resources: sc.ResourcesPath, Resiliency: sc.Resiliency}
 	for _, a := range sc.Apps {
 		if len(a.Steps) == 0 {
-			d.Apps = append(d.Apps, appDump{ID: a.ID, Latency: a.Latency.String()})
+			d.Apps = append(d.Apps, appDump{ID: a.ID, Latency: a.Latency.String(), Actors: a.Actors})
 			continue
 		}
 		ad := appDump{ID: a.ID, Start: a.Start.String(), Pause: durText(a.Pause), Every: durText(a.Every),
@@ -91,6 +99,8 @@ func (s *Setup) Header() traces.Header {
 				sd.Delete = st.Target
 			case Invoke:
 				sd.Invoke, sd.Key = &invokeDump{App: st.Target, Method: st.Method}, ""
+			case Actor:
+				sd.Actor, sd.Key = &actorDump{Type: st.Target, ID: st.ActorID, Method: st.Method}, ""
 			}
 			if st.Latency != nil {
 				sd.Latency = st.Latency.String()

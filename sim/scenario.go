@@ -43,6 +43,7 @@ type Scenario struct {
 type App struct {
 	ID           string        `yaml:"id"`
 	Latency      time.Duration `yaml:"latency,omitempty"`
+	Actors       []string      `yaml:"actors,omitempty"` // actor types a called app hosts
 	Start        time.Duration `yaml:"start"`
 	Pause        time.Duration `yaml:"pause,omitempty"`
 	Every        time.Duration `yaml:"every,omitempty"`
@@ -77,9 +78,10 @@ const (
 	Get
 	Delete
 	Invoke // service invocation of another app's method
+	Actor  // a method call on an actor, hosted by a called app
 )
 
-var opNames = [...]string{"save", "get", "delete", "invoke"}
+var opNames = [...]string{"save", "get", "delete", "invoke", "actor"}
 
 func (o OpKind) String() string { return opNames[o] }
 
@@ -91,6 +93,7 @@ type Step struct {
 	Op      OpKind         `yaml:"op"`
 	Target  string         `yaml:"target"` // a store, or the called app's id
 	Method  string         `yaml:"method,omitempty"`
+	ActorID string         `yaml:"actorID,omitempty"` // template, like key
 	Key     string         `yaml:"key"`
 	Value   string         `yaml:"value,omitempty"`
 	Log     string         `yaml:"log,omitempty"`
@@ -425,8 +428,22 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 		a := App{Workers: 1}
 		var pauseN, everyN, idN, stepsN, latencyN *yaml.Node
 		seen := d.fields(an, field, map[string]func(string, *yaml.Node){
-			"id":           func(f string, n *yaml.Node) { idN = n; d.str(&a.ID)(f, n) },
-			"latency":      func(f string, n *yaml.Node) { latencyN = n; d.duration(&a.Latency)(f, n) },
+			"id":      func(f string, n *yaml.Node) { idN = n; d.str(&a.ID)(f, n) },
+			"latency": func(f string, n *yaml.Node) { latencyN = n; d.duration(&a.Latency)(f, n) },
+			"actors": func(f string, n *yaml.Node) {
+				if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+					d.errorf(n, f, "want a list of actor types such as [Cart], got %s", describeList(n))
+					return
+				}
+				for j, tn := range n.Content {
+					v, err := ynode.Scalar(d.file, fmt.Sprintf("%s[%d]", f, j), tn)
+					if err != nil {
+						d.fail(err)
+						continue
+					}
+					a.Actors = append(a.Actors, v)
+				}
+			},
 			"start":        d.duration(&a.Start),
 			"pause":        func(f string, n *yaml.Node) { pauseN = n; d.duration(&a.Pause)(f, n) },
 			"every":        func(f string, n *yaml.Node) { everyN = n; d.duration(&a.Every)(f, n) },
@@ -487,6 +504,8 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 			}
 		} else if latencyN != nil {
 			d.errorf(latencyN, field+".latency", "is how long a called app (one without steps) takes to answer; give latency on the steps of a loop instead")
+		} else if kn, ok := seen["actors"]; ok {
+			d.errorf(kn, field+".actors", "only a called app (one without steps) hosts actors in this sim")
 		}
 		if pauseN != nil && everyN != nil {
 			d.errorf(everyN, field+".every", "give pause or every, not both")
@@ -528,6 +547,22 @@ func (d *decoder) steps(path string, n *yaml.Node) []Step {
 					d.errorf(n, f+".method", "required: the method to invoke, e.g. orders")
 				}
 			},
+			"actor": func(f string, n *yaml.Node) {
+				ops++
+				s.Op = Actor
+				s.ActorID = ""
+				d.fields(n, f, map[string]func(string, *yaml.Node){
+					"type":   d.str(&s.Target),
+					"id":     d.str(&s.ActorID),
+					"method": d.str(&s.Method),
+				})
+				if s.ActorID == "" {
+					d.errorf(n, f+".id", "required: the actor id, e.g. \"{i}\"")
+				}
+				if s.Method == "" {
+					d.errorf(n, f+".method", "required: the actor method to call")
+				}
+			},
 			"key":   d.str(&s.Key),
 			"value": d.str(&s.Value),
 			"log":   d.str(&s.Log),
@@ -541,7 +576,9 @@ func (d *decoder) steps(path string, n *yaml.Node) []Step {
 			continue
 		}
 		if ops != 1 {
-			d.errorf(sn, field, "want exactly one of save, get, delete, invoke, got %d", ops)
+			d.errorf(sn, field, "want exactly one of save, get, delete, invoke, actor, got %d", ops)
+		} else if s.Target == "" && s.Op == Actor {
+			d.errorf(sn, field+".actor.type", "want the actor type")
 		} else if s.Target == "" && s.Op == Invoke {
 			d.errorf(sn, field+".invoke.app", "want the id of the app to call")
 		} else if s.Target == "" {

@@ -26,7 +26,9 @@ type Setup struct {
 	Seed     int64
 	Stores   []Store  // every store a step or fault names, sorted by name
 	Called   []App    // the apps that only answer invocations, sorted by id
-	Targets  []Target // everything a step calls, sorted
+	Targets  []Target // everything a step calls but actors, sorted
+	// Hosts maps each actor type a step calls to the called app hosting it.
+	Hosts    map[string]string
 	Warnings []diag.Warning
 }
 
@@ -122,9 +124,31 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		return false
 	}
 	isApp := func(name string) bool { _, ok := called[name]; return ok }
+	s.Hosts = map[string]string{}
+	hosts := map[string]string{}
+	for i, a := range sc.Apps {
+		for _, typ := range a.Actors {
+			if other, dup := hosts[typ]; dup {
+				errs = append(errs, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].actors", i),
+					Msg: fmt.Sprintf("actor type %q is hosted by %q already: placement gives each actor id one host; this sim gives each type one", typ, other)})
+				continue
+			}
+			hosts[typ] = a.ID
+		}
+	}
 	targets := map[Target]bool{}
 	for ai, a := range sc.Apps {
 		for si, st := range a.Steps {
+			if st.Op == Actor {
+				host, ok := hosts[st.Target]
+				if !ok {
+					errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].actor.type", ai, si),
+						Msg: fmt.Sprintf("no called app hosts actor type %q: list it under the host's actors", st.Target)})
+					continue
+				}
+				s.Hosts[st.Target] = host
+				continue
+			}
 			if st.Op == Invoke {
 				if !isApp(st.Target) {
 					errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].invoke.app", ai, si),
