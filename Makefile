@@ -4,7 +4,7 @@ STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(shell $(GO) 
 STATICCHECK_VERSION := v0.8.2
 BENCHTIME   ?= 1s
 
-.PHONY: build test lint vet staticcheck race bench run golden tools contract
+.PHONY: build test lint vet staticcheck race bench run golden tools contract conformance
 
 build:
 	$(GO) build -o bin/sim ./cmd/sim
@@ -32,6 +32,11 @@ bench:
 # Rewrites golden files from the code; review the diff like code.
 golden:
 	SIM_UPDATE_GOLDEN=1 $(GO) test -count=1 ./...
+
+# Dapr's own resiliency code (v1.14.0, v1.16.0) under testing/synctest, side by
+# side with the engine; a separate module per release (conformance/README.md).
+conformance:
+	cd conformance && ./run.sh
 
 contract: build
 	../shared/checks/contract

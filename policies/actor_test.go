@@ -61,3 +61,27 @@ spec:
 		}
 	}
 }
+
+// The state API names the component kind itself, so the Statestore default
+// names apply even when no Component resource is loaded (found by the
+// conformance suite against Dapr's own code).
+func TestStateStoreOutboundWithoutComponent(t *testing.T) {
+	src := `apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata: {name: r}
+spec:
+  policies:
+    retries:
+      DefaultRetryPolicy: {policy: constant, duration: 5s, maxRetries: 0}
+      DefaultStatestoreComponentOutboundRetryPolicy: {policy: constant, duration: 1s}
+  targets: {}
+`
+	spec, _ := build(t, "1.16", "app", map[string]string{"r.yaml": src})
+	r := spec.StateStoreOutbound("statestore")
+	if r.Policies.Retry != "DefaultStatestoreComponentOutboundRetryPolicy" {
+		t.Errorf("state call retry %q, want the Statestore default", r.Policies.Retry)
+	}
+	if r := spec.ComponentOutbound("statestore"); r.Policies.Retry != "DefaultRetryPolicy" {
+		t.Errorf("a component of unknown kind resolves to %q, want DefaultRetryPolicy", r.Policies.Retry)
+	}
+}

@@ -42,18 +42,27 @@ type Resolved struct {
 }
 
 // ComponentOutbound resolves calls from the sidecar to component (state,
-// pub/sub publish, output bindings, …).
+// pub/sub publish, output bindings, …), taking the component's kind for
+// default policy names from its Component resource.
 func (s *Spec) ComponentOutbound(component string) Resolved {
-	return s.component(component, "Outbound")
+	return s.component(component, s.Profile.ComponentType(s.Components[component]), "Outbound")
+}
+
+// StateStoreOutbound resolves a state API call to component. Dapr's state API
+// names the kind itself (ComponentOutboundPolicy(name, Statestore), in
+// pkg/api/http/http.go and pkg/api/grpc/grpc.go), so the Statestore default
+// names apply whether or not a Component resource is loaded.
+func (s *Spec) StateStoreOutbound(component string) Resolved {
+	return s.component(component, s.Profile.ComponentType("state."), "Outbound")
 }
 
 // ComponentInbound resolves deliveries from component to the app (pub/sub
 // delivery, input bindings).
 func (s *Spec) ComponentInbound(component string) Resolved {
-	return s.component(component, "Inbound")
+	return s.component(component, s.Profile.ComponentType(s.Components[component]), "Inbound")
 }
 
-func (s *Spec) component(component, dir string) Resolved {
+func (s *Spec) component(component, typ, dir string) Resolved {
 	r := Resolved{Operation: "component[" + component + "] output"}
 	if dir == "Inbound" {
 		r.Operation = "component[" + component + "] input"
@@ -68,7 +77,6 @@ func (s *Spec) component(component, dir string) Resolved {
 			r.Policies = t.Inbound
 		}
 	} else if s.Profile.DefaultPolicies {
-		typ := s.Profile.ComponentType(s.Components[component])
 		r.Policies = s.defaults(typ+"Component"+dir, "Component"+dir, "Component")
 	}
 	s.fill(&r)

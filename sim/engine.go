@@ -236,7 +236,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 	for _, t := range s.Targets {
 		p := &pipeline{target: t}
 		if t.Method == "" {
-			r := s.Spec.ComponentOutbound(t.Name)
+			r := s.Spec.StateStoreOutbound(t.Name)
 			p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(r), missingBreaker: r.MissingBreaker}}
 		} else {
 			// Dapr keys an app's breakers and names them "<appID>:<method>"
