@@ -310,7 +310,7 @@ var lintCases = []struct {
 		want: []string{
 			"r.yaml:10 constant-max-interval", "r.yaml:11 key-case", "r.yaml:12 duplicate-key",
 			"r.yaml:13 not-settable", "r.yaml:14 unknown-key", "r.yaml:15 duplicate-name",
-			"r.yaml:17 exponential-duration", "r.yaml:19 matching-not-modelled",
+			"r.yaml:17 exponential-duration",
 			"r.yaml:23 scope-without-breaker", "r.yaml:26 actor-scope-both",
 			"r.yaml:32 second-document", "r.yaml:40 not-a-mapping",
 		},

@@ -119,8 +119,6 @@ var checks = []Check{
 		"Dapr uses one of them; sim uses the later. Rename one."},
 	{"max-retries-zero", LevelWarning, "maxRetries: 0 on Dapr 1.8/1.9",
 		"Before 1.10 maxRetries was a plain integer with omitempty, so an explicit 0 was dropped and the default, -1 (retry without limit), applied. From 1.10 it means no retries."},
-	{"matching-not-modelled", LevelNote, "retry matching, which sim does not model yet",
-		"From Dapr 1.15 a retry policy's matching limits retries to some HTTP or gRPC status codes. sim retries every error, so its timings may show retries the real sidecar would not make."},
 	{"matching-unknown", LevelWarning, "retry matching before Dapr 1.15",
 		"matching arrived in 1.15; earlier releases ignore it and retry every error."},
 	{"builtin-protected", LevelWarning, "an override of DaprBuiltInActorNotFoundRetries",

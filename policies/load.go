@@ -288,7 +288,7 @@ func (b *builder) apply(r *Resiliency) {
 		}
 		if rs.MatchingLine > 0 {
 			if p.RetryMatching {
-				b.warnAt("matching-not-modelled", r.File, rs.MatchingLine, field+".matching", "not modelled yet: sim retries every error")
+				pol.Matching = rs.Matching
 			} else {
 				b.warnAt("matching-unknown", r.File, rs.MatchingLine, field+".matching", "Dapr %s does not know this key (it arrived in 1.15) and ignores it", p.Version)
 			}

@@ -65,6 +65,8 @@ type RetrySpec struct {
 	MaxRetriesLine int
 	// MatchingLine is the line of matching (a 1.15+ key), 0 when absent.
 	MatchingLine int
+	// Matching holds the parsed status code lists (nil lists: every code).
+	Matching *retry.Matching
 }
 
 // BreakerSpec is one entry of spec.policies.circuitBreakers; zero values are
@@ -551,7 +553,22 @@ func (w *walker) retry(path string, p ynode.Pair) RetrySpec {
 	}
 	if m := f["matching"]; m != nil && !ynode.IsNull(m) {
 		rs.MatchingLine = m.Line
-		w.fields(path+".matching", m, "httpStatusCodes", "gRPCStatusCodes")
+		mf := w.fields(path+".matching", m, "httpStatusCodes", "gRPCStatusCodes")
+		rs.Matching = &retry.Matching{}
+		codes := func(key string, valid retry.CodeRange, dst *[]retry.CodeRange) {
+			s, ok := w.str(path+".matching."+key, mf[key])
+			if !ok {
+				return
+			}
+			rs, err := retry.ParseCodes(s, valid)
+			if err != nil {
+				w.failf(mf[key], path+".matching."+key, "%s (want codes or ranges such as \"500-599,404\", within %d-%d)", err, valid.Start, valid.End)
+				return
+			}
+			*dst = rs
+		}
+		codes("httpStatusCodes", retry.HTTPCodes, &rs.Matching.HTTPStatusCodes)
+		codes("gRPCStatusCodes", retry.GRPCCodes, &rs.Matching.GRPCStatusCodes)
 	}
 	constant := rs.Policy == nil || *rs.Policy == retry.Constant
 	def := retry.Default("")

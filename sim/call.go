@@ -24,6 +24,20 @@ type calledApp struct {
 	up      bool
 }
 
+// result is how an attempt (or a whole layer's call) ended.
+type result struct {
+	outcome     traces.Outcome
+	err         string // "" when ok
+	unavailable bool   // gRPC Unavailable: the called app's sidecar is unreachable
+	// status is the HTTP status a called app answered with when it answered
+	// with an error (0: none). Its sidecar delivered the answer, so direct
+	// messaging sees a success; Dapr's invoke API turns a status outside
+	// 200-399 into a failure, retried only if the policy's matching allows.
+	status int32
+}
+
+var ok = result{outcome: traces.OK}
+
 // errUnavailable is what invoking a stopped app (or one in a flapping
 // window's down phase) returns: its sidecar cannot be reached.
 const errUnavailable = "rpc error: code = Unavailable desc = connection refused"
@@ -113,7 +127,7 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 			}
 		}
 		if !lc.admitted {
-			e.finishAttempt(w, wi, d, traces.Rejected, rejected, false)
+			e.finishAttempt(w, wi, d, result{outcome: traces.Rejected, err: rejected})
 			return
 		}
 	}
@@ -144,7 +158,7 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 // returns how long the answer takes. The answer itself waits in the worker.
 func (e *Engine) reach(w *worker) time.Duration {
 	st := &w.app.Steps[w.step]
-	w.answerErr, w.unavailable = "", false
+	w.answerErr, w.unavailable, w.answerStatus = "", false, 0
 	if st.Op == Invoke || st.Op == Actor {
 		host := st.Target
 		if st.Op == Actor {
@@ -157,9 +171,13 @@ func (e *Engine) reach(w *worker) time.Duration {
 			return lat
 		}
 		var down bool
-		lat, w.answerErr, down = e.applyWindows(host, st.Op, lat)
-		if down {
+		var status int32
+		lat, w.answerErr, down, status = e.applyWindows(host, st.Op, lat)
+		switch {
+		case down:
 			w.answerErr, w.unavailable = errUnavailable, true
+		case w.answerErr != "" && st.Op == Invoke:
+			w.answerStatus = status
 		}
 		return lat
 	}
@@ -172,7 +190,7 @@ func (e *Engine) reach(w *worker) time.Duration {
 		w.answerErr = errRefused
 		return lat
 	}
-	if lat, w.answerErr, _ = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
+	if lat, w.answerErr, _, _ = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
 		w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
 	}
 	return lat
@@ -195,9 +213,9 @@ func (e *Engine) answer(w *worker, wi, d int) {
 				lc.deadline = 0
 			}
 			if w.answerErr == "" {
-				e.finishAttempt(w, wi, d, traces.OK, "", false)
+				e.finishAttempt(w, wi, d, ok)
 			} else {
-				e.finishAttempt(w, wi, d, traces.Error, w.answerErr, w.unavailable)
+				e.finishAttempt(w, wi, d, result{outcome: traces.Error, err: w.answerErr, unavailable: w.unavailable, status: w.answerStatus})
 			}
 		case timeout.Discard:
 			// Unreachable from the queue today: once an attempt has failed at
@@ -226,7 +244,7 @@ func (e *Engine) expire(w *worker, wi, d int) {
 			e.ev = e.who(w, traces.Timeout, d)
 			e.ev.Attempt = lc.attempt
 			e.emit()
-			e.finishAttempt(w, wi, d, traces.Error, timeout.ErrDeadlineExceeded.Error(), false)
+			e.finishAttempt(w, wi, d, result{outcome: traces.Error, err: timeout.ErrDeadlineExceeded.Error()})
 		}
 	}
 	// A pending answer is dropped in dispatch when it arrives, as Dapr drops
@@ -247,18 +265,24 @@ func (e *Engine) abandonInner(w *worker, d int) {
 // admitted the attempt) and then to its retry loop, in Dapr's order: the
 // breaker's afterRequest runs inside Execute, before the retry loop sees the
 // error.
-func (e *Engine) finishAttempt(w *worker, wi, d int, outcome traces.Outcome, errText string, unavailable bool) {
+func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 	now := e.q.Now()
 	ly := &w.pl.layers[d]
 	lc := &w.calls[d]
-	if ly.wrapUnavailable && unavailable {
+	if ly.wrapUnavailable && r.unavailable {
 		// Dapr's direct messaging and actor router word such errors so.
-		errText = fmt.Sprintf("failed to invoke target %s after %d retries. Error: %s", ly.wrapTarget, lc.attempt-1, errText)
+		r.err = fmt.Sprintf("failed to invoke target %s after %d retries. Error: %s", ly.wrapTarget, lc.attempt-1, r.err)
+	}
+	// What this layer's runner sees: for direct messaging, an app's error
+	// status is a delivered answer, a success.
+	seen := r
+	if ly.statusIsSuccess && r.status != 0 {
+		seen = ok
 	}
 	stale := false // the breaker ignored this outcome: its generation has passed
 	if b := ly.breaker; b != nil && lc.admitted {
 		kind := breaker.Succeeded
-		if outcome != traces.OK {
+		if seen.outcome != traces.OK {
 			kind = breaker.Failed
 		}
 		var err error
@@ -282,22 +306,26 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, outcome traces.Outcome, err
 		// event and the layer around it tell the story.
 		e.ev = e.who(w, traces.Call, d)
 		e.ev.Attempt = lc.attempt
-		e.ev.Outcome = outcome
-		e.ev.Error = errText
+		e.ev.Outcome = seen.outcome
+		e.ev.Error = seen.err
 		e.ev.Stale = stale
 		e.emit()
 	}
 
 	if ly.retry == nil {
-		e.endCall(w, wi, d, outcome, errText, unavailable)
+		e.endCall(w, wi, d, r)
 		return
 	}
 	rev := retry.Event{Kind: retry.AttemptSucceeded, Now: now}
-	if outcome != traces.OK {
+	if seen.outcome != traces.OK {
 		// A breaker refusal is made permanent by Dapr's runner so that the
-		// retry loop ends at once; the built-in service retry makes every
-		// error but Unavailable permanent; every other error is retried.
-		permanent := outcome == traces.Rejected || (ly.onlyUnavailable && !unavailable)
+		// retry loop ends at once; the built-in service and actor retries
+		// make every error but Unavailable permanent; from 1.15 an app's
+		// error status is retried only if the policy's matching allows it;
+		// every other error is retried.
+		permanent := seen.outcome == traces.Rejected ||
+			(ly.onlyUnavailable && !seen.unavailable) ||
+			(seen.status != 0 && !ly.retry.Matching.NeedRetry(seen.status))
 		rev = retry.Event{Kind: retry.AttemptFailed, Now: now, Permanent: permanent}
 		// Draw only when the backoff will really compute a delay: not for a
 		// permanent error, nor once maxRetries is spent (the wrapper stops
@@ -333,10 +361,10 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, outcome traces.Outcome, err
 			if ef.Delay <= e.sc.Duration {
 				e.schedule(ef.Delay+e.sc.Overhead, event{kind: evAttempt, depth: uint8(d), w: int32(wi), token: lc.token})
 			}
-		case retry.Done:
-			e.endCall(w, wi, d, traces.OK, "", false)
-		case retry.GaveUp:
-			e.endCall(w, wi, d, outcome, errText, unavailable)
+		case retry.Done, retry.GaveUp:
+			// The call's result is the last attempt's, as the layer above
+			// sees it (an app's error status travels on).
+			e.endCall(w, wi, d, r)
 		}
 	}
 }
@@ -344,14 +372,14 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, outcome traces.Outcome, err
 // endCall hands layer d's final result up: to the app for the outermost
 // layer, else as the outcome of layer d-1's attempt. Only a breaker can
 // reject, so an inner refusal reaches the outer layer as an error.
-func (e *Engine) endCall(w *worker, wi, d int, outcome traces.Outcome, errText string, unavailable bool) {
+func (e *Engine) endCall(w *worker, wi, d int, r result) {
 	w.calls[d].token++ // nothing queued for this call may run any more
 	if d == 0 {
-		e.complete(w, wi, outcome, errText)
+		e.complete(w, wi, r)
 		return
 	}
-	if outcome == traces.Rejected {
-		outcome = traces.Error
+	if r.outcome == traces.Rejected {
+		r.outcome = traces.Error
 	}
 	lc := &w.calls[d-1]
 	if lc.deadline != 0 {
@@ -365,21 +393,27 @@ func (e *Engine) endCall(w *worker, wi, d int, outcome traces.Outcome, errText s
 		e.invariant(w, err)
 		return
 	}
-	e.finishAttempt(w, wi, d-1, outcome, errText, unavailable)
+	e.finishAttempt(w, wi, d-1, r)
 }
 
 // complete hands the step's final result to the app, which logs on success
 // and moves on according to onError on failure.
-func (e *Engine) complete(w *worker, wi int, outcome traces.Outcome, errText string) {
+func (e *Engine) complete(w *worker, wi int, r result) {
 	st := &w.app.Steps[w.step]
 	e.ev = e.who(w, traces.Op, 0)
 	e.ev.Attempts = w.calls[0].attempt
-	if outcome == traces.OK {
+	outcome := r.outcome
+	switch {
+	case outcome == traces.OK:
 		e.ev.Outcome = traces.OK
 		e.ev.Log = expand(st.Log, w.iteration, w.index)
-	} else {
+	case r.status != 0:
+		// Dapr hands the app's own answer back to the caller.
 		e.ev.Outcome = traces.Error
-		e.ev.Error = apiError(st, w.iteration, w.index, errText)
+		e.ev.Error = fmt.Sprintf("%s answered HTTP %d: %s", st.Target, r.status, r.err)
+	default:
+		e.ev.Outcome = traces.Error
+		e.ev.Error = apiError(st, w.iteration, w.index, r.err)
 	}
 	e.ev.Took = e.q.Now() - w.issued
 	e.emit()

@@ -118,6 +118,9 @@ type layer struct {
 	// N being this runner's attempt minus one.
 	wrapUnavailable bool
 	wrapTarget      string
+	// statusIsSuccess: the runner's operation is direct messaging, for
+	// which an app's error status is a delivered answer.
+	statusIsSuccess bool
 }
 
 // breakerInst is one breaker instance: its settings and current state.
@@ -145,8 +148,9 @@ type worker struct {
 	calls  [maxLayers]layerCall
 	// The innermost attempt's answer, known when it starts, delivered after
 	// the target's latency.
-	answerErr   string // "" = ok
-	unavailable bool   // the answer is gRPC Unavailable (a stopped or down app)
+	answerErr    string // "" = ok
+	unavailable  bool   // the answer is gRPC Unavailable (a stopped or down app)
+	answerStatus int32  // the HTTP status a called app answered an error with
 }
 
 // layerCall is the state of one layer's call in flight.
@@ -246,7 +250,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 			p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(r)}}
 			if r.BuiltInRetry != nil {
 				p.layers = append(p.layers, layer{operation: policies.BuiltInServiceRetries, retry: r.BuiltInRetry,
-					onlyUnavailable: true, wrapUnavailable: true, wrapTarget: t.Name})
+					onlyUnavailable: true, wrapUnavailable: true, wrapTarget: t.Name, statusIsSuccess: true})
 			}
 		}
 		e.pipes[t] = p
@@ -432,10 +436,11 @@ func (e *Engine) flap(w *Window, i int, at time.Duration, mark uint32) {
 // latency replaces the store's; the first failing window, in file order,
 // decides the error. Random draws (errorRate) are made for every matching
 // flaky window, in file order, so a run's draws depend only on its events.
-func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time.Duration, string, bool) {
+func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time.Duration, string, bool, int32) {
 	now := e.q.Now()
 	errText := ""
 	down := false // a flapping window's down phase decided the error
+	var status int32
 	slow := time.Duration(-1)
 	for i := range e.sc.Windows {
 		w := &e.sc.Windows[i]
@@ -460,6 +465,7 @@ func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time
 		if fails && errText == "" {
 			errText = w.Error
 			down = w.Period > 0
+			status = w.Status
 			if errText == "" {
 				errText = errInjected
 				if w.Period > 0 {
@@ -471,7 +477,7 @@ func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time
 	if slow >= 0 {
 		lat = slow
 	}
-	return lat, errText, down
+	return lat, errText, down, status
 }
 
 func (e *Engine) iterate(w *worker, wi int) {

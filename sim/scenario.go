@@ -132,7 +132,10 @@ type Window struct {
 	FailEvery int     // every FailEvery-th matching attempt fails
 	Period    time.Duration
 	DownFor   time.Duration // with Period: down for the first DownFor of each period
-	Line      int
+	// Status is the HTTP status a called app answers a failed call with
+	// (default 500); stores have none.
+	Status int32
+	Line   int
 }
 
 // Failing reports whether the window makes attempts fail (rather than only
@@ -170,6 +173,9 @@ func (w *Window) Detail() string {
 		parts = append(parts, fmt.Sprintf("every %s call fails", ordinal(w.FailEvery)))
 	case w.ErrorRate > 0:
 		parts = append(parts, fmt.Sprintf("errorRate %g", w.ErrorRate))
+	}
+	if w.Status != 0 {
+		parts = append(parts, fmt.Sprintf("status %d", w.Status))
 	}
 	if w.Error != "" {
 		parts = append(parts, "error "+strconv.Quote(w.Error))
@@ -677,6 +683,18 @@ func (d *decoder) faults(path string, n *yaml.Node) ([]Fault, []Window) {
 					d.errorf(n, fl, "want a whole number of 1 or more, got %d", v)
 				}
 				w.FailEvery = int(v)
+			},
+			"status": func(fl string, n *yaml.Node) {
+				v, err := ynode.Int(d.file, fl, n)
+				if err != nil {
+					d.fail(err)
+					return
+				}
+				if v < 100 || v > 599 || (v >= 200 && v <= 399) {
+					d.errorf(n, fl, "want an HTTP error status (100-199 or 400-599), got %d", v)
+					return
+				}
+				w.Status = int32(v)
 			},
 			"period":  nonNeg(&w.Period, &periodN),
 			"downFor": d.duration(&w.DownFor),

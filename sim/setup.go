@@ -179,7 +179,15 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, f.Line, 0, fmt.Sprintf("faults[%d].at", i), "%s is after the horizon (%s): it never happens", f.At, sc.Duration))
 		}
 	}
-	for _, w := range sc.Windows {
+	for i := range sc.Windows {
+		w := &sc.Windows[i]
+		if isApp(w.Target) && w.Failing() && w.Period == 0 && w.Status == 0 {
+			w.Status = 500 // a called app that fails answers with an error status
+		}
+		if w.Status != 0 && !isApp(w.Target) {
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "status",
+				Msg: fmt.Sprintf("%q is not a called app: only an app answers with an HTTP status", w.Target)})
+		}
 		if w.Target != "" && !known(w.Target) && !isApp(w.Target) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "target",
 				Msg: fmt.Sprintf("no state store or called app named %q", w.Target)})

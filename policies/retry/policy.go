@@ -40,6 +40,10 @@ type Policy struct {
 
 	// MaxRetries: N retries allow N+1 attempts; negative = unlimited.
 	MaxRetries int64
+
+	// Matching (1.15+) limits which status codes are retried; nil retries
+	// every code. Read by the runner, not by the machine.
+	Matching *Matching
 }
 
 // Default returns dapr/kit's retry defaults (kit retry.DefaultConfig).
