@@ -31,7 +31,7 @@ type Actor struct {
 // (resiliency.go: defaultActorCacheSize, and the default-policy cache).
 const (
 	defaultTargetedActorCacheSize = 5000
-	defaultActorCacheSize         = 100
+	defaultActorCacheSize         = defaultEndpointCacheSize
 )
 
 // Actor resolves an invocation of actorType/id.

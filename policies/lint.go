@@ -414,13 +414,20 @@ func (l *linter) combo(s *Spec, c combo) {
 		return
 	}
 
-	// retry-before-breaker-timeout / retry-at-breaker-timeout
+	// retry-before-breaker-timeout / retry-at-breaker-timeout. Coming back
+	// before the open period ends defeats a retry meant to ride out an
+	// outage (maxRetries: -1): a hazard. With a bounded retry it may well be
+	// the intent (fail fast once the breaker opens): a note.
+	early := "retry-before-breaker-timeout"
+	if pol.MaxRetries >= 0 {
+		early = "fail-fast-after-trip"
+	}
 	open := st.Timeout
 	switch pol.Kind {
 	case retry.Constant:
 		switch {
 		case pol.Duration < open:
-			l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: "retry-before-breaker-timeout",
+			l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: early,
 				Msg: fmt.Sprintf("retry %q waits %s, less than circuit breaker %q stays open (%s): once it opens, the next retry is refused and the call fails, even with maxRetries: -1", c.names.Retry, pol.Duration, c.names.CircuitBreaker, open)})
 		case pol.Duration == open:
 			l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: "retry-at-breaker-timeout",
@@ -430,11 +437,11 @@ func (l *linter) combo(s *Spec, c combo) {
 		largest := expDelayMax(*pol, pol.MaxRetries)
 		switch {
 		case largest <= open:
-			l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: "retry-before-breaker-timeout",
+			l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: early,
 				Msg: fmt.Sprintf("retry %q never waits more than %s, not longer than circuit breaker %q stays open (%s): once it opens, the next retry is refused and the call fails", c.names.Retry, largest, c.names.CircuitBreaker, open)})
 		case facts.single > 0 && (pol.MaxRetries < 0 || pol.MaxRetries >= facts.single):
 			if d := expDelayMax(*pol, facts.single); d <= open {
-				l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: "retry-before-breaker-timeout",
+				l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: early,
 					Msg: fmt.Sprintf("retry %q waits at most %s after the failure that trips circuit breaker %q (failure %d of one call), not longer than it stays open (%s): the next retry is refused and the call fails", c.names.Retry, d, c.names.CircuitBreaker, facts.single, open)})
 			}
 		}
@@ -463,6 +470,11 @@ func expDelayMax(p retry.Policy, n int64) time.Duration {
 func expInterval(p retry.Policy, n int64) time.Duration {
 	if n < 0 {
 		return p.MaxInterval
+	}
+	if n == 1 {
+		// backoff draws the first delay around the initial interval without
+		// the maxInterval cap (the cap applies to the grown interval).
+		return p.InitialInterval
 	}
 	iv := float64(p.InitialInterval)
 	for i := int64(1); i < n && iv < float64(p.MaxInterval); i++ {

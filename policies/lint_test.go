@@ -80,6 +80,20 @@ var lintCases = []struct {
 		absent: []string{"retry-at-breaker-timeout", "retry-forever-without-breaker"},
 	},
 	{
+		name: "a bounded retry shorter than the open timeout fails fast: a note",
+		files: map[string]string{"r.yaml": res("r", `  policies:
+    retries:
+      quick: {duration: 1s, maxRetries: 3}
+    circuitBreakers:
+      cb: {timeout: 5s, trip: consecutiveFailures >= 2}
+  targets:
+    apps:
+      orders: {retry: quick, circuitBreaker: cb}
+`)},
+		want:   []string{"r.yaml:13 fail-fast-after-trip"},
+		absent: []string{"retry-before-breaker-timeout"},
+	},
+	{
 		name: "exponential whose largest delay is shorter than the open timeout",
 		files: map[string]string{"r.yaml": res("r", `  policies:
     retries:

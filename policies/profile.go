@@ -44,6 +44,10 @@ type Profile struct {
 	// with no targets.actors entry in DaprBuiltInActorNotFoundRetries (5
 	// retries); before, remote calls got DaprBuiltInActorRetries (3).
 	ActorNotFoundRetries bool
+	// RemoteCallsModelled: service invocation and actor calls go through
+	// the Resiliency runners as sim models them (1.8/1.9 wrapped them in a
+	// legacy retry loop with other wording, which sim does not model).
+	RemoteCallsModelled bool
 
 	minor int
 }
@@ -61,6 +65,7 @@ var since = struct {
 	conversationComponent int // resiliency.go: ComponentType Conversation first in v1.15.0
 	breakerReadOnResolve  int // resiliency.go addMetricsToPolicy: cb.State() first in v1.11.0
 	actorNotFoundRetries  int // actors/engine (1.15), actors/router (1.16): Call uses BuiltInActorNotFoundRetries
+	remoteCallsModelled   int // messaging/direct_messaging.go: per-attempt "after N retries" wording from v1.10.0
 }{
 	maxRetriesPointer:     10,
 	noFeatureFlag:         10,
@@ -71,6 +76,7 @@ var since = struct {
 	conversationComponent: 15,
 	breakerReadOnResolve:  11,
 	actorNotFoundRetries:  15,
+	remoteCallsModelled:   10,
 }
 
 // componentTypes maps the prefix of a component's spec.type to the word Dapr
@@ -130,6 +136,7 @@ func newProfile(minor int) Profile {
 		ComponentAPIVersionChecked: minor >= since.componentAPIVersion,
 		BreakerReadOnResolve:       minor >= since.breakerReadOnResolve,
 		ActorNotFoundRetries:       minor >= since.actorNotFoundRetries,
+		RemoteCallsModelled:        minor >= since.remoteCallsModelled,
 		minor:                      minor,
 	}
 }

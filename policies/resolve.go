@@ -34,6 +34,9 @@ type Resolved struct {
 	// MissingBreaker names a component target's circuit breaker that is not
 	// defined: Dapr dereferences nil and crashes on the first request.
 	MissingBreaker string
+	// CacheSize, for apps, bounds the app's breaker cache (an LRU keyed by
+	// endpoint: an evicted breaker loses its state).
+	CacheSize int
 
 	// BuiltInRetry is, for apps only, the built-in service retry that Dapr's
 	// direct messaging wraps around calls to an app not in targets.apps (it
@@ -93,6 +96,10 @@ func (s *Spec) component(component, typ, dir string) Resolved {
 	return r
 }
 
+// defaultEndpointCacheSize is the size of an app's breaker cache when
+// circuitBreakerCacheSize is 0, and of a default policy's (resiliency.go).
+const defaultEndpointCacheSize = 100
+
 // App resolves service invocation to appID at endpoint, the key Dapr keeps
 // the app's breakers under ("<appID>:<method>" for gRPC and HTTP invoke).
 func (s *Spec) App(appID, endpoint string) Resolved {
@@ -100,9 +107,13 @@ func (s *Spec) App(appID, endpoint string) Resolved {
 	if !s.Enabled {
 		return r
 	}
+	r.CacheSize = defaultEndpointCacheSize
 	if t, ok := s.Targets.Apps[appID]; ok {
 		r.Targeted = true
 		r.Policies = t.PolicyNames
+		if t.CircuitBreakerCacheSize > 0 {
+			r.CacheSize = int(t.CircuitBreakerCacheSize)
+		}
 	} else {
 		if s.Profile.DefaultPolicies {
 			r.Policies = s.defaults("App")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/policies/retry"
 	"github.com/dapr-sim/sim/policies/timeout"
@@ -47,9 +48,12 @@ const errUnavailable = "rpc error: code = Unavailable desc = connection refused"
 // after its processing overhead.
 func (e *Engine) issue(w *worker, wi int) {
 	st := &w.app.Steps[w.step]
-	if st.Op == Actor {
-		w.pl = e.actorPipeline(st.Target, expand(st.ActorID, w.iteration, w.index))
-	} else {
+	switch st.Op {
+	case Actor:
+		w.pl = e.actorPipeline(st.Target, expand(st.ActorID, w.iteration, w.index), expand(st.Method, w.iteration, w.index))
+	case Invoke:
+		w.pl = e.invokePipeline(st.Target, expand(st.Method, w.iteration, w.index))
+	default:
 		w.pl = e.pipes[Target{Name: st.Target, Method: st.Method}]
 	}
 	w.issued = e.q.Now()
@@ -131,8 +135,21 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 			return
 		}
 	}
+	innermost := d+1 == len(w.pl.layers)
+	lc.timeout = ly.timeout
+	if innermost {
+		// The target is reached now; its answer is queued before the
+		// deadline so that, at the same instant, the answer wins.
+		lat, reached := e.reach(w)
+		e.schedule(lat, event{kind: evAnswer, depth: uint8(d), w: int32(wi), token: lc.token})
+		if ly.atHost && !reached {
+			// The host's post-lock policy runs on the host's sidecar: when
+			// that cannot be reached, it never starts.
+			lc.timeout = timeout.Policy{}
+		}
+	}
 	var err error
-	lc.tm, e.toEff, err = timeout.Step(&ly.timeout, timeout.New(), timeout.Event{Kind: timeout.Started, Now: now}, e.toEff[:0])
+	lc.tm, e.toEff, err = timeout.Step(&lc.timeout, timeout.New(), timeout.Event{Kind: timeout.Started, Now: now}, e.toEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -143,20 +160,18 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 			lc.deadline = e.scheduleAt(ef.At, event{kind: evDeadline, depth: uint8(d), w: int32(wi), token: lc.token})
 		}
 	}
-	if d+1 < len(w.pl.layers) {
+	if !innermost {
 		// The inner runner is in the same process: its first attempt starts
 		// at once.
 		e.startCall(w, d+1)
 		e.attempt(w, wi, d+1)
-		return
 	}
-	lat := e.reach(w)
-	e.schedule(lat, event{kind: evAnswer, depth: uint8(d), w: int32(wi), token: lc.token})
 }
 
 // reach performs the innermost attempt on the target as it is now, and
-// returns how long the answer takes. The answer itself waits in the worker.
-func (e *Engine) reach(w *worker) time.Duration {
+// returns how long the answer takes and whether the target's sidecar could be
+// reached. The answer itself waits in the worker.
+func (e *Engine) reach(w *worker) (time.Duration, bool) {
 	st := &w.app.Steps[w.step]
 	w.answerErr, w.unavailable, w.answerStatus = "", false, 0
 	if st.Op == Invoke || st.Op == Actor {
@@ -168,7 +183,7 @@ func (e *Engine) reach(w *worker) time.Duration {
 		lat := a.latency
 		if !a.up {
 			w.answerErr, w.unavailable = errUnavailable, true
-			return lat
+			return lat, false
 		}
 		var down bool
 		var status int32
@@ -179,7 +194,7 @@ func (e *Engine) reach(w *worker) time.Duration {
 		case w.answerErr != "" && st.Op == Invoke:
 			w.answerStatus = status
 		}
-		return lat
+		return lat, !down
 	}
 	s := e.stores[st.Target]
 	lat := s.latency
@@ -188,19 +203,18 @@ func (e *Engine) reach(w *worker) time.Duration {
 	}
 	if !s.up {
 		w.answerErr = errRefused
-		return lat
+		return lat, false
 	}
 	if lat, w.answerErr, _, _ = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
 		w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
 	}
-	return lat
+	return lat, true
 }
 
 func (e *Engine) answer(w *worker, wi, d int) {
-	ly := &w.pl.layers[d]
 	lc := &w.calls[d]
 	var err error
-	lc.tm, e.toEff, err = timeout.Step(&ly.timeout, lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
+	lc.tm, e.toEff, err = timeout.Step(&lc.timeout, lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -230,7 +244,7 @@ func (e *Engine) expire(w *worker, wi, d int) {
 	ly := &w.pl.layers[d]
 	lc := &w.calls[d]
 	var err error
-	lc.tm, e.toEff, err = timeout.Step(&ly.timeout, lc.tm, timeout.Event{Kind: timeout.DeadlineFired, Now: e.q.Now()}, e.toEff[:0])
+	lc.tm, e.toEff, err = timeout.Step(&lc.timeout, lc.tm, timeout.Event{Kind: timeout.DeadlineFired, Now: e.q.Now()}, e.toEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -243,6 +257,11 @@ func (e *Engine) expire(w *worker, wi, d int) {
 			e.abandonInner(w, d)
 			e.ev = e.who(w, traces.Timeout, d)
 			e.ev.Attempt = lc.attempt
+			if d > 0 && ly.retry == nil {
+				// A timeout-only layer (the actor host's post-lock timeout)
+				// makes one attempt per attempt of the layer around it.
+				e.ev.Attempt = w.calls[d-1].attempt
+			}
 			e.emit()
 			e.finishAttempt(w, wi, d, result{outcome: traces.Error, err: timeout.ErrDeadlineExceeded.Error()})
 		}
@@ -270,8 +289,14 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 	ly := &w.pl.layers[d]
 	lc := &w.calls[d]
 	if ly.wrapUnavailable && r.unavailable {
-		// Dapr's direct messaging and actor router word such errors so.
-		r.err = fmt.Sprintf("failed to invoke target %s after %d retries. Error: %s", ly.wrapTarget, lc.attempt-1, r.err)
+		// Dapr's direct messaging and actor router word such errors so,
+		// with GetAttempt(ctx)-1: the attempt count exists in the context
+		// only inside a runner that retries, so without one it reads -1.
+		n := lc.attempt - 1
+		if ly.retry == nil {
+			n = -1
+		}
+		r.err = fmt.Sprintf("failed to invoke target %s after %d retries. Error: %s", ly.wrapTarget, n, r.err)
 	}
 	// What this layer's runner sees: for direct messaging, an app's error
 	// status is a delivered answer, a success.
@@ -387,8 +412,7 @@ func (e *Engine) endCall(w *worker, wi, d int, r result) {
 		lc.deadline = 0
 	}
 	var err error
-	ly := &w.pl.layers[d-1]
-	lc.tm, e.toEff, err = timeout.Step(&ly.timeout, lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
+	lc.tm, e.toEff, err = timeout.Step(&lc.timeout, lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -487,7 +511,7 @@ func (e *Engine) invariant(w *worker, err error) {
 // the pre-lock runner (retry and breaker), the router's built-in retry for
 // an untargeted type, and the host's post-lock timeout. The breaker comes
 // from the type's LRU cache, keyed by its scope.
-func (e *Engine) actorPipeline(actorType, id string) *pipeline {
+func (e *Engine) actorPipeline(actorType, id, method string) *pipeline {
 	a := e.setup.Spec.Actor(actorType, id)
 	host := e.setup.Hosts[actorType]
 	pre := layer{operation: a.Operation, retry: a.PreLock.Retry}
@@ -499,7 +523,7 @@ func (e *Engine) actorPipeline(actorType, id string) *pipeline {
 		}
 		pre.breaker = cache.get(a.PreLock.BreakerKey, *a.PreLock.Breaker)
 	}
-	p := &pipeline{target: Target{Name: actorType}, called: true}
+	p := &pipeline{target: Target{Name: actorType, Method: method}, called: true}
 	switch {
 	case a.BuiltIn != nil:
 		// An untargeted type: up to 1.14 only remote calls get the built-in
@@ -516,7 +540,32 @@ func (e *Engine) actorPipeline(actorType, id string) *pipeline {
 	default:
 		p.layers = []layer{pre}
 	}
-	p.layers = append(p.layers, layer{operation: a.Operation, timeout: timeout.Policy{Duration: a.PostLockTimeout.Timeout}})
+	p.layers = append(p.layers, layer{operation: a.Operation, timeout: timeout.Policy{Duration: a.PostLockTimeout.Timeout}, atHost: true})
+	return p
+}
+
+// invokePipeline builds the layers of one service invocation of app's
+// method: the endpoint policy Dapr's invoke API applies and, for an app with
+// no targets.apps entry, direct messaging's built-in retry inside it. Dapr
+// keys an app's breakers by "<appID>:<method>" in the app's LRU cache and
+// logs that name (pkg/api/http/directmessaging.go).
+func (e *Engine) invokePipeline(app, method string) *pipeline {
+	endpoint := app + ":" + method
+	r := e.setup.Spec.App(app, endpoint)
+	outer := layer{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}}
+	if r.Breaker != nil {
+		cache, ok := e.appBreakers[app]
+		if !ok {
+			cache = newBreakerLRU(r.CacheSize)
+			e.appBreakers[app] = cache
+		}
+		outer.breaker = cache.get(endpoint, *r.Breaker)
+	}
+	p := &pipeline{target: Target{Name: app, Method: method}, called: true, layers: []layer{outer}}
+	if r.BuiltInRetry != nil {
+		p.layers = append(p.layers, layer{operation: policies.BuiltInServiceRetries, retry: r.BuiltInRetry,
+			onlyUnavailable: true, wrapUnavailable: true, wrapTarget: app, statusIsSuccess: true})
+	}
 	return p
 }
 

@@ -121,6 +121,9 @@ type layer struct {
 	// statusIsSuccess: the runner's operation is direct messaging, for
 	// which an app's error status is a delivered answer.
 	statusIsSuccess bool
+	// atHost: the runner runs on the target's own sidecar (an actor host's
+	// post-lock policy), so it does not run when that sidecar is down.
+	atHost bool
 }
 
 // breakerInst is one breaker instance: its settings and current state.
@@ -160,6 +163,7 @@ type layerCall struct {
 	admitted bool
 	gen      uint64
 	tm       timeout.Attempt
+	timeout  timeout.Policy // the attempt's timeout (none when its runner did not run)
 	deadline clock.Handle
 	token    uint32
 }
@@ -175,8 +179,10 @@ type Engine struct {
 	stores map[string]*StateStore
 	apps   map[string]*calledApp
 	pipes  map[Target]*pipeline
-	// actorBreakers holds each actor type's breaker cache (Dapr's LRU).
+	// actorBreakers and appBreakers hold each actor type's and each called
+	// app's breaker cache (Dapr's LRUs).
 	actorBreakers map[string]*breakerLRU
+	appBreakers   map[string]*breakerLRU
 	workers       []*worker
 
 	brEff []breaker.Effect
@@ -211,6 +217,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		stores:        map[string]*StateStore{},
 		apps:          map[string]*calledApp{},
 		actorBreakers: map[string]*breakerLRU{},
+		appBreakers:   map[string]*breakerLRU{},
 		pipes:         map[Target]*pipeline{},
 		maxEvents:     opt.MaxEvents,
 	}
@@ -243,15 +250,9 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 			r := s.Spec.StateStoreOutbound(t.Name)
 			p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(r), missingBreaker: r.MissingBreaker}}
 		} else {
-			// Dapr keys an app's breakers and names them "<appID>:<method>"
-			// (pkg/api/http/directmessaging.go).
-			r := s.Spec.App(t.Name, t.Name+":"+t.Method)
-			p.called = true
-			p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(r)}}
-			if r.BuiltInRetry != nil {
-				p.layers = append(p.layers, layer{operation: policies.BuiltInServiceRetries, retry: r.BuiltInRetry,
-					onlyUnavailable: true, wrapUnavailable: true, wrapTarget: t.Name, statusIsSuccess: true})
-			}
+			// Invocation pipelines are built per request (invokePipeline):
+			// their breakers live in the app's LRU cache, looked up each time.
+			continue
 		}
 		e.pipes[t] = p
 	}

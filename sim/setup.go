@@ -137,8 +137,17 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		}
 	}
 	targets := map[Target]bool{}
+	invoked := map[string]bool{}
 	for ai, a := range sc.Apps {
 		for si, st := range a.Steps {
+			if (st.Op == Invoke || st.Op == Actor) && !s.Profile.RemoteCallsModelled {
+				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].%s", ai, si, st.Op),
+					Msg: fmt.Sprintf("service invocation and actor calls are modelled from Dapr 1.10; %s retried them with a legacy loop outside the Resiliency runners (pick --dapr 1.10 or newer)", s.Profile.Version)})
+				continue
+			}
+			if st.Op == Invoke {
+				invoked[st.Target] = true
+			}
 			if st.Op == Actor {
 				host, ok := hosts[st.Target]
 				if !ok {
@@ -181,12 +190,16 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	}
 	for i := range sc.Windows {
 		w := &sc.Windows[i]
-		if isApp(w.Target) && w.Failing() && w.Period == 0 && w.Status == 0 {
-			w.Status = 500 // a called app that fails answers with an error status
+		if invoked[w.Target] && w.Failing() && w.Period == 0 && w.Status == 0 {
+			w.Status = 500 // an invoked app that fails answers with an error status
 		}
 		if w.Status != 0 && !isApp(w.Target) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "status",
 				Msg: fmt.Sprintf("%q is not a called app: only an app answers with an HTTP status", w.Target)})
+		}
+		if len(w.Ops) > 0 && isApp(w.Target) {
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "ops",
+				Msg: fmt.Sprintf("%q is a called app: ops (save, get, delete) select a store's operations; a window on an app applies to every call", w.Target)})
 		}
 		if w.Target != "" && !known(w.Target) && !isApp(w.Target) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "target",
