@@ -174,6 +174,9 @@ type RetryDump struct {
 	MaxInterval         string  `yaml:"maxInterval"`
 	MaxElapsedTime      string  `yaml:"maxElapsedTime"`
 	MaxRetries          int64   `yaml:"maxRetries"`
+	// Matching is the 1.15+ status-code filter; absent when the policy has
+	// none (every code is retried).
+	Matching *MatchingDump `yaml:"matching,omitempty"`
 }
 
 // BreakerDump is one circuit-breaker template.
@@ -250,6 +253,7 @@ func (s *Spec) Dump() SpecDump {
 			MaxInterval:         r.MaxInterval.String(),
 			MaxElapsedTime:      r.MaxElapsedTime.String(),
 			MaxRetries:          r.MaxRetries,
+			Matching:            matchingDump(r.Matching),
 		})
 	}
 	for _, name := range sortedKeys(s.CircuitBreakers) {

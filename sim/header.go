@@ -3,7 +3,11 @@ package sim
 import (
 	"time"
 
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/ynode"
+	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/traces"
+	"gopkg.in/yaml.v3"
 )
 
 // The trace header records the scenario as it was run, in the scenario
@@ -43,8 +47,8 @@ type stepDump struct {
 	Delete  string      `yaml:"delete,omitempty"`
 	Invoke  *invokeDump `yaml:"invoke,omitempty"`
 	Actor   *actorDump  `yaml:"actor,omitempty"`
-	Key     string      `yaml:"key,omitempty"`
-	Value   string      `yaml:"value,omitempty"`
+	Key     *string     `yaml:"key,omitempty"`   // store steps only; "" is kept
+	Value   *string     `yaml:"value,omitempty"` // save steps only; "" is kept
 	Log     string      `yaml:"log,omitempty"`
 	Latency string      `yaml:"latency,omitempty"`
 }
@@ -64,10 +68,23 @@ type storeDump struct {
 	Latency string `yaml:"latency"`
 }
 
+// faultDump is one entry of faults: a scripted change (at, stop/start) or
+// a window (target, from/to and what it does), as the scenario file writes it.
 type faultDump struct {
-	At    string `yaml:"at"`
-	Stop  string `yaml:"stop,omitempty"`
-	Start string `yaml:"start,omitempty"`
+	At        string   `yaml:"at,omitempty"`
+	Stop      string   `yaml:"stop,omitempty"`
+	Start     string   `yaml:"start,omitempty"`
+	Target    string   `yaml:"target,omitempty"`
+	From      string   `yaml:"from,omitempty"`
+	To        string   `yaml:"to,omitempty"`
+	Latency   string   `yaml:"latency,omitempty"`
+	Error     string   `yaml:"error,omitempty"`
+	ErrorRate float64  `yaml:"errorRate,omitempty"`
+	FailEvery int      `yaml:"failEvery,omitempty"`
+	Status    int32    `yaml:"status,omitempty"`
+	Period    string   `yaml:"period,omitempty"`
+	DownFor   string   `yaml:"downFor,omitempty"`
+	Ops       []string `yaml:"ops,omitempty"`
 }
 
 func durText(d time.Duration) string {
@@ -89,18 +106,18 @@ func (s *Setup) Header() traces.Header {
 		ad := appDump{ID: a.ID, Start: a.Start.String(), Pause: durText(a.Pause), Every: durText(a.Every),
 			Iterations: a.Iterations, Workers: a.Workers, WorkerOffset: durText(a.WorkerOffset), OnError: a.OnError.String()}
 		for _, st := range a.Steps {
-			sd := stepDump{Key: st.Key, Log: st.Log}
+			sd := stepDump{Log: st.Log}
 			switch st.Op {
 			case Save:
-				sd.Save, sd.Value = st.Target, st.Value
+				sd.Save, sd.Key, sd.Value = st.Target, &st.Key, &st.Value
 			case Get:
-				sd.Get = st.Target
+				sd.Get, sd.Key = st.Target, &st.Key
 			case Delete:
-				sd.Delete = st.Target
+				sd.Delete, sd.Key = st.Target, &st.Key
 			case Invoke:
-				sd.Invoke, sd.Key = &invokeDump{App: st.Target, Method: st.Method}, ""
+				sd.Invoke = &invokeDump{App: st.Target, Method: st.Method}
 			case Actor:
-				sd.Actor, sd.Key = &actorDump{Type: st.Target, ID: st.ActorID, Method: st.Method}, ""
+				sd.Actor = &actorDump{Type: st.Target, ID: st.ActorID, Method: st.Method}
 			}
 			if st.Latency != nil {
 				sd.Latency = st.Latency.String()
@@ -116,6 +133,22 @@ func (s *Setup) Header() traces.Header {
 	for _, f := range sc.Faults {
 		d.Faults = append(d.Faults, faultDump{At: f.At.String(), Stop: f.Stop, Start: f.Start})
 	}
+	// Windows keep their order (the engine numbers them); the parser splits
+	// them from the scripted changes again.
+	for _, w := range sc.Windows {
+		fd := faultDump{Target: w.Target, From: w.From.String(), Error: w.Error, ErrorRate: w.ErrorRate,
+			FailEvery: w.FailEvery, Status: w.Status, Period: durText(w.Period), DownFor: durText(w.DownFor)}
+		if w.HasTo {
+			fd.To = w.To.String()
+		}
+		if w.Latency != nil {
+			fd.Latency = w.Latency.String()
+		}
+		for _, o := range w.Ops {
+			fd.Ops = append(fd.Ops, o.String())
+		}
+		d.Faults = append(d.Faults, fd)
+	}
 	return traces.Header{
 		Sim:      Version,
 		Name:     sc.Name,
@@ -124,4 +157,36 @@ func (s *Setup) Header() traces.Header {
 		Scenario: d,
 		Spec:     s.Spec.Dump(),
 	}
+}
+
+// PrepareTrace builds the setup a trace was run with from its header alone:
+// the scenario block and the resolved spec (see PrepareFromHeader). Problems
+// name file and, for a YAML trace, the trace's own line. The header's
+// top-level dapr and seed must agree with its scenario block: an edit to one
+// of them alone is reported, not silently ignored.
+func PrepareTrace(file string, tr *traces.Trace) (*Setup, error) {
+	if tr.Scenario == nil || tr.Spec == nil {
+		return nil, &diag.Error{File: file, Msg: "the trace header has no scenario or spec"}
+	}
+	d := &decoder{file: file}
+	sc := d.scenario(tr.Scenario)
+	if err := d.errs.Err(); err != nil {
+		return nil, err
+	}
+	sc.File = file
+	spec, err := yaml.Marshal(tr.Spec)
+	if err != nil {
+		return nil, &diag.Error{File: file, Field: "spec", Msg: err.Error()}
+	}
+	dump, err := policies.DecodeDump(spec)
+	if err != nil {
+		return nil, ynode.Errorf(file, tr.Spec, "", "%v", err)
+	}
+	if tr.Dapr != sc.Dapr {
+		return nil, ynode.Errorf(file, tr.Scenario, "dapr", "the header says Dapr %q and its scenario %q", tr.Dapr, sc.Dapr)
+	}
+	if tr.Seed != sc.Seed {
+		return nil, ynode.Errorf(file, tr.Scenario, "seed", "the header says seed %d and its scenario %d", tr.Seed, sc.Seed)
+	}
+	return prepareFromHeader(sc, dump)
 }

@@ -74,29 +74,9 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	if o.Seed != nil {
 		s.Seed = *o.Seed
 	}
-	// The app loops share one sidecar (one app id); apps without steps are
-	// the ones they call.
-	appID := ""
-	called := map[string]App{}
-	for i, a := range sc.Apps {
-		if len(a.Steps) == 0 {
-			if _, dup := called[a.ID]; dup {
-				return nil, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("a called app named %q is given twice", a.ID)}
-			}
-			called[a.ID] = a
-			continue
-		}
-		if appID == "" {
-			appID = a.ID
-		} else if a.ID != appID {
-			return nil, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("every app loop runs beside one sidecar in this sim: want one app id, got %q and %q", appID, a.ID)}
-		}
-	}
-	if appID == "" {
-		return nil, &diag.Error{File: sc.File, Field: "apps", Msg: "no app has steps: at least one app loop must call something"}
-	}
-	if _, ok := called[appID]; ok {
-		return nil, &diag.Error{File: sc.File, Field: "apps", Msg: fmt.Sprintf("%q is both the app with steps and a called app: an app cannot invoke itself through this sim", appID)}
+	appID, called, err := appLoops(sc)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkResources(sc); err != nil {
 		return nil, err
@@ -107,7 +87,83 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	}
 	s.Spec = spec
 	s.Warnings = warns
+	if err := s.resolve(called); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
 
+// PrepareFromHeader builds the setup a trace header describes, without the
+// resources folder: scenarioYAML is the header's scenario block (in the
+// scenario file's shape; its resourcesPath or resiliency is not read) and
+// dump the resolved spec recorded beside it. It runs the reference checks
+// Prepare runs; problems are *diag.Error naming file. Warnings are dropped:
+// they were reported when the trace was written.
+func PrepareFromHeader(file string, scenarioYAML []byte, dump policies.SpecDump) (*Setup, error) {
+	sc, err := ParseScenario(file, scenarioYAML)
+	if err != nil {
+		return nil, err
+	}
+	return prepareFromHeader(sc, dump)
+}
+
+func prepareFromHeader(sc *Scenario, dump policies.SpecDump) (*Setup, error) {
+	spec, err := policies.FromDump(dump)
+	if err != nil {
+		return nil, &diag.Error{File: sc.File, Field: "spec", Msg: err.Error()}
+	}
+	if sc.Dapr != spec.Profile.Version {
+		return nil, &diag.Error{File: sc.File, Field: "scenario.dapr", Msg: fmt.Sprintf("the scenario says Dapr %q and the spec was resolved for %q: a header is run with one profile", sc.Dapr, spec.Profile.Version)}
+	}
+	appID, called, err := appLoops(sc)
+	if err != nil {
+		return nil, err
+	}
+	if spec.AppID != appID {
+		return nil, &diag.Error{File: sc.File, Field: "spec.appID", Msg: fmt.Sprintf("the spec was resolved for app %q and the scenario's loops run as %q", spec.AppID, appID)}
+	}
+	s := &Setup{Scenario: sc, Profile: spec.Profile, Spec: spec, Seed: sc.Seed}
+	if err := s.resolve(called); err != nil {
+		return nil, err
+	}
+	s.Warnings = nil
+	return s, nil
+}
+
+// appLoops returns the one app id the scenario's loops run as (they share
+// one sidecar) and the called apps (those without steps), by id.
+func appLoops(sc *Scenario) (string, map[string]App, error) {
+	appID := ""
+	called := map[string]App{}
+	for i, a := range sc.Apps {
+		if len(a.Steps) == 0 {
+			if _, dup := called[a.ID]; dup {
+				return "", nil, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("a called app named %q is given twice", a.ID)}
+			}
+			called[a.ID] = a
+			continue
+		}
+		if appID == "" {
+			appID = a.ID
+		} else if a.ID != appID {
+			return "", nil, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("every app loop runs beside one sidecar in this sim: want one app id, got %q and %q", appID, a.ID)}
+		}
+	}
+	if appID == "" {
+		return "", nil, &diag.Error{File: sc.File, Field: "apps", Msg: "no app has steps: at least one app loop must call something"}
+	}
+	if _, ok := called[appID]; ok {
+		return "", nil, &diag.Error{File: sc.File, Field: "apps", Msg: fmt.Sprintf("%q is both the app with steps and a called app: an app cannot invoke itself through this sim", appID)}
+	}
+	return appID, called, nil
+}
+
+// resolve checks what the scenario's steps, faults and windows name against
+// the stores, called apps and s.Spec's components, applies the overrides,
+// and fills Stores, Called, Targets and Hosts. Prepare and PrepareFromHeader
+// share it, so a replay checks exactly what a run checks.
+func (s *Setup) resolve(called map[string]App) error {
+	sc, spec := s.Scenario, s.Spec
 	var errs diag.List
 	stores := map[string]Store{}
 	for _, st := range sc.Stores {
@@ -211,7 +267,7 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	}
 	errs = append(errs, s.applyOverrides()...)
 	if err := errs.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	for _, st := range stores {
 		s.Stores = append(s.Stores, st)
@@ -226,7 +282,7 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	}
 	sort.Slice(s.Targets, func(i, j int) bool { return s.Targets[i].key() < s.Targets[j].key() })
 	diag.SortWarnings(s.Warnings)
-	return s, nil
+	return nil
 }
 
 // checkResources reports a resourcesPath that is not a folder, or a

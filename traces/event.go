@@ -134,3 +134,16 @@ func (s Sinks) Record(e *Event) error {
 	}
 	return nil
 }
+
+// Collector is a Sink that keeps a copy of every event, in order: what
+// replay compares with a trace. Writers never hold events; use it only
+// where the events are needed together.
+type Collector struct {
+	Events []Event
+}
+
+// Record implements Sink.
+func (c *Collector) Record(e *Event) error {
+	c.Events = append(c.Events, *e)
+	return nil
+}

@@ -1,61 +1,308 @@
 package traces
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/ynode"
 	"gopkg.in/yaml.v3"
 )
 
-// Trace is a trace file read back: its header as YAML nodes (the scenario and
-// spec stay in the form they were written) and its events.
+// Trace is a trace file read back: its header, with the scenario and spec
+// blocks as yaml.v3 nodes (positions kept, so errors found in them can name
+// the trace's line), and its events.
 type Trace struct {
 	Format int
 	Sim    string
 	Name   string
 	Dapr   string
 	Seed   int64
+	// Scenario is the header's scenario block, in the scenario file's shape.
+	Scenario *yaml.Node
+	// Spec is the header's resolved Resiliency spec (policies.SpecDump).
+	Spec *yaml.Node
+	// JSONL reports that the trace was read from the JSON-lines form.
+	JSONL  bool
 	Events []Event
 }
 
-type rawTrace struct {
-	Format int                 `yaml:"format"`
-	Sim    string              `yaml:"sim"`
-	Name   string              `yaml:"name"`
-	Dapr   string              `yaml:"dapr"`
-	Seed   int64               `yaml:"seed"`
-	Events []map[string]string `yaml:"events"`
+// ReadFile reads the trace at path; see Read. Problems name the file.
+func ReadFile(path string) (*Trace, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &diag.Error{File: path, Msg: "cannot read trace: " + err.Error()}
+	}
+	defer f.Close()
+	return read(path, f)
 }
 
-// Read parses a whole YAML trace. It refuses a format version it does not
-// know, saying which one it reads.
-func Read(r io.Reader) (*Trace, error) {
-	var raw rawTrace
-	if err := yaml.NewDecoder(r).Decode(&raw); err != nil {
-		return nil, fmt.Errorf("read trace: %w", err)
+// Read parses a whole trace, in either form: a trace whose first
+// non-blank byte is `{` is JSON lines (the header object, then one event
+// object per line), anything else is YAML. It refuses a format version it
+// does not know, saying which one it reads. Every problem is a *diag.Error;
+// a file cut inside a line or an event is a syntax error, one cut between
+// events reads as a shorter trace (replay reports the events missing).
+func Read(r io.Reader) (*Trace, error) { return read("trace", r) }
+
+func read(name string, r io.Reader) (*Trace, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		c, err := br.Peek(1)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, &diag.Error{File: name, Msg: "empty file: not a sim trace"}
+			}
+			return nil, &diag.Error{File: name, Msg: "cannot read trace: " + err.Error()}
+		}
+		switch c[0] {
+		case ' ', '\t', '\r', '\n':
+			br.ReadByte()
+			continue
+		case '{':
+			return readJSONL(name, br)
+		}
+		return readYAML(name, br)
 	}
-	if raw.Format != FormatVersion {
-		return nil, fmt.Errorf("trace format %d: this sim reads format %d", raw.Format, FormatVersion)
+}
+
+// notATrace words a syntax error as what it means for a trace: a file that
+// is not one, or one cut short.
+func notATrace(err error) error {
+	var de *diag.Error
+	if errors.As(err, &de) {
+		c := *de
+		c.Msg = "not a readable trace (cut short, or not a trace at all): " + c.Msg
+		return &c
 	}
-	t := &Trace{Format: raw.Format, Sim: raw.Sim, Name: raw.Name, Dapr: raw.Dapr, Seed: raw.Seed}
-	t.Events = make([]Event, 0, len(raw.Events))
-	for i, m := range raw.Events {
+	return err
+}
+
+// headerKeys are the fields of a trace header, in the order they are written.
+var headerKeys = []string{"format", "sim", "name", "dapr", "seed", "scenario", "spec"}
+
+// header fills t from the header mapping root and returns the events node
+// (nil when absent). It checks the format version before anything else, so
+// a newer trace is refused with the version it needs, not a field error.
+func header(name string, root *yaml.Node, jsonl bool) (*Trace, *yaml.Node, error) {
+	pairs, err := ynode.Pairs(name, "", root)
+	if err != nil || root == nil || ynode.IsNull(root) {
+		return nil, nil, &diag.Error{File: name, Msg: "not a sim trace: want a header mapping starting with `format: 1`"}
+	}
+	var fn *yaml.Node
+	for _, p := range pairs {
+		if p.Key == "format" && fn == nil {
+			fn = p.Value
+		}
+	}
+	if fn == nil {
+		return nil, nil, &diag.Error{File: name, Msg: "not a sim trace: no `format:` field in its header"}
+	}
+	format, err := ynode.Int(name, "format", fn)
+	if err != nil {
+		return nil, nil, err
+	}
+	if format != FormatVersion {
+		return nil, nil, ynode.Errorf(name, fn, "format", "trace format %d: this sim reads format %d only", format, FormatVersion)
+	}
+	vals := map[string]*yaml.Node{}
+	var events *yaml.Node
+	for _, p := range pairs {
+		known := p.Key == "events" && !jsonl
+		for _, k := range headerKeys {
+			known = known || p.Key == k
+		}
+		if !known {
+			return nil, nil, ynode.Errorf(name, p.KeyN, p.Key, "unknown header field: a trace header has %s", strings.Join(headerKeys, ", "))
+		}
+		if _, dup := vals[p.Key]; dup {
+			return nil, nil, ynode.Errorf(name, p.KeyN, p.Key, "given twice")
+		}
+		vals[p.Key] = p.Value
+		if p.Key == "events" {
+			events = p.Value
+		}
+	}
+	t := &Trace{Format: int(format), JSONL: jsonl}
+	for _, k := range []string{"sim", "name", "dapr"} {
+		n, ok := vals[k]
+		if !ok {
+			continue
+		}
+		s, err := ynode.Scalar(name, k, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch k {
+		case "sim":
+			t.Sim = s
+		case "name":
+			t.Name = s
+		case "dapr":
+			t.Dapr = s
+		}
+	}
+	if n, ok := vals["seed"]; ok {
+		if t.Seed, err = ynode.Int(name, "seed", n); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, k := range []string{"dapr", "scenario", "spec"} {
+		if _, ok := vals[k]; !ok {
+			return nil, nil, ynode.Errorf(name, root, k, "required: the header must say how to run the scenario again")
+		}
+	}
+	t.Scenario, t.Spec = vals["scenario"], vals["spec"]
+	return t, events, nil
+}
+
+func readYAML(name string, r io.Reader) (*Trace, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &diag.Error{File: name, Msg: "cannot read trace: " + err.Error()}
+	}
+	docs, err := ynode.Documents(name, data)
+	if err != nil {
+		return nil, notATrace(err)
+	}
+	if len(docs) != 1 {
+		return nil, &diag.Error{File: name, Msg: fmt.Sprintf("not a sim trace: want one YAML document, found %d", len(docs))}
+	}
+	t, events, err := header(name, docs[0], false)
+	if err != nil {
+		return nil, err
+	}
+	if events == nil {
+		return nil, ynode.Errorf(name, docs[0], "events", "required: a trace lists its events (an empty run writes `events: []`)")
+	}
+	if ynode.IsNull(events) {
+		return t, nil
+	}
+	if events.Kind != yaml.SequenceNode {
+		return nil, ynode.Errorf(name, events, "events", "want a list of events, got %s", ynode.Describe(events))
+	}
+	t.Events = make([]Event, 0, len(events.Content))
+	for i, en := range events.Content {
+		field := fmt.Sprintf("events[%d]", i)
+		pairs, err := ynode.Pairs(name, field, en)
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]string, len(pairs))
+		for _, p := range pairs {
+			v, err := ynode.Scalar(name, field+"."+p.Key, p.Value)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := m[p.Key]; dup {
+				return nil, ynode.Errorf(name, p.KeyN, field+"."+p.Key, "given twice")
+			}
+			m[p.Key] = v
+		}
 		e, err := eventFromMap(m)
 		if err != nil {
-			return nil, fmt.Errorf("read trace: event %d: %w", i, err)
+			return nil, ynode.Errorf(name, en, field, "%v", err)
 		}
 		t.Events = append(t.Events, e)
 	}
 	return t, nil
 }
 
+func readJSONL(name string, br *bufio.Reader) (*Trace, error) {
+	line, err := br.ReadBytes('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, &diag.Error{File: name, Msg: "cannot read trace: " + err.Error()}
+	}
+	if !json.Valid(line) {
+		return nil, &diag.Error{File: name, Line: 1, Msg: "the header line is not a JSON object (cut short?)"}
+	}
+	// JSON is YAML: read the header with the YAML reader, so the scenario
+	// and spec come back as nodes as they do from a YAML trace.
+	docs, err := ynode.Documents(name, line)
+	if err != nil {
+		return nil, notATrace(err)
+	}
+	if len(docs) != 1 {
+		return nil, &diag.Error{File: name, Line: 1, Msg: "not a sim trace: want a header object on the first line"}
+	}
+	t, _, err := header(name, docs[0], true)
+	if err != nil {
+		return nil, err
+	}
+	for n := 2; ; n++ {
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			e, perr := eventFromJSON(line)
+			if perr != nil {
+				return nil, &diag.Error{File: name, Line: n, Field: fmt.Sprintf("events[%d]", len(t.Events)), Msg: perr.Error()}
+			}
+			t.Events = append(t.Events, e)
+		}
+		if errors.Is(err, io.EOF) {
+			return t, nil
+		}
+		if err != nil {
+			return nil, &diag.Error{File: name, Msg: "cannot read trace: " + err.Error()}
+		}
+	}
+}
+
+func eventFromJSON(line []byte) (Event, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return Event{}, fmt.Errorf("not a JSON object (cut short?): %v", err)
+	}
+	if dec.More() {
+		return Event{}, errors.New("more than one JSON value on the line")
+	}
+	m := make(map[string]string, len(raw))
+	for k, v := range raw {
+		switch v := v.(type) {
+		case string:
+			m[k] = v
+		case json.Number:
+			m[k] = v.String()
+		case bool:
+			m[k] = strconv.FormatBool(v)
+		default:
+			return Event{}, fmt.Errorf("%s: want a string, number or boolean, got %T", k, v)
+		}
+	}
+	return eventFromMap(m)
+}
+
+// eventKeys are the fields an event line may hold.
+var eventKeys = map[string]bool{
+	"t": true, "kind": true, "app": true, "worker": true, "iteration": true, "step": true, "target": true, "op": true,
+	"operation": true, "attempt": true, "attempts": true, "outcome": true, "error": true, "took": true, "log": true,
+	"stale": true, "delay": true, "notice": true, "name": true, "from": true, "to": true, "change": true, "detail": true,
+}
+
 func eventFromMap(m map[string]string) (Event, error) {
 	var e Event
+	for k := range m {
+		if !eventKeys[k] {
+			return e, fmt.Errorf("%s: unknown event field", k)
+		}
+	}
 	var err error
 	get := func(k string) string { return m[k] }
 	if e.T, err = time.ParseDuration(get("t")); err != nil {
-		return e, fmt.Errorf("t: %w", err)
+		return e, fmt.Errorf("t: want a duration such as 26.013013s, got %q", get("t"))
 	}
 	k, ok := ParseKind(get("kind"))
 	if !ok {
@@ -63,11 +310,13 @@ func eventFromMap(m map[string]string) (Event, error) {
 	}
 	e.Kind = k
 	atoi := func(k string) int {
-		var n int
-		if s, ok := m[k]; ok {
-			if _, perr := fmt.Sscan(s, &n); perr != nil && err == nil {
-				err = fmt.Errorf("%s: want a number, got %q", k, s)
-			}
+		s, ok := m[k]
+		if !ok {
+			return 0
+		}
+		n, perr := strconv.Atoi(s)
+		if perr != nil && err == nil {
+			err = fmt.Errorf("%s: want a whole number, got %q", k, s)
 		}
 		return n
 	}
@@ -78,9 +327,20 @@ func eventFromMap(m map[string]string) (Event, error) {
 		}
 		d, perr := time.ParseDuration(s)
 		if perr != nil && err == nil {
-			err = fmt.Errorf("%s: %w", k, perr)
+			err = fmt.Errorf("%s: want a duration, got %q", k, s)
 		}
 		return d
+	}
+	flag := func(k string) bool {
+		s, ok := m[k]
+		if !ok {
+			return false
+		}
+		v, perr := strconv.ParseBool(s)
+		if perr != nil && err == nil {
+			err = fmt.Errorf("%s: want true or false, got %q", k, s)
+		}
+		return v
 	}
 	e.App, e.Target, e.Op, e.Operation = get("app"), get("target"), get("op"), get("operation")
 	e.Worker, e.Iteration, e.Step = atoi("worker"), atoi("iteration"), atoi("step")
@@ -92,8 +352,7 @@ func eventFromMap(m map[string]string) (Event, error) {
 	}
 	e.Error, e.Log = get("error"), get("log")
 	e.Took, e.Delay = dur("took"), dur("delay")
-	e.Notice = get("notice") == "true"
-	e.Stale = get("stale") == "true"
+	e.Notice, e.Stale = flag("notice"), flag("stale")
 	e.Name, e.From, e.To, e.Change, e.Detail = get("name"), get("from"), get("to"), get("change"), get("detail")
 	return e, err
 }

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -28,19 +26,26 @@ type Header struct {
 	Spec     any    `yaml:"spec"`
 }
 
-// TraceWriter streams a YAML trace: the header once, then one flow mapping
-// per event under `events:`. It never holds events in memory — yaml.v3's
-// Encoder keeps every node it emitted, so event lines are written by hand
-// (still plain YAML; tests read them back with yaml.v3).
+// TraceWriter streams a trace: the header once, then one line per event. It
+// never holds events in memory — yaml.v3's Encoder keeps every node it
+// emitted, so event lines are written by hand (still plain YAML or JSON;
+// tests read them back with yaml.v3 and encoding/json).
+//
+// The YAML form (NewTraceWriter) writes the header as a YAML mapping, then
+// one flow mapping per event under `events:`. The JSON-lines form
+// (NewJSONLWriter) writes the header as one JSON object on the first line,
+// then one JSON object per event per line, with the same field names.
 type TraceWriter struct {
-	w   *bufio.Writer
-	buf []byte
-	err error
+	w    *bufio.Writer
+	form lineForm
+	buf  []byte
+	err  error
 }
 
-// NewTraceWriter writes the header at once and returns a Sink for events.
+// NewTraceWriter writes a YAML trace's header at once and returns a Sink for
+// events.
 func NewTraceWriter(w io.Writer, h Header) (*TraceWriter, error) {
-	t := &TraceWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	t := &TraceWriter{w: bufio.NewWriterSize(w, 64<<10), form: flowYAML}
 	h.Format = FormatVersion
 	head, err := yaml.Marshal(h)
 	if err != nil {
@@ -52,70 +57,36 @@ func NewTraceWriter(w io.Writer, h Header) (*TraceWriter, error) {
 	return t, nil
 }
 
+// NewJSONLWriter writes a JSON-lines trace's header line at once and returns
+// a Sink for events. The header object has the YAML header's fields in the
+// same order (format, sim, name, dapr, seed, scenario, spec).
+func NewJSONLWriter(w io.Writer, h Header) (*TraceWriter, error) {
+	t := &TraceWriter{w: bufio.NewWriterSize(w, 64<<10), form: jsonObject}
+	h.Format = FormatVersion
+	var n yaml.Node
+	if err := n.Encode(h); err != nil {
+		return nil, fmt.Errorf("encode trace header: %w", err)
+	}
+	head, err := appendNodeJSON(nil, &n)
+	if err != nil {
+		return nil, fmt.Errorf("encode trace header: %w", err)
+	}
+	t.w.Write(head)
+	t.w.WriteByte('\n')
+	return t, nil
+}
+
 // Record implements Sink.
 func (t *TraceWriter) Record(e *Event) error {
 	if t.err != nil {
 		return t.err
 	}
 	b := t.buf[:0]
-	b = append(b, "  - {t: "...)
-	b = append(b, e.T.String()...)
-	b = append(b, ", kind: "...)
-	b = append(b, e.Kind.String()...)
-	switch e.Kind {
-	case Fault:
-		b = str(b, "target", e.Target)
-		b = str(b, "change", e.Change)
-		if e.Detail != "" {
-			b = str(b, "detail", e.Detail)
-		}
-	case Breaker:
-		b = str(b, "name", e.Name)
-		b = str(b, "from", e.From)
-		b = str(b, "to", e.To)
-	default:
-		b = who(b, e)
-		switch e.Kind {
-		case Call:
-			if e.Operation != "" {
-				b = str(b, "operation", e.Operation)
-			}
-			b = num(b, "attempt", e.Attempt)
-			b = str(b, "outcome", e.Outcome.String())
-			if e.Error != "" {
-				b = str(b, "error", e.Error)
-			}
-			if e.Stale {
-				b = append(b, ", stale: true"...)
-			}
-		case Op:
-			b = num(b, "attempts", e.Attempts)
-			b = str(b, "outcome", e.Outcome.String())
-			if e.Error != "" {
-				b = str(b, "error", e.Error)
-			}
-			b = dur(b, "took", e.Took)
-			if e.Log != "" {
-				b = str(b, "log", e.Log)
-			}
-		case Retry:
-			b = str(b, "operation", e.Operation)
-			b = num(b, "attempt", e.Attempt)
-			b = dur(b, "delay", e.Delay)
-			if e.Notice {
-				b = append(b, ", notice: true"...)
-			}
-		case Recovered:
-			b = str(b, "operation", e.Operation)
-			b = num(b, "attempts", e.Attempts)
-		case Timeout:
-			if e.Operation != "" {
-				b = str(b, "operation", e.Operation)
-			}
-			b = num(b, "attempt", e.Attempt)
-		}
+	if t.form == flowYAML {
+		b = append(b, "  - "...)
 	}
-	b = append(b, "}\n"...)
+	b = appendEvent(b, e, t.form)
+	b = append(b, '\n')
 	t.buf = b
 	_, t.err = t.w.Write(b)
 	return t.err
@@ -127,37 +98,6 @@ func (t *TraceWriter) Close() error {
 		return t.err
 	}
 	return t.w.Flush()
-}
-
-func who(b []byte, e *Event) []byte {
-	b = str(b, "app", e.App)
-	b = num(b, "worker", e.Worker)
-	b = num(b, "iteration", e.Iteration)
-	b = num(b, "step", e.Step)
-	b = str(b, "target", e.Target)
-	b = str(b, "op", e.Op)
-	return b
-}
-
-func num(b []byte, k string, v int) []byte {
-	b = append(b, ", "...)
-	b = append(b, k...)
-	b = append(b, ": "...)
-	return strconv.AppendInt(b, int64(v), 10)
-}
-
-func dur(b []byte, k string, d time.Duration) []byte {
-	b = append(b, ", "...)
-	b = append(b, k...)
-	b = append(b, ": "...)
-	return append(b, d.String()...)
-}
-
-func str(b []byte, k, v string) []byte {
-	b = append(b, ", "...)
-	b = append(b, k...)
-	b = append(b, ": "...)
-	return appendScalar(b, v)
 }
 
 // appendScalar writes v plain when YAML reads it back as the same string, and

@@ -75,7 +75,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return statusError{status: exitBadInput, err: fmt.Errorf("%s: %w (see `%s --help`)", c.CommandPath(), err, c.CommandPath())}
 	})
-	root.AddCommand(newRunCommand(stdout, stderr), newLintCommand(stdout, stderr))
+	root.AddCommand(newRunCommand(stdout, stderr), newReplayCommand(stdout, stderr), newLintCommand(stdout, stderr))
 	return root
 }
 

@@ -15,10 +15,11 @@ import (
 
 func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 	var (
-		tracePath string
-		dapr      string
-		seed      int64
-		maxEvents int64
+		tracePath   string
+		traceFormat string
+		dapr        string
+		seed        int64
+		maxEvents   int64
 	)
 	c := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -27,7 +28,8 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			"sidecar would log (INFO[0026] ..., in the wording of the selected Dapr release) and the\n" +
 			"app's own lines (== APP == ...). Warnings about the input go to stderr.",
 		Example: "  sim run examples/quickstart/scenario.yaml\n" +
-			"  sim run examples/quickstart/scenario.yaml --dapr 1.16 --trace trace.yaml",
+			"  sim run examples/quickstart/scenario.yaml --dapr 1.16 --trace trace.yaml\n" +
+			"  sim run examples/quickstart/scenario.yaml --trace trace.jsonl --trace-format jsonl",
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return fmt.Errorf("%w: want one scenario file, got %d arguments (see `sim run --help`)", errUsage, len(args))
@@ -38,6 +40,9 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("trace") && tracePath == "" {
 				return fmt.Errorf("%w: --trace needs a file name", errUsage)
 			}
+			if traceFormat != "yaml" && traceFormat != "jsonl" {
+				return fmt.Errorf("%w: --trace-format: want yaml or jsonl, got %q", errUsage, traceFormat)
+			}
 			if maxEvents < 1 {
 				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
 			}
@@ -46,18 +51,19 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
-			return runScenario(args[0], tracePath, o, maxEvents, stdout, stderr)
+			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, stdout, stderr)
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&tracePath, "trace", "", "write the YAML trace (header and every event) to `FILE`")
+	f.StringVar(&tracePath, "trace", "", "write the trace (header and every event) to `FILE`")
+	f.StringVar(&traceFormat, "trace-format", "yaml", "form of the --trace file: yaml, or jsonl (one JSON object per line: the header, then each event)")
 	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour and log wording to model, 1.8 … 1.16 (default: the scenario's, else the newest)")
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw (default: the scenario's)")
 	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
 	return c
 }
 
-func runScenario(path, tracePath string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) error {
+func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) error {
 	sc, err := sim.LoadScenario(path)
 	if err != nil {
 		return err
@@ -86,7 +92,11 @@ func runScenario(path, tracePath string, o sim.Overrides, maxEvents int64, stdou
 		defer out.Abort() // a no-op once committed
 		stop := out.AbortOnSignal()
 		defer stop()
-		tw, err = traces.NewTraceWriter(out, setup.Header())
+		newWriter := traces.NewTraceWriter
+		if jsonl {
+			newWriter = traces.NewJSONLWriter
+		}
+		tw, err = newWriter(out, setup.Header())
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,203 @@
+package traces
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// lineForm is how one event is spelled on a line of a trace file. Both forms
+// write the same fields, in the same order, under the same names.
+type lineForm uint8
+
+const (
+	flowYAML   lineForm = iota // {t: 26.013013s, kind: breaker, ...}
+	jsonObject                 // {"t":"26.013013s","kind":"breaker",...}
+)
+
+// Describe returns an event as its line of a YAML trace shows it, without the
+// list dash: `{t: 26.013013s, kind: breaker, name: simpleCB-statestore, from:
+// closed, to: open}`. It is the one describe function of an event, shared by
+// the trace writers and replay's reports.
+func Describe(e *Event) string { return string(appendEvent(nil, e, flowYAML)) }
+
+// appendEvent writes the fields a trace records for e's kind. What is not
+// written here is not part of the trace (see Recorded).
+func appendEvent(b []byte, e *Event, f lineForm) []byte {
+	b = append(b, '{')
+	b = f.key(b, "t", true)
+	b = f.dur(b, e.T)
+	b = f.str(b, "kind", e.Kind.String())
+	switch e.Kind {
+	case Fault:
+		b = f.str(b, "target", e.Target)
+		b = f.str(b, "change", e.Change)
+		if e.Detail != "" {
+			b = f.str(b, "detail", e.Detail)
+		}
+	case Breaker:
+		b = f.str(b, "name", e.Name)
+		b = f.str(b, "from", e.From)
+		b = f.str(b, "to", e.To)
+	default:
+		b = f.str(b, "app", e.App)
+		b = f.num(b, "worker", e.Worker)
+		b = f.num(b, "iteration", e.Iteration)
+		b = f.num(b, "step", e.Step)
+		b = f.str(b, "target", e.Target)
+		b = f.str(b, "op", e.Op)
+		switch e.Kind {
+		case Call:
+			if e.Operation != "" {
+				b = f.str(b, "operation", e.Operation)
+			}
+			b = f.num(b, "attempt", e.Attempt)
+			b = f.str(b, "outcome", e.Outcome.String())
+			if e.Error != "" {
+				b = f.str(b, "error", e.Error)
+			}
+			if e.Stale {
+				b = f.flag(b, "stale")
+			}
+		case Op:
+			b = f.num(b, "attempts", e.Attempts)
+			b = f.str(b, "outcome", e.Outcome.String())
+			if e.Error != "" {
+				b = f.str(b, "error", e.Error)
+			}
+			b = f.key(b, "took", false)
+			b = f.dur(b, e.Took)
+			if e.Log != "" {
+				b = f.str(b, "log", e.Log)
+			}
+		case Retry:
+			b = f.str(b, "operation", e.Operation)
+			b = f.num(b, "attempt", e.Attempt)
+			b = f.key(b, "delay", false)
+			b = f.dur(b, e.Delay)
+			if e.Notice {
+				b = f.flag(b, "notice")
+			}
+		case Recovered:
+			b = f.str(b, "operation", e.Operation)
+			b = f.num(b, "attempts", e.Attempts)
+		case Timeout:
+			if e.Operation != "" {
+				b = f.str(b, "operation", e.Operation)
+			}
+			b = f.num(b, "attempt", e.Attempt)
+		}
+	}
+	return append(b, '}')
+}
+
+// Recorded returns e as a trace records it: the fields its kind does not
+// write are zeroed, so an event compares equal to itself read back from a
+// trace.
+func Recorded(e Event) Event {
+	r := Event{T: e.T, Kind: e.Kind}
+	switch e.Kind {
+	case Fault:
+		r.Target, r.Change, r.Detail = e.Target, e.Change, e.Detail
+		return r
+	case Breaker:
+		r.Name, r.From, r.To = e.Name, e.From, e.To
+		return r
+	}
+	r.App, r.Worker, r.Iteration, r.Step, r.Target, r.Op = e.App, e.Worker, e.Iteration, e.Step, e.Target, e.Op
+	switch e.Kind {
+	case Call:
+		r.Operation, r.Attempt, r.Outcome, r.Error, r.Stale = e.Operation, e.Attempt, e.Outcome, e.Error, e.Stale
+	case Op:
+		r.Attempts, r.Outcome, r.Error, r.Took, r.Log = e.Attempts, e.Outcome, e.Error, e.Took, e.Log
+	case Retry:
+		r.Operation, r.Attempt, r.Delay, r.Notice = e.Operation, e.Attempt, e.Delay, e.Notice
+	case Recovered:
+		r.Operation, r.Attempts = e.Operation, e.Attempts
+	case Timeout:
+		r.Operation, r.Attempt = e.Operation, e.Attempt
+	}
+	return r
+}
+
+func (f lineForm) key(b []byte, k string, first bool) []byte {
+	if f == jsonObject {
+		if !first {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		return append(b, '"', ':')
+	}
+	if !first {
+		b = append(b, ", "...)
+	}
+	b = append(b, k...)
+	return append(b, ": "...)
+}
+
+func (f lineForm) str(b []byte, k, v string) []byte {
+	b = f.key(b, k, false)
+	if f == jsonObject {
+		return appendJSONString(b, v)
+	}
+	return appendScalar(b, v)
+}
+
+func (f lineForm) num(b []byte, k string, v int) []byte {
+	b = f.key(b, k, false)
+	return strconv.AppendInt(b, int64(v), 10)
+}
+
+// dur writes a duration value (its key written already) as a Go duration
+// string, exact to the nanosecond.
+func (f lineForm) dur(b []byte, d time.Duration) []byte {
+	if f == jsonObject {
+		b = append(b, '"')
+		b = append(b, d.String()...)
+		return append(b, '"')
+	}
+	return append(b, d.String()...)
+}
+
+func (f lineForm) flag(b []byte, k string) []byte {
+	b = f.key(b, k, false)
+	return append(b, "true"...)
+}
+
+// appendJSONString writes v as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD (as
+// encoding/json does).
+func appendJSONString(b []byte, v string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(v); {
+		c := v[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c < 0x20 || c == 0x7f:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(v[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, v[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
