@@ -3,9 +3,11 @@ module github.com/dapr-sim/sim/conformance/dapr1.14
 go 1.25
 
 require (
+	github.com/cenkalti/backoff/v4 v4.3.0
 	github.com/dapr-sim/sim/conformance v0.0.0-00010101000000-000000000000
 	github.com/dapr/dapr v1.14.0
 	github.com/dapr/kit v0.13.1-0.20240724000121-26b564d9d0f5
+	google.golang.org/grpc v1.64.1
 )
 
 require (
@@ -13,7 +15,6 @@ require (
 	github.com/andybalholm/brotli v1.0.6 // indirect
 	github.com/antlr4-go/antlr/v4 v4.13.0 // indirect
 	github.com/benbjohnson/clock v1.3.5 // indirect
-	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
 	github.com/dapr-sim/sim v0.0.0 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
 	github.com/emicklei/go-restful/v3 v3.11.0 // indirect
@@ -70,7 +71,6 @@ require (
 	google.golang.org/appengine v1.6.8 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20240624140628-dc46fd24d27d // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20240624140628-dc46fd24d27d // indirect
-	google.golang.org/grpc v1.64.1 // indirect
 	google.golang.org/protobuf v1.34.2 // indirect
 	gopkg.in/inf.v0 v0.9.1 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect

@@ -1,15 +1,24 @@
 // Package dapr binds Dapr v1.14.0's pkg/resiliency to the conformance harness.
 // It is the only version-specific code: everything else is in ../harness.
+//
+// Dapr composes its runners outside pkg/resiliency (pkg/api, pkg/messaging,
+// pkg/actors), in packages that pull in the whole runtime. The few lines of
+// composition are replicated here, each citing the dapr@v1.14.0 lines it
+// mirrors, and call only pkg/resiliency's exported API.
 package dapr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync/atomic"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/dapr/dapr/pkg/resiliency"
 	"github.com/dapr/kit/logger"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/dapr-sim/sim/conformance/harness"
 )
@@ -42,3 +51,136 @@ func (s sidecar) Call(ctx context.Context, component string, op func(context.Con
 }
 
 func (sidecar) Rejected(err error) bool { return resiliency.IsCircuitBreakerError(err) }
+
+// remoteAddress stands for lar.Address, the host sidecar's internal gRPC
+// address, in the actor runtime's error text (sim words the host's app id
+// there; error texts are not compared).
+const remoteAddress = "10.0.0.2:50002"
+
+// dial makes one gRPC call to another sidecar: a stopped peer answers
+// codes.Unavailable, the status Dapr's code checks for.
+func dial(ctx context.Context, remote harness.Remote) error {
+	err := remote(ctx)
+	if errors.Is(err, harness.ErrUnavailable) {
+		return status.Error(codes.Unavailable, err.Error())
+	}
+	return err
+}
+
+// Invoke is HTTP service invocation: pkg/api/http/directmessaging.go
+// onDirectMessage, lines 134 (the policy) and 148-202 (its runner around
+// directMessaging.Invoke: an error becomes an invokeError, retried; an
+// answer with a status outside 200-399 a codeError, lines 193-202).
+func (s sidecar) Invoke(ctx context.Context, app, method string, at harness.Attempts, remote harness.Remote) error {
+	policyDef := s.r.EndpointPolicy(app, app+":"+method)
+	policyRunner := resiliency.NewRunnerWithOptions(ctx, policyDef, resiliency.RunnerOpts[any]{})
+	_, err := policyRunner(func(ctx context.Context) (any, error) {
+		end := at.Attempt("")
+		resp, rErr := s.invokeWithRetry(ctx, app, at, remote)
+		if rErr != nil {
+			// messages.ErrDirectInvoke.WithFormat(targetID, rErr) inside an
+			// invokeError: a plain error, so the endpoint runner retries it.
+			return nil, end(ctx, resiliency.GetAttempt(ctx), fmt.Errorf("failed to invoke, id: %s, err: %v", app, rErr))
+		}
+		if resp != nil {
+			// The app answered with a status outside 200-399.
+			// A codeError: a plain error, which the runner retries.
+			return nil, end(ctx, resiliency.GetAttempt(ctx), fmt.Errorf("codeError: %w", resp))
+		}
+		return nil, end(ctx, resiliency.GetAttempt(ctx), nil)
+	})
+	return err
+}
+
+// invokeWithRetry is pkg/messaging/direct_messaging.go lines 207-251: for an
+// app without an endpoint policy of its own, the built-in service retry,
+// retrying only Unavailable and Unauthenticated; other errors permanent.
+func (s sidecar) invokeWithRetry(ctx context.Context, app string, at harness.Attempts, remote harness.Remote) (*harness.AppStatus, error) {
+	if !s.r.PolicyDefined(app, resiliency.EndpointPolicy{}) {
+		policyRunner := resiliency.NewRunnerWithOptions(ctx,
+			s.r.BuiltInPolicy(resiliency.BuiltInServiceRetries),
+			resiliency.RunnerOpts[*harness.AppStatus]{},
+		)
+		return policyRunner(func(ctx context.Context) (*harness.AppStatus, error) {
+			end := at.Attempt(string(resiliency.BuiltInServiceRetries))
+			attempt := resiliency.GetAttempt(ctx)
+			rResp, rErr := invokeRemote(ctx, remote)
+			if rErr == nil {
+				return rResp, end(ctx, attempt, nil)
+			}
+			code := status.Code(rErr)
+			if code == codes.Unavailable || code == codes.Unauthenticated {
+				return rResp, end(ctx, attempt, fmt.Errorf("failed to invoke target %s after %d retries. Error: %w", app, attempt-1, rErr))
+			}
+			return rResp, end(ctx, attempt, backoff.Permanent(rErr))
+		})
+	}
+	return invokeRemote(ctx, remote)
+}
+
+// invokeRemote is one call to the app's sidecar: an app's answer with an
+// error status is a response (rErr nil), as the remote sidecar delivers it.
+func invokeRemote(ctx context.Context, remote harness.Remote) (*harness.AppStatus, error) {
+	err := dial(ctx, remote)
+	var resp *harness.AppStatus
+	if errors.As(err, &resp) {
+		return resp, nil
+	}
+	return nil, err
+}
+
+// Actor is HTTP actor invocation: pkg/api/http/actors.go lines 367 and
+// 393-396, the pre-lock policy's runner around actorsRuntime.Call, whose
+// remote branch (pkg/actors/actors.go line 550) is callRemoteActorWithRetry.
+func (s sidecar) Actor(ctx context.Context, actorType, id string, at harness.Attempts, remote harness.Remote) error {
+	policyDef := s.r.ActorPreLockPolicy(actorType, id)
+	policyRunner := resiliency.NewRunner[any](ctx, policyDef)
+	_, err := policyRunner(func(ctx context.Context) (any, error) {
+		end := at.Attempt("")
+		err := s.callRemoteActorWithRetry(ctx, actorType, at, remote)
+		return nil, end(ctx, resiliency.GetAttempt(ctx), err)
+	})
+	return err
+}
+
+// callRemoteActorWithRetry is pkg/actors/actors.go lines 568-595: for a type
+// with no actor policy, the built-in DaprBuiltInActorRetries runner,
+// retrying only Unavailable and Unauthenticated; other errors permanent.
+// A targeted type's call is made once, its error returned as it is.
+func (s sidecar) callRemoteActorWithRetry(ctx context.Context, actorType string, at harness.Attempts, remote harness.Remote) error {
+	if !s.r.PolicyDefined(actorType, resiliency.ActorPolicy{}) {
+		policyRunner := resiliency.NewRunner[any](ctx, s.r.BuiltInPolicy(resiliency.BuiltInActorRetries))
+		_, err := policyRunner(func(ctx context.Context) (any, error) {
+			end := at.Attempt(string(resiliency.BuiltInActorRetries))
+			attempt := resiliency.GetAttempt(ctx)
+			rErr := dial(ctx, remote)
+			if rErr == nil {
+				return nil, end(ctx, attempt, nil)
+			}
+			code := status.Code(rErr)
+			if code == codes.Unavailable || code == codes.Unauthenticated {
+				return nil, end(ctx, attempt, fmt.Errorf("failed to invoke target %s after %d retries. Error: %w", remoteAddress, attempt-1, rErr))
+			}
+			return nil, end(ctx, attempt, backoff.Permanent(rErr))
+		})
+		return err
+	}
+	return dial(ctx, remote)
+}
+
+// Host is the host sidecar's side: pkg/api/grpc/daprinternal.go CallActor,
+// lines 285-302 (actorsRuntime.Call; an error becomes
+// messages.ErrActorInvoke, gRPC Internal), Call's local branch
+// (pkg/actors/actors.go line 546: callLocalActor) and callLocalActor's
+// post-lock policy runner around the app channel (lines 677-691).
+func (s sidecar) Host(ctx context.Context, actorType, id string, app func(context.Context) error) error {
+	policyDef := s.r.ActorPostLockPolicy(actorType, id)
+	policyRunner := resiliency.NewRunnerWithOptions(ctx, policyDef, resiliency.RunnerOpts[any]{})
+	_, err := policyRunner(func(ctx context.Context) (any, error) {
+		return nil, app(ctx)
+	})
+	if err == nil {
+		return nil
+	}
+	return status.Error(codes.Internal, fmt.Sprintf("error invoke actor method: %s", err))
+}

@@ -17,3 +17,11 @@ func TestConformance(t *testing.T) {
 // TestPerturbedSideFails proves the suite fails on a real difference: sim
 // alone runs a scenario whose store restarts later.
 func TestPerturbedSideFails(t *testing.T) { harness.CheckCatchesPerturbation(t, Release) }
+
+// TestOtherReleaseFails proves that the nested runners are compared: sim
+// under 1.14's profile names and counts the built-in actor retries
+// differently from Dapr 1.16.
+func TestOtherReleaseFails(t *testing.T) {
+	harness.CheckCatchesOtherRelease(t, Release, "1.14",
+		"first difference: #2 dapr {T:7.035s App:order-processor Worker:0 Iteration:3 Step:1 Outcome:ok Attempts:1}, sim {T:6.03s App:order-processor Worker:0 Iteration:3 Step:1 Outcome:error Attempts:1}")
+}

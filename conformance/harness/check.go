@@ -210,6 +210,11 @@ func dump(r *Record) string {
 	for _, x := range r.Recovered {
 		fmt.Fprintf(&b, "\n  recovered %s %s %s attempts=%d", x.T, x.App, x.Operation, x.Attempts)
 	}
+	for _, x := range r.Attempts {
+		if x.Operation != "" || x.Outcome != "ok" {
+			fmt.Fprintf(&b, "\n  attempt %s %s/w%d/i%d/s%d %s #%d %s", x.T, x.App, x.Worker, x.Iteration, x.Step, x.Operation, x.Attempt, x.Outcome)
+		}
+	}
 	for _, x := range r.Ops {
 		fmt.Fprintf(&b, "\n  op %s %s/w%d/i%d/s%d %s attempts=%d", x.T, x.App, x.Worker, x.Iteration, x.Step, x.Outcome, x.Attempts)
 	}
@@ -272,5 +277,31 @@ func CheckCatchesPerturbation(t *testing.T, rel Release) {
 	want := "first difference: #4 dapr {T:38.015s Name:simpleCB-statestore From:half-open To:closed}, sim {T:38.015s Name:simpleCB-statestore From:half-open To:open}"
 	if !strings.Contains(d, want) {
 		t.Errorf("a store restart moved on one side only was not reported as expected; want %q in diff:\n%s", want, d)
+	}
+}
+
+// CheckCatchesOtherRelease runs actor_untargeted on Dapr and, on sim, under
+// another release's profile: the router's built-in actor runner differs
+// (DaprBuiltInActorRetries, 3 retries, up to 1.14;
+// DaprBuiltInActorNotFoundRetries, 5, from 1.15), and the comparison must
+// report want, the first differing retry notice. It proves that the nested
+// runners' operations are compared.
+func CheckCatchesOtherRelease(t *testing.T, rel Release, otherProfile, want string) {
+	t.Helper()
+	file := filepath.Join(Dir(), "actor_untargeted", "scenario.yaml")
+	simRec, setup, err := RunSim(file, otherProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := RunFiles(t, file, file, rel)
+	simRec.Normalize(setup.Scenario.Duration)
+	d := Compare(Case{Name: "actor_untargeted"}, res.Dapr, simRec)
+	if !strings.Contains(d, want) {
+		t.Errorf("sim under profile %s against Dapr %s: want %q in diff:\n%s", otherProfile, rel.Name, want, d)
+	}
+	for _, stream := range []string{"retry notices differ", "attempts differ", "app-level outcomes differ"} {
+		if !strings.Contains(d, stream) {
+			t.Errorf("sim under profile %s against Dapr %s: %s not reported; diff:\n%s", otherProfile, rel.Name, stream, d)
+		}
 	}
 }

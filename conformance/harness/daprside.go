@@ -37,9 +37,49 @@ type Sidecar interface {
 	// the state API does on every request. op receives the attempt
 	// number (resiliency.GetAttempt; 0 when there is no retry policy).
 	Call(ctx context.Context, component string, op func(ctx context.Context, attempt int) error) error
+	// Invoke runs one service invocation of method on app as daprd does
+	// (pkg/api/http/directmessaging.go around pkg/messaging's
+	// invokeWithRetry): the endpoint policy's runner, and inside it, for an
+	// app with no targets.apps entry, the built-in service retry. remote is
+	// one call to the app's sidecar.
+	Invoke(ctx context.Context, app, method string, at Attempts, remote Remote) error
+	// Actor runs one actor call of actorType/id as the caller's sidecar
+	// does (the API layer's pre-lock runner around the release's actor
+	// router); the actor is remote. remote is one call to the host's
+	// sidecar: the harness makes it Host's call on the host's Sidecar, or
+	// ErrUnavailable when the host is stopped.
+	Actor(ctx context.Context, actorType, id string, at Attempts, remote Remote) error
+	// Host runs the host sidecar's side of a remote actor call (its
+	// internal CallActor handler down to the post-lock runner around the
+	// app channel), app being the call to the app. The error is what the
+	// caller's gRPC client receives.
+	Host(ctx context.Context, actorType, id string, app func(ctx context.Context) error) error
 	// Rejected reports whether err is a circuit breaker refusal
 	// (resiliency.IsCircuitBreakerError).
 	Rejected(err error) bool
+}
+
+// Remote is one call to another sidecar. It returns ErrUnavailable when
+// that sidecar cannot be reached (the release turns it into the gRPC
+// status Unavailable that Dapr's code checks for), an *AppStatus when the
+// called app answered with an HTTP error status, or the peer's answer.
+type Remote func(ctx context.Context) error
+
+// ErrUnavailable stands for a stopped peer; releases answer it as
+// status.Error(codes.Unavailable, "connection refused"), whose text is
+// sim's "rpc error: code = Unavailable desc = connection refused".
+var ErrUnavailable = errors.New("connection refused")
+
+// Attempts receives the attempts of every runner of a step, as the
+// release's composition makes them. A runner's operation calls Attempt when
+// it begins and the returned function when it returns.
+type Attempts interface {
+	// Attempt starts an attempt of the runner named layer: "" for the
+	// API-level runner the app's request goes through (endpoint or
+	// pre-lock policy), the built-in policy's name for an inner runner.
+	// end takes the operation's context, resiliency.GetAttempt(ctx) (0
+	// without a retry policy) and the operation's error, and returns it.
+	Attempt(layer string) (end func(ctx context.Context, attempt int32, err error) error)
 }
 
 // errDown is what a stopped store answers.
@@ -53,7 +93,10 @@ var errDown = errors.New("connect: connection refused")
 func Drive(sc *sim.Scenario, rel Release) (*Record, []string, error) {
 	start := time.Now()
 	now := func() time.Duration { return time.Since(start) }
-	d := &driver{sc: sc, now: now, rec: &Record{Delays: map[CallID][]time.Duration{}}}
+	d := &driver{sc: sc, now: now, rec: &Record{Delays: map[CallID][]time.Duration{}}, sidecars: map[string]Sidecar{}, hosts: map[string]string{}}
+	if err := d.checkModelled(); err != nil {
+		return nil, nil, err
+	}
 
 	// Every worker loop stops at the horizon: the deadline lies just past
 	// it, so everything at t <= horizon still happens as in sim (whose
@@ -70,11 +113,18 @@ func Drive(sc *sim.Scenario, rel Release) (*Record, []string, error) {
 			return nil, nil, fmt.Errorf("dapr %s: load resources for %s: %w", rel.Name, app.ID, err)
 		}
 		sidecars[i] = car
+		d.sidecars[app.ID] = car
+		for _, typ := range app.Actors {
+			d.hosts[typ] = app.ID
+		}
 	}
 
 	var wg sync.WaitGroup
 	for i := range sc.Apps {
 		app := &sc.Apps[i]
+		if len(app.Steps) == 0 {
+			continue // a called app runs no loop: it only answers
+		}
 		for w := range app.Workers {
 			wg.Go(func() { d.worker(ctx, app, w, sidecars[i]) })
 		}
@@ -93,6 +143,11 @@ func Drive(sc *sim.Scenario, rel Release) (*Record, []string, error) {
 type driver struct {
 	sc  *sim.Scenario
 	now func() time.Duration
+
+	// sidecars holds every app's sidecar by app id; hosts maps an actor
+	// type to the app hosting it.
+	sidecars map[string]Sidecar
+	hosts    map[string]string
 
 	mu  sync.Mutex
 	rec *Record
@@ -191,6 +246,9 @@ func sleepUntil(ctx context.Context, now func() time.Duration, t time.Duration) 
 // its outcome. It reports whether the step succeeded.
 func (d *driver) step(ctx context.Context, app *sim.App, w, iter, s int, sc Sidecar) bool {
 	st := &app.Steps[s]
+	if st.Op == sim.Invoke || st.Op == sim.Actor {
+		return d.callStep(ctx, app, w, iter, s, sc)
+	}
 	id := CallID{App: app.ID, Worker: w, Iteration: iter, Step: s + 1}
 	lat := d.latency(st)
 	made := 0                 // attempts that reached the store

@@ -39,6 +39,11 @@ type Attempt struct {
 	Worker    int
 	Iteration int
 	Step      int
+	// Operation names the runner whose attempt this is: "" for the
+	// API-level runner the app's request goes through (the component's,
+	// endpoint's or actor's pre-lock policy), the built-in policy's name
+	// (DaprBuiltInServiceRetries, …) for a runner nested inside it.
+	Operation string
 	Attempt   int
 	Outcome   string
 	// Start is when the attempt began. It is compared only in jitter mode
@@ -153,7 +158,7 @@ func (r *Record) Normalize(horizon time.Duration) {
 		if a.T != b.T {
 			return a.T < b.T
 		}
-		return lessWho(a.App, a.Worker, a.Iteration, a.Step, a.Attempt, b.App, b.Worker, b.Iteration, b.Step, b.Attempt)
+		return lessAttempt(a, b)
 	})
 	r.Attempts = at
 
@@ -172,6 +177,19 @@ func (r *Record) Normalize(horizon time.Duration) {
 		return lessWho(a.App, a.Worker, a.Iteration, a.Step, 0, b.App, b.Worker, b.Iteration, b.Step, 0)
 	})
 	r.Ops = op
+}
+
+// lessAttempt orders attempts of the same instant by who they belong to,
+// then by runner (an inner runner's attempt ends at the same instant as the
+// outer attempt it is part of), then by number.
+func lessAttempt(a, b Attempt) bool {
+	if a.App != b.App || a.Worker != b.Worker || a.Iteration != b.Iteration || a.Step != b.Step {
+		return lessWho(a.App, a.Worker, a.Iteration, a.Step, 0, b.App, b.Worker, b.Iteration, b.Step, 0)
+	}
+	if a.Operation != b.Operation {
+		return a.Operation < b.Operation
+	}
+	return a.Attempt < b.Attempt
 }
 
 func lessWho(a string, aw, ai, as, aa int, b string, bw, bi, bs, ba int) bool {
@@ -209,8 +227,7 @@ func (r *Record) dropTimes() {
 		r.Ops[i].T = 0
 	}
 	sort.SliceStable(r.Attempts, func(i, j int) bool {
-		a, b := r.Attempts[i], r.Attempts[j]
-		return lessWho(a.App, a.Worker, a.Iteration, a.Step, a.Attempt, b.App, b.Worker, b.Iteration, b.Step, b.Attempt)
+		return lessAttempt(r.Attempts[i], r.Attempts[j])
 	})
 	sort.SliceStable(r.Ops, func(i, j int) bool {
 		a, b := r.Ops[i], r.Ops[j]

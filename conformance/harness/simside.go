@@ -49,7 +49,7 @@ func (s recorder) Record(e *traces.Event) error {
 	case traces.Recovered:
 		r.Recovered = append(r.Recovered, Recovery{T: e.T, App: e.App, Operation: e.Operation, Attempts: e.Attempts})
 	case traces.Call:
-		r.Attempts = append(r.Attempts, Attempt{T: e.T, App: e.App, Worker: e.Worker, Iteration: e.Iteration, Step: e.Step, Attempt: e.Attempt, Outcome: e.Outcome.String()})
+		r.Attempts = append(r.Attempts, Attempt{T: e.T, App: e.App, Worker: e.Worker, Iteration: e.Iteration, Step: e.Step, Operation: e.Operation, Attempt: e.Attempt, Outcome: e.Outcome.String()})
 	case traces.Op:
 		r.Ops = append(r.Ops, Op{T: e.T, App: e.App, Worker: e.Worker, Iteration: e.Iteration, Step: e.Step, Outcome: e.Outcome.String(), Attempts: e.Attempts})
 	}
