@@ -399,6 +399,12 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 // reject, so an inner refusal reaches the outer layer as an error.
 func (e *Engine) endCall(w *worker, wi, d int, r result) {
 	w.calls[d].token++ // nothing queued for this call may run any more
+	if w.pl.layers[d].atHost && r.outcome != traces.OK && !r.unavailable {
+		// An error raised on the actor's host crosses back over gRPC as
+		// messages.ErrActorInvoke with code Internal
+		// (pkg/api/grpc/daprinternal.go, CallActor).
+		r.err = "rpc error: code = Internal desc = error invoke actor method: " + r.err
+	}
 	if d == 0 {
 		e.complete(w, wi, r)
 		return
