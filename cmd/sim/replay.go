@@ -3,7 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"sort"
 	"strings"
+	"time"
+
+	"github.com/dapr-sim/sim/daprlog"
+	"github.com/dapr-sim/sim/policies"
 
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
@@ -12,29 +18,72 @@ import (
 
 func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 	var print bool
+	var at string
+	var daprdLog, resources, appID, dapr string
 	c := &cobra.Command{
-		Use:   "replay TRACE",
+		Use:   "replay TRACE | replay --daprd-log FILE --resources DIR",
 		Short: "Run a trace's scenario again and compare the events",
 		Long: "replay rebuilds the run from TRACE's header alone (the scenario as run and the\n" +
 			"resolved Resiliency spec; the resources folder is not read), runs it again and\n" +
 			"compares every event with the recorded one. Identical: one summary line. Diverged:\n" +
 			"the first differing event, the events just before it and the fields that differ.\n" +
-			"--print re-emits the sidecar log from the recorded events without running anything.\n\n" +
+			"--print re-emits the sidecar log from the recorded events without running anything.\n" +
+			"--at T folds the recorded events up to instant T (inclusive; a duration such as\n" +
+			"31s or 26.5s) and prints the state of every machine then: breakers with their\n" +
+			"counts, in-flight requests, stores and called apps.\n\n" +
+			"--daprd-log FILE --resources DIR reads a log a real Dapr sidecar wrote (logrus\n" +
+			"text on a terminal or not, or daprd's JSON form), keeps its resiliency lines and\n" +
+			"checks them against the policies in DIR; each inconsistency is printed with its\n" +
+			"file:line and why. --app-id picks the app whose scopes apply (default: the log's\n" +
+			"app_id, else the one app the resources scope); --dapr the release whose wording\n" +
+			"and behaviour to assume (default: recognised from the wording).\n\n" +
 			"TRACE is YAML or JSON lines (`sim run --trace-format jsonl`): a file whose first\n" +
 			"non-blank character is `{` is read as JSON lines.\n\n" +
 			"Exit status: 0 identical (or printed); 1 diverged: an event differs, is missing or\n" +
 			"is extra; 2 the trace cannot be replayed: unreadable, not a trace, a YAML or JSON\n" +
 			"syntax error (a file cut inside a line), a format version this sim does not read,\n" +
-			"or a header that does not describe a runnable scenario.",
+			"or a header that does not describe a runnable scenario. With --daprd-log: 0\n" +
+			"consistent; 1 inconsistencies; 2 unreadable log or resources.",
 		Example: "  sim run examples/quickstart/scenario.yaml --trace t.yaml && sim replay t.yaml\n" +
-			"  sim replay t.yaml --print",
+			"  sim replay t.yaml --print\n" +
+			"  sim replay t.yaml --at 31s\n" +
+			"  sim replay --daprd-log daprd.log --resources ./resources",
 		Args: func(c *cobra.Command, args []string) error {
+			if daprdLog != "" {
+				if len(args) != 0 {
+					return fmt.Errorf("%w: --daprd-log takes no trace file, got %d arguments (see `sim replay --help`)", errUsage, len(args))
+				}
+				if resources == "" {
+					return fmt.Errorf("%w: --daprd-log needs --resources DIR, the folder the sidecar read", errUsage)
+				}
+				if print || at != "" {
+					return fmt.Errorf("%w: --daprd-log cannot be combined with --print or --at", errUsage)
+				}
+				return nil
+			}
+			if resources != "" || appID != "" || dapr != "" {
+				return fmt.Errorf("%w: --resources, --app-id and --dapr go with --daprd-log", errUsage)
+			}
+			if print && at != "" {
+				return fmt.Errorf("%w: --print and --at cannot be combined", errUsage)
+			}
 			if len(args) != 1 {
 				return fmt.Errorf("%w: want one trace file, got %d arguments (see `sim replay --help`)", errUsage, len(args))
 			}
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if daprdLog != "" {
+				return checkDaprdLog(daprdLog, resources, appID, dapr, stdout)
+			}
+			var instant time.Duration
+			if at != "" {
+				d, err := time.ParseDuration(at)
+				if err != nil || d < 0 {
+					return fmt.Errorf("%w: --at: want an instant such as 31s or 26.5s, got %q", errUsage, at)
+				}
+				instant = d
+			}
 			tr, err := traces.ReadFile(args[0])
 			if err != nil {
 				return err
@@ -42,10 +91,18 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 			if print {
 				return printLog(tr, stdout)
 			}
+			if at != "" {
+				return stateAt(args[0], tr, instant, stdout)
+			}
 			return replay(args[0], tr, stdout)
 		},
 	}
 	c.Flags().BoolVar(&print, "print", false, "print the sidecar log from the recorded events (the bytes `sim run` printed), without re-running")
+	c.Flags().StringVar(&at, "at", "", "print the state of every machine at this instant (e.g. 31s), folded from the recorded events")
+	c.Flags().StringVar(&daprdLog, "daprd-log", "", "check a real Dapr sidecar's log against the policies in --resources")
+	c.Flags().StringVar(&resources, "resources", "", "with --daprd-log: the resources folder the sidecar read")
+	c.Flags().StringVar(&appID, "app-id", "", "with --daprd-log: the sidecar's app id (default: from the log, or the one scoped app)")
+	c.Flags().StringVar(&dapr, "dapr", "", "with --daprd-log: the Dapr release (1.8…1.16; default: recognised from the wording)")
 	return c
 }
 
@@ -64,6 +121,19 @@ func printLog(tr *traces.Trace, stdout io.Writer) error {
 	}
 	if err := log.Flush(); err != nil {
 		return fmt.Errorf("write log: %w", err)
+	}
+	return nil
+}
+
+// stateAt prints the state of every machine at instant at, folded from the
+// recorded events; nothing is re-run.
+func stateAt(path string, tr *traces.Trace, at time.Duration, stdout io.Writer) error {
+	setup, err := sim.PrepareTrace(path, tr)
+	if err != nil {
+		return err
+	}
+	if err := sim.StateAt(setup, tr.Events, at).Write(stdout); err != nil {
+		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
 }
@@ -90,4 +160,89 @@ func replay(path string, tr *traces.Trace, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "replay: %d events identical over %s–%s; breakers: %s\n", s.Events, s.First, s.Last, breakers)
 	return nil
+}
+
+// checkDaprdLog reads a real sidecar's log and checks its resiliency lines
+// against the resources in dir.
+func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
+	f, err := os.Open(logPath)
+	if err != nil {
+		return statusError{status: exitBadInput, err: fmt.Errorf("--daprd-log: %w", err)}
+	}
+	defer f.Close()
+	lg, err := daprlog.Read(logPath, f)
+	if err != nil {
+		return statusError{status: exitBadInput, err: err}
+	}
+	release, how := dapr, ""
+	if release == "" {
+		release, _ = daprlog.Release(lg.Entries)
+		how = " (recognised from the wording)"
+	}
+	profile, err := policies.ProfileFor(release)
+	if err != nil {
+		return statusError{status: exitBadInput, err: fmt.Errorf("--dapr: %w", err)}
+	}
+	if appID == "" {
+		appID = lg.AppID
+	}
+	if appID == "" {
+		appID, err = scopedApp(dir)
+		if err != nil {
+			return err
+		}
+	}
+	spec, _, err := policies.Load([]string{dir}, appID, profile)
+	if err != nil {
+		return err
+	}
+	problems := daprlog.Check(lg.Entries, spec, release)
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p)
+	}
+	counts := map[daprlog.Kind]int{}
+	for _, e := range lg.Entries {
+		counts[e.Kind]++
+	}
+	app := appID
+	if app == "" {
+		app = "(none)"
+	}
+	fmt.Fprintf(stdout, "daprd-log: %d resiliency lines (%d retry notices, %d recovered, %d breaker transitions) checked against %s as app %s on Dapr %s%s: ",
+		len(lg.Entries), counts[daprlog.Notice], counts[daprlog.Recovered], counts[daprlog.Breaker], dir, app, release, how)
+	if len(problems) == 0 {
+		fmt.Fprintln(stdout, "consistent")
+		return nil
+	}
+	fmt.Fprintf(stdout, "%d inconsistent\n", len(problems))
+	return statusError{status: exitFailed}
+}
+
+// scopedApp is the one app the Resiliency resources in dir are scoped to,
+// or "" when they name none.
+func scopedApp(dir string) (string, error) {
+	files, _, err := policies.ReadFiles([]string{dir})
+	if err != nil {
+		return "", err
+	}
+	set := map[string]bool{}
+	for _, f := range files {
+		for _, r := range f.Resiliencies {
+			for _, s := range r.Scopes {
+				set[s] = true
+			}
+		}
+	}
+	if len(set) > 1 {
+		apps := make([]string, 0, len(set))
+		for a := range set {
+			apps = append(apps, a)
+		}
+		sort.Strings(apps)
+		return "", fmt.Errorf("%w: the resources are scoped to %s: say which sidecar wrote the log with --app-id", errUsage, strings.Join(apps, ", "))
+	}
+	for a := range set {
+		return a, nil
+	}
+	return "", nil
 }

@@ -78,7 +78,10 @@ func TestImportRules(t *testing.T) {
 		"traces":   {"internal", "traces"},
 		"sim":      {"clock", "fsm", "policies", "traces", "internal", "sim"},
 		"internal": {"internal"},
-		"cmd":      {"clock", "fsm", "policies", "traces", "sim", "internal"},
+		"expect":   {"traces", "internal", "expect"},
+		"simtest":  {"sim", "traces", "expect", "internal", "simtest"},
+		"daprlog":  {"policies", "traces", "internal", "daprlog"},
+		"cmd":      {"clock", "fsm", "policies", "traces", "sim", "expect", "daprlog", "internal"},
 	}
 	for _, f := range productionFiles(t) {
 		may, ok := allowed[top(f.pkg)]

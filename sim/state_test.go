@@ -1,0 +1,266 @@
+package sim
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dapr-sim/sim/traces"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// runTo runs a fresh engine for setup until every event at or before at has
+// been dispatched (Run's loop, stopped early) and returns the events and the
+// engine, whose machines then hold the truth the fold must reproduce.
+func runTo(t *testing.T, setup *Setup, at time.Duration) *Engine {
+	t.Helper()
+	var c traces.Collector
+	e := NewEngine(setup, &c, Options{})
+	for i, f := range e.sc.Faults {
+		e.scheduleAt(f.At, event{kind: evFault, w: int32(i)})
+	}
+	e.windowCalls = make([]int, len(e.sc.Windows))
+	for i, w := range e.sc.Windows {
+		e.scheduleAt(w.From, event{kind: evWindow, w: int32(i), token: windowStart})
+		if w.HasTo {
+			e.scheduleAt(w.To, event{kind: evWindow, w: int32(i), token: windowEnd})
+		}
+	}
+	for i, w := range e.workers {
+		if start, ok := w.start(); ok {
+			e.scheduleAt(start, event{kind: evIterate, w: int32(i)})
+		}
+	}
+	for e.err == nil {
+		ev, _, ok := e.q.Pop(min(at, e.sc.Duration))
+		if !ok {
+			break
+		}
+		e.dispatch(ev)
+	}
+	if e.err != nil {
+		t.Fatalf("run to %s: %v", at, e.err)
+	}
+	return e
+}
+
+// engineBreakers lists the engine's started breaker instances by name.
+func engineBreakers(e *Engine) map[string][]traces.BreakerState {
+	out := map[string][]traces.BreakerState{}
+	add := func(b *breakerInst) {
+		if b == nil || !b.started {
+			return
+		}
+		s := b.state
+		out[b.settings.Name] = append(out[b.settings.Name], traces.BreakerState{
+			Name: b.settings.Name, State: s.State.String(), Generation: s.Generation, Requests: s.Counts.Requests,
+			TotalSuccesses: s.Counts.TotalSuccesses, ConsecutiveSuccesses: s.Counts.ConsecutiveSuccesses,
+			TotalFailures: s.Counts.TotalFailures, ConsecutiveFailures: s.Counts.ConsecutiveFailures,
+			Expiry: s.Expiry, Expires: s.Expires,
+		})
+	}
+	seen := map[*breakerInst]bool{}
+	for _, p := range e.pipes {
+		for _, l := range p.layers {
+			if l.breaker != nil && !seen[l.breaker] {
+				seen[l.breaker] = true
+				add(l.breaker)
+			}
+		}
+	}
+	for _, m := range []map[string]*breakerLRU{e.appBreakers, e.actorBreakers} {
+		for _, c := range m {
+			for _, it := range c.items {
+				add(it.b)
+			}
+		}
+	}
+	return out
+}
+
+func scenarioSetup(t *testing.T, file string) (*Setup, bool) {
+	t.Helper()
+	path := file
+	if strings.HasSuffix(file, ".txtar") {
+		dir := t.TempDir()
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range ar.Files {
+			p := filepath.Join(dir, f.Name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		path = filepath.Join(dir, "scenario.yaml")
+	}
+	sc, err := LoadScenario(path)
+	if err != nil {
+		return nil, false
+	}
+	setup, err := Prepare(sc, Overrides{})
+	if err != nil {
+		return nil, false
+	}
+	return setup, true
+}
+
+// The fold agrees with the engine's own machines at every instant an event
+// happens (and just before it), for every scenario: breaker states, counts,
+// generations and expiries, with no note of disagreement. Breakers the
+// engine has evicted from an LRU cache are not compared.
+func TestStateAtAgreesWithEngine(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios: %v", err)
+	}
+	files = append(files, "../examples/quickstart/scenario.yaml")
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			setup, ok := scenarioSetup(t, file)
+			if !ok {
+				t.Skip("a scenario that does not run has no trace")
+			}
+			var all traces.Collector
+			e := NewEngine(setup, &all, Options{})
+			if err := e.Run(); err != nil {
+				t.Skipf("a run that fails has no complete trace: %v", err)
+			}
+			e.Close()
+			instants := map[time.Duration]bool{}
+			for _, ev := range all.Events {
+				instants[ev.T] = true
+				if ev.T > 0 {
+					instants[ev.T-1] = true
+				}
+			}
+			list := make([]time.Duration, 0, len(instants))
+			for at := range instants {
+				list = append(list, at)
+			}
+			sort.Slice(list, func(i, j int) bool { return list[i] < list[j] })
+			if len(list) > 120 {
+				step := len(list) / 120
+				var thin []time.Duration
+				for i := 0; i < len(list); i += step {
+					thin = append(thin, list[i])
+				}
+				list = thin
+			}
+			for _, at := range list {
+				snap := StateAt(setup, all.Events, at)
+				if len(snap.Notes) > 0 {
+					t.Fatalf("at %s the fold notes: %v", at, snap.Notes)
+				}
+				eng := runTo(t, setup, at)
+				want := engineBreakers(eng)
+				eng.Close()
+				got := map[string][]traces.BreakerState{}
+				for _, b := range snap.Breakers {
+					got[b.Name] = append(got[b.Name], b)
+				}
+				for name, ws := range want {
+					gs := got[name]
+					if len(ws) != 1 || len(gs) != 1 {
+						continue // same name on several instances, or evicted: not comparable one to one
+					}
+					if gs[0] != ws[0] {
+						t.Fatalf("at %s breaker %s:\n fold   %+v\n engine %+v", at, name, gs[0], ws[0])
+					}
+				}
+			}
+		})
+	}
+}
+
+// The quickstart at the instants learners ask about.
+func TestStateAtQuickstart(t *testing.T) {
+	setup, ok := scenarioSetup(t, "../examples/quickstart/scenario.yaml")
+	if !ok {
+		t.Fatal("the quickstart does not run")
+	}
+	var c traces.Collector
+	e := NewEngine(setup, &c, Options{})
+	defer e.Close()
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	s := func(v string) time.Duration {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	type req struct {
+		iteration, step, attempt int
+		issued                   string
+		phase                    traces.Phase
+		since, until             string
+	}
+	tests := []struct {
+		at      string
+		breaker traces.BreakerState
+		req     *req
+		up      bool
+	}{
+		{"5.5s", traces.BreakerState{State: "closed", Generation: 1, Requests: 8, TotalSuccesses: 8, ConsecutiveSuccesses: 8}, nil, true},
+		{"6.0085s", traces.BreakerState{State: "closed", Generation: 1, Requests: 9, TotalSuccesses: 8, ConsecutiveSuccesses: 8}, &req{5, 1, 1, "6.008008s", traces.Answering, "6.008009s", ""}, false},
+		{"20s", traces.BreakerState{State: "closed", Generation: 1, Requests: 11, TotalSuccesses: 8, TotalFailures: 3, ConsecutiveFailures: 3}, &req{5, 1, 4, "6.008008s", traces.Backoff, "16.011011s", "21.011012s"}, false},
+		{"22s", traces.BreakerState{State: "closed", Generation: 1, Requests: 12, TotalSuccesses: 8, TotalFailures: 4, ConsecutiveFailures: 4}, &req{5, 1, 5, "6.008008s", traces.Backoff, "21.012012s", "26.012013s"}, false},
+		{"26.5s", traces.BreakerState{State: "open", Generation: 2, Expiry: s("31.013013s"), Expires: true}, &req{5, 1, 6, "6.008008s", traces.Backoff, "26.013013s", "31.013014s"}, false},
+		// At the expiry itself the breaker is still open (gobreaker's strict <).
+		{"31.013013s", traces.BreakerState{State: "open", Generation: 2, Expiry: s("31.013013s"), Expires: true}, &req{5, 1, 6, "6.008008s", traces.Backoff, "26.013013s", "31.013014s"}, false},
+		{"31.013014s", traces.BreakerState{State: "half-open", Generation: 3, Requests: 1}, &req{5, 1, 6, "6.008008s", traces.Answering, "31.013014s", ""}, false},
+		{"31.5s", traces.BreakerState{State: "open", Generation: 4, Expiry: s("36.014014s"), Expires: true}, &req{5, 1, 7, "6.008008s", traces.Backoff, "31.014014s", "36.014015s"}, false},
+		// Closed again, counts cleared; get(5) is admitted and waits for its answer.
+		{"36.0152s", traces.BreakerState{State: "closed", Generation: 6, Requests: 1}, &req{5, 2, 1, "36.015015s", traces.Answering, "36.015016s", ""}, true},
+		// get(5) was admitted and answered in the closed breaker's new generation.
+		{"36.02s", traces.BreakerState{State: "closed", Generation: 6, Requests: 1, TotalSuccesses: 1, ConsecutiveSuccesses: 1}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.at, func(t *testing.T) {
+			snap := StateAt(setup, c.Events, s(tt.at))
+			if len(snap.Notes) != 0 {
+				t.Errorf("notes: %v", snap.Notes)
+			}
+			if len(snap.Breakers) != 1 {
+				t.Fatalf("breakers: %+v", snap.Breakers)
+			}
+			want := tt.breaker
+			want.Name = "simpleCB-statestore"
+			if snap.Breakers[0] != want {
+				t.Errorf("breaker:\n got  %+v\n want %+v", snap.Breakers[0], want)
+			}
+			if tt.req == nil {
+				if len(snap.Requests) != 0 {
+					t.Errorf("in flight: %+v, want none", snap.Requests)
+				}
+			} else {
+				if len(snap.Requests) != 1 {
+					t.Fatalf("in flight: %+v, want one", snap.Requests)
+				}
+				r := snap.Requests[0]
+				var until time.Duration
+				if tt.req.until != "" {
+					until = s(tt.req.until)
+				}
+				if r.Iteration != tt.req.iteration || r.Step != tt.req.step || r.Attempt != tt.req.attempt ||
+					r.Phase != tt.req.phase || r.Since != s(tt.req.since) || r.Until != until ||
+					r.Issued != s(tt.req.issued) || !r.IssuedKnown || r.Breaker != "simpleCB-statestore" {
+					t.Errorf("request: %+v, want %+v", r, *tt.req)
+				}
+			}
+			if len(snap.Targets) != 1 || snap.Targets[0].Up != tt.up {
+				t.Errorf("targets: %+v, want statestore up=%v", snap.Targets, tt.up)
+			}
+		})
+	}
+}

@@ -1,0 +1,226 @@
+package traces
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Snapshot is the state of every machine of a run at one instant, folded
+// from a trace's events (`sim replay TRACE --at 31s`). It is plain data:
+// the fold that fills it lives with the engine's knowledge of pipelines
+// (sim.StateAt); Write renders it.
+type Snapshot struct {
+	At     time.Duration
+	Folded int           // events at or before At
+	Total  int           // events in the trace
+	Last   time.Duration // time of the last folded event (Folded > 0)
+
+	Breakers []BreakerState
+	Requests []RequestState
+	Targets  []TargetState
+	// Notes are caveats of the fold, e.g. a transition the fold computed
+	// that the trace does not record. An empty list is the normal case.
+	Notes []string
+}
+
+// BreakerState is one circuit-breaker instance at the instant: gobreaker's
+// state, generation, five counts and expiry.
+type BreakerState struct {
+	Name       string
+	State      string // closed, half-open, open
+	Generation uint64
+	Requests   uint32
+
+	TotalSuccesses, ConsecutiveSuccesses uint32
+	TotalFailures, ConsecutiveFailures   uint32
+
+	// Expiry: when closed, the end of the counting interval; when open, the
+	// end of the open period. Expires is false when there is none.
+	Expiry  time.Duration
+	Expires bool
+}
+
+// Phase is where an in-flight request stands.
+type Phase uint8
+
+const (
+	// Issued: the sidecar has the request; the first attempt starts at Until.
+	Issued Phase = iota + 1
+	// Answering: attempt Attempt started at Since and waits for the answer.
+	Answering
+	// Backoff: attempt Attempt-1 failed at Since; attempt Attempt starts at Until.
+	Backoff
+)
+
+// RequestState is one step of one app worker that has been issued and not
+// yet answered to the app.
+type RequestState struct {
+	App       string
+	Worker    int
+	Iteration int
+	Step      int
+	Op        string
+	Target    string
+	Breaker   string // the breaker instance the attempts go through, "" for none
+	// Issued is when the app issued the step; IssuedKnown is false when the
+	// trace ends before the step does (the issue instant is recorded only
+	// in the op event's took).
+	Issued      time.Duration
+	IssuedKnown bool
+	Attempt     int // the current attempt: in flight, or next after a backoff
+	Phase       Phase
+	Since       time.Duration
+	Until       time.Duration
+	// Inner describes an inner runner's progress (direct messaging's
+	// built-in retries), "" when there is none.
+	Inner string
+}
+
+// TargetState is a store or called app: available or not, and the fault
+// windows holding at the instant.
+type TargetState struct {
+	Kind    string // store, app
+	Name    string
+	Up      bool
+	Since   time.Duration // the last stop or start; 0 with Changed false
+	Changed bool
+	Windows []WindowState
+}
+
+// WindowState is an active fault window.
+type WindowState struct {
+	Mode   string // slow, error, flaky, failEvery, flapping
+	Detail string
+	Since  time.Duration
+	// Down is the phase of a flapping window.
+	Down bool
+}
+
+// Write renders s as an aligned text block, the same bytes for the same
+// snapshot.
+func (s *Snapshot) Write(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "state at %s: %d of %d events folded", s.At, s.Folded, s.Total)
+	if s.Folded > 0 {
+		fmt.Fprintf(&b, ", the last at %s", s.Last)
+	}
+	b.WriteString("\n\nbreakers (successes and failures: total/consecutive)\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	if len(s.Breakers) == 0 {
+		fmt.Fprintf(tw, "  none\n")
+	}
+	for _, br := range s.Breakers {
+		fmt.Fprintf(tw, "  %s\t%s\tgeneration %d\trequests %d\tsuccesses %d/%d\tfailures %d/%d\t%s\n",
+			br.Name, br.State, br.Generation, br.Requests,
+			br.TotalSuccesses, br.ConsecutiveSuccesses, br.TotalFailures, br.ConsecutiveFailures, expiryText(br))
+	}
+	tw.Flush()
+	b.WriteString("\nin flight\n")
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	if len(s.Requests) == 0 {
+		fmt.Fprintf(tw, "  none\n")
+	}
+	for _, r := range s.Requests {
+		issued := "issued " + r.Issued.String()
+		if !r.IssuedKnown {
+			issued = "issued before " + r.Issued.String()
+		}
+		via := "no breaker"
+		if r.Breaker != "" {
+			via = "via " + r.Breaker
+		}
+		fmt.Fprintf(tw, "  %s worker %d\titeration %d step %d\t%s %s\t%s\t%s\t%s\n",
+			r.App, r.Worker, r.Iteration, r.Step, r.Op, r.Target, issued, via, phaseText(r))
+		if r.Inner != "" {
+			fmt.Fprintf(tw, "  \t\t\t\t\t  inner: %s\n", r.Inner)
+		}
+	}
+	tw.Flush()
+	for _, kind := range []string{"store", "app"} {
+		title := "\nstores\n"
+		if kind == "app" {
+			title = "\ncalled apps\n"
+		}
+		n := 0
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		for _, t := range s.Targets {
+			if t.Kind != kind {
+				continue
+			}
+			if n == 0 {
+				b.WriteString(title)
+			}
+			n++
+			avail := "up"
+			if !t.Up {
+				avail = "down"
+			}
+			if t.Changed {
+				avail += " since " + t.Since.String()
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", t.Name, avail, windowsText(t.Windows))
+		}
+		tw.Flush()
+	}
+	if len(s.Notes) > 0 {
+		b.WriteString("\nnotes\n")
+		for _, n := range s.Notes {
+			b.WriteString("  " + n + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func expiryText(b BreakerState) string {
+	switch {
+	case !b.Expires:
+		if b.State == "half-open" {
+			return "probing: closes after enough successes, reopens on a failure"
+		}
+		return "no interval: counts kept until a state change"
+	case b.State == "open":
+		return "open until " + b.Expiry.String() + ": the first request after it half-opens"
+	default:
+		return "counts clear at the first check after " + b.Expiry.String()
+	}
+}
+
+func phaseText(r RequestState) string {
+	switch r.Phase {
+	case Issued:
+		return "attempt 1 starts at " + r.Until.String()
+	case Answering:
+		return "attempt " + strconv.Itoa(r.Attempt) + " started " + r.Since.String() + ", waiting for the answer"
+	case Backoff:
+		return "attempt " + strconv.Itoa(r.Attempt-1) + " failed " + r.Since.String() +
+			", waiting to retry: attempt " + strconv.Itoa(r.Attempt) + " at " + r.Until.String()
+	}
+	return "?"
+}
+
+func windowsText(ws []WindowState) string {
+	if len(ws) == 0 {
+		return "no fault window"
+	}
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		p := w.Mode + " window since " + w.Since.String()
+		if w.Detail != "" {
+			p += " (" + w.Detail + ")"
+		}
+		if w.Mode == "flapping" {
+			if w.Down {
+				p += ", now down"
+			} else {
+				p += ", now up"
+			}
+		}
+		parts[i] = p
+	}
+	return strings.Join(parts, "; ")
+}
