@@ -33,6 +33,10 @@ type Scenario struct {
 	Overrides     []Override    `yaml:"-"`
 	// ResourcesLine is where resourcesPath or resiliency is given.
 	ResourcesLine int `yaml:"-"`
+	// Expect is the `expect:` block as written (nil when absent), kept as a
+	// YAML node so its lines (in File) survive: the expect package parses
+	// it for `sim check` and simtest. A run ignores it.
+	Expect *yaml.Node `yaml:"-"`
 }
 
 // App is one app loop: a sidecar's app id and what the app does.
@@ -397,11 +401,9 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 		"stores":        func(f string, n *yaml.Node) { sc.Stores = d.stores(f, n) },
 		"faults":        func(f string, n *yaml.Node) { sc.Faults, sc.Windows = d.faults(f, n) },
 		"overrides":     func(f string, n *yaml.Node) { sc.Overrides = d.overrides(f, n) },
-		"expect": func(f string, n *yaml.Node) {
-			if !ynode.IsNull(n) && !(n.Kind == yaml.SequenceNode && len(n.Content) == 0) {
-				d.errorf(n, f, "not supported yet by this sim (assertions come with `sim check`)")
-			}
-		},
+		// Assertions only matter to `sim check`, which parses them; a run
+		// ignores them, so a scenario runs whatever its expect block says.
+		"expect": func(_ string, n *yaml.Node) { sc.Expect = n },
 	})
 	if seen == nil {
 		return sc

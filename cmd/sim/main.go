@@ -76,6 +76,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		return statusError{status: exitBadInput, err: fmt.Errorf("%s: %w (see `%s --help`)", c.CommandPath(), err, c.CommandPath())}
 	})
 	root.AddCommand(newRunCommand(stdout, stderr), newReplayCommand(stdout, stderr), newLintCommand(stdout, stderr))
+	root.AddCommand(newCheckCommand(stdout, stderr))
 	return root
 }
 

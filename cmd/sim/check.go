@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/dapr-sim/sim/expect"
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/sim"
+	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
+)
+
+func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		dapr      string
+		seed      int64
+		maxEvents int64
+	)
+	c := &cobra.Command{
+		Use:   "check SCENARIO",
+		Short: "Run a scenario and check its expect: assertions",
+		Long: "check runs SCENARIO as `sim run` does (without printing the sidecar log) and\n" +
+			"evaluates the assertions of its expect: list: breaker states at an instant or\n" +
+			"throughout a window, transitions within a window, log lines that appear or never\n" +
+			"appear, and counts (failedOps, attempts, shed, retries, ...). It prints one line\n" +
+			"per assertion, `ok` or `FAIL` with what was expected, what happened and the\n" +
+			"nearest relevant events, then `N passed, M failed`. Warnings about the input go\n" +
+			"to stderr.\n\n" +
+			"Exit status: 0 every assertion holds; 1 some fail; 2 the input could not be run\n" +
+			"or checked (a bad scenario, a bad or empty expect: list, a run limit hit).",
+		Example: "  sim check examples/quickstart/scenario.yaml\n" +
+			"  sim check examples/quickstart/scenario.yaml --dapr 1.16",
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("%w: want one scenario file, got %d arguments (see `sim check --help`)", errUsage, len(args))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if maxEvents < 1 {
+				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			}
+			var o sim.Overrides
+			o.Dapr = dapr
+			if c.Flags().Changed("seed") {
+				o.Seed = &seed
+			}
+			return checkScenario(args[0], o, maxEvents, stdout, stderr)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour and log wording to model, 1.8 … 1.16 (default: the scenario's, else the newest)")
+	f.Int64Var(&seed, "seed", 0, "seed for every random draw (default: the scenario's)")
+	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
+	return c
+}
+
+// checkScenario validates the assertions before running anything, so bad
+// input is reported (exit 2) without a run.
+func checkScenario(path string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) error {
+	sc, err := sim.LoadScenario(path)
+	if err != nil {
+		return err
+	}
+	as, err := expect.Parse(sc.File, sc.Expect)
+	if err != nil {
+		return err
+	}
+	if len(as) == 0 {
+		line := 0
+		if sc.Expect != nil {
+			line = sc.Expect.Line
+		}
+		return &diag.Error{File: sc.File, Line: line, Field: "expect", Msg: "no assertions to check: add a list such as [{breaker: NAME, state: open, at: 27s}]"}
+	}
+	setup, err := sim.Prepare(sc, o)
+	if err != nil {
+		return err
+	}
+	for _, w := range setup.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
+	wording, err := traces.WordingFor(setup.Profile.Version)
+	if err != nil {
+		return err
+	}
+	var events traces.Collector
+	eng := sim.NewEngine(setup, &events, sim.Options{MaxEvents: maxEvents})
+	defer eng.Close()
+	if err := eng.Run(); err != nil {
+		return err
+	}
+	report := expect.Evaluate(as, expect.NewTimeline(events.Events, wording))
+	if _, err := report.WriteTo(stdout); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if !report.OK() {
+		return statusError{status: exitFailed}
+	}
+	return nil
+}
