@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	bclock "github.com/benbjohnson/clock"
+	"github.com/dapr-sim/sim/clock"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/spf13/cobra"
@@ -20,6 +22,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		dapr        string
 		seed        int64
 		maxEvents   int64
+		speed       float64
 	)
 	c := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -46,12 +49,15 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if maxEvents < 1 {
 				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
 			}
+			if c.Flags().Changed("speed") && !(speed > 0 && speed <= 1e9) {
+				return fmt.Errorf("%w: --speed: want a factor above 0 (1 = real time), got %g", errUsage, speed)
+			}
 			var o sim.Overrides
 			o.Dapr = dapr
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
-			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, stdout, stderr)
+			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, speed, stdout, stderr)
 		},
 	}
 	f := c.Flags()
@@ -60,10 +66,11 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour and log wording to model, 1.8 … 1.16 (default: the scenario's, else the newest)")
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw (default: the scenario's)")
 	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
+	f.Float64Var(&speed, "speed", 0, "play the log in real time at `X` times the virtual speed (1 = as a sidecar would print it); for live demos")
 	return c
 }
 
-func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) error {
+func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents int64, speed float64, stdout, stderr io.Writer) error {
 	sc, err := sim.LoadScenario(path)
 	if err != nil {
 		return err
@@ -81,6 +88,11 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	}
 	log := traces.NewLogWriter(stdout, wording)
 	sinks := traces.Sinks{log}
+	if speed > 0 {
+		// Playback waits on the real clock; the run itself stays virtual
+		// and its output is the same bytes, only spread over time.
+		sinks = traces.Sinks{&pacedLog{log: log, pacer: clock.NewPacer(bclock.New(), speed)}}
+	}
 
 	var out *atomicFile
 	var tw *traces.TraceWriter
@@ -189,4 +201,22 @@ func (a *atomicFile) Abort() {
 	a.File.Close()
 	os.Remove(a.File.Name())
 	a.done = true
+}
+
+// pacedLog prints each log line when the real clock reaches its virtual
+// instant (scaled by --speed), flushing line by line.
+type pacedLog struct {
+	log   *traces.LogWriter
+	pacer *clock.Pacer
+}
+
+func (p *pacedLog) Record(e *traces.Event) error {
+	if _, ok := p.log.Line(e); !ok {
+		return nil
+	}
+	p.pacer.Wait(e.T)
+	if err := p.log.Record(e); err != nil {
+		return err
+	}
+	return p.log.Flush()
 }
