@@ -3,8 +3,9 @@ GO          ?= go
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(shell $(GO) env GOPATH)/bin/staticcheck)
 STATICCHECK_VERSION := v0.8.2
 BENCHTIME   ?= 1s
+FUZZTIME    ?= 20s
 
-.PHONY: build test lint vet staticcheck race bench run golden tools contract conformance
+.PHONY: build test lint vet staticcheck race bench run golden tools contract conformance fuzz
 
 build:
 	$(GO) build -o bin/sim ./cmd/sim
@@ -28,6 +29,18 @@ lint: vet staticcheck
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# Every input reader under go test -fuzz for FUZZTIME each (default 20s); a
+# crasher is written to the package's testdata/fuzz/ and fails the target —
+# commit it with its fix, it is a regression test from then on.
+FUZZ_TARGETS := ./internal/ynode:FuzzDocuments ./sim:FuzzScenario ./policies:FuzzParseFile \
+	./policies:FuzzTrip ./daprlog:FuzzRead
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg; \
+	done
 
 # Rewrites golden files from the code; review the diff like code.
 golden:

@@ -642,8 +642,26 @@ func celMessage(err error) string {
 	return strings.Join(parts, "; ")
 }
 
+// shape reports a value of the wrong shape where Dapr's decoder expects a
+// mapping, a list or a single value: Dapr cannot decode the resource.
+func (w *walker) shape(n *yaml.Node, field string, want yaml.Kind, what string) bool {
+	n = ynode.Resolve(n)
+	if n == nil || ynode.IsNull(n) || n.Kind == want {
+		return true
+	}
+	w.failf(n, field, "want %s, got %s: Dapr cannot decode this resource", what, ynode.Describe(n))
+	return false
+}
+
 func (w *walker) component(doc *yaml.Node) Component {
 	c := Component{File: w.file, Line: doc.Line}
+	md, spec := lookupFold(doc, "metadata"), lookupFold(doc, "spec")
+	if w.shape(md, "metadata", yaml.MappingNode, "a mapping with name") {
+		w.shape(lookupFold(md, "name"), "metadata.name", yaml.ScalarNode, "a name")
+	}
+	if w.shape(spec, "spec", yaml.MappingNode, "a mapping with type, version and metadata") {
+		w.shape(lookupFold(spec, "type"), "spec.type", yaml.ScalarNode, "a component type such as state.redis")
+	}
 	c.APIVersion = scalarText(lookupFold(doc, "apiVersion"))
 	c.Name = scalarText(lookupFold(lookupFold(doc, "metadata"), "name"))
 	c.Type = scalarText(lookupFold(lookupFold(doc, "spec"), "type"))
@@ -656,12 +674,21 @@ func (w *walker) component(doc *yaml.Node) Component {
 func (w *walker) configuration(doc *yaml.Node) Configuration {
 	c := Configuration{File: w.file, Line: doc.Line}
 	c.Name = scalarText(lookupFold(lookupFold(doc, "metadata"), "name"))
-	feats := ynode.Resolve(lookupFold(lookupFold(doc, "spec"), "features"))
-	if feats == nil || feats.Kind != yaml.SequenceNode {
+	w.shape(lookupFold(doc, "metadata"), "metadata", yaml.MappingNode, "a mapping with name")
+	spec := lookupFold(doc, "spec")
+	if !w.shape(spec, "spec", yaml.MappingNode, "a mapping") {
+		return c
+	}
+	feats := ynode.Resolve(lookupFold(spec, "features"))
+	if !w.shape(feats, "spec.features", yaml.SequenceNode, "a list such as [{name: Resiliency, enabled: true}]") || feats == nil {
 		return c
 	}
 	for i, item := range feats.Content {
 		field := fmt.Sprintf("spec.features[%d]", i)
+		if !w.shape(item, field, yaml.MappingNode, "a mapping with name and enabled") {
+			continue
+		}
+		w.shape(lookupFold(item, "name"), field+".name", yaml.ScalarNode, "a feature name")
 		f := Feature{Name: scalarText(lookupFold(item, "name")), Line: ynode.Resolve(item).Line}
 		if en := ynode.Resolve(lookupFold(item, "enabled")); en != nil {
 			switch {

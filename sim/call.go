@@ -383,6 +383,9 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			e.ev.Notice = notice
 			e.emit()
 			lc.token++
+			if ef.Delay+e.sc.Overhead <= 0 {
+				e.spin, e.spinAt = fmt.Sprintf("retry policy %q (on %s)", ly.retry.Name, ly.operation), e.q.Now()
+			}
 			if ef.Delay <= e.sc.Duration {
 				e.schedule(ef.Delay+e.sc.Overhead, event{kind: evAttempt, depth: uint8(d), w: int32(wi), token: lc.token})
 			}

@@ -197,7 +197,11 @@ type Engine struct {
 	events    int64
 	sameT     int
 	lastT     time.Duration
-	err       error
+	// spin names the last retry that waited 0s (and when), so a run that
+	// stops advancing can say which policy keeps it at one instant.
+	spin   string
+	spinAt time.Duration
+	err    error
 }
 
 // Options tune a run.
@@ -309,6 +313,9 @@ func (e *Engine) Run() error {
 		if now := e.q.Now(); now == e.lastT {
 			e.sameT++
 			if e.sameT > maxSameInstant {
+				if e.spin != "" && e.spinAt == now {
+					return fmt.Errorf("at %s: %w: %d events ran at this instant; %s retries after 0s, and with no latency or overhead no attempt takes time: give the policy a duration above 0s (or a maxRetries), or the scenario an overhead above 0s", now, ErrStuck, e.sameT, e.spin)
+				}
 				return fmt.Errorf("at %s: %w: %d events ran at this instant; something must take time: a retry duration above 0s, a store latency, a pause, or an overhead above 0s", now, ErrStuck, e.sameT)
 			}
 		} else {

@@ -293,6 +293,9 @@ faults:
 	if !errors.Is(err, ErrStuck) {
 		t.Fatalf("got %v, want ErrStuck", err)
 	}
+	if !strings.Contains(err.Error(), `retry policy "spin" (on component[s] output) retries after 0s`) {
+		t.Errorf("the message does not name the policy: %v", err)
+	}
 }
 
 // The trace header's scenario block is itself a valid scenario: it parses

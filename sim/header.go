@@ -163,8 +163,10 @@ func (s *Setup) Header() traces.Header {
 // the scenario block and the resolved spec (see PrepareFromHeader). Problems
 // name file and, for a YAML trace, the trace's own line. The header's
 // top-level dapr and seed must agree with its scenario block: an edit to one
-// of them alone is reported, not silently ignored.
-func PrepareTrace(file string, tr *traces.Trace) (*Setup, error) {
+// of them alone is reported, not silently ignored. trace is a *traces.Trace
+// or a *traces.Reader.
+func PrepareTrace(file string, trace traces.Headed) (*Setup, error) {
+	tr := trace.TraceHead()
 	if tr.Scenario == nil || tr.Spec == nil {
 		return nil, &diag.Error{File: file, Msg: "the trace header has no scenario or spec"}
 	}

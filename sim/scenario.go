@@ -33,6 +33,11 @@ type Scenario struct {
 	Overrides     []Override    `yaml:"-"`
 	// ResourcesLine is where resourcesPath or resiliency is given.
 	ResourcesLine int `yaml:"-"`
+	// Line, DaprLine and AppsLine are where the scenario, its dapr and
+	// its apps are given (0 when absent), for errors found later.
+	Line     int `yaml:"-"`
+	DaprLine int `yaml:"-"`
+	AppsLine int `yaml:"-"`
 	// Expect is the `expect:` block as written (nil when absent), kept as a
 	// YAML node so its lines (in File) survive: the expect package parses
 	// it for `sim check` and simtest. A run ignores it.
@@ -56,6 +61,7 @@ type App struct {
 	WorkerOffset time.Duration `yaml:"workerOffset,omitempty"`
 	OnError      OnError       `yaml:"onError"`
 	Steps        []Step        `yaml:"steps"`
+	Line         int           `yaml:"-"` // where the app is, for errors found later
 }
 
 // OnError says what an app loop does when a step finally fails.
@@ -140,6 +146,7 @@ type Window struct {
 	// (default 500); stores have none.
 	Status int32
 	Line   int
+	Index  int // the window's place in the scenario's faults, for field paths
 }
 
 // Failing reports whether the window makes attempts fail (rather than only
@@ -235,6 +242,14 @@ type Override struct {
 	Line                int
 }
 
+// MaxHorizon is the longest duration a scenario may run: a year of virtual
+// time. The quickstart's loop needs about half a million events a virtual
+// day, so a longer horizon (a typo such as 1000000h, or 200 years) could
+// only end on the event budget after minutes of work; it is refused at once.
+const MaxHorizon = 365 * 24 * time.Hour
+
+func fmtHours(d time.Duration) string { return strconv.FormatInt(int64(d/time.Hour), 10) + "h" }
+
 // Defaults for fields a scenario may leave out.
 const (
 	DefaultOverhead     = time.Microsecond
@@ -268,7 +283,7 @@ func ParseScenario(file string, data []byte) (*Scenario, error) {
 		return nil, err
 	}
 	if len(docs) == 0 {
-		return nil, &diag.Error{File: file, Msg: "empty scenario: want a mapping with version, duration and apps"}
+		return nil, &diag.Error{File: file, Line: 1, Msg: "empty scenario: want a mapping with version, duration and apps"}
 	}
 	if len(docs) > 1 {
 		return nil, ynode.Errorf(file, docs[1], "", "a scenario is one YAML document, found %d", len(docs))
@@ -366,7 +381,7 @@ func (d *decoder) str(dst *string) func(string, *yaml.Node) {
 }
 
 func (d *decoder) scenario(root *yaml.Node) *Scenario {
-	sc := &Scenario{Overhead: DefaultOverhead}
+	sc := &Scenario{Overhead: DefaultOverhead, Line: root.Line}
 	var versionN, durationN, appsN *yaml.Node
 	seen := d.fields(root, "", map[string]func(string, *yaml.Node){
 		"version": func(f string, n *yaml.Node) {
@@ -382,7 +397,7 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 			sc.Version = int(v)
 		},
 		"name": d.str(&sc.Name),
-		"dapr": d.str(&sc.Dapr),
+		"dapr": func(f string, n *yaml.Node) { sc.DaprLine = n.Line; d.str(&sc.Dapr)(f, n) },
 		"seed": func(f string, n *yaml.Node) { v, err := ynode.Int(d.file, f, n); d.fail(err); sc.Seed = v },
 		"duration": func(f string, n *yaml.Node) {
 			before := len(d.errs)
@@ -397,7 +412,7 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 		"overhead":      d.duration(&sc.Overhead),
 		"resourcesPath": func(f string, n *yaml.Node) { sc.ResourcesLine = n.Line; d.str(&sc.ResourcesPath)(f, n) },
 		"resiliency":    func(f string, n *yaml.Node) { sc.ResourcesLine = n.Line; d.str(&sc.Resiliency)(f, n) },
-		"apps":          func(f string, n *yaml.Node) { appsN = n; sc.Apps = d.apps(f, n) },
+		"apps":          func(f string, n *yaml.Node) { appsN = n; sc.AppsLine = n.Line; sc.Apps = d.apps(f, n) },
 		"stores":        func(f string, n *yaml.Node) { sc.Stores = d.stores(f, n) },
 		"faults":        func(f string, n *yaml.Node) { sc.Faults, sc.Windows = d.faults(f, n) },
 		"overrides":     func(f string, n *yaml.Node) { sc.Overrides = d.overrides(f, n) },
@@ -415,6 +430,8 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 		d.errorf(root, "duration", "required: every run needs a horizon, e.g. `duration: 60s`")
 	} else if sc.Duration <= 0 {
 		d.errorf(durationN, "duration", "want a horizon above 0s, got %q", durationN.Value)
+	} else if sc.Duration > MaxHorizon {
+		d.errorf(durationN, "duration", "want a horizon of at most %s (a year of virtual time), got %q: a longer run would spend any event budget long before its end; simulate a shorter span", fmtHours(MaxHorizon), durationN.Value)
 	}
 	if sc.ResourcesPath != "" && sc.Resiliency != "" {
 		d.errorf(seen["resiliency"], "resiliency", "give resourcesPath or resiliency, not both")
@@ -433,7 +450,7 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 	apps := make([]App, 0, len(n.Content))
 	for i, an := range n.Content {
 		field := fmt.Sprintf("%s[%d]", path, i)
-		a := App{Workers: 1}
+		a := App{Workers: 1, Line: an.Line}
 		var pauseN, everyN, idN, stepsN, latencyN *yaml.Node
 		seen := d.fields(an, field, map[string]func(string, *yaml.Node){
 			"id":      func(f string, n *yaml.Node) { idN = n; d.str(&a.ID)(f, n) },
@@ -639,7 +656,7 @@ func (d *decoder) faults(path string, n *yaml.Node) ([]Fault, []Window) {
 	for i, fn := range n.Content {
 		field := fmt.Sprintf("%s[%d]", path, i)
 		f := Fault{Line: fn.Line}
-		w := Window{Line: fn.Line}
+		w := Window{Line: fn.Line, Index: i}
 		var atN, fromN, toN, periodN *yaml.Node // where each was given, for errors
 		nonNeg := func(dst *time.Duration, keep **yaml.Node) func(string, *yaml.Node) {
 			return func(fl string, n *yaml.Node) {

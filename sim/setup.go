@@ -68,29 +68,48 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		if o.Dapr != "" {
 			return nil, &diag.Error{Field: "--dapr", Msg: err.Error()}
 		}
-		return nil, &diag.Error{File: sc.File, Field: "dapr", Msg: err.Error()}
+		return nil, &diag.Error{File: sc.File, Line: sc.DaprLine, Field: "dapr", Msg: err.Error()}
 	}
 	s := &Setup{Scenario: sc, Profile: profile, Seed: sc.Seed}
 	if o.Seed != nil {
 		s.Seed = *o.Seed
 	}
-	appID, called, err := appLoops(sc)
-	if err != nil {
-		return nil, err
-	}
+	// The scenario's own problems and those of its resources are reported
+	// together: one run shows everything there is to fix.
+	var errs diag.List
+	appID, called, loopErrs := appLoops(sc)
+	errs = append(errs, loopErrs...)
 	if err := checkResources(sc); err != nil {
-		return nil, err
+		errs = appendErr(errs, sc.File, err)
+	} else {
+		spec, warns, err := policies.Load(sc.ResourcePaths(), appID, profile)
+		if err != nil {
+			errs = appendErr(errs, sc.File, err)
+		}
+		s.Spec = spec
+		s.Warnings = warns
 	}
-	spec, warns, err := policies.Load(sc.ResourcePaths(), appID, profile)
-	if err != nil {
-		return nil, err
+	if len(errs) > 0 {
+		return nil, errs.Err()
 	}
-	s.Spec = spec
-	s.Warnings = warns
 	if err := s.resolve(called); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// appendErr adds err's diag errors to l; anything else is reported against
+// file (a profile error, which names no line).
+func appendErr(l diag.List, file string, err error) diag.List {
+	var list diag.List
+	var one *diag.Error
+	switch {
+	case errors.As(err, &list):
+		return append(l, list...)
+	case errors.As(err, &one):
+		return append(l, one)
+	}
+	return append(l, &diag.Error{File: file, Line: 1, Msg: err.Error()})
 }
 
 // PrepareFromHeader builds the setup a trace header describes, without the
@@ -113,14 +132,14 @@ func prepareFromHeader(sc *Scenario, dump policies.SpecDump) (*Setup, error) {
 		return nil, &diag.Error{File: sc.File, Field: "spec", Msg: err.Error()}
 	}
 	if sc.Dapr != spec.Profile.Version {
-		return nil, &diag.Error{File: sc.File, Field: "scenario.dapr", Msg: fmt.Sprintf("the scenario says Dapr %q and the spec was resolved for %q: a header is run with one profile", sc.Dapr, spec.Profile.Version)}
+		return nil, &diag.Error{File: sc.File, Line: sc.DaprLine, Field: "scenario.dapr", Msg: fmt.Sprintf("the scenario says Dapr %q and the spec was resolved for %q: a header is run with one profile", sc.Dapr, spec.Profile.Version)}
 	}
-	appID, called, err := appLoops(sc)
-	if err != nil {
+	appID, called, errs := appLoops(sc)
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	if spec.AppID != appID {
-		return nil, &diag.Error{File: sc.File, Field: "spec.appID", Msg: fmt.Sprintf("the spec was resolved for app %q and the scenario's loops run as %q", spec.AppID, appID)}
+		return nil, &diag.Error{File: sc.File, Line: sc.AppsLine, Field: "spec.appID", Msg: fmt.Sprintf("the spec was resolved for app %q and the scenario's loops run as %q", spec.AppID, appID)}
 	}
 	s := &Setup{Scenario: sc, Profile: spec.Profile, Spec: spec, Seed: sc.Seed}
 	if err := s.resolve(called); err != nil {
@@ -131,14 +150,17 @@ func prepareFromHeader(sc *Scenario, dump policies.SpecDump) (*Setup, error) {
 }
 
 // appLoops returns the one app id the scenario's loops run as (they share
-// one sidecar) and the called apps (those without steps), by id.
-func appLoops(sc *Scenario) (string, map[string]App, error) {
+// one sidecar) and the called apps (those without steps), by id, with every
+// problem found among the apps.
+func appLoops(sc *Scenario) (string, map[string]App, diag.List) {
 	appID := ""
 	called := map[string]App{}
+	var errs diag.List
 	for i, a := range sc.Apps {
 		if len(a.Steps) == 0 {
 			if _, dup := called[a.ID]; dup {
-				return "", nil, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("a called app named %q is given twice", a.ID)}
+				errs = append(errs, &diag.Error{File: sc.File, Line: a.Line, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("a called app named %q is given twice", a.ID)})
+				continue
 			}
 			called[a.ID] = a
 			continue
@@ -146,16 +168,20 @@ func appLoops(sc *Scenario) (string, map[string]App, error) {
 		if appID == "" {
 			appID = a.ID
 		} else if a.ID != appID {
-			return "", nil, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("every app loop runs beside one sidecar in this sim: want one app id, got %q and %q", appID, a.ID)}
+			errs = append(errs, &diag.Error{File: sc.File, Line: a.Line, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("every app loop runs beside one sidecar in this sim: want one app id, got %q and %q", appID, a.ID)})
 		}
 	}
+	line := sc.AppsLine
+	if line == 0 {
+		line = sc.Line
+	}
 	if appID == "" {
-		return "", nil, &diag.Error{File: sc.File, Field: "apps", Msg: "no app has steps: at least one app loop must call something"}
+		errs = append(errs, &diag.Error{File: sc.File, Line: line, Field: "apps", Msg: "no app has steps: at least one app loop must call something"})
 	}
-	if _, ok := called[appID]; ok {
-		return "", nil, &diag.Error{File: sc.File, Field: "apps", Msg: fmt.Sprintf("%q is both the app with steps and a called app: an app cannot invoke itself through this sim", appID)}
+	if _, ok := called[appID]; ok && appID != "" {
+		errs = append(errs, &diag.Error{File: sc.File, Line: line, Field: "apps", Msg: fmt.Sprintf("%q is both the app with steps and a called app: an app cannot invoke itself through this sim", appID)})
 	}
-	return appID, called, nil
+	return appID, called, errs
 }
 
 // resolve checks what the scenario's steps, faults and windows name against
@@ -185,7 +211,7 @@ func (s *Setup) resolve(called map[string]App) error {
 	for i, a := range sc.Apps {
 		for _, typ := range a.Actors {
 			if other, dup := hosts[typ]; dup {
-				errs = append(errs, &diag.Error{File: sc.File, Field: fmt.Sprintf("apps[%d].actors", i),
+				errs = append(errs, &diag.Error{File: sc.File, Line: a.Line, Field: fmt.Sprintf("apps[%d].actors", i),
 					Msg: fmt.Sprintf("actor type %q is hosted by %q already: placement gives each actor id one host; this sim gives each type one", typ, other)})
 				continue
 			}
@@ -249,20 +275,21 @@ func (s *Setup) resolve(called map[string]App) error {
 		if invoked[w.Target] && w.Failing() && w.Period == 0 && w.Status == 0 {
 			w.Status = 500 // an invoked app that fails answers with an error status
 		}
+		wf := fmt.Sprintf("faults[%d].", w.Index)
 		if w.Status != 0 && !isApp(w.Target) {
-			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "status",
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "status",
 				Msg: fmt.Sprintf("%q is not a called app: only an app answers with an HTTP status", w.Target)})
 		}
 		if len(w.Ops) > 0 && isApp(w.Target) {
-			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "ops",
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "ops",
 				Msg: fmt.Sprintf("%q is a called app: ops (save, get, delete) select a store's operations; a window on an app applies to every call", w.Target)})
 		}
 		if w.Target != "" && !known(w.Target) && !isApp(w.Target) {
-			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: "target",
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "target",
 				Msg: fmt.Sprintf("no state store or called app named %q", w.Target)})
 		}
 		if w.From > sc.Duration {
-			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, w.Line, 0, "faults", "the window on %s starts at %s, after the horizon (%s): it never happens", w.Target, w.From, sc.Duration))
+			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, w.Line, 0, wf+"from", "the window on %s starts at %s, after the horizon (%s): it never happens", w.Target, w.From, sc.Duration))
 		}
 	}
 	errs = append(errs, s.applyOverrides()...)

@@ -31,6 +31,9 @@ import (
 // Only an in-flight step's issue instant needs an event after at (the op
 // event's took, the one place the trace records it); when the trace ends
 // before the step does, the step's first event stands in for it.
+//
+// StateAt holds every event; StateAtStream folds a trace read as a stream
+// to the same snapshot.
 func StateAt(setup *Setup, events []traces.Event, at time.Duration) *traces.Snapshot {
 	f := newFold(setup, events)
 	return f.snapshot(at)
@@ -378,30 +381,7 @@ func (f *fold) inFlight(at time.Duration) []traces.RequestState {
 				failed, wake, retried = e.T, e.T+max(e.Delay, 0)+over, true
 			}
 		}
-		switch {
-		case attempt == 0 && at < s.issue+over:
-			r.Attempt, r.Phase, r.Until = 1, traces.Issued, s.issue+over
-		case attempt == 0:
-			r.Attempt, r.Phase, r.Since = 1, traces.Answering, s.issue+over
-		case retried && at < wake:
-			r.Attempt, r.Phase, r.Since, r.Until = attempt+1, traces.Backoff, failed, wake
-		case retried:
-			r.Attempt, r.Phase, r.Since = attempt+1, traces.Answering, wake
-		default:
-			r.Attempt, r.Phase, r.Since = attempt, traces.Answering, failed
-		}
-		if inner != nil && inner.T >= r.Since {
-			if inner.Kind == traces.Retry {
-				w := inner.T + max(inner.Delay, 0) + over
-				if at < w {
-					r.Inner = fmt.Sprintf("%s attempt %d failed %s, attempt %d at %s", inner.Operation, inner.Attempt, inner.T, inner.Attempt+1, w)
-				} else {
-					r.Inner = fmt.Sprintf("%s attempt %d started %s", inner.Operation, inner.Attempt+1, w)
-				}
-			} else {
-				r.Inner = fmt.Sprintf("%s attempt %d ended %s (%s)", inner.Operation, inner.Attempt, inner.T, inner.Outcome)
-			}
-		}
+		r = requestState(r, s.issue, over, at, attempt, failed, wake, retried, inner)
 		out = append(out, r)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -414,54 +394,102 @@ func (f *fold) inFlight(at time.Duration) []traces.RequestState {
 	return out
 }
 
+// requestState fills where a request in flight at at stands, from what the
+// scan of its call and retry events up to at found: the last outer attempt
+// that ended, whether a retry of it is waiting (until wake), and the last
+// inner runner's event after it.
+func requestState(r traces.RequestState, issue, over, at time.Duration, attempt int, failed, wake time.Duration, retried bool, inner *traces.Event) traces.RequestState {
+	switch {
+	case attempt == 0 && at < issue+over:
+		r.Attempt, r.Phase, r.Until = 1, traces.Issued, issue+over
+	case attempt == 0:
+		r.Attempt, r.Phase, r.Since = 1, traces.Answering, issue+over
+	case retried && at < wake:
+		r.Attempt, r.Phase, r.Since, r.Until = attempt+1, traces.Backoff, failed, wake
+	case retried:
+		r.Attempt, r.Phase, r.Since = attempt+1, traces.Answering, wake
+	default:
+		r.Attempt, r.Phase, r.Since = attempt, traces.Answering, failed
+	}
+	if inner != nil && inner.T >= r.Since {
+		if inner.Kind == traces.Retry {
+			w := inner.T + max(inner.Delay, 0) + over
+			if at < w {
+				r.Inner = fmt.Sprintf("%s attempt %d failed %s, attempt %d at %s", inner.Operation, inner.Attempt, inner.T, inner.Attempt+1, w)
+			} else {
+				r.Inner = fmt.Sprintf("%s attempt %d started %s", inner.Operation, inner.Attempt+1, w)
+			}
+		} else {
+			r.Inner = fmt.Sprintf("%s attempt %d ended %s (%s)", inner.Operation, inner.Attempt, inner.T, inner.Outcome)
+		}
+	}
+	return r
+}
+
 func (f *fold) targets(at time.Duration) []traces.TargetState {
-	var out []traces.TargetState
-	idx := map[string]int{}
-	for _, st := range f.setup.Stores {
-		idx[st.Name] = len(out)
-		out = append(out, traces.TargetState{Kind: "store", Name: st.Name, Up: true})
-	}
-	for _, a := range f.setup.Called {
-		idx[a.ID] = len(out)
-		out = append(out, traces.TargetState{Kind: "app", Name: a.ID, Up: true})
-	}
+	t := newTargetFold(f.setup)
 	for i := range f.events {
 		e := &f.events[i]
 		if e.T > at {
 			break
 		}
-		if e.Kind != traces.Fault {
-			continue
-		}
-		j, ok := idx[e.Target]
-		if !ok {
-			continue
-		}
-		t := &out[j]
-		switch e.Change {
-		case "stop", "start":
-			t.Up, t.Since, t.Changed = e.Change == "start", e.T, true
-		case "down", "up":
-			for w := range t.Windows {
-				if t.Windows[w].Mode == "flapping" && t.Windows[w].Down != (e.Change == "down") {
-					t.Windows[w].Down = e.Change == "down"
-					break
-				}
-			}
-		case "end":
-			t.Windows = f.endWindow(t.Windows, e)
-		default:
-			t.Windows = append(t.Windows, traces.WindowState{Mode: e.Change, Detail: e.Detail, Since: e.T})
-		}
+		t.add(e)
 	}
-	return out
+	return t.out
+}
+
+// targetFold folds fault events into the stores' and called apps' states.
+type targetFold struct {
+	setup *Setup
+	out   []traces.TargetState
+	idx   map[string]int
+}
+
+func newTargetFold(setup *Setup) *targetFold {
+	t := &targetFold{setup: setup, idx: map[string]int{}}
+	for _, st := range setup.Stores {
+		t.idx[st.Name] = len(t.out)
+		t.out = append(t.out, traces.TargetState{Kind: "store", Name: st.Name, Up: true})
+	}
+	for _, a := range setup.Called {
+		t.idx[a.ID] = len(t.out)
+		t.out = append(t.out, traces.TargetState{Kind: "app", Name: a.ID, Up: true})
+	}
+	return t
+}
+
+// add folds e, the next event at or before the instant.
+func (tf *targetFold) add(e *traces.Event) {
+	if e.Kind != traces.Fault {
+		return
+	}
+	j, ok := tf.idx[e.Target]
+	if !ok {
+		return
+	}
+	t := &tf.out[j]
+	switch e.Change {
+	case "stop", "start":
+		t.Up, t.Since, t.Changed = e.Change == "start", e.T, true
+	case "down", "up":
+		for w := range t.Windows {
+			if t.Windows[w].Mode == "flapping" && t.Windows[w].Down != (e.Change == "down") {
+				t.Windows[w].Down = e.Change == "down"
+				break
+			}
+		}
+	case "end":
+		t.Windows = endWindow(tf.setup, t.Windows, e)
+	default:
+		t.Windows = append(t.Windows, traces.WindowState{Mode: e.Change, Detail: e.Detail, Since: e.T})
+	}
 }
 
 // endWindow removes the window an end event closes: the one the scenario
 // defines on that target from its start to this instant.
-func (f *fold) endWindow(ws []traces.WindowState, e *traces.Event) []traces.WindowState {
+func endWindow(setup *Setup, ws []traces.WindowState, e *traces.Event) []traces.WindowState {
 	for i, w := range ws {
-		for _, d := range f.setup.Scenario.Windows {
+		for _, d := range setup.Scenario.Windows {
 			if d.Target == e.Target && d.HasTo && d.To == e.T && d.From == w.Since && d.Mode() == w.Mode {
 				return append(ws[:i:i], ws[i+1:]...)
 			}

@@ -1,7 +1,9 @@
 package traces
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -177,16 +179,150 @@ type Summary struct {
 
 // Summarize returns the summary of events.
 func Summarize(events []Event) Summary {
-	s := Summary{Events: len(events)}
-	if len(events) > 0 {
-		s.First, s.Last = events[0].T, events[len(events)-1].T
-	}
-	seen := map[string]bool{}
+	var s Summarizer
 	for i := range events {
-		if e := &events[i]; e.Kind == Breaker && !seen[e.Name] {
-			seen[e.Name] = true
-			s.Breakers = append(s.Breakers, e.Name)
+		s.Add(&events[i])
+	}
+	return s.Summary()
+}
+
+// Summarizer builds a Summary one event at a time.
+type Summarizer struct {
+	s    Summary
+	seen map[string]bool
+}
+
+// Add counts e, the next event.
+func (z *Summarizer) Add(e *Event) {
+	if z.s.Events == 0 {
+		z.s.First = e.T
+	}
+	z.s.Events++
+	z.s.Last = e.T
+	if e.Kind == Breaker && !z.seen[e.Name] {
+		if z.seen == nil {
+			z.seen = map[string]bool{}
+		}
+		z.seen[e.Name] = true
+		z.s.Breakers = append(z.s.Breakers, e.Name)
+	}
+}
+
+// Summary returns the summary of the events added so far.
+func (z *Summarizer) Summary() Summary { return z.s }
+
+// ErrDiverged is what a Comparer's Record returns at the first difference,
+// so the run feeding it stops there.
+var ErrDiverged = errors.New("the replay diverged from the trace")
+
+// EventSource yields recorded events in order, io.EOF after the last one
+// (a *Reader).
+type EventSource interface {
+	Next() (Event, error)
+}
+
+// Comparer is a Sink that compares each replayed event, as it is recorded,
+// with the next event of a trace, keeping only the last ContextEvents equal
+// events for the report: Compare for a run that is not held in memory.
+// Record returns the trace's problem (a *diag.Error) if reading it fails,
+// and, with Stop set, ErrDiverged at the first difference (else it goes on
+// accepting events, so the run ends as it would have); Finish reports the
+// outcome.
+type Comparer struct {
+	// Stop makes Record return ErrDiverged from the first difference on.
+	Stop bool
+
+	src  EventSource
+	n    int // events compared equal
+	ring [ContextEvents]Event
+	d    *Divergence
+	err  error
+	sum  Summarizer
+}
+
+// NewComparer compares replayed events with the events src yields.
+func NewComparer(src EventSource) *Comparer { return &Comparer{src: src} }
+
+// Record implements Sink.
+func (c *Comparer) Record(e *Event) error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.d != nil {
+		return c.diverged()
+	}
+	w, err := c.src.Next()
+	g := Recorded(*e)
+	switch {
+	case errors.Is(err, io.EOF):
+		c.d = c.divergence()
+		c.d.Got = &g
+		return c.diverged()
+	case err != nil:
+		c.err = err
+		return err
+	case w != g:
+		c.d = c.divergence()
+		c.d.Want, c.d.Got = &w, &g
+		c.d.Fields = fieldDiff(&w, &g)
+		return c.diverged()
+	}
+	c.ring[c.n%ContextEvents] = w
+	c.n++
+	c.sum.Add(&w)
+	return nil
+}
+
+func (c *Comparer) diverged() error {
+	if c.Stop {
+		return ErrDiverged
+	}
+	return nil
+}
+
+func (c *Comparer) divergence() *Divergence {
+	d := &Divergence{Index: c.n}
+	for i := max(0, c.n-ContextEvents); i < c.n; i++ {
+		d.Context = append(d.Context, c.ring[i%ContextEvents])
+	}
+	return d
+}
+
+// Finish is called when the run has ended (or stopped at ErrDiverged). It
+// reads the rest of the trace — every event is checked, as Read checks
+// them, even past a difference — and returns the first difference (nil
+// when the trace holds exactly the replayed events) or the trace's problem.
+func (c *Comparer) Finish() (*Divergence, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	if c.d == nil {
+		w, err := c.src.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, nil
+		case err != nil:
+			c.err = err
+			return nil, err
+		}
+		c.d = c.divergence()
+		c.d.Want = &w
+	}
+	for {
+		_, err := c.src.Next()
+		if errors.Is(err, io.EOF) {
+			return c.d, nil
+		}
+		if err != nil {
+			c.err = err
+			return nil, err
 		}
 	}
-	return s
 }
+
+// Err returns the problem reading the trace, if Record or Finish met one.
+func (c *Comparer) Err() error { return c.err }
+
+// Summary describes the events compared equal: all of them when Finish
+// found no difference.
+func (c *Comparer) Summary() Summary { return c.sum.Summary() }

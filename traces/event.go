@@ -135,9 +135,9 @@ func (s Sinks) Record(e *Event) error {
 	return nil
 }
 
-// Collector is a Sink that keeps a copy of every event, in order: what
-// replay compares with a trace. Writers never hold events; use it only
-// where the events are needed together.
+// Collector is a Sink that keeps a copy of every event, in order. Writers
+// never hold events, nor does replay (see Comparer); use it only where the
+// events are needed together (tests, short runs).
 type Collector struct {
 	Events []Event
 }

@@ -1,13 +1,12 @@
 package traces
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,10 +16,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Trace is a trace file read back: its header, with the scenario and spec
-// blocks as yaml.v3 nodes (positions kept, so errors found in them can name
-// the trace's line), and its events.
-type Trace struct {
+// Head is a trace's header as read back, with the scenario and spec blocks
+// as yaml.v3 nodes (positions kept, so errors found in them can name the
+// trace's line).
+type Head struct {
 	Format int
 	Sim    string
 	Name   string
@@ -31,22 +30,33 @@ type Trace struct {
 	// Spec is the header's resolved Resiliency spec (policies.SpecDump).
 	Spec *yaml.Node
 	// JSONL reports that the trace was read from the JSON-lines form.
-	JSONL  bool
+	JSONL bool
+}
+
+// TraceHead returns h; it lets a *Trace and a *Reader stand for their
+// header (see Headed).
+func (h *Head) TraceHead() *Head { return h }
+
+// Headed is anything that carries a trace header: a *Trace read whole or a
+// *Reader streaming one.
+type Headed interface{ TraceHead() *Head }
+
+// Trace is a trace file read back whole: its header and its events. Use a
+// Reader (OpenTrace) to stream a long one.
+type Trace struct {
+	Head
 	Events []Event
 }
 
-// ReadFile reads the trace at path; see Read. Problems name the file.
+// ReadFile reads the trace at path whole; see Read. Problems name the
+// file. It holds every event: use OpenTrace to stream a long trace.
 func ReadFile(path string) (*Trace, error) {
-	f, err := os.Open(path)
+	r, err := OpenTrace(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &diag.Error{File: path, Msg: "cannot read trace: " + err.Error()}
+		return nil, err
 	}
-	defer f.Close()
-	return read(path, f)
+	defer r.Close()
+	return r.collect()
 }
 
 // Read parses a whole trace, in either form: a trace whose first
@@ -55,27 +65,18 @@ func ReadFile(path string) (*Trace, error) {
 // does not know, saying which one it reads. Every problem is a *diag.Error;
 // a file cut inside a line or an event is a syntax error, one cut between
 // events reads as a shorter trace (replay reports the events missing).
-func Read(r io.Reader) (*Trace, error) { return read("trace", r) }
-
-func read(name string, r io.Reader) (*Trace, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	for {
-		c, err := br.Peek(1)
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil, &diag.Error{File: name, Msg: "empty file: not a sim trace"}
-			}
-			return nil, &diag.Error{File: name, Msg: "cannot read trace: " + err.Error()}
-		}
-		switch c[0] {
-		case ' ', '\t', '\r', '\n':
-			br.ReadByte()
-			continue
-		case '{':
-			return readJSONL(name, br)
-		}
-		return readYAML(name, br)
+// It holds the whole input and every event; it is meant for small traces
+// (tests): a Reader streams.
+func Read(r io.Reader) (*Trace, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &diag.Error{File: "trace", Msg: "cannot read trace: " + err.Error()}
 	}
+	tr, err := NewReader("trace", bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return tr.collect()
 }
 
 // notATrace words a syntax error as what it means for a trace: a file that
@@ -96,7 +97,7 @@ var headerKeys = []string{"format", "sim", "name", "dapr", "seed", "scenario", "
 // header fills t from the header mapping root and returns the events node
 // (nil when absent). It checks the format version before anything else, so
 // a newer trace is refused with the version it needs, not a field error.
-func header(name string, root *yaml.Node, jsonl bool) (*Trace, *yaml.Node, error) {
+func header(name string, root *yaml.Node, jsonl bool) (*Head, *yaml.Node, error) {
 	pairs, err := ynode.Pairs(name, "", root)
 	if err != nil || root == nil || ynode.IsNull(root) {
 		return nil, nil, &diag.Error{File: name, Msg: "not a sim trace: want a header mapping starting with `format: 1`"}
@@ -135,7 +136,7 @@ func header(name string, root *yaml.Node, jsonl bool) (*Trace, *yaml.Node, error
 			events = p.Value
 		}
 	}
-	t := &Trace{Format: int(format), JSONL: jsonl}
+	t := &Head{Format: int(format), JSONL: jsonl}
 	for _, k := range []string{"sim", "name", "dapr"} {
 		n, ok := vals[k]
 		if !ok {
@@ -168,95 +169,29 @@ func header(name string, root *yaml.Node, jsonl bool) (*Trace, *yaml.Node, error
 	return t, events, nil
 }
 
-func readYAML(name string, r io.Reader) (*Trace, error) {
-	data, err := io.ReadAll(r)
+// eventFromNode reads the event node en, the i-th of the trace.
+func eventFromNode(name string, i int, en *yaml.Node) (Event, error) {
+	field := fmt.Sprintf("events[%d]", i)
+	pairs, err := ynode.Pairs(name, field, en)
 	if err != nil {
-		return nil, &diag.Error{File: name, Msg: "cannot read trace: " + err.Error()}
+		return Event{}, err
 	}
-	docs, err := ynode.Documents(name, data)
-	if err != nil {
-		return nil, notATrace(err)
-	}
-	if len(docs) != 1 {
-		return nil, &diag.Error{File: name, Msg: fmt.Sprintf("not a sim trace: want one YAML document, found %d", len(docs))}
-	}
-	t, events, err := header(name, docs[0], false)
-	if err != nil {
-		return nil, err
-	}
-	if events == nil {
-		return nil, ynode.Errorf(name, docs[0], "events", "required: a trace lists its events (an empty run writes `events: []`)")
-	}
-	if ynode.IsNull(events) {
-		return t, nil
-	}
-	if events.Kind != yaml.SequenceNode {
-		return nil, ynode.Errorf(name, events, "events", "want a list of events, got %s", ynode.Describe(events))
-	}
-	t.Events = make([]Event, 0, len(events.Content))
-	for i, en := range events.Content {
-		field := fmt.Sprintf("events[%d]", i)
-		pairs, err := ynode.Pairs(name, field, en)
+	m := make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		v, err := ynode.Scalar(name, field+"."+p.Key, p.Value)
 		if err != nil {
-			return nil, err
+			return Event{}, err
 		}
-		m := make(map[string]string, len(pairs))
-		for _, p := range pairs {
-			v, err := ynode.Scalar(name, field+"."+p.Key, p.Value)
-			if err != nil {
-				return nil, err
-			}
-			if _, dup := m[p.Key]; dup {
-				return nil, ynode.Errorf(name, p.KeyN, field+"."+p.Key, "given twice")
-			}
-			m[p.Key] = v
+		if _, dup := m[p.Key]; dup {
+			return Event{}, ynode.Errorf(name, p.KeyN, field+"."+p.Key, "given twice")
 		}
-		e, err := eventFromMap(m)
-		if err != nil {
-			return nil, ynode.Errorf(name, en, field, "%v", err)
-		}
-		t.Events = append(t.Events, e)
+		m[p.Key] = v
 	}
-	return t, nil
-}
-
-func readJSONL(name string, br *bufio.Reader) (*Trace, error) {
-	line, err := br.ReadBytes('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, &diag.Error{File: name, Msg: "cannot read trace: " + err.Error()}
-	}
-	if !json.Valid(line) {
-		return nil, &diag.Error{File: name, Line: 1, Msg: "the header line is not a JSON object (cut short?)"}
-	}
-	// JSON is YAML: read the header with the YAML reader, so the scenario
-	// and spec come back as nodes as they do from a YAML trace.
-	docs, err := ynode.Documents(name, line)
+	e, err := eventFromMap(m)
 	if err != nil {
-		return nil, notATrace(err)
+		return Event{}, ynode.Errorf(name, en, field, "%v", err)
 	}
-	if len(docs) != 1 {
-		return nil, &diag.Error{File: name, Line: 1, Msg: "not a sim trace: want a header object on the first line"}
-	}
-	t, _, err := header(name, docs[0], true)
-	if err != nil {
-		return nil, err
-	}
-	for n := 2; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			e, perr := eventFromJSON(line)
-			if perr != nil {
-				return nil, &diag.Error{File: name, Line: n, Field: fmt.Sprintf("events[%d]", len(t.Events)), Msg: perr.Error()}
-			}
-			t.Events = append(t.Events, e)
-		}
-		if errors.Is(err, io.EOF) {
-			return t, nil
-		}
-		if err != nil {
-			return nil, &diag.Error{File: name, Msg: "cannot read trace: " + err.Error()}
-		}
-	}
+	return e, nil
 }
 
 func eventFromJSON(line []byte) (Event, error) {
@@ -294,10 +229,16 @@ var eventKeys = map[string]bool{
 
 func eventFromMap(m map[string]string) (Event, error) {
 	var e Event
+	var unknown []string
 	for k := range m {
 		if !eventKeys[k] {
-			return e, fmt.Errorf("%s: unknown event field", k)
+			unknown = append(unknown, k)
 		}
+	}
+	if len(unknown) > 0 {
+		// The first in sorted order, so the message does not depend on
+		// map order.
+		return e, fmt.Errorf("%s: unknown event field", slices.Min(unknown))
 	}
 	var err error
 	get := func(k string) string { return m[k] }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"sort"
 	"strings"
@@ -84,10 +85,11 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 				}
 				instant = d
 			}
-			tr, err := traces.ReadFile(args[0])
+			tr, err := traces.OpenTrace(args[0])
 			if err != nil {
 				return err
 			}
+			defer tr.Close()
 			if print {
 				return printLog(tr, stdout)
 			}
@@ -107,15 +109,24 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 }
 
 // printLog projects the recorded events through the sidecar-log writer in
-// the wording of the header's Dapr release.
-func printLog(tr *traces.Trace, stdout io.Writer) error {
+// the wording of the header's Dapr release, as they are read.
+func printLog(tr *traces.Reader, stdout io.Writer) error {
 	wording, err := traces.WordingFor(tr.Dapr)
 	if err != nil {
+		// A problem further down the trace is reported first, as when the
+		// whole trace was read before anything else.
+		if derr := tr.Drain(); derr != nil {
+			return derr
+		}
 		return statusError{status: exitBadInput, err: fmt.Errorf("header dapr: %w", err)}
 	}
 	log := traces.NewLogWriter(stdout, wording)
-	for i := range tr.Events {
-		if err := log.Record(&tr.Events[i]); err != nil {
+	for e, err := range tr.Events() {
+		if err != nil {
+			log.Flush()
+			return err
+		}
+		if err := log.Record(&e); err != nil {
 			return fmt.Errorf("write log: %w", err)
 		}
 	}
@@ -125,35 +136,85 @@ func printLog(tr *traces.Trace, stdout io.Writer) error {
 	return nil
 }
 
-// stateAt prints the state of every machine at instant at, folded from the
-// recorded events; nothing is re-run.
-func stateAt(path string, tr *traces.Trace, at time.Duration, stdout io.Writer) error {
+// prepare builds the setup from the trace's header. A problem with the
+// events is reported before one with the header's scenario, as when the
+// whole trace was read first.
+func prepare(path string, tr *traces.Reader) (*sim.Setup, error) {
 	setup, err := sim.PrepareTrace(path, tr)
+	if err != nil {
+		if derr := tr.Drain(); derr != nil {
+			return nil, derr
+		}
+		return nil, err
+	}
+	return setup, nil
+}
+
+// stateAt prints the state of every machine at instant at, folded from the
+// recorded events as they are read; nothing is re-run.
+func stateAt(path string, tr *traces.Reader, at time.Duration, stdout io.Writer) error {
+	setup, err := prepare(path, tr)
 	if err != nil {
 		return err
 	}
-	if err := sim.StateAt(setup, tr.Events, at).Write(stdout); err != nil {
+	// Two passes: this reader, then the trace read again.
+	passes := 0
+	var again *traces.Reader
+	defer func() {
+		if again != nil {
+			again.Close()
+		}
+	}()
+	open := func() (iter.Seq2[traces.Event, error], error) {
+		passes++
+		if passes == 1 {
+			return tr.Events(), nil
+		}
+		var err error
+		if again, err = tr.Again(); err != nil {
+			return nil, err
+		}
+		return again.Events(), nil
+	}
+	snap, err := sim.StateAtStream(setup, open, at)
+	if err != nil {
+		return err
+	}
+	if err := snap.Write(stdout); err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
 }
 
-func replay(path string, tr *traces.Trace, stdout io.Writer) error {
-	setup, err := sim.PrepareTrace(path, tr)
+// replay runs the header's scenario again, comparing each event with the
+// next recorded one as it happens: neither the trace nor the run is held in
+// memory.
+func replay(path string, tr *traces.Reader, stdout io.Writer) error {
+	setup, err := prepare(path, tr)
 	if err != nil {
 		return err
 	}
-	var got traces.Collector
-	eng := sim.NewEngine(setup, &got, sim.Options{MaxEvents: sim.DefaultMaxEvents})
+	cmp := traces.NewComparer(tr)
+	eng := sim.NewEngine(setup, cmp, sim.Options{MaxEvents: sim.DefaultMaxEvents})
 	defer eng.Close()
 	if err := eng.Run(); err != nil {
+		if cerr := cmp.Err(); cerr != nil {
+			return cerr
+		}
+		if derr := tr.Drain(); derr != nil {
+			return derr
+		}
 		return fmt.Errorf("replay %s: %w", path, err)
 	}
-	if d := traces.Compare(tr.Events, got.Events); d != nil {
+	d, err := cmp.Finish()
+	if err != nil {
+		return err
+	}
+	if d != nil {
 		fmt.Fprint(stdout, d)
 		return statusError{status: exitFailed}
 	}
-	s := traces.Summarize(tr.Events)
+	s := cmp.Summary()
 	breakers := "none"
 	if len(s.Breakers) > 0 {
 		breakers = strings.Join(s.Breakers, ", ")

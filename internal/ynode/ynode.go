@@ -91,7 +91,32 @@ func syntaxError(file string, data []byte, err error) error {
 			return &diag.Error{File: file, Line: line, Msg: "malformed YAML: " + m[2]}
 		}
 	}
-	return &diag.Error{File: file, Msg: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	return &diag.Error{File: file, Line: lineOf(data, msg), Msg: "malformed YAML: " + msg}
+}
+
+// lineOf finds the line of a syntax error yaml.v3 reported without one: the
+// end of the text for an unexpected end, the first control character for a
+// control character, else the first line (a file that is one node).
+func lineOf(data []byte, msg string) int {
+	switch {
+	case strings.Contains(msg, "end of stream"):
+		n := 1 + strings.Count(string(data), "\n")
+		if len(data) > 0 && data[len(data)-1] == '\n' {
+			n--
+		}
+		return n
+	case strings.Contains(msg, "control characters"):
+		line := 1
+		for _, r := range string(data) {
+			if r == '\n' {
+				line++
+			} else if r < 0x20 && r != '\t' && r != '\r' || r == 0x7f || r == 0xfeff {
+				return line
+			}
+		}
+	}
+	return 1
 }
 
 // Pair is one key/value of a mapping, in file order.
@@ -227,8 +252,15 @@ func Duration(file, field string, n *yaml.Node) (time.Duration, error) {
 	return d, nil
 }
 
+// durationSyntax is Go's duration syntax; a string that matches it and still
+// does not parse is too large for a time.Duration.
+var durationSyntax = regexp.MustCompile(`^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
 // DurationHint suggests the likely fix for a near-miss duration.
 func DurationHint(s string) string {
+	if durationSyntax.MatchString(strings.TrimSpace(s)) {
+		return " (too long: a duration holds at most 2562047h, about 292 years)"
+	}
 	t := strings.ReplaceAll(s, " ", "")
 	if t != s {
 		if _, err := time.ParseDuration(t); err == nil {

@@ -2,6 +2,7 @@ package ynode
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/dapr-sim/sim/internal/diag"
@@ -49,5 +50,32 @@ func TestDurationHint(t *testing.T) {
 		if got := DurationHint(in); got != want {
 			t.Errorf("DurationHint(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Found by FuzzDocuments: yaml.v3 reports some syntax errors without a line
+// (an unterminated quote runs into the end of the text); the error still
+// names one.
+func TestSyntaxErrorsWithoutLineGetOne(t *testing.T) {
+	for in, want := range map[string]int{
+		"'":                  1,
+		"a: 1\nb: 'x\n":      2,
+		"a: 1\nb: \"x\n\n\n": 2,
+		"a: 1\nb: \x01\n":    2,
+	} {
+		_, err := Documents("f.yaml", []byte(in))
+		var de *diag.Error
+		if !errors.As(err, &de) || de.Line != want {
+			t.Errorf("Documents(%q) = %v, want an error at line %d", in, err, want)
+		}
+	}
+}
+
+func TestDurationHintTooLong(t *testing.T) {
+	if got := DurationHint("1000000000h"); !strings.Contains(got, "at most 2562047h") {
+		t.Errorf("DurationHint(1000000000h) = %q, want the limit", got)
+	}
+	if got := DurationHint("5 s"); got != ` (did you mean "5s"?)` {
+		t.Errorf("DurationHint(5 s) = %q", got)
 	}
 }
