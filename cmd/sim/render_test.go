@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dapr-sim/sim/internal/page"
+)
+
+// renderQuickstart renders the quickstart to an HTML page in a temporary
+// directory and returns its path.
+func renderQuickstart(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "quickstart.html")
+	var stdout, stderr bytes.Buffer
+	if st := Main([]string{"render", "../../examples/quickstart/scenario.yaml", "-o", out}, &stdout, &stderr); st != 0 {
+		t.Fatalf("sim render: exit %d: %s", st, stderr.String())
+	}
+	return out
+}
+
+// TestRenderHTMLLoadsNothing checks the page's text: a Content-Security-Policy
+// that allows no fetch comes first in <head>, and nothing in the file names
+// a network resource (no http: or https: anywhere, no src or href
+// attribute, no CSS url() but fragment references, no @import).
+func TestRenderHTMLLoadsNothing(t *testing.T) {
+	b, err := os.ReadFile(renderQuickstart(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	csp := `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`
+	if i := strings.Index(s, csp); i < 0 || i > strings.Index(s, "<meta name=") || i > strings.Index(s, "<style>") {
+		t.Errorf("the page does not open its <head> with the CSP %s", csp)
+	}
+	for _, re := range []string{`(?i)https?:`, `(?i)\s(src|href|action|srcset|poster|data)\s*=`, `(?i)url\((?:[^#)])`, `(?i)@import`, `(?i)//[a-z0-9.-]+\.[a-z]{2,}/`} {
+		if m := regexp.MustCompile(re).FindString(s); m != "" {
+			t.Errorf("the page names a network resource: %q matches %s", m, re)
+		}
+	}
+}
+
+// TestRenderHTMLInChromium opens the rendered quickstart in headless
+// Chromium from file:// and proves, from the DOM Chromium dumps:
+//   - the breaker's diagram is there and laid out (three states, a width);
+//   - moving the slider changes the highlighted state: closed at 20s, open
+//     at 27s (tripped at 26s), open at 31.5s (the probe at 31s failed),
+//     closed at 37s (closed at 36s), with the store down then up;
+//   - the right arrow key steps to the next event instant;
+//   - no network request: the page made no fetch (no resource timing
+//     entry), the CSP blocked nothing, and Chromium's NetLog shows no
+//     request a document initiated (Chromium's own background requests
+//     have no initiator). A control page that does fetch is flagged by the
+//     same NetLog check, so the check can fail.
+func TestRenderHTMLInChromium(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		t.Skip("Chromium is not on PATH (chromium, chromium-browser): install Debian's chromium (apt-get install chromium) to run the browser test; .ci/run does")
+	}
+	pagePath := renderQuickstart(t)
+	dom, netlog := runChromium(t, chromium, "file://"+pagePath+"#selftest=20,27,31.5,37")
+
+	m := regexp.MustCompile(`(?s)<pre id="selftest">(.*?)</pre>`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("the page wrote no self-test result; DOM:\n%.2000s", dom)
+	}
+	var got page.SelfTest
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &got); err != nil {
+		t.Fatalf("self-test result %q: %v", m[1], err)
+	}
+	if got.Diagrams != 1 || strings.Join(got.States, ",") != "closed,open,half-open" || got.Width < 100 {
+		t.Errorf("breaker diagram: %d diagrams, states %v, width %.0f; want 1 with closed, open, half-open, laid out", got.Diagrams, got.States, got.Width)
+	}
+	want := []struct {
+		at, state, store string
+	}{{"20s", "closed", "down"}, {"27s", "open", "down"}, {"31.5s", "open", "down"}, {"37s", "closed", "up"}}
+	if len(got.Steps) != len(want) {
+		t.Fatalf("self-test steps: %+v", got.Steps)
+	}
+	for i, w := range want {
+		s := got.Steps[i]
+		if s.Clock != w.at || s.Highlighted["simpleCB-statestore"] != w.state || s.Stores["statestore"] != w.store {
+			t.Errorf("slider at %s: page shows %s, breaker %q, store %q; want breaker %q, store %q",
+				w.at, s.Clock, s.Highlighted["simpleCB-statestore"], s.Stores["statestore"], w.state, w.store)
+		}
+		if i > 0 && s.LogLines <= got.Steps[i-1].LogLines {
+			t.Errorf("slider at %s: %d log lines, not more than at %s (%d)", w.at, s.LogLines, want[i-1].at, got.Steps[i-1].LogLines)
+		}
+	}
+	if got.Arrow <= int64(37*time.Second) || got.Arrow > int64(38*time.Second) {
+		t.Errorf("right arrow from 37s went to %s, want the next event instant", time.Duration(got.Arrow))
+	}
+	if got.Resources != 0 || len(got.Blocked) != 0 {
+		t.Errorf("the page fetched %d resources, the CSP blocked %q; want none", got.Resources, got.Blocked)
+	}
+	if reqs := pageRequests(t, netlog); len(reqs) != 0 {
+		t.Errorf("the page made network requests: %q", reqs)
+	}
+
+	// The control: a page that fetches is caught by the same check.
+	ctl := filepath.Join(t.TempDir(), "control.html")
+	if err := os.WriteFile(ctl, []byte(`<html><body><img src="http://127.0.0.1:9/x.png"></body></html>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, ctlLog := runChromium(t, chromium, "file://"+ctl)
+	if reqs := pageRequests(t, ctlLog); len(reqs) != 1 || reqs[0] != "http://127.0.0.1:9/x.png" {
+		t.Errorf("the NetLog check missed the control page's request: found %q", reqs)
+	}
+}
+
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// runChromium loads url in headless Chromium with a fresh profile and the
+// flags that keep its background networking quiet, and returns the DOM it
+// dumped and its NetLog.
+func runChromium(t *testing.T, chromium, url string) (dom string, netlog []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "netlog.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium,
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--log-net-log="+logPath,
+		"--virtual-time-budget=5000", "--dump-dom", url)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %s: %v\n%s", url, err, stderr.String())
+	}
+	netlog, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("chromium wrote no NetLog: %v", err)
+	}
+	return stdout.String(), netlog
+}
+
+// pageRequests returns the URLs of the requests a document initiated, from
+// a Chromium NetLog: URL_REQUEST_START_JOB events whose initiator is an
+// origin (a file:// page's is "null"). Chromium's own requests (update
+// checks and the like) are "not an origin".
+func pageRequests(t *testing.T, netlog []byte) []string {
+	t.Helper()
+	var nl struct {
+		Constants struct {
+			LogEventTypes map[string]int `json:"logEventTypes"`
+		} `json:"constants"`
+		Events []struct {
+			Type   int `json:"type"`
+			Params struct {
+				URL       string `json:"url"`
+				Initiator string `json:"initiator"`
+			} `json:"params"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(netlog, &nl); err != nil {
+		t.Fatalf("NetLog: %v", err)
+	}
+	start, ok := nl.Constants.LogEventTypes["URL_REQUEST_START_JOB"]
+	if !ok {
+		t.Fatalf("NetLog has no URL_REQUEST_START_JOB event type: %s", fmt.Sprint(len(nl.Constants.LogEventTypes)))
+	}
+	var out []string
+	for _, e := range nl.Events {
+		if e.Type == start && e.Params.URL != "" && e.Params.Initiator != "not an origin" {
+			out = append(out, e.Params.URL)
+		}
+	}
+	return out
+}

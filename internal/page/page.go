@@ -1,0 +1,173 @@
+// Package page writes the interactive replay of one run (`sim render
+// TRACE -o FILE.html`): one self-contained HTML file — its CSS, JavaScript
+// and data inline, no network, works from file:// — in which a learner
+// scrubs through virtual time with a slider or the arrow keys, or plays it
+// at 1×, 10× or 100×, and sees each breaker's state diagram with the
+// current state highlighted and its counts, the sidecar's log up to that
+// instant, and which stores and called apps are up.
+//
+// Place in the flow: the page is a projection of a run. The caller (the
+// CLI) folds the trace into Data — the state at every event instant, the
+// log lines, one diagram per breaker — and Write only lays it out; the
+// page's script reads Data and computes nothing a run decides.
+//
+// The page carries a Content-Security-Policy that allows no fetch at all
+// (default-src 'none'; inline script and style only; images only from
+// data: URLs), so a browser refuses any request it might try to make.
+//
+// Two URL fragments make it testable in a headless browser: #t=31.5 opens
+// it at that instant (seconds), and #selftest=20,27 moves the slider to
+// each instant in turn, the way a user does (setting its value and
+// dispatching an input event), then presses the right arrow key, and
+// writes what the page shows into <pre id="selftest"> as JSON (see
+// SelfTest).
+//
+// It imports no package of this module: the data arrives as plain values.
+package page
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"strings"
+)
+
+//go:embed page.html
+var pageHTML string
+
+//go:embed page.css
+var pageCSS string
+
+//go:embed page.js
+var pageJS string
+
+// Data is everything the page shows, embedded in it as JSON. Times are
+// nanoseconds of virtual time since the sidecar started (exact, and exact
+// in JavaScript's numbers up to 104 days).
+type Data struct {
+	Title    string `json:"title"`
+	Subtitle string `json:"subtitle"` // e.g. "Dapr 1.8 · seed 1 · 132 events"
+	// From and To bound the slider.
+	From int64 `json:"from"`
+	To   int64 `json:"to"`
+	// Snapshots are the state of every machine at each instant an event
+	// happened (and at From), in time order: the page shows the last one at
+	// or before the slider's instant.
+	Snapshots []Snapshot `json:"snapshots"`
+	// Log is the sidecar's log (and the app's lines) in order.
+	Log []LogLine `json:"log"`
+	// Diagrams are the breakers' state diagrams, one per breaker name.
+	Diagrams []Diagram `json:"-"`
+}
+
+// Snapshot is the state at instant T, after every event at T.
+type Snapshot struct {
+	T        int64     `json:"t"`
+	Events   int       `json:"events"` // events at or before T
+	Breakers []Breaker `json:"breakers"`
+	Targets  []Target  `json:"targets"`
+	Requests []string  `json:"requests"` // one line per in-flight request
+	// Happened describes the events at T, one line each.
+	Happened []string `json:"happened"`
+	Notes    []string `json:"notes,omitempty"`
+}
+
+// Breaker is one breaker instance: gobreaker's state, generation and counts.
+type Breaker struct {
+	Name                 string `json:"name"`
+	State                string `json:"state"` // closed, open, half-open: a data-state of its diagram
+	Generation           uint64 `json:"generation"`
+	Requests             uint32 `json:"requests"`
+	TotalSuccesses       uint32 `json:"totalSuccesses"`
+	ConsecutiveSuccesses uint32 `json:"consecutiveSuccesses"`
+	TotalFailures        uint32 `json:"totalFailures"`
+	ConsecutiveFailures  uint32 `json:"consecutiveFailures"`
+	// Expiry is the end of the open period (open) or of the counting
+	// interval (closed); -1 when there is none.
+	Expiry int64 `json:"expiry"`
+}
+
+// Target is a store or a called app at the instant.
+type Target struct {
+	Kind    string   `json:"kind"` // store, app
+	Name    string   `json:"name"`
+	Up      bool     `json:"up"`
+	Since   int64    `json:"since"` // last stop or start; -1 if never changed
+	Windows []string `json:"windows,omitempty"`
+}
+
+// LogLine is one printed line at the instant of the event it projects.
+type LogLine struct {
+	T    int64  `json:"t"`
+	Text string `json:"text"`
+}
+
+// Diagram is a breaker's state diagram as an inline <svg> whose states are
+// <g class="state" data-state="NAME"> elements (fsm.Diagram.SVG).
+type Diagram struct {
+	Breaker string
+	Title   string
+	SVG     string
+}
+
+// SelfTest is what #selftest writes into <pre id="selftest">.
+type SelfTest struct {
+	// Diagrams counts the <svg class="fsm"> elements; States lists the
+	// data-state of each state node of the first, Width its rendered width.
+	Diagrams int      `json:"diagrams"`
+	States   []string `json:"states"`
+	Width    float64  `json:"width"`
+	// Steps is one entry per instant of the fragment, after the slider
+	// moved there.
+	Steps []SelfTestStep `json:"steps"`
+	// Arrow is the instant (ns) after pressing the right arrow key at the
+	// last step: the next event instant.
+	Arrow int64 `json:"arrow"`
+	// Resources counts the page's resource timing entries: every fetch the
+	// page made (0: it loaded nothing).
+	Resources int `json:"resources"`
+	// Blocked lists what the Content-Security-Policy refused (a listener
+	// registered before anything else in the page): every request the page
+	// tried and the policy stopped.
+	Blocked []string `json:"blocked"`
+}
+
+// SelfTestStep is the page at one slider position.
+type SelfTestStep struct {
+	At     int64  `json:"at"`     // the instant the page shows, ns
+	Slider string `json:"slider"` // the slider's value
+	Clock  string `json:"clock"`  // the time shown
+	// Highlighted maps each breaker to the data-state of the state node
+	// carrying the "current" class in its diagram ("" for none).
+	Highlighted map[string]string `json:"highlighted"`
+	LogLines    int               `json:"logLines"` // log lines shown
+	Stores      map[string]string `json:"stores"`   // name → up/down as shown
+}
+
+// Write writes the page for d to w.
+func Write(w io.Writer, d *Data) error {
+	data, err := json.Marshal(d) // escapes <, > and &: safe inside <script>
+	if err != nil {
+		return fmt.Errorf("page data: %w", err)
+	}
+	var diagrams strings.Builder
+	for _, g := range d.Diagrams {
+		fmt.Fprintf(&diagrams, "<section class=\"breaker\" data-breaker=\"%s\"><h3>%s</h3><p class=\"caption\">%s</p>%s<table class=\"counts\"></table></section>\n",
+			html.EscapeString(g.Breaker), html.EscapeString(g.Breaker), html.EscapeString(g.Title), g.SVG)
+	}
+	if len(d.Diagrams) == 0 {
+		diagrams.WriteString("<p class=\"none\">No circuit breaker in this run.</p>\n")
+	}
+	out := strings.NewReplacer(
+		"{{TITLE}}", html.EscapeString(d.Title),
+		"{{SUBTITLE}}", html.EscapeString(d.Subtitle),
+		"{{CSS}}", pageCSS,
+		"{{DIAGRAMS}}", diagrams.String(),
+		"{{DATA}}", string(data),
+		"{{JS}}", pageJS,
+	).Replace(pageHTML)
+	_, err = io.WriteString(w, out)
+	return err
+}

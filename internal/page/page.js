@@ -1,0 +1,214 @@
+"use strict";
+// The replay of one sim run. Everything comes from the JSON in #data, which
+// the Go side folded from the trace: the page looks things up, it decides
+// nothing a run decides.
+(function () {
+  var D = JSON.parse(document.getElementById("data").textContent);
+  var snaps = D.snapshots, log = D.log;
+  var slider = document.getElementById("slider");
+  var clock = document.getElementById("clock");
+  var playBtn = document.getElementById("play");
+  var speed = 10, playing = false, last = 0, cur = D.from;
+
+  // Times are integer nanoseconds; the slider moves in milliseconds.
+  slider.min = String(Math.floor(D.from / 1e6));
+  slider.max = String(Math.ceil(D.to / 1e6));
+
+  function fmt(ns) {
+    // Go's Duration.String for the values a run has: 26.013013s, 500ms, 0s.
+    if (ns === 0) return "0s";
+    var neg = ns < 0; if (neg) ns = -ns;
+    var s;
+    if (ns < 1e3) s = ns + "ns";
+    else if (ns < 1e6) s = trim(ns / 1e3) + "µs";
+    else if (ns < 1e9) s = trim(ns / 1e6) + "ms";
+    else {
+      var h = Math.floor(ns / 3.6e12), m = Math.floor((ns % 3.6e12) / 6e10), sec = (ns % 6e10) / 1e9;
+      s = (h ? h + "h" + m + "m" : (m ? m + "m" : "")) + trim(sec) + "s";
+    }
+    return (neg ? "-" : "") + s;
+  }
+  function trim(x) { return String(Number(x.toFixed(9))); }
+
+  // last index i with a[i].t <= t, or -1
+  function upto(a, t) {
+    var lo = 0, hi = a.length - 1, r = -1;
+    while (lo <= hi) { var m = (lo + hi) >> 1; if (a[m].t <= t) { r = m; lo = m + 1; } else hi = m - 1; }
+    return r;
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // Availability lanes: one per store or called app, red where down.
+  (function lanes() {
+    var box = document.getElementById("availability");
+    if (!snaps.length) return;
+    var names = snaps[snaps.length - 1].targets.map(function (x) { return x.name; });
+    var span = Math.max(1, D.to - D.from);
+    names.forEach(function (name) {
+      var lane = el("div", "lane");
+      lane.dataset.target = name;
+      var downFrom = null;
+      snaps.forEach(function (s, i) {
+        var tg = s.targets.filter(function (x) { return x.name === name; })[0];
+        var up = !tg || tg.up;
+        if (!up && downFrom === null) downFrom = s.t;
+        if ((up || i === snaps.length - 1) && downFrom !== null) {
+          var end = up ? s.t : D.to;
+          var d = el("div", "down");
+          d.style.left = (100 * (downFrom - D.from) / span) + "%";
+          d.style.width = (100 * (end - downFrom) / span) + "%";
+          d.title = name + " down " + fmt(downFrom) + "–" + fmt(end);
+          lane.appendChild(d);
+          downFrom = null;
+        }
+      });
+      lane.appendChild(el("span", "name", name));
+      lane.appendChild(el("div", "cursor"));
+      box.appendChild(lane);
+    });
+  })();
+
+  function show(t) {
+    cur = Math.max(D.from, Math.min(D.to, t));
+    clock.textContent = fmt(cur);
+    var i = upto(snaps, cur), s = snaps[i] || { breakers: [], targets: [], requests: [], happened: [], events: 0 };
+    document.getElementById("folded").textContent = s.events + " events";
+    // Breakers: highlight the current state, the arrow just taken, the counts.
+    document.querySelectorAll("section.breaker").forEach(function (sec) {
+      var name = sec.dataset.breaker;
+      var b = s.breakers.filter(function (x) { return x.name === name; })[0];
+      sec.querySelectorAll("g.state").forEach(function (g) {
+        g.classList.toggle("current", !!b && g.dataset.state === b.state);
+      });
+      var prev = snaps[i - 1], pb = prev && prev.breakers.filter(function (x) { return x.name === name; })[0];
+      sec.querySelectorAll("g.edge").forEach(function (g) {
+        g.classList.toggle("last", !!b && !!pb && s.t === snaps[i].t && pb.state !== b.state &&
+          g.dataset.to === b.state);
+      });
+      var tb = sec.querySelector("table.counts");
+      tb.textContent = "";
+      var rows = b ? [
+        ["state", b.state + " (generation " + b.generation + ")"],
+        ["requests", b.requests],
+        ["successes", b.totalSuccesses + " total, " + b.consecutiveSuccesses + " consecutive"],
+        ["failures", b.totalFailures + " total, " + b.consecutiveFailures + " consecutive"],
+        ["expiry", b.expiry < 0 ? "none" : fmt(b.expiry) + (b.state === "open" ? " (end of the open period)" : " (end of the interval)")]
+      ] : [["state", "not created yet (Dapr creates a breaker on its first request)"]];
+      rows.forEach(function (r) {
+        var tr = el("tr"); tr.appendChild(el("td", "", r[0])); tr.appendChild(el("td", "", String(r[1]))); tb.appendChild(tr);
+      });
+    });
+    // Stores and called apps.
+    var tl = document.getElementById("targets"); tl.textContent = "";
+    s.targets.forEach(function (x) {
+      var li = el("li"); li.dataset.target = x.name; li.dataset.up = x.up ? "up" : "down";
+      li.appendChild(el("span", x.up ? "up" : "down-t", x.up ? "up" : "down"));
+      li.appendChild(document.createTextNode(" " + x.kind + " " + x.name + (x.since >= 0 ? " since " + fmt(x.since) : "") +
+        (x.windows && x.windows.length ? " — " + x.windows.join("; ") : "")));
+      tl.appendChild(li);
+    });
+    document.querySelectorAll(".lane .cursor").forEach(function (c) {
+      c.style.left = (100 * (cur - D.from) / Math.max(1, D.to - D.from)) + "%";
+    });
+    fill("happened", (s.happened || []).map(function (h) { return fmt(s.t) + "  " + h; }));
+    fill("requests", s.requests.length ? s.requests : ["none"]);
+    // The log up to this instant; the lines of the current instant marked.
+    var n = upto(log, cur) + 1, pre = document.getElementById("log");
+    pre.textContent = "";
+    for (var k = 0; k < n; k++) {
+      var line = el("span", log[k].t === s.t ? "now" : "", log[k].text + "\n");
+      pre.appendChild(line);
+    }
+    pre.dataset.lines = String(n);
+    pre.scrollTop = pre.scrollHeight;
+    var v = String(Math.round(cur / 1e6));
+    if (slider.value !== v) slider.value = v;
+  }
+  function fill(id, lines) {
+    var ul = document.getElementById(id); ul.textContent = "";
+    lines.forEach(function (l) { ul.appendChild(el("li", "", l)); });
+  }
+
+  // Event instants, for stepping.
+  function next(t) { for (var i = 0; i < snaps.length; i++) if (snaps[i].t > t) return snaps[i].t; return D.to; }
+  function prev(t) { for (var i = snaps.length - 1; i >= 0; i--) if (snaps[i].t < t) return snaps[i].t; return D.from; }
+
+  slider.addEventListener("input", function () { pause(); show(Number(slider.value) * 1e6); });
+  document.addEventListener("keydown", function (e) {
+    var t = null;
+    if (e.key === "ArrowRight") t = e.shiftKey ? cur + 1e9 : next(cur);
+    else if (e.key === "ArrowLeft") t = e.shiftKey ? cur - 1e9 : prev(cur);
+    else if (e.key === "Home") t = D.from;
+    else if (e.key === "End") t = D.to;
+    else if (e.key === " ") { e.preventDefault(); toggle(); return; }
+    if (t === null) return;
+    e.preventDefault(); pause(); show(t);
+  });
+
+  // Playback: virtual time runs at speed × real time.
+  function frame(now) {
+    if (!playing) return;
+    var dt = now - last; last = now;
+    var t = cur + dt * 1e6 * speed;
+    if (t >= D.to) { show(D.to); pause(); return; }
+    show(t);
+    requestAnimationFrame(frame);
+  }
+  function play() {
+    if (cur >= D.to) cur = D.from;
+    playing = true; playBtn.textContent = "❚❚ pause"; playBtn.classList.add("on");
+    last = performance.now(); requestAnimationFrame(frame);
+  }
+  function pause() { playing = false; playBtn.textContent = "▶ play"; playBtn.classList.remove("on"); }
+  function toggle() { if (playing) pause(); else play(); }
+  playBtn.addEventListener("click", toggle);
+  document.querySelectorAll("button.speed").forEach(function (b) {
+    b.addEventListener("click", function () {
+      speed = Number(b.dataset.speed);
+      document.querySelectorAll("button.speed").forEach(function (x) { x.classList.toggle("on", x === b); });
+    });
+    b.classList.toggle("on", Number(b.dataset.speed) === speed);
+  });
+
+  // #t=31.5 opens at that instant; #selftest=20,27 checks the page (page.go).
+  var frag = location.hash.slice(1), m;
+  if ((m = /^t=([0-9.]+)$/.exec(frag))) show(Math.round(Number(m[1]) * 1e9));
+  else show(D.from);
+  if ((m = /^selftest=([0-9.,]+)$/.exec(frag))) selftest(m[1].split(",").map(Number));
+
+  function selftest(instants) {
+    var svgs = document.querySelectorAll("svg.fsm");
+    var r = {
+      diagrams: svgs.length,
+      states: svgs.length ? Array.prototype.map.call(svgs[0].querySelectorAll("g.state"), function (g) { return g.dataset.state; }) : [],
+      width: svgs.length ? svgs[0].getBoundingClientRect().width : 0,
+      steps: [], arrow: 0, resources: 0, blocked: []
+    };
+    instants.forEach(function (sec) {
+      slider.value = String(Math.round(sec * 1000));
+      slider.dispatchEvent(new Event("input", { bubbles: true }));
+      var hl = {}, stores = {};
+      document.querySelectorAll("section.breaker").forEach(function (s) {
+        var g = s.querySelector("g.state.current");
+        hl[s.dataset.breaker] = g ? g.dataset.state : "";
+      });
+      document.querySelectorAll("#targets li").forEach(function (li) { stores[li.dataset.target] = li.dataset.up; });
+      r.steps.push({ at: cur, slider: slider.value, clock: clock.textContent, highlighted: hl,
+        logLines: Number(document.getElementById("log").dataset.lines), stores: stores });
+    });
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+    r.arrow = cur;
+    r.resources = performance.getEntriesByType("resource").length;
+    r.blocked = window.simBlocked || [];
+    var out = document.getElementById("selftest");
+    out.textContent = JSON.stringify(r);
+    out.hidden = false;
+    document.title = "selftest done";
+  }
+})();

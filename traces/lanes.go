@@ -1,0 +1,510 @@
+package traces
+
+import (
+	"fmt"
+	"math/bits"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dapr-sim/sim/internal/ynode"
+)
+
+// LaneKind says what a swimlane shows.
+type LaneKind uint8
+
+const (
+	_ LaneKind = iota
+	// TargetLane: a store or called app, its availability from fault events.
+	TargetLane
+	// BreakerLane: a circuit breaker, its state from breaker events.
+	BreakerLane
+	// WorkerLane: one app worker, its steps from call, retry and op events.
+	WorkerLane
+)
+
+var laneKindNames = [...]string{"", "target", "breaker", "worker"}
+
+func (k LaneKind) String() string {
+	if int(k) < len(laneKindNames) && k != 0 {
+		return laneKindNames[k]
+	}
+	return fmt.Sprintf("lane(%d)", uint8(k))
+}
+
+// State is what a lane shows during a span. Within each kind of lane the
+// states are declared from least to most telling, and a column (or pixel)
+// that covers several states shows the greatest: see Lane.Cells.
+type State uint8
+
+const (
+	// LaneIdle: nothing to show (a worker between steps, a breaker before its
+	// first event, any lane past the horizon).
+	LaneIdle State = iota
+
+	// Target lanes, least to most severe.
+	TargetUp      // available, no fault window holding
+	TargetSlow    // a latency window holds
+	TargetFlaky   // an errorRate or failEvery window holds: some attempts fail
+	TargetFailing // an error window holds: matching attempts fail
+	TargetDown    // stopped, or a flapping window in its down phase
+
+	// Breaker lanes. Half-open ranks above open: it lasts as long as one
+	// probe (often a millisecond), and hiding it would hide the probe.
+	BreakerClosed
+	BreakerOpen
+	BreakerHalfOpen
+
+	// Worker lanes, least to most telling.
+	WorkerWaiting  // between attempts: a retry's backoff (or an answer the trace ends before)
+	WorkerOK       // an attempt that succeeded
+	WorkerRetrying // an attempt that failed and is retried
+	WorkerFailed   // an attempt that failed and ended its step failed
+)
+
+var stateNames = [...]string{"idle", "up", "slow", "flaky", "error", "down",
+	"closed", "open", "half-open", "waiting", "ok", "retrying", "failed"}
+
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("state(%d)", uint8(s))
+}
+
+// Lane is one swimlane: a target, a breaker or an app worker, as spans of
+// states in time order and the instants where its state changed.
+type Lane struct {
+	Kind   LaneKind
+	Name   string // target or breaker name; a worker's app id
+	Worker int    // worker lanes: the 0-based worker
+	// Start is the lane's first known instant: 0, or a breaker's first
+	// event (nothing records a breaker before it first changes state).
+	Start time.Duration
+	// Spans are in time order and do not overlap; a gap is LaneIdle. A span
+	// with From == To is an instant (a breaker state held for no time).
+	Spans []Span
+	// Marks are the lane's changes: breaker transitions, fault-script
+	// changes. Worker lanes have none.
+	Marks []Mark
+}
+
+// Label is the lane's name as renderings print it: the target or breaker
+// name, or "APP wN" for worker N of app APP.
+func (l *Lane) Label() string {
+	if l.Kind == WorkerLane {
+		return fmt.Sprintf("%s w%d", l.Name, l.Worker)
+	}
+	return l.Name
+}
+
+// Span is a state held over [From, To).
+type Span struct {
+	From, To time.Duration
+	State    State
+	// Detail says more, for tooltips: the fault windows holding on a
+	// target; the step, attempt and error of a worker's attempt.
+	Detail string
+}
+
+// Mark is a change of a lane's state at T: a breaker transition (From and
+// To are the breaker's states), or a fault event on a target (From and To
+// are the availability before and after; they may be equal, e.g. a window
+// that starts while the target is stopped).
+type Mark struct {
+	T        time.Duration
+	From, To State
+	Text     string // "closed → open", "stopped", "slow window (latency 3s)"
+	Short    string // Text without details, for labels: "closed → open", "stopped", "slow"
+}
+
+// BuildLanes folds events into swimlanes: one per target (every store or
+// called app an event names) sorted by name, then one per breaker sorted by
+// name, then one per app worker sorted by app and worker. It reads nothing
+// but the events: horizon is the end of the run (the scenario's duration);
+// a later event extends it.
+//
+// Targets start up; stop/start and fault windows change them (see State
+// for the order of precedence when several hold). A fault window's `end`
+// event does not say which window ended, so it closes the earliest-started
+// one still open on that target. Breakers start at their first event. A
+// worker's step runs from its issue (the op event's t − took) to its result;
+// attempt k > 1 starts when the backoff of attempt k−1 (its retry event's
+// t + delay) ends, each attempt is a span marked by its outcome and each
+// backoff a WorkerWaiting span. A step the trace ends inside starts at its first
+// event.
+func BuildLanes(events []Event, horizon time.Duration) []Lane {
+	if n := len(events); n > 0 && events[n-1].T > horizon {
+		horizon = events[n-1].T
+	}
+	targets := map[string]*targetFold{}
+	breakers := map[string]*Lane{}
+	workers := map[workerKey]*workerFold{}
+	target := func(name string) *targetFold {
+		f, ok := targets[name]
+		if !ok {
+			f = &targetFold{lane: Lane{Kind: TargetLane, Name: name}, cur: Span{State: TargetUp}}
+			targets[name] = f
+		}
+		return f
+	}
+	for i := range events {
+		e := &events[i]
+		switch e.Kind {
+		case Fault:
+			target(e.Target).fault(e)
+		case Breaker:
+			l, ok := breakers[e.Name]
+			if !ok {
+				l = &Lane{Kind: BreakerLane, Name: e.Name, Start: e.T}
+				breakers[e.Name] = l
+			}
+			from, to := breakerState(e.From), breakerState(e.To)
+			if n := len(l.Spans); n > 0 {
+				l.Spans[n-1].To = e.T
+			}
+			l.Spans = append(l.Spans, Span{From: e.T, To: e.T, State: to})
+			l.Marks = append(l.Marks, Mark{T: e.T, From: from, To: to, Text: e.From + " → " + e.To, Short: e.From + " → " + e.To})
+		case Call, Op, Retry:
+			if e.Target != "" {
+				target(e.Target)
+			}
+			k := workerKey{e.App, e.Worker}
+			w, ok := workers[k]
+			if !ok {
+				w = &workerFold{lane: Lane{Kind: WorkerLane, Name: e.App, Worker: e.Worker}}
+				workers[k] = w
+			}
+			w.record(e, horizon)
+		}
+	}
+
+	var out []Lane
+	for _, name := range sortedKeys(targets) {
+		f := targets[name]
+		f.close(horizon)
+		out = append(out, f.lane)
+	}
+	for _, name := range sortedKeys(breakers) {
+		l := breakers[name]
+		l.Spans[len(l.Spans)-1].To = horizon
+		out = append(out, *l)
+	}
+	keys := make([]workerKey, 0, len(workers))
+	for k := range workers {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].app != keys[j].app {
+			return keys[i].app < keys[j].app
+		}
+		return keys[i].worker < keys[j].worker
+	})
+	for _, k := range keys {
+		w := workers[k]
+		w.flush(nil, horizon)
+		out = append(out, w.lane)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func breakerState(s string) State {
+	switch s {
+	case "closed":
+		return BreakerClosed
+	case "open":
+		return BreakerOpen
+	case "half-open":
+		return BreakerHalfOpen
+	}
+	return LaneIdle
+}
+
+// targetFold follows one target's availability through fault events.
+type targetFold struct {
+	lane    Lane
+	stopped bool
+	windows []faultWindow // in start order
+	cur     Span          // the open span, To not yet known
+}
+
+type faultWindow struct {
+	mode, detail string
+	down         bool // flapping: in the down phase
+}
+
+func (f *targetFold) fault(e *Event) {
+	before := f.cur.State
+	var text, short string
+	switch e.Change {
+	case "stop":
+		f.stopped, text, short = true, "stopped", "stopped"
+	case "start":
+		f.stopped, text, short = false, "started", "started"
+	case "down", "up":
+		// The first flapping window not already in that phase flips, as
+		// the engine reports each flip of each window.
+		for i := range f.windows {
+			if w := &f.windows[i]; w.mode == "flapping" && w.down != (e.Change == "down") {
+				w.down = e.Change == "down"
+				break
+			}
+		}
+		text, short = "flapping "+e.Change, e.Change
+	case "end":
+		if len(f.windows) > 0 {
+			text, short = f.windows[0].mode+" window ends", f.windows[0].mode+" ends"
+			f.windows = f.windows[1:]
+		} else {
+			text, short = "window ends", "window ends"
+		}
+	default:
+		f.windows = append(f.windows, faultWindow{mode: e.Change, detail: e.Detail})
+		text, short = e.Change+" window", e.Change
+		if e.Detail != "" {
+			text += " (" + e.Detail + ")"
+		}
+	}
+	st, detail := f.state()
+	if st != f.cur.State || detail != f.cur.Detail {
+		if f.cur.From < e.T {
+			f.cur.To = e.T
+			f.lane.Spans = append(f.lane.Spans, f.cur)
+		}
+		f.cur = Span{From: e.T, State: st, Detail: detail}
+	}
+	f.lane.Marks = append(f.lane.Marks, Mark{T: e.T, From: before, To: st, Text: text, Short: short})
+}
+
+// state is the target's availability now: stopped or a flapping window's
+// down phase is TargetDown; otherwise the most severe window.
+func (f *targetFold) state() (State, string) {
+	st := TargetUp
+	var details []string
+	if f.stopped {
+		st = TargetDown
+		details = append(details, "stopped")
+	}
+	for _, w := range f.windows {
+		ws := TargetUp
+		switch w.mode {
+		case "slow":
+			ws = TargetSlow
+		case "flaky", "failEvery":
+			ws = TargetFlaky
+		case "error":
+			ws = TargetFailing
+		case "flapping":
+			if w.down {
+				ws = TargetDown
+			}
+		}
+		st = max(st, ws)
+		d := w.mode
+		if w.detail != "" {
+			d += ": " + w.detail
+		}
+		if w.mode == "flapping" {
+			phase := "up"
+			if w.down {
+				phase = "down"
+			}
+			d += " (" + phase + ")"
+		}
+		details = append(details, d)
+	}
+	return st, strings.Join(details, "; ")
+}
+
+func (f *targetFold) close(horizon time.Duration) {
+	if f.cur.From < horizon || len(f.lane.Spans) == 0 {
+		f.cur.To = horizon
+		f.lane.Spans = append(f.lane.Spans, f.cur)
+	}
+}
+
+type workerKey struct {
+	app    string
+	worker int
+}
+
+// workerFold collects one worker's step in flight until its op event.
+type workerFold struct {
+	lane    Lane
+	pending []Event // the current step's call and retry events
+	end     time.Duration
+}
+
+func (w *workerFold) record(e *Event, horizon time.Duration) {
+	if n := len(w.pending); n > 0 && (w.pending[0].Iteration != e.Iteration || w.pending[0].Step != e.Step) {
+		w.flush(nil, horizon) // a step the trace never finished; not expected
+	}
+	if e.Kind == Op {
+		w.flush(e, horizon)
+		return
+	}
+	w.pending = append(w.pending, *e)
+}
+
+// flush turns the pending step into spans; op is its result, nil when the
+// trace ends (or moves on) before it.
+func (w *workerFold) flush(op *Event, horizon time.Duration) {
+	steps := w.pending
+	w.pending = w.pending[:0]
+	if op == nil && len(steps) == 0 {
+		return
+	}
+	var first Event
+	if len(steps) > 0 {
+		first = steps[0]
+	} else {
+		first = *op
+	}
+	who := fmt.Sprintf("iteration %d step %d: %s %s", first.Iteration, first.Step, first.Op, first.Target)
+	start := first.T
+	if op != nil {
+		start = op.T - op.Took
+	}
+	start = max(start, w.end)
+	add := func(s Span) {
+		s.From = max(s.From, w.end)
+		if s.To < s.From {
+			s.To = s.From
+		}
+		w.lane.Spans = append(w.lane.Spans, s)
+		w.end = s.To
+	}
+	retried := map[int]bool{}
+	for i := range steps {
+		if steps[i].Kind == Retry {
+			retried[steps[i].Attempt] = true
+		}
+	}
+	calls := 0
+	next := start // when the next attempt starts
+	for i := range steps {
+		e := &steps[i]
+		switch e.Kind {
+		case Call:
+			calls++
+			st, detail := WorkerOK, fmt.Sprintf("%s, attempt %d ok", who, e.Attempt)
+			if e.Outcome != OK {
+				st = WorkerFailed
+				if retried[e.Attempt] {
+					st = WorkerRetrying
+				}
+				detail = fmt.Sprintf("%s, attempt %d %s", who, e.Attempt, e.Outcome)
+				if e.Error != "" {
+					detail += ": " + e.Error
+				}
+			}
+			add(Span{From: next, To: e.T, State: st, Detail: detail})
+			next = e.T
+		case Retry:
+			until := e.T + max(e.Delay, 0)
+			if op == nil && until > horizon {
+				until = horizon
+			}
+			add(Span{From: e.T, To: until, State: WorkerWaiting, Detail: fmt.Sprintf("%s, backoff %s before attempt %d", who, e.Delay, e.Attempt+1)})
+			next = until
+		}
+	}
+	switch {
+	case op != nil && calls == 0:
+		// A result with no attempt recorded: mark the step by its outcome.
+		st := WorkerOK
+		if op.Outcome != OK {
+			st = WorkerFailed
+		}
+		add(Span{From: start, To: op.T, State: st, Detail: fmt.Sprintf("%s, %s", who, op.Outcome)})
+	case op == nil && len(steps) > 0 && steps[len(steps)-1].Kind == Retry && next < horizon:
+		// The trace ends while the next attempt waits for its answer.
+		add(Span{From: next, To: horizon, State: WorkerWaiting, Detail: who + ", waiting for an answer the trace does not hold"})
+	}
+}
+
+// Cells samples the lane into n columns covering [from, to]: column i holds
+// the instants t with floor((t−from)·n / (to−from)) = i (the instant `to`
+// falls in the last). A column shows the greatest State of the spans that
+// touch it (see State), so an attempt of a millisecond, a half-open probe
+// or a breaker held for no time stays visible at any zoom.
+func (l *Lane) Cells(from, to time.Duration, n int) []State {
+	cells := make([]State, n)
+	if n <= 0 || to <= from {
+		return cells
+	}
+	for _, s := range l.Spans {
+		c0, c1, ok := spanColumns(s, from, to, n)
+		if !ok {
+			continue
+		}
+		for c := c0; c <= c1; c++ {
+			cells[c] = max(cells[c], s.State)
+		}
+	}
+	return cells
+}
+
+// spanColumns is the range of columns span s touches, if any.
+func spanColumns(s Span, from, to time.Duration, n int) (c0, c1 int, ok bool) {
+	if s.From == s.To {
+		if s.From < from || s.From > to {
+			return 0, 0, false
+		}
+		c := column(s.From, from, to, n)
+		return c, c, true
+	}
+	a, b := max(s.From, from), min(s.To, to)
+	if a >= b {
+		if a == to && s.From <= to && s.To > to {
+			// A span holding past the window's end covers its last instant.
+			return n - 1, n - 1, true
+		}
+		return 0, 0, false
+	}
+	return column(a, from, to, n), column(b-1, from, to, n), true
+}
+
+// column is the column of instant t in [from, to] split into n, computed
+// exactly in integers (no float rounding, so every platform agrees).
+func column(t, from, to time.Duration, n int) int {
+	if t <= from {
+		return 0
+	}
+	if t >= to {
+		return n - 1
+	}
+	hi, lo := bits.Mul64(uint64(t-from), uint64(n))
+	q, _ := bits.Div64(hi, lo, uint64(to-from))
+	return min(int(q), n-1)
+}
+
+// TraceHorizon is the end of a traced run: its header's scenario duration,
+// or, when the header does not say, the time of its last event.
+func TraceHorizon(tr *Trace) time.Duration {
+	var last time.Duration
+	if n := len(tr.Events); n > 0 {
+		last = tr.Events[n-1].T
+	}
+	pairs, err := ynode.Pairs("trace", "scenario", tr.Scenario)
+	if err != nil || tr.Scenario == nil {
+		return last
+	}
+	for _, p := range pairs {
+		if p.Key == "duration" {
+			if d, err := ynode.Duration("trace", "scenario.duration", p.Value); err == nil && d > last {
+				return d
+			}
+		}
+	}
+	return last
+}

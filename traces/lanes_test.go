@@ -1,0 +1,211 @@
+package traces
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+const quickstartTrace = "../simtest/testdata/quickstart.trace"
+
+func quickstart(t *testing.T) ([]Event, time.Duration) {
+	t.Helper()
+	tr, err := ReadFile(quickstartTrace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr.Events, TraceHorizon(tr)
+}
+
+func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+
+func spansText(l Lane) string {
+	var b strings.Builder
+	for _, s := range l.Spans {
+		fmt.Fprintf(&b, "%s %s-%s\n", s.State, s.From, s.To)
+	}
+	return b.String()
+}
+
+func TestQuickstartLanes(t *testing.T) {
+	events, horizon := quickstart(t)
+	if horizon != time.Minute {
+		t.Fatalf("horizon %s, want the scenario's 1m0s", horizon)
+	}
+	lanes := BuildLanes(events, horizon)
+	var labels []string
+	for _, l := range lanes {
+		labels = append(labels, l.Kind.String()+" "+l.Label())
+	}
+	if got, want := strings.Join(labels, "; "), "target statestore; breaker simpleCB-statestore; worker order-processor w0"; got != want {
+		t.Fatalf("lanes %q, want %q", got, want)
+	}
+
+	if got, want := spansText(lanes[0]), "up 0s-6s\ndown 6s-33s\nup 33s-1m0s\n"; got != want {
+		t.Errorf("statestore spans:\n%s\nwant:\n%s", got, want)
+	}
+
+	br := lanes[1]
+	if br.Start != 26013013*time.Microsecond {
+		t.Errorf("breaker starts at %s, want its first event at 26.013013s", br.Start)
+	}
+	want := "open 26.013013s-31.013014s\nhalf-open 31.013014s-31.014014s\nopen 31.014014s-36.014015s\n" +
+		"half-open 36.014015s-36.015015s\nclosed 36.015015s-1m0s\n"
+	if got := spansText(br); got != want {
+		t.Errorf("breaker spans:\n%s\nwant:\n%s", got, want)
+	}
+	if len(br.Marks) != 5 || br.Marks[0].Text != "closed → open" || br.Marks[0].From != BreakerClosed || br.Marks[0].To != BreakerOpen {
+		t.Errorf("breaker marks %+v", br.Marks)
+	}
+
+	// Order 5's save: issued at 36.015015s − 30.007007s, six failed attempts
+	// 5s apart, each followed by its backoff, then the 7th succeeds.
+	var save []string
+	for _, s := range lanes[2].Spans {
+		if s.From >= 6*time.Second && s.To <= 36015015*time.Microsecond {
+			save = append(save, fmt.Sprintf("%s %s-%s", s.State, s.From, s.To))
+		}
+	}
+	wantSave := []string{
+		"retrying 6.008008s-6.009009s", "waiting 6.009009s-11.009009s",
+		"retrying 11.009009s-11.01001s", "waiting 11.01001s-16.01001s",
+		"retrying 16.01001s-16.011011s", "waiting 16.011011s-21.011011s",
+		"retrying 21.011011s-21.012012s", "waiting 21.012012s-26.012012s",
+		"retrying 26.012012s-26.013013s", "waiting 26.013013s-31.013013s",
+		"retrying 31.013013s-31.014014s", "waiting 31.014014s-36.014014s",
+		"ok 36.014014s-36.015015s",
+	}
+	if strings.Join(save, "\n") != strings.Join(wantSave, "\n") {
+		t.Errorf("order 5's save:\n%s\nwant:\n%s", strings.Join(save, "\n"), strings.Join(wantSave, "\n"))
+	}
+	if d := lanes[2].Spans[0].Detail; d != "iteration 1 step 1: save statestore, attempt 1 ok" {
+		t.Errorf("first span detail %q", d)
+	}
+}
+
+// Fault windows: the most severe holding window decides; a stop beats
+// them all; an end closes the earliest-started window; flapping flips.
+func TestTargetWindows(t *testing.T) {
+	f := func(sec float64, change, detail string) Event {
+		return Event{T: ms(sec * 1000), Kind: Fault, Target: "db", Change: change, Detail: detail}
+	}
+	events := []Event{
+		f(10, "slow", "latency 3s"),
+		f(12, "error", `error "boom"`),
+		f(14, "end", ""), // the slow window (started first)
+		f(16, "stop", ""),
+		f(18, "start", ""),
+		f(20, "end", ""), // the error window
+		f(30, "flapping", "down 2s of every 5s"),
+		f(30, "down", ""),
+		f(32, "up", ""),
+		f(35, "down", ""),
+		f(37, "up", ""),
+		f(40, "end", ""),
+		f(45, "failEvery", "every 3rd call fails"),
+	}
+	lanes := BuildLanes(events, 50*time.Second)
+	if len(lanes) != 1 {
+		t.Fatalf("%d lanes, want 1", len(lanes))
+	}
+	want := "up 0s-10s\nslow 10s-12s\nerror 12s-14s\nerror 14s-16s\ndown 16s-18s\nerror 18s-20s\nup 20s-30s\n" +
+		"down 30s-32s\nup 32s-35s\ndown 35s-37s\nup 37s-40s\nup 40s-45s\nflaky 45s-50s\n"
+	if got := spansText(lanes[0]); got != want {
+		t.Errorf("spans:\n%s\nwant:\n%s", got, want)
+	}
+	if d := lanes[0].Spans[2].Detail; d != `slow: latency 3s; error: error "boom"` {
+		t.Errorf("detail of the first error span %q", d)
+	}
+	if d := lanes[0].Spans[4].Detail; d != `stopped; error: error "boom"` {
+		t.Errorf("detail of the down span %q", d)
+	}
+	if len(lanes[0].Marks) != len(events) || lanes[0].Marks[2].Text != "slow window ends" || lanes[0].Marks[3].Text != "stopped" {
+		t.Errorf("marks %+v", lanes[0].Marks)
+	}
+}
+
+// A step the trace ends inside: its attempts so far, then a wait to the
+// horizon; a failed step with no retry is Failed.
+func TestWorkerEdges(t *testing.T) {
+	who := Event{App: "a", Worker: 1, Iteration: 1, Step: 1, Target: "s", Op: "get"}
+	at := func(e Event, sec float64, k Kind) Event {
+		e.T, e.Kind = ms(sec*1000), k
+		return e
+	}
+	call := at(who, 1, Call)
+	call.Attempt, call.Outcome, call.Error = 1, Error, "boom"
+	op := at(who, 1, Op)
+	op.Outcome, op.Took = Error, 500*time.Millisecond
+	next := who
+	next.Iteration = 2
+	c2 := at(next, 3, Call)
+	c2.Attempt, c2.Outcome = 1, Error
+	r2 := at(next, 3, Retry)
+	r2.Attempt, r2.Delay = 1, 10*time.Second
+	lanes := BuildLanes([]Event{call, op, c2, r2}, 8*time.Second)
+	want := "failed 500ms-1s\nretrying 3s-3s\nwaiting 3s-8s\n"
+	if got := spansText(lanes[1]); got != want {
+		t.Errorf("spans:\n%s\nwant:\n%s", got, want)
+	}
+	if lanes[1].Label() != "a w1" {
+		t.Errorf("label %q", lanes[1].Label())
+	}
+}
+
+func TestCellsShowTheMostTelling(t *testing.T) {
+	l := Lane{Kind: BreakerLane, Spans: []Span{
+		{From: 0, To: 10 * time.Second, State: BreakerOpen},
+		{From: 10 * time.Second, To: 10*time.Second + time.Millisecond, State: BreakerHalfOpen},
+		{From: 10*time.Second + time.Millisecond, To: 15 * time.Second, State: BreakerOpen},
+		{From: 15 * time.Second, To: 15 * time.Second, State: BreakerHalfOpen}, // held for no time
+		{From: 15 * time.Second, To: 20 * time.Second, State: BreakerClosed},
+	}}
+	got := l.Cells(0, 20*time.Second, 20)
+	for i, s := range got {
+		want := BreakerOpen
+		switch {
+		case i == 10 || i == 15:
+			want = BreakerHalfOpen
+		case i > 15:
+			want = BreakerClosed
+		}
+		if s != want {
+			t.Errorf("column %d: %s, want %s", i, s, want)
+		}
+	}
+	// Zoomed past the spans, nothing shows.
+	for i, s := range l.Cells(20*time.Second, 30*time.Second, 5) {
+		if s != LaneIdle && i > 0 {
+			t.Errorf("column %d past the end: %s", i, s)
+		}
+	}
+}
+
+func TestColumnIsExact(t *testing.T) {
+	for _, c := range []struct {
+		t, from, to time.Duration
+		n, want     int
+	}{
+		{0, 0, time.Minute, 60, 0},
+		{time.Second - 1, 0, time.Minute, 60, 0},
+		{time.Second, 0, time.Minute, 60, 1},
+		{time.Minute, 0, time.Minute, 60, 59},
+		{26013013 * time.Microsecond, 25 * time.Second, 37 * time.Second, 12, 1},
+		{1 << 61, 0, 1 << 62, 1000, 500}, // t·n overflows 64 bits
+	} {
+		if got := column(c.t, c.from, c.to, c.n); got != c.want {
+			t.Errorf("column(%d, %d, %d, %d) = %d, want %d", c.t, c.from, c.to, c.n, got, c.want)
+		}
+	}
+}
+
+func TestTraceHorizon(t *testing.T) {
+	events, h := quickstart(t)
+	if h != time.Minute {
+		t.Errorf("horizon %s", h)
+	}
+	if got := TraceHorizon(&Trace{Events: events}); got != events[len(events)-1].T {
+		t.Errorf("horizon without a header %s, want the last event's time", got)
+	}
+}
