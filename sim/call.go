@@ -114,6 +114,7 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 	lc.admitted = false
 	if b := ly.breaker; b != nil {
 		var err error
+		prior := b.state
 		b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Requested, Now: now}, e.brEff[:0])
 		if err != nil {
 			e.invariant(w, err)
@@ -123,7 +124,7 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 		for _, ef := range e.brEff {
 			switch ef.Kind {
 			case breaker.Changed:
-				e.breakerChanged(b, ef)
+				e.breakerChanged(b, ef, prior, breaker.Requested)
 			case breaker.Admitted:
 				lc.admitted, lc.gen = true, ef.Generation
 			case breaker.Rejected:
@@ -311,6 +312,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			kind = breaker.Failed
 		}
 		var err error
+		prior := b.state
 		b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: kind, Now: now, Generation: lc.gen}, e.brEff[:0])
 		if err != nil {
 			e.invariant(w, err)
@@ -319,7 +321,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		for _, ef := range e.brEff {
 			switch ef.Kind {
 			case breaker.Changed:
-				e.breakerChanged(b, ef)
+				e.breakerChanged(b, ef, prior, kind)
 			case breaker.Stale:
 				stale = true
 			}
@@ -360,6 +362,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		}
 	}
 	var err error
+	before := lc.call
 	lc.call, e.rtEff, err = retry.Step(ly.retry, lc.call, rev, e.rtEff[:0])
 	if err != nil {
 		e.invariant(w, err)
@@ -381,6 +384,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			e.ev.Attempt = lc.attempt
 			e.ev.Delay = ef.Backoff // as Dapr reports it; a negative one waits 0
 			e.ev.Notice = notice
+			e.ev.Why = retryWhy(ly.retry, before, lc.call, lc.attempt, rev.Jitter, ef.Backoff)
 			e.emit()
 			lc.token++
 			if ef.Delay+e.sc.Overhead <= 0 {
@@ -392,6 +396,9 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		case retry.Done, retry.GaveUp:
 			// The call's result is the last attempt's, as the layer above
 			// sees it (an app's error status travels on).
+			if ef.Kind == retry.GaveUp && d == 0 {
+				w.gaveUp = gaveUpWhy(ly.retry, ef, seen)
+			}
 			e.endCall(w, wi, d, r)
 		}
 	}
@@ -449,6 +456,10 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 		e.ev.Error = apiError(st, w.iteration, w.index, r.err)
 	}
 	e.ev.Took = e.q.Now() - w.issued
+	if outcome != traces.OK {
+		e.ev.Why = w.gaveUp
+	}
+	w.gaveUp = ""
 	e.emit()
 	for d := range w.pl.layers {
 		w.calls[d].token++ // nothing of this step may touch the worker any more
@@ -476,6 +487,7 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 // State()), logging any transition it causes.
 func (e *Engine) consult(w *worker, b *breakerInst) {
 	var err error
+	prior := b.state
 	b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Consulted, Now: e.q.Now()}, e.brEff[:0])
 	if err != nil {
 		e.invariant(w, err)
@@ -483,14 +495,90 @@ func (e *Engine) consult(w *worker, b *breakerInst) {
 	}
 	for _, ef := range e.brEff {
 		if ef.Kind == breaker.Changed {
-			e.breakerChanged(b, ef)
+			e.breakerChanged(b, ef, prior, breaker.Consulted)
 		}
 	}
 }
 
-func (e *Engine) breakerChanged(b *breakerInst, ef breaker.Effect) {
+func (e *Engine) breakerChanged(b *breakerInst, ef breaker.Effect, prior breaker.Breaker, kind breaker.EventKind) {
 	e.ev = traces.Event{T: e.q.Now(), Kind: traces.Breaker, Name: b.settings.Name, From: ef.From.String(), To: ef.To.String()}
+	e.ev.Why = e.breakerWhy(b, ef, prior, kind)
 	e.emit()
+}
+
+// breakerWhy explains a transition in numbers, from the breaker as it was
+// before the step that made it (gobreaker's rules, policies/breaker).
+func (e *Engine) breakerWhy(b *breakerInst, ef breaker.Effect, prior breaker.Breaker, kind breaker.EventKind) string {
+	now := e.q.Now()
+	st := &b.settings
+	switch {
+	case ef.From == breaker.Closed && ef.To == breaker.Open:
+		// The trip saw the counts with this failure added; a closed-state
+		// interval that ran out in the same step cleared them first.
+		c := prior.Counts
+		if prior.Expires && prior.Expiry < now {
+			c = breaker.Counts{Requests: c.Requests}
+		}
+		c.TotalFailures++
+		c.ConsecutiveFailures++
+		c.ConsecutiveSuccesses = 0
+		return fmt.Sprintf("trip `%s` was true after this failure with requests=%d totalSuccesses=%d totalFailures=%d consecutiveSuccesses=%d consecutiveFailures=%d; open until %s (timeout %s)",
+			st.TripText, c.Requests, c.TotalSuccesses, c.TotalFailures, c.ConsecutiveSuccesses, c.ConsecutiveFailures, now+st.Timeout, st.Timeout)
+	case ef.From == breaker.Open && ef.To == breaker.HalfOpen:
+		return fmt.Sprintf("the open period ended at %s and the breaker was consulted at %s, strictly after it (%s); half-open admits maxRequests=%d",
+			prior.Expiry, now, consultedBy(kind), st.MaxRequests)
+	case ef.From == breaker.HalfOpen && ef.To == breaker.Open:
+		return fmt.Sprintf("a request failed while half-open: open again until %s (timeout %s)", now+st.Timeout, st.Timeout)
+	case ef.From == breaker.HalfOpen && ef.To == breaker.Closed:
+		return fmt.Sprintf("consecutiveSuccesses=%d reached maxRequests=%d while half-open", prior.Counts.ConsecutiveSuccesses+1, st.MaxRequests)
+	}
+	return ""
+}
+
+func consultedBy(kind breaker.EventKind) string {
+	switch kind {
+	case breaker.Consulted:
+		return "a request resolving its policy"
+	case breaker.Requested:
+		return "an attempt asking to be admitted"
+	}
+	return "an attempt's outcome"
+}
+
+// retryWhy explains one retry decision: the backoff and, for an exponential
+// policy, the interval it was drawn around and its bounds, and the retries
+// used against maxRetries.
+func retryWhy(p *retry.Policy, before, after retry.Call, attempt int, jitter float64, backoff time.Duration) string {
+	limit := "unlimited (maxRetries -1)"
+	if p.MaxRetries >= 0 {
+		limit = fmt.Sprintf("maxRetries %d", p.MaxRetries)
+	}
+	if p.Kind == retry.Constant {
+		return fmt.Sprintf("attempt %d failed: constant backoff %s; retry %d of %s", attempt, backoff, after.Tries, limit)
+	}
+	ci := before.Interval
+	lo := time.Duration(float64(ci) * (1 - p.RandomizationFactor))
+	hi := time.Duration(float64(ci) * (1 + p.RandomizationFactor))
+	return fmt.Sprintf("attempt %d failed: exponential backoff %s drawn from [%s, %s] (interval %s ±%g%%, u=%.6f); retry %d of %s",
+		attempt, backoff, lo, hi, ci, p.RandomizationFactor*100, jitter, after.Tries, limit)
+}
+
+// gaveUpWhy explains why a call's retries ended without success.
+func gaveUpWhy(p *retry.Policy, ef retry.Effect, last result) string {
+	switch ef.Reason {
+	case retry.MaxRetries:
+		return fmt.Sprintf("maxRetries %d reached after %d attempts", p.MaxRetries, ef.Attempts)
+	case retry.MaxElapsed:
+		return fmt.Sprintf("the next delay would pass the elapsed-time cap (maxElapsedTime %s) after %d attempts", p.MaxElapsedTime, ef.Attempts)
+	case retry.Permanent:
+		if last.outcome == traces.Rejected {
+			return fmt.Sprintf("the breaker refused attempt %d (%s): Dapr makes a refusal permanent, so the retries end", ef.Attempts, last.err)
+		}
+		return fmt.Sprintf("attempt %d failed with an error this runner does not retry", ef.Attempts)
+	case retry.StopDelay:
+		return "the backoff returned Stop (a delay of -1ns)"
+	}
+	return ""
 }
 
 // who starts an event about the worker's current step. Attempts of an

@@ -154,6 +154,7 @@ type worker struct {
 	answerErr    string // "" = ok
 	unavailable  bool   // the answer is gRPC Unavailable (a stopped or down app)
 	answerStatus int32  // the HTTP status a called app answered an error with
+	gaveUp       string // why the step's retries ended, for its op event
 }
 
 // layerCall is the state of one layer's call in flight.

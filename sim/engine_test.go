@@ -347,9 +347,9 @@ func TestBreakerReadOnResolveByRelease(t *testing.T) {
 		}
 	}
 	for release, want := range map[string]string{
-		"1.10": "{t: 4.500001s, kind: breaker, name: cb-store, from: open, to: half-open}",
-		"1.11": "{t: 4.5s, kind: breaker, name: cb-store, from: open, to: half-open}",
-		"1.16": "{t: 4.5s, kind: breaker, name: cb-store, from: open, to: half-open}",
+		"1.10": "{t: 4.500001s, kind: breaker, name: cb-store, from: open, to: half-open,",
+		"1.11": "{t: 4.5s, kind: breaker, name: cb-store, from: open, to: half-open,",
+		"1.16": "{t: 4.5s, kind: breaker, name: cb-store, from: open, to: half-open,",
 	} {
 		_, trace, _, err := runFile(t, filepath.Join(dir, "scenario.yaml"), Overrides{Dapr: release})
 		if err != nil {

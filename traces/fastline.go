@@ -179,6 +179,7 @@ const (
 	fieldTo
 	fieldChange
 	fieldDetail
+	fieldWhy
 )
 
 // setField sets one field of e from its line text as eventFromMap would;
@@ -246,6 +247,8 @@ func (r *Reader) setField(e *Event, seen *uint32, key, v []byte) bool {
 		f, s = fieldChange, &e.Change
 	case "detail":
 		f, s = fieldDetail, &e.Detail
+	case "why":
+		f, s = fieldWhy, &e.Why
 	default:
 		return false
 	}

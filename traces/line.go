@@ -39,6 +39,7 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 		b = f.str(b, "name", e.Name)
 		b = f.str(b, "from", e.From)
 		b = f.str(b, "to", e.To)
+		b = why(b, f, e)
 	default:
 		b = f.str(b, "app", e.App)
 		b = f.num(b, "worker", e.Worker)
@@ -70,6 +71,7 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			if e.Log != "" {
 				b = f.str(b, "log", e.Log)
 			}
+			b = why(b, f, e)
 		case Retry:
 			b = f.str(b, "operation", e.Operation)
 			b = f.num(b, "attempt", e.Attempt)
@@ -78,6 +80,7 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			if e.Notice {
 				b = f.flag(b, "notice")
 			}
+			b = why(b, f, e)
 		case Recovered:
 			b = f.str(b, "operation", e.Operation)
 			b = f.num(b, "attempts", e.Attempts)
@@ -101,7 +104,7 @@ func Recorded(e Event) Event {
 		r.Target, r.Change, r.Detail = e.Target, e.Change, e.Detail
 		return r
 	case Breaker:
-		r.Name, r.From, r.To = e.Name, e.From, e.To
+		r.Name, r.From, r.To, r.Why = e.Name, e.From, e.To, e.Why
 		return r
 	}
 	r.App, r.Worker, r.Iteration, r.Step, r.Target, r.Op = e.App, e.Worker, e.Iteration, e.Step, e.Target, e.Op
@@ -109,9 +112,9 @@ func Recorded(e Event) Event {
 	case Call:
 		r.Operation, r.Attempt, r.Outcome, r.Error, r.Stale = e.Operation, e.Attempt, e.Outcome, e.Error, e.Stale
 	case Op:
-		r.Attempts, r.Outcome, r.Error, r.Took, r.Log = e.Attempts, e.Outcome, e.Error, e.Took, e.Log
+		r.Attempts, r.Outcome, r.Error, r.Took, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Log, e.Why
 	case Retry:
-		r.Operation, r.Attempt, r.Delay, r.Notice = e.Operation, e.Attempt, e.Delay, e.Notice
+		r.Operation, r.Attempt, r.Delay, r.Notice, r.Why = e.Operation, e.Attempt, e.Delay, e.Notice, e.Why
 	case Recovered:
 		r.Operation, r.Attempts = e.Operation, e.Attempts
 	case Timeout:
@@ -200,4 +203,12 @@ func appendJSONString(b []byte, v string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// why writes an event's explanation, when it has one, last.
+func why(b []byte, f lineForm, e *Event) []byte {
+	if e.Why == "" {
+		return b
+	}
+	return f.str(b, "why", e.Why)
 }

@@ -12,6 +12,10 @@ import (
 // in logrus' terminal form `INFO[0026] message` with whole seconds since the
 // sidecar started, and `== APP == line` for the app's own output.
 type LogWriter struct {
+	// Explain adds, after each breaker transition, retry decision and failed
+	// step, an indented line saying why (see Explanation).
+	Explain bool
+
 	w       *bufio.Writer
 	wording Wording
 	buf     []byte
@@ -25,12 +29,33 @@ func NewLogWriter(w io.Writer, wording Wording) *LogWriter {
 
 // Record implements Sink.
 func (l *LogWriter) Record(e *Event) error {
-	line, ok := l.Line(e)
-	if !ok {
-		return nil
+	if line, ok := l.Line(e); ok {
+		if _, err := l.w.WriteString(line); err != nil {
+			return err
+		}
 	}
-	_, err := l.w.WriteString(line)
-	return err
+	if l.Explain {
+		if why, ok := Explanation(e); ok {
+			_, err := l.w.WriteString(why)
+			return err
+		}
+	}
+	return nil
+}
+
+// Explanation is the `--explain` line of an event, with its newline: after
+// each breaker transition, each retry decision and each step that finally
+// failed, why, in numbers, at the exact virtual instant (whole-second stamps
+// hide the ties that decide these).
+func Explanation(e *Event) (string, bool) {
+	if e.Why == "" {
+		return "", false
+	}
+	switch e.Kind {
+	case Breaker, Retry, Op:
+		return "    why @" + e.T.String() + ": " + e.Why + "\n", true
+	}
+	return "", false
 }
 
 // Line returns the log line an event projects to, with its newline, or false

@@ -18,7 +18,7 @@ import (
 )
 
 func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
-	var print bool
+	var print, explain bool
 	var at string
 	var daprdLog, resources, appID, dapr string
 	c := &cobra.Command{
@@ -65,6 +65,9 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 			if resources != "" || appID != "" || dapr != "" {
 				return fmt.Errorf("%w: --resources, --app-id and --dapr go with --daprd-log", errUsage)
 			}
+			if explain && !print {
+				return fmt.Errorf("%w: --explain goes with --print (sim replay t.yaml --print --explain)", errUsage)
+			}
 			if print && at != "" {
 				return fmt.Errorf("%w: --print and --at cannot be combined", errUsage)
 			}
@@ -91,7 +94,7 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 			}
 			defer tr.Close()
 			if print {
-				return printLog(tr, stdout)
+				return printLog(tr, stdout, explain)
 			}
 			if at != "" {
 				return stateAt(args[0], tr, instant, stdout)
@@ -100,6 +103,7 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&print, "print", false, "print the sidecar log from the recorded events (the bytes `sim run` printed), without re-running")
+	c.Flags().BoolVar(&explain, "explain", false, "with --print: after each breaker transition, retry decision and failed step, a line saying why, in numbers")
 	c.Flags().StringVar(&at, "at", "", "print the state of every machine at this instant (e.g. 31s), folded from the recorded events")
 	c.Flags().StringVar(&daprdLog, "daprd-log", "", "check a real Dapr sidecar's log against the policies in --resources")
 	c.Flags().StringVar(&resources, "resources", "", "with --daprd-log: the resources folder the sidecar read")
@@ -110,7 +114,7 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 
 // printLog projects the recorded events through the sidecar-log writer in
 // the wording of the header's Dapr release, as they are read.
-func printLog(tr *traces.Reader, stdout io.Writer) error {
+func printLog(tr *traces.Reader, stdout io.Writer, explain bool) error {
 	wording, err := traces.WordingFor(tr.Dapr)
 	if err != nil {
 		// A problem further down the trace is reported first, as when the
@@ -121,6 +125,7 @@ func printLog(tr *traces.Reader, stdout io.Writer) error {
 		return statusError{status: exitBadInput, err: fmt.Errorf("header dapr: %w", err)}
 	}
 	log := traces.NewLogWriter(stdout, wording)
+	log.Explain = explain
 	for e, err := range tr.Events() {
 		if err != nil {
 			log.Flush()

@@ -23,6 +23,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		seed        int64
 		maxEvents   int64
 		speed       float64
+		explain     bool
 	)
 	c := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -57,7 +58,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
-			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, speed, stdout, stderr)
+			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, speed, explain, stdout, stderr)
 		},
 	}
 	f := c.Flags()
@@ -66,11 +67,12 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour and log wording to model, 1.8 … 1.16 (default: the scenario's, else the newest)")
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw (default: the scenario's)")
 	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
+	f.BoolVar(&explain, "explain", false, "after each breaker transition, retry decision and failed step, print a line saying why, in numbers")
 	f.Float64Var(&speed, "speed", 0, "play the log in real time at `X` times the virtual speed (1 = as a sidecar would print it); for live demos")
 	return c
 }
 
-func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents int64, speed float64, stdout, stderr io.Writer) error {
+func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents int64, speed float64, explain bool, stdout, stderr io.Writer) error {
 	sc, err := sim.LoadScenario(path)
 	if err != nil {
 		return err
@@ -87,6 +89,7 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 		return err
 	}
 	log := traces.NewLogWriter(stdout, wording)
+	log.Explain = explain
 	sinks := traces.Sinks{log}
 	if speed > 0 {
 		// Playback waits on the real clock; the run itself stays virtual
@@ -211,7 +214,9 @@ type pacedLog struct {
 }
 
 func (p *pacedLog) Record(e *traces.Event) error {
-	if _, ok := p.log.Line(e); !ok {
+	_, printed := p.log.Line(e)
+	_, explained := traces.Explanation(e)
+	if !printed && !(p.log.Explain && explained) {
 		return nil
 	}
 	p.pacer.Wait(e.T)
