@@ -34,7 +34,7 @@ bench:
 # crasher is written to the package's testdata/fuzz/ and fails the target —
 # commit it with its fix, it is a regression test from then on.
 FUZZ_TARGETS := ./internal/ynode:FuzzDocuments ./sim:FuzzScenario ./policies:FuzzParseFile \
-	./policies:FuzzTrip ./daprlog:FuzzRead
+	./policies:FuzzTrip ./daprlog:FuzzRead ./traces:FuzzStreamMatchesFullDecode
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
