@@ -88,6 +88,9 @@ func ReadFiles(paths []string) ([]*File, []diag.Warning, error) {
 			switch {
 			case e.IsDir():
 				warns = append(warns, diag.Warnf(name, 0, 0, "", "a folder: Dapr does not read sub-folders of a resources path").WithID("subfolder"))
+			case !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0:
+				// A pipe, socket or device would block or never end a read.
+				warns = append(warns, diag.Warnf(name, 0, 0, "", "not a regular file: skipped").WithID("not-yaml"))
 			case !isYAMLName(e.Name()):
 				warns = append(warns, diag.Warnf(name, 0, 0, "", "not a .yaml or .yml file: Dapr does not load it").WithID("not-yaml"))
 			default:

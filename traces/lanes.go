@@ -501,10 +501,16 @@ func TraceHorizon(tr *Trace) time.Duration {
 	}
 	for _, p := range pairs {
 		if p.Key == "duration" {
-			if d, err := ynode.Duration("trace", "scenario.duration", p.Value); err == nil && d > last {
+			// A scenario runs at most a year (sim.MaxHorizon); a longer
+			// header duration was edited in and is not trusted for drawing.
+			if d, err := ynode.Duration("trace", "scenario.duration", p.Value); err == nil && d > last && d <= maxDrawnHorizon {
 				return d
 			}
 		}
 	}
 	return last
 }
+
+// maxDrawnHorizon bounds the time axis a picture may span: a scenario's
+// longest horizon (a year).
+const maxDrawnHorizon = 365 * 24 * time.Hour

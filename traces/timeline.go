@@ -305,7 +305,9 @@ func tickStep(span time.Duration, n int) time.Duration {
 	for {
 		for _, m := range []time.Duration{1, 2, 5} {
 			s := step * m
-			if int64(s)*int64(n) >= 8*int64(span) || s >= span {
+			// Compare s*n with 8*span without overflowing int64 (a span of
+			// centuries would wrap and loop for ever).
+			if s >= span || float64(s)*float64(n) >= 8*float64(span) {
 				return s
 			}
 		}

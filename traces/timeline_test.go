@@ -171,3 +171,14 @@ func TestApproxSeconds(t *testing.T) {
 		}
 	}
 }
+
+// A span of centuries must not overflow the tick arithmetic into an endless
+// axis (found by review: 8*span wrapped negative).
+func TestTickStepHugeSpan(t *testing.T) {
+	for _, span := range []time.Duration{1000000 * time.Hour, time.Duration(1<<62 - 1)} {
+		s := tickStep(span, 100)
+		if s <= 0 || float64(s)*100 < 8*float64(span) && s < span {
+			t.Errorf("tickStep(%s) = %s: too small for 100 columns", span, s)
+		}
+	}
+}

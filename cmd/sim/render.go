@@ -107,8 +107,8 @@ func parseWindow(from, to string) (window, error) {
 	var w window
 	parse := func(flag, s string) (time.Duration, error) {
 		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			return 0, fmt.Errorf("%w: --%s: want an instant such as 20s, got %q", errUsage, flag, s)
+		if err != nil || d < 0 || d > sim.MaxHorizon {
+			return 0, fmt.Errorf("%w: --%s: want an instant such as 20s, at most a year (%s), got %q", errUsage, flag, sim.MaxHorizon, s)
 		}
 		return d, nil
 	}

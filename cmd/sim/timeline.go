@@ -55,8 +55,8 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("to") && opt.To <= opt.From {
 				return fmt.Errorf("%w: --to %s must be after --from %s", errUsage, to, opt.From)
 			}
-			if c.Flags().Changed("width") && width < 20 {
-				return fmt.Errorf("%w: --width must be at least 20 columns, got %d", errUsage, width)
+			if c.Flags().Changed("width") && (width < 20 || width > 10000) {
+				return fmt.Errorf("%w: --width must be from 20 to 10000 columns, got %d", errUsage, width)
 			}
 			if maxEvents < 1 {
 				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
@@ -119,8 +119,8 @@ func instantFlag(name, v string) (time.Duration, error) {
 		return 0, nil
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%w: --%s: want an instant such as 31s or 26.5s, got %q", errUsage, name, v)
+	if err != nil || d < 0 || d > sim.MaxHorizon {
+		return 0, fmt.Errorf("%w: --%s: want an instant such as 31s or 26.5s, at most a year (%s), got %q", errUsage, name, sim.MaxHorizon, v)
 	}
 	return d, nil
 }
