@@ -1,0 +1,504 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/sim"
+	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
+)
+
+func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		resiliency string
+		against    string
+		dapr       string
+		seed       int64
+		maxEvents  int64
+		failOnReg  bool
+	)
+	c := &cobra.Command{
+		Use:   "diff SCENARIO --against B [--resiliency A] | diff SCENARIO_A SCENARIO_B",
+		Short: "Run a scenario under two Resiliency specs and show how the timelines differ",
+		Long: "diff runs the same scenario twice, on the same seed and outage, with only the\n" +
+			"Resiliency differing: side A with --resiliency (a Resiliency file or a resources\n" +
+			"folder; default: the scenario's own), side B with --against. Given two scenario\n" +
+			"files instead, it runs each (B on A's seed). It prints the breaker transitions\n" +
+			"that moved, appeared or disappeared (matched by breaker, change and occurrence),\n" +
+			"the app operations that failed in one run only, time to detect (outage start to\n" +
+			"the first breaker open) and time to recover (outage end to the first successful\n" +
+			"operation) when the scenario stops and starts a target, the counts per side with\n" +
+			"the delta, and a one-line verdict.\n\n" +
+			"Exit status: 0 whatever the difference; 1 with --fail-on-regression when B fails\n" +
+			"more operations than A; 2 the input could not be run.",
+		Example: "  sim diff examples/quickstart/scenario.yaml --against slower-breaker.yaml\n" +
+			"  sim diff examples/quickstart/scenario.yaml --resiliency a.yaml --against b.yaml --fail-on-regression\n" +
+			"  sim diff before.yaml after.yaml",
+		Args: func(c *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 1 && against == "":
+				return fmt.Errorf("%w: name side B with --against FILE (or give two scenario files; see `sim diff --help`)", errUsage)
+			case len(args) == 2 && (against != "" || resiliency != ""):
+				return fmt.Errorf("%w: --resiliency and --against go with one scenario, not two (see `sim diff --help`)", errUsage)
+			case len(args) < 1 || len(args) > 2:
+				return fmt.Errorf("%w: want one scenario and --against, or two scenario files, got %d arguments (see `sim diff --help`)", errUsage, len(args))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if c.Flags().Changed("against") && against == "" {
+				return fmt.Errorf("%w: --against needs a file or folder name", errUsage)
+			}
+			if c.Flags().Changed("resiliency") && resiliency == "" {
+				return fmt.Errorf("%w: --resiliency needs a file or folder name", errUsage)
+			}
+			if maxEvents < 1 {
+				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			}
+			var o sim.Overrides
+			o.Dapr = dapr
+			if c.Flags().Changed("seed") {
+				o.Seed = &seed
+			}
+			d := diffRun{o: o, maxEvents: maxEvents, stderr: stderr, warned: map[string]bool{}}
+			var err error
+			if len(args) == 2 {
+				err = d.prepareScenarios(args[0], args[1])
+			} else {
+				err = d.prepareResources(args[0], resiliency, against)
+			}
+			if err != nil {
+				return err
+			}
+			diff, err := d.run()
+			if err != nil {
+				return err
+			}
+			if err := d.write(stdout, diff); err != nil {
+				return fmt.Errorf("write diff: %w", err)
+			}
+			if failOnReg && diff.Regression() {
+				return statusError{status: exitFailed}
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&resiliency, "resiliency", "", "side A: a Resiliency `FILE` or resources folder replacing the scenario's (default: the scenario's own)")
+	f.StringVar(&against, "against", "", "side B: a Resiliency `FILE` or resources folder replacing the scenario's")
+	f.BoolVar(&failOnReg, "fail-on-regression", false, "exit 1 when B fails more operations than A")
+	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour to model, 1.8 … 1.16, for both sides (default: the scenario's, else the newest)")
+	f.Int64Var(&seed, "seed", 0, "seed for every random draw, for both sides (default: the scenario's; with two scenarios, A's)")
+	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
+	return c
+}
+
+// diffRun holds the two prepared sides of a diff.
+type diffRun struct {
+	o            sim.Overrides
+	maxEvents    int64
+	stderr       io.Writer
+	warned       map[string]bool // warnings already printed (both sides share most)
+	a, b         *sim.Setup
+	labelA       string
+	labelB       string
+	twoScenarios bool
+}
+
+// prepareResources loads the scenario once per side and points each copy at
+// its own Resiliency file or resources folder.
+func (d *diffRun) prepareResources(path, resA, resB string) error {
+	var errs diag.List
+	load := func(res, flag string) (*sim.Scenario, string) {
+		sc, err := sim.LoadScenario(path)
+		if err != nil {
+			errs = appendDiag(errs, err)
+			return nil, ""
+		}
+		if res == "" {
+			label := "(the scenario's own resources)"
+			if p := sc.ResourcePaths(); len(p) > 0 {
+				label = p[0]
+			}
+			return sc, label
+		}
+		if err := useResources(sc, res, flag); err != nil {
+			errs = appendDiag(errs, err)
+			return nil, ""
+		}
+		return sc, res
+	}
+	scA, labelA := load(resA, "--resiliency")
+	scB, labelB := load(resB, "--against")
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	d.labelA, d.labelB = labelA, labelB
+	return d.prepare(scA, scB)
+}
+
+// prepareScenarios loads two scenario files; B runs on A's seed unless
+// --seed sets both.
+func (d *diffRun) prepareScenarios(pathA, pathB string) error {
+	scA, err := sim.LoadScenario(pathA)
+	if err != nil {
+		return err
+	}
+	scB, err := sim.LoadScenario(pathB)
+	if err != nil {
+		return err
+	}
+	d.labelA, d.labelB, d.twoScenarios = pathA, pathB, true
+	return d.prepare(scA, scB)
+}
+
+func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
+	var errs diag.List
+	a, err := sim.Prepare(scA, d.o)
+	if err != nil {
+		errs = appendDiag(errs, err)
+	}
+	oB := d.o
+	if oB.Seed == nil && a != nil {
+		seed := a.Seed
+		oB.Seed = &seed
+	}
+	b, err := sim.Prepare(scB, oB)
+	if err != nil {
+		errs = appendDiag(errs, err)
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	for _, s := range []*sim.Setup{a, b} {
+		for _, w := range s.Warnings {
+			if line := fmt.Sprint(w); !d.warned[line] {
+				d.warned[line] = true
+				fmt.Fprintln(d.stderr, line)
+			}
+		}
+	}
+	d.a, d.b = a, b
+	return nil
+}
+
+// appendDiag adds err's problems to l; an error that is not about the input
+// is kept as it is, wrapped in a one-item list.
+func appendDiag(l diag.List, err error) diag.List {
+	var list diag.List
+	var one *diag.Error
+	switch {
+	case errors.As(err, &list):
+		return append(l, list...)
+	case errors.As(err, &one):
+		return append(l, one)
+	}
+	return append(l, &diag.Error{Msg: err.Error()})
+}
+
+// useResources points sc at res (a Resiliency file or a resources folder),
+// given relative to the working directory, in place of its own resources.
+func useResources(sc *sim.Scenario, res, flag string) error {
+	info, err := os.Stat(res)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &diag.Error{Field: flag, Msg: fmt.Sprintf("%s does not exist", res)}
+	case err != nil:
+		return &diag.Error{Field: flag, Msg: fmt.Sprintf("cannot read %s: %v", res, errors.Unwrap(err))}
+	}
+	p := relativeTo(filepath.Dir(sc.File), res)
+	if info.IsDir() {
+		sc.ResourcesPath, sc.Resiliency = p, ""
+	} else {
+		sc.ResourcesPath, sc.Resiliency = "", p
+	}
+	return nil
+}
+
+// relativeTo rewrites p (relative to the working directory) so that joined
+// to base it names the same file, and errors keep naming it as the user did.
+func relativeTo(base, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	if !filepath.IsAbs(base) {
+		if r, err := filepath.Rel(base, p); err == nil {
+			return r
+		}
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+func (d *diffRun) run() (traces.MetricsDiff, error) {
+	evA, err := runCollect(d.a, d.maxEvents)
+	if err != nil {
+		return traces.MetricsDiff{}, fmt.Errorf("side A: %w", err)
+	}
+	evB, err := runCollect(d.b, d.maxEvents)
+	if err != nil {
+		return traces.MetricsDiff{}, fmt.Errorf("side B: %w", err)
+	}
+	return traces.CompareMetrics(traces.Measure(evA), traces.Measure(evB)), nil
+}
+
+func runCollect(s *sim.Setup, maxEvents int64) ([]traces.Event, error) {
+	var events traces.Collector
+	eng := sim.NewEngine(s, &events, sim.Options{MaxEvents: maxEvents})
+	defer eng.Close()
+	if err := eng.Run(); err != nil {
+		return nil, err
+	}
+	return events.Events, nil
+}
+
+// write prints the diff: a header, then one section per measure, then the
+// verdict. Every line is a function of the two runs only.
+func (d *diffRun) write(w io.Writer, diff traces.MetricsDiff) error {
+	var b strings.Builder
+	name := d.a.Scenario.Name
+	if d.twoScenarios && d.b.Scenario.Name != name {
+		name += " vs " + d.b.Scenario.Name
+	}
+	fmt.Fprintf(&b, "diff %s: seed %s, dapr %s\n", name,
+		pair(fmt.Sprint(d.a.Seed), fmt.Sprint(d.b.Seed)), pair(d.a.Profile.Version, d.b.Profile.Version))
+	fmt.Fprintf(&b, "  A: %s\n  B: %s\n", d.labelA, d.labelB)
+
+	b.WriteString("\nbreaker transitions\n")
+	writeTransitions(&b, diff)
+
+	b.WriteString("\noperations failed in one run only\n")
+	writeFailed(&b, diff)
+
+	if diff.A.HasOutage || diff.B.HasOutage {
+		b.WriteString("\n" + outageLine(diff) + "\n")
+		tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
+		fmt.Fprintf(tw, "  \tA\tB\tdelta\n")
+		fmt.Fprintf(tw, "  time to detect\t%s\t%s\t%s\n", optDur(diff.A.Detect, diff.A.HasDetect), optDur(diff.B.Detect, diff.B.HasDetect),
+			optDelta(diff.A.Detect, diff.A.HasDetect, diff.B.Detect, diff.B.HasDetect))
+		fmt.Fprintf(tw, "  time to recover\t%s\t%s\t%s\n", optDur(diff.A.Recover, diff.A.HasRecover), optDur(diff.B.Recover, diff.B.HasRecover),
+			optDelta(diff.A.Recover, diff.A.HasRecover, diff.B.Recover, diff.B.HasRecover))
+		tw.Flush()
+	}
+
+	b.WriteString("\ncounts\n")
+	writeCounts(&b, diff)
+	b.WriteString("\n" + verdict(diff) + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func pair(a, b string) string {
+	if a == b {
+		return a
+	}
+	return "A " + a + " / B " + b
+}
+
+func outageLine(diff traces.MetricsDiff) string {
+	describe := func(m traces.Metrics) string {
+		if !m.HasOutage {
+			return "no stop fault"
+		}
+		s := fmt.Sprintf("%s stopped at %s", m.Outage.Target, m.Outage.Start)
+		if m.OutageEnded {
+			s += fmt.Sprintf(", started at %s", m.Outage.End)
+		} else {
+			s += ", never started again"
+		}
+		return s
+	}
+	a, b := describe(diff.A), describe(diff.B)
+	if a == b {
+		return "outage: " + a
+	}
+	return "outage: A " + a + "; B " + b
+}
+
+// transitionRow is one line of the transitions section.
+type transitionRow struct {
+	t          traces.BreakerTransition
+	at, bt     time.Duration
+	hasA, hasB bool
+	sortT      time.Duration
+}
+
+func writeTransitions(b *strings.Builder, diff traces.MetricsDiff) {
+	var rows []transitionRow
+	for _, m := range diff.Moved {
+		rows = append(rows, transitionRow{t: m.BreakerTransition, at: m.T, bt: m.B, hasA: true, hasB: true, sortT: min(m.T, m.B)})
+	}
+	for _, t := range diff.Gone {
+		rows = append(rows, transitionRow{t: t, at: t.T, hasA: true, sortT: t.T})
+	}
+	for _, t := range diff.New {
+		rows = append(rows, transitionRow{t: t, bt: t.T, hasB: true, sortT: t.T})
+	}
+	sortRows(rows)
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		label := r.t.Name + " " + r.t.From + "->" + r.t.To
+		if r.t.N > 1 {
+			label += fmt.Sprintf(" (#%d)", r.t.N)
+		}
+		var note string
+		switch {
+		case r.hasA && r.hasB:
+			note = "(" + signedDur(r.bt-r.at) + ")"
+		case r.hasA:
+			note = "(only in A)"
+		default:
+			note = "(only in B)"
+		}
+		fmt.Fprintf(tw, "  %s\tA %s\tB %s\t%s\n", label, optDur(r.at, r.hasA), optDur(r.bt, r.hasB), note)
+	}
+	tw.Flush()
+	switch {
+	case len(rows) == 0 && diff.Unchanged == 0:
+		b.WriteString("  none in either run\n")
+	case len(rows) == 0:
+		fmt.Fprintf(b, "  all %d at the same instants\n", diff.Unchanged)
+	case diff.Unchanged > 0:
+		fmt.Fprintf(b, "  %d more at the same instants\n", diff.Unchanged)
+	}
+}
+
+func sortRows(rows []transitionRow) {
+	less := func(x, y transitionRow) bool {
+		if x.sortT != y.sortT {
+			return x.sortT < y.sortT
+		}
+		if x.t.Name != y.t.Name {
+			return x.t.Name < y.t.Name
+		}
+		if x.t.From != y.t.From {
+			return x.t.From < y.t.From
+		}
+		if x.t.To != y.t.To {
+			return x.t.To < y.t.To
+		}
+		return x.t.N < y.t.N
+	}
+	for i := 1; i < len(rows); i++ { // insertion sort: stable and short lists
+		for j := i; j > 0 && less(rows[j], rows[j-1]); j-- {
+			rows[j], rows[j-1] = rows[j-1], rows[j]
+		}
+	}
+}
+
+func writeFailed(b *strings.Builder, diff traces.MetricsDiff) {
+	if len(diff.FailedOnlyA) == 0 && len(diff.FailedOnlyB) == 0 {
+		b.WriteString("  none\n")
+		return
+	}
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	other := func(m traces.Metrics, k traces.OpKey) string {
+		if t, ok := m.Succeeded[k]; ok {
+			return "ok at " + t.String()
+		}
+		return "not reached"
+	}
+	for _, k := range diff.FailedOnlyA {
+		fmt.Fprintf(tw, "  %s\tA failed\tB %s\n", opLabel(k), other(diff.B, k))
+	}
+	for _, k := range diff.FailedOnlyB {
+		fmt.Fprintf(tw, "  %s\tA %s\tB failed\n", opLabel(k), other(diff.A, k))
+	}
+	tw.Flush()
+}
+
+func opLabel(k traces.OpKey) string {
+	return fmt.Sprintf("%s worker %d iteration %d step %d", k.App, k.Worker, k.Iteration, k.Step)
+}
+
+func optDur(d time.Duration, ok bool) string {
+	if !ok {
+		return "-"
+	}
+	return d.String()
+}
+
+func optDelta(a time.Duration, okA bool, b time.Duration, okB bool) string {
+	switch {
+	case okA && okB:
+		return signedDur(b - a)
+	case okA == okB:
+		return ""
+	case okA:
+		return "(never in B)"
+	}
+	return "(never in A)"
+}
+
+func signedDur(d time.Duration) string {
+	if d > 0 {
+		return "+" + d.String()
+	}
+	return d.String()
+}
+
+func countDelta(a, b int) string {
+	if b > a {
+		return fmt.Sprintf("+%d", b-a)
+	}
+	return fmt.Sprint(b - a)
+}
+
+// verdict sums the diff up in one line.
+func verdict(diff traces.MetricsDiff) string {
+	a, b := diff.A.FailedOps, diff.B.FailedOps
+	switch {
+	case diff.Same():
+		return "verdict: no difference: B behaves as A on every measure"
+	case b > a:
+		return fmt.Sprintf("verdict: regression: B fails %d operations, A %d (+%d)", b, a, b-a)
+	case b < a:
+		return fmt.Sprintf("verdict: improvement: B fails %d operations, A %d (-%d)", b, a, a-b)
+	}
+	return fmt.Sprintf("verdict: same operations failed (%d); the timelines differ: %d transitions moved, %d only in A, %d only in B; attempts %s",
+		a, len(diff.Moved), len(diff.Gone), len(diff.New), countDelta(diff.A.Attempts, diff.B.Attempts))
+}
+
+// writeCounts prints the counts per side with the delta: names flush left,
+// numbers flush right.
+func writeCounts(b *strings.Builder, diff traces.MetricsDiff) {
+	rows := [][3]string{{"", "A", "B"}}
+	deltas := []string{"delta"}
+	for _, r := range []struct {
+		name string
+		a, b int
+	}{
+		{"operations", diff.A.Ops, diff.B.Ops},
+		{"operations failed", diff.A.FailedOps, diff.B.FailedOps},
+		{"attempts", diff.A.Attempts, diff.B.Attempts},
+		{"attempts failed", diff.A.FailedAttempts, diff.B.FailedAttempts},
+		{"shed by an open breaker", diff.A.Shed, diff.B.Shed},
+		{"retries", diff.A.Retries, diff.B.Retries},
+		{"timeouts", diff.A.Timeouts, diff.B.Timeouts},
+	} {
+		rows = append(rows, [3]string{r.name, fmt.Sprint(r.a), fmt.Sprint(r.b)})
+		deltas = append(deltas, countDelta(r.a, r.b))
+	}
+	var w [4]int
+	for i, r := range rows {
+		for j, c := range r {
+			w[j] = max(w[j], len(c))
+		}
+		w[3] = max(w[3], len(deltas[i]))
+	}
+	for i, r := range rows {
+		line := fmt.Sprintf("  %-*s  %*s  %*s  %*s", w[0], r[0], w[1]+1, r[1], w[2]+1, r[2], w[3]+1, deltas[i])
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+}

@@ -1,0 +1,146 @@
+package traces_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/dapr-sim/sim/traces"
+)
+
+func secs(x float64) time.Duration { return time.Duration(x * float64(time.Second)) }
+
+func metricsOp(t float64, it, step int, out traces.Outcome) traces.Event {
+	return traces.Event{T: secs(t), Kind: traces.Op, App: "app", Iteration: it, Step: step, Outcome: out}
+}
+
+func metricsCall(t float64, out traces.Outcome) traces.Event {
+	return traces.Event{T: secs(t), Kind: traces.Call, App: "app", Outcome: out}
+}
+
+func metricsBr(t float64, from, to string) traces.Event {
+	return traces.Event{T: secs(t), Kind: traces.Breaker, Name: "cb", From: from, To: to}
+}
+
+func metricsFault(t float64, change string) traces.Event {
+	return traces.Event{T: secs(t), Kind: traces.Fault, Target: "store", Change: change}
+}
+
+// base is a small outage: the store stops at 5s, the breaker opens at 8s,
+// half-opens and closes after the store is back at 20s.
+func metricsBase() []traces.Event {
+	return []traces.Event{
+		metricsCall(1, traces.OK), metricsOp(1, 1, 1, traces.OK),
+		metricsFault(5, "stop"),
+		metricsCall(6, traces.Error), {T: secs(6), Kind: traces.Retry},
+		metricsCall(7, traces.Error), {T: secs(7), Kind: traces.Retry},
+		metricsBr(8, "closed", "open"),
+		metricsCall(9, traces.Rejected), metricsOp(9, 2, 1, traces.Error),
+		metricsBr(13, "open", "half-open"), metricsCall(13, traces.Error), metricsBr(13, "half-open", "open"),
+		metricsFault(20, "start"),
+		metricsBr(21, "open", "half-open"), metricsCall(21, traces.OK), metricsBr(21, "half-open", "closed"),
+		metricsOp(21, 3, 1, traces.OK),
+	}
+}
+
+func TestMetricsMeasure(t *testing.T) {
+	m := traces.Measure(metricsBase())
+	got := [...]int{m.Ops, m.FailedOps, m.Attempts, m.FailedAttempts, m.Shed, m.Retries, m.Timeouts}
+	if want := [...]int{3, 1, 6, 3, 1, 2, 0}; got != want {
+		t.Errorf("counts = %v, want %v", got, want)
+	}
+	if !m.HasOutage || !m.OutageEnded || m.Outage != (traces.Outage{Target: "store", Start: secs(5), End: secs(20)}) {
+		t.Errorf("outage = %+v (has %v, ended %v)", m.Outage, m.HasOutage, m.OutageEnded)
+	}
+	if !m.HasDetect || m.Detect != secs(3) {
+		t.Errorf("detect = %v (%v), want 3s", m.Detect, m.HasDetect)
+	}
+	if !m.HasRecover || m.Recover != secs(1) {
+		t.Errorf("recover = %v (%v), want 1s", m.Recover, m.HasRecover)
+	}
+	if want := []traces.OpKey{{App: "app", Iteration: 2, Step: 1}}; !reflect.DeepEqual(m.Failed, want) {
+		t.Errorf("failed = %v, want %v", m.Failed, want)
+	}
+	var ns []int
+	for _, tr := range m.Transitions {
+		ns = append(ns, tr.N)
+	}
+	if want := []int{1, 1, 1, 2, 1}; !reflect.DeepEqual(ns, want) {
+		t.Errorf("occurrences = %v, want %v", ns, want)
+	}
+}
+
+func TestMetricsMeasureNoOutage(t *testing.T) {
+	m := traces.Measure([]traces.Event{metricsCall(1, traces.OK), metricsOp(1, 1, 1, traces.OK), metricsBr(2, "closed", "open")})
+	if m.HasOutage || m.HasDetect || m.HasRecover {
+		t.Errorf("no stop fault, yet outage %v detect %v recover %v", m.HasOutage, m.HasDetect, m.HasRecover)
+	}
+	// A start never seen: detection is measured, recovery is not.
+	m = traces.Measure([]traces.Event{metricsFault(1, "stop"), metricsBr(2, "closed", "open"), metricsOp(3, 1, 1, traces.OK)})
+	if !m.HasDetect || m.Detect != secs(1) || m.OutageEnded || m.HasRecover {
+		t.Errorf("open-ended outage: %+v", m)
+	}
+}
+
+func TestMetricsCompare(t *testing.T) {
+	// later: the breaker opens 2s later, the half-open probe at 13s never
+	// happens, one more operation fails.
+	later := []traces.Event{
+		metricsCall(1, traces.OK), metricsOp(1, 1, 1, traces.OK),
+		metricsFault(5, "stop"),
+		metricsCall(6, traces.Error), {T: secs(6), Kind: traces.Retry},
+		metricsCall(7, traces.Error), {T: secs(7), Kind: traces.Retry},
+		metricsBr(10, "closed", "open"),
+		metricsCall(11, traces.Rejected), metricsOp(11, 2, 1, traces.Error),
+		metricsCall(12, traces.Rejected), metricsOp(12, 2, 2, traces.Error),
+		metricsFault(20, "start"),
+		metricsBr(21, "open", "half-open"), metricsCall(21, traces.OK), metricsBr(21, "half-open", "closed"),
+		metricsOp(21, 3, 1, traces.OK),
+	}
+	// fewer: B fails nothing and runs an operation A failed.
+	fewer := append(metricsBase()[:7:7], metricsOp(9, 2, 1, traces.OK))
+
+	tests := []struct {
+		name                  string
+		a, b                  []traces.Event
+		same, regression      bool
+		moved, gone, new, unc int
+		onlyA, onlyB          []traces.OpKey
+	}{
+		{name: "identical runs", a: metricsBase(), b: metricsBase(), same: true, unc: 5},
+		{name: "regression", a: metricsBase(), b: later, regression: true,
+			moved: 2, gone: 2, new: 0, unc: 1,
+			onlyB: []traces.OpKey{{App: "app", Iteration: 2, Step: 2}}},
+		{name: "improvement", a: metricsBase(), b: fewer,
+			gone: 5, onlyA: []traces.OpKey{{App: "app", Iteration: 2, Step: 1}}},
+		{name: "reversed is a regression", a: fewer, b: metricsBase(), regression: true,
+			new: 5, onlyB: []traces.OpKey{{App: "app", Iteration: 2, Step: 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := traces.CompareMetrics(traces.Measure(tt.a), traces.Measure(tt.b))
+			if d.Same() != tt.same {
+				t.Errorf("Same = %v, want %v", d.Same(), tt.same)
+			}
+			if d.Regression() != tt.regression {
+				t.Errorf("Regression = %v, want %v", d.Regression(), tt.regression)
+			}
+			if got := [...]int{len(d.Moved), len(d.Gone), len(d.New), d.Unchanged}; got != [...]int{tt.moved, tt.gone, tt.new, tt.unc} {
+				t.Errorf("moved, gone, new, unchanged = %v, want %v", got, [...]int{tt.moved, tt.gone, tt.new, tt.unc})
+			}
+			if !reflect.DeepEqual(d.FailedOnlyA, tt.onlyA) || !reflect.DeepEqual(d.FailedOnlyB, tt.onlyB) {
+				t.Errorf("failed only in A %v, B %v; want %v, %v", d.FailedOnlyA, d.FailedOnlyB, tt.onlyA, tt.onlyB)
+			}
+		})
+	}
+}
+
+func TestMetricsCompareMoved(t *testing.T) {
+	a := traces.Measure([]traces.Event{metricsBr(26, "closed", "open")})
+	b := traces.Measure([]traces.Event{metricsBr(31, "closed", "open")})
+	d := traces.CompareMetrics(a, b)
+	want := []traces.MovedTransition{{BreakerTransition: traces.BreakerTransition{Name: "cb", From: "closed", To: "open", N: 1, T: secs(26)}, B: secs(31)}}
+	if !reflect.DeepEqual(d.Moved, want) {
+		t.Errorf("MovedTransition = %+v, want %+v", d.Moved, want)
+	}
+}
