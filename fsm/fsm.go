@@ -30,13 +30,23 @@ type key[S, E comparable] struct {
 	on   E
 }
 
+type group[S, E comparable] struct {
+	from S
+	on   E
+	rows []int
+}
+
 // Table is an immutable transition table. Build it with NewTable.
 type Table[S, E comparable, C any] struct {
 	// Name names the machine in errors and diagrams, e.g. "breaker".
 	Name string
 
-	rows   []Transition[S, E, C]
-	index  map[key[S, E]][]int // (From, On) → row indices in declaration order
+	rows  []Transition[S, E, C]
+	index map[key[S, E]][]int // (From, On) → row indices in declaration order
+	// groups holds the same as index, scanned by Fire: tables have a
+	// dozen or so (From, On) pairs, and comparing small keys in a slice is
+	// faster than hashing them.
+	groups []group[S, E]
 	states []S
 	events []E
 }
@@ -72,6 +82,12 @@ func NewTable[S, E comparable, C any](name string, rows ...Transition[S, E, C]) 
 			t.events = append(t.events, r.On)
 		}
 	}
+	for i := range t.rows {
+		k := key[S, E]{t.rows[i].From, t.rows[i].On}
+		if rows := t.index[k]; rows[0] == i {
+			t.groups = append(t.groups, group[S, E]{from: k.from, on: k.on, rows: rows})
+		}
+	}
 	return t
 }
 
@@ -79,13 +95,29 @@ func NewTable[S, E comparable, C any](name string, rows ...Transition[S, E, C]) 
 // none does, the state does not accept the event and the error is a
 // *RejectedError. Fire does not allocate unless it fails.
 func (t *Table[S, E, C]) Fire(from S, on E, c C) (Transition[S, E, C], error) {
-	for _, i := range t.index[key[S, E]{from, on}] {
-		r := &t.rows[i]
-		if r.Guard == nil || r.Guard(c) {
-			return *r, nil
-		}
+	r, err := t.Pick(from, on, c)
+	if err != nil {
+		return Transition[S, E, C]{}, err
 	}
-	return Transition[S, E, C]{}, &RejectedError{Machine: t.Name, State: describe(from), Event: describe(on)}
+	return *r, nil
+}
+
+// Pick is Fire without the copy: it returns the chosen row itself, which
+// callers must not modify. Step functions on hot paths use it.
+func (t *Table[S, E, C]) Pick(from S, on E, c C) (*Transition[S, E, C], error) {
+	for g := range t.groups {
+		if t.groups[g].from != from || t.groups[g].on != on {
+			continue
+		}
+		for _, i := range t.groups[g].rows {
+			r := &t.rows[i]
+			if r.Guard == nil || r.Guard(c) {
+				return r, nil
+			}
+		}
+		break
+	}
+	return nil, &RejectedError{Machine: t.Name, State: describe(from), Event: describe(on)}
 }
 
 // Rows returns a copy of the table's rows in declaration order.

@@ -54,7 +54,7 @@ func (e *Engine) issue(w *worker, wi int) {
 	case Invoke:
 		w.pl = e.invokePipeline(st.Target, expand(st.Method, w.iteration, w.index))
 	default:
-		w.pl = e.pipes[Target{Name: st.Target, Method: st.Method}]
+		w.pl = w.steps[w.step].pl
 	}
 	w.issued = e.q.Now()
 	for d := range w.pl.layers {
@@ -197,7 +197,7 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 		}
 		return lat, !down
 	}
-	s := e.stores[st.Target]
+	s := w.steps[w.step].store
 	lat := s.latency
 	if st.Latency != nil {
 		lat = *st.Latency

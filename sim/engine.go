@@ -140,7 +140,8 @@ const maxLayers = 3
 // worker is one copy of an app loop and the call it has in flight.
 type worker struct {
 	app       *App
-	index     int // within the app, 0-based
+	steps     []stepRefs // per step of app.Steps, shared by the app's workers
+	index     int        // within the app, 0-based
 	iteration int
 	tick      int64 // `every` grid position of the current iteration
 	step      int   // 0-based index into app.Steps
@@ -155,6 +156,12 @@ type worker struct {
 	unavailable  bool   // the answer is gRPC Unavailable (a stopped or down app)
 	answerStatus int32  // the HTTP status a called app answered an error with
 	gaveUp       string // why the step's retries ended, for its op event
+}
+
+// stepRefs holds what a state step calls, resolved when the engine is built.
+type stepRefs struct {
+	pl    *pipeline
+	store *StateStore
 }
 
 // layerCall is the state of one layer's call in flight.
@@ -266,8 +273,17 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		if len(app.Steps) == 0 {
 			continue // a called app runs no loop
 		}
+		// What each step calls, looked up once: the store's pipeline and
+		// the store (nil for invocations, whose pipelines are per request).
+		steps := make([]stepRefs, len(app.Steps))
+		for i := range app.Steps {
+			st := &app.Steps[i]
+			if st.Op != Actor && st.Op != Invoke {
+				steps[i] = stepRefs{pl: e.pipes[Target{Name: st.Target, Method: st.Method}], store: e.stores[st.Target]}
+			}
+		}
 		for w := 0; w < app.Workers; w++ {
-			e.workers = append(e.workers, &worker{app: app, index: w})
+			e.workers = append(e.workers, &worker{app: app, index: w, steps: steps})
 		}
 	}
 	return e
@@ -544,12 +560,41 @@ func (b *breakerInst) ensure(now time.Duration) {
 }
 
 // expand fills a step template: {i} is the iteration, {w} the worker.
+// A template with no placeholder is returned as is; otherwise the result is
+// built in one pass with one allocation.
 func expand(tmpl string, iteration, workerIndex int) string {
-	if !strings.Contains(tmpl, "{") {
+	if strings.IndexByte(tmpl, '{') < 0 {
 		return tmpl
 	}
-	s := strings.ReplaceAll(tmpl, "{i}", strconv.Itoa(iteration))
-	return strings.ReplaceAll(s, "{w}", strconv.Itoa(workerIndex))
+	var buf [128]byte
+	return string(appendExpand(buf[:0], tmpl, iteration, workerIndex))
+}
+
+// appendExpand appends tmpl to b with {i} and {w} filled in. One left-to-right
+// pass gives what replacing every {i} and then every {w} gives: the numbers
+// written hold no brace, and the two placeholders cannot overlap.
+func appendExpand(b []byte, tmpl string, iteration, workerIndex int) []byte {
+	for {
+		j := strings.IndexByte(tmpl, '{')
+		if j < 0 || j+2 >= len(tmpl) {
+			return append(b, tmpl...)
+		}
+		b = append(b, tmpl[:j]...)
+		if tmpl[j+2] == '}' {
+			switch tmpl[j+1] {
+			case 'i':
+				b = strconv.AppendInt(b, int64(iteration), 10)
+				tmpl = tmpl[j+3:]
+				continue
+			case 'w':
+				b = strconv.AppendInt(b, int64(workerIndex), 10)
+				tmpl = tmpl[j+3:]
+				continue
+			}
+		}
+		b = append(b, '{')
+		tmpl = tmpl[j+1:]
+	}
 }
 
 // apiError is the error the app receives from Dapr's state or invoke API, in

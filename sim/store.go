@@ -17,10 +17,17 @@ type StateStore struct {
 	latency time.Duration
 	up      bool
 	mr      *miniredis.Miniredis
+	keyBuf  []byte // reused to build Redis keys
+	lastKey string // the last key built, as a string
 }
 
 func newStore(s Store) *StateStore {
-	return &StateStore{name: s.Name, latency: s.Latency, up: true, mr: miniredis.NewMiniRedis()}
+	mr := miniredis.NewMiniRedis()
+	// A fixed wall clock: miniredis stamps every write with its time
+	// (OBJECT IDLETIME), a time.Now call each, unless one is set. Nothing
+	// here sets a TTL or reads those stamps, so no result depends on it.
+	mr.SetTime(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
+	return &StateStore{name: s.Name, latency: s.Latency, up: true, mr: mr}
 }
 
 // do performs one step's command on a store that is up and answering, and
@@ -30,13 +37,29 @@ func newStore(s Store) *StateStore {
 // "<appID>||<key>" with fields data and version (version counts writes, as
 // its Lua script does).
 func (s *StateStore) do(appID string, st *Step, iteration, workerIndex int) string {
-	key := appID + "||" + expand(st.Key, iteration, workerIndex)
+	b := append(s.keyBuf[:0], appID...)
+	b = append(b, "||"...)
+	b = appendExpand(b, st.Key, iteration, workerIndex)
+	s.keyBuf = b
+	// A step often names the key the previous step named (save, then get
+	// the same order): reuse that string rather than allocate again.
+	if string(b) != s.lastKey {
+		s.lastKey = string(b)
+	}
+	key := s.lastKey
 	switch st.Op {
 	case Save:
-		s.mr.HSet(key, "data", expand(st.Value, iteration, workerIndex))
-		if _, err := s.mr.HIncr(key, "version", 1); err != nil {
-			return "WRONGTYPE " + err.Error()
+		// HSET data and HINCRBY version in one HSET: the version is read
+		// first and written back plus one, as HINCRBY would.
+		n := 0
+		if v := s.mr.HGet(key, "version"); v != "" {
+			var err error
+			if n, err = strconv.Atoi(v); err != nil {
+				s.mr.HSet(key, "data", expand(st.Value, iteration, workerIndex))
+				return "WRONGTYPE " + miniredis.ErrIntValueError.Error()
+			}
 		}
+		s.mr.HSet(key, "data", expand(st.Value, iteration, workerIndex), "version", strconv.Itoa(n+1))
 	case Get:
 		// A missing key is not an error in Dapr's state API: the app gets
 		// an empty answer.

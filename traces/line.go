@@ -157,10 +157,10 @@ func (f lineForm) num(b []byte, k string, v int) []byte {
 func (f lineForm) dur(b []byte, d time.Duration) []byte {
 	if f == jsonObject {
 		b = append(b, '"')
-		b = append(b, d.String()...)
+		b = appendDuration(b, d)
 		return append(b, '"')
 	}
-	return append(b, d.String()...)
+	return appendDuration(b, d)
 }
 
 func (f lineForm) flag(b []byte, k string) []byte {

@@ -29,7 +29,17 @@ func NewLogWriter(w io.Writer, wording Wording) *LogWriter {
 
 // Record implements Sink.
 func (l *LogWriter) Record(e *Event) error {
-	if line, ok := l.Line(e); ok {
+	if e.Kind == Op {
+		// The app's own line (see Line), written in pieces so no string is
+		// built for it; bufio's error is sticky, so the last write reports.
+		if e.Outcome == OK && e.Log != "" {
+			l.w.WriteString("== APP == ")
+			l.w.WriteString(e.Log)
+			if err := l.w.WriteByte('\n'); err != nil {
+				return err
+			}
+		}
+	} else if line, ok := l.Line(e); ok {
 		if _, err := l.w.WriteString(line); err != nil {
 			return err
 		}

@@ -111,6 +111,16 @@ func appendScalar(b []byte, v string) []byte {
 	}
 	b = append(b, '"')
 	for i := 0; i < len(v); {
+		if quoteAsIs[v[i]] {
+			// The common case, a run of printable ASCII, copied at once.
+			j := i + 1
+			for j < len(v) && quoteAsIs[v[j]] {
+				j++
+			}
+			b = append(b, v[i:j]...)
+			i = j
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(v[i:])
 		switch {
 		case r == '"' || r == '\\':
@@ -132,6 +142,23 @@ func appendScalar(b []byte, v string) []byte {
 	return append(b, '"')
 }
 
+// Byte classes of appendScalar and plainSafe, as tables.
+var (
+	// quoteAsIs: printable ASCII written unescaped inside double quotes.
+	quoteAsIs [256]bool
+	// plainByte: what a plain scalar may hold after its first letter.
+	plainByte [256]bool
+)
+
+func init() {
+	for c := 0x20; c < 0x7f; c++ {
+		quoteAsIs[c] = c != '"' && c != '\\'
+	}
+	for c := 0; c < 256; c++ {
+		plainByte[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '/'
+	}
+}
+
 func plainSafe(v string) bool {
 	if v == "" {
 		return false
@@ -141,8 +168,7 @@ func plainSafe(v string) bool {
 		return false
 	}
 	for i := 1; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '/') {
+		if !plainByte[v[i]] {
 			return false
 		}
 	}

@@ -115,31 +115,31 @@ func Step(b Breaker, s *Settings, ev Event, effects []Effect) (Breaker, []Effect
 	rs := s.Resolve()
 	in, n0 := b, len(effects)
 
-	t, err := table.Fire(b.State, Consulted, guardInput(b, &rs, ev))
+	t, err := table.Pick(b.State, Consulted, guardInput(&b, &rs, &ev))
 	if err != nil {
 		return in, effects[:n0], err
 	}
-	b, effects = apply(b, &rs, t, ev, effects)
+	effects = apply(&b, &rs, t, &ev, effects)
 	if ev.Kind == Consulted {
 		return b, effects, nil
 	}
 
-	g := guardInput(b, &rs, ev)
+	g := guardInput(&b, &rs, &ev)
 	switch ev.Kind {
 	case Succeeded:
 		g.Counts.onSuccess()
 	case Failed:
 		g.Counts.onFailure()
 	}
-	t, err = table.Fire(b.State, ev.Kind, g)
+	t, err = table.Pick(b.State, ev.Kind, g)
 	if err != nil {
 		return in, effects[:n0], err
 	}
-	b, effects = apply(b, &rs, t, ev, effects)
+	effects = apply(&b, &rs, t, &ev, effects)
 	return b, effects, nil
 }
 
-func guardInput(b Breaker, s *Settings, ev Event) GuardInput {
+func guardInput(b *Breaker, s *Settings, ev *Event) GuardInput {
 	return GuardInput{
 		Now:             ev.Now,
 		Expiry:          b.Expiry,
@@ -152,17 +152,17 @@ func guardInput(b Breaker, s *Settings, ev Event) GuardInput {
 	}
 }
 
-// apply performs the row Fire chose.
-func apply(b Breaker, s *Settings, t row, ev Event, effects []Effect) (Breaker, []Effect) {
+// apply performs, on b, the row Pick chose.
+func apply(b *Breaker, s *Settings, t *row, ev *Event, effects []Effect) []Effect {
 	switch t.Index {
 	case rowClosedIntervalOver:
-		b = enter(b, s, Closed, ev.Now)
+		*b = enter(*b, s, Closed, ev.Now)
 		effects = append(effects, Effect{Kind: Cleared, Generation: b.Generation})
 	case rowOpenTimeoutOver, rowHalfOpenClose, rowClosedTrip, rowHalfOpenReopen:
 		// gobreaker updates the counts before a change, but entering the
 		// new state clears them, so the update need not be applied.
 		from := b.State
-		b = enter(b, s, t.To, ev.Now)
+		*b = enter(*b, s, t.To, ev.Now)
 		effects = append(effects, Effect{Kind: Changed, From: from, To: t.To, Generation: b.Generation})
 	case rowClosedAdmit, rowHalfOpenAdmit:
 		b.Counts.Requests++
@@ -181,7 +181,7 @@ func apply(b Breaker, s *Settings, t row, ev Event, effects []Effect) (Breaker, 
 	case rowClosedQuiet, rowOpenQuiet, rowHalfOpenQuiet:
 		// Nothing to do: see the rows' notes.
 	}
-	return b, effects
+	return effects
 }
 
 // enter puts b into state st at now and starts a new generation

@@ -298,7 +298,7 @@ func Step(p *Policy, c Call, ev Event, effects []Effect) (Call, []Effect, error)
 		}
 		nb, delay, g.Stop = p.NextBackOff(c.Backoff, ev.Now, ev.Jitter)
 	}
-	t, err := table.Fire(c.State, ev.Kind, g)
+	t, err := table.Pick(c.State, ev.Kind, g)
 	if err != nil {
 		return c, effects, err
 	}

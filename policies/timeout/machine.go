@@ -162,7 +162,7 @@ func New() Attempt { return Attempt{} }
 // value, with effects appended to effects. An event the state does not
 // accept returns an *fsm.RejectedError, a and effects unchanged.
 func Step(p *Policy, a Attempt, ev Event, effects []Effect) (Attempt, []Effect, error) {
-	t, err := table.Fire(a.State, ev.Kind, GuardInput{Now: ev.Now, Timeout: p.Duration, Deadline: a.Deadline, HasDeadline: a.HasDeadline})
+	t, err := table.Pick(a.State, ev.Kind, GuardInput{Now: ev.Now, Timeout: p.Duration, Deadline: a.Deadline, HasDeadline: a.HasDeadline})
 	if err != nil {
 		return a, effects, err
 	}
