@@ -453,7 +453,7 @@ func (l *linter) combo(s *Spec, c combo) {
 		need := timeForFailures(*pol, facts.single)
 		if st.Interval <= need {
 			l.add(Finding{File: c.file, Line: c.breakerLine, Field: c.cbField, ID: "interval-before-trip",
-				Msg: fmt.Sprintf("circuit breaker %q clears its counts every %s, but with retry %q one call needs %s from its first failure to the %s the trip asks for: the counts are cleared first and it may never trip", c.names.CircuitBreaker, st.Interval, c.names.Retry, need, ordinal(facts.single))})
+				Msg: fmt.Sprintf("circuit breaker %q clears its counts every %s, but with retry %q one call needs %s from its first failure to the %s the trip asks for: the counts are cleared first and it may never trip", c.names.CircuitBreaker, st.Interval, c.names.Retry, need, diag.Ordinal(facts.single)+" failure")})
 		}
 	}
 }
@@ -496,20 +496,6 @@ func timeForFailures(p retry.Policy, k int64) time.Duration {
 		total += time.Duration(float64(expInterval(p, i)) * (1 - p.RandomizationFactor))
 	}
 	return total
-}
-
-func ordinal(n int64) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return strconv.FormatInt(n, 10) + suffix + " failure"
 }
 
 // tripFacts is what the grid evaluation found about a trip expression.

@@ -181,7 +181,7 @@ func (w *Window) Detail() string {
 	case w.Period > 0:
 		parts = append(parts, fmt.Sprintf("down %s of every %s", w.DownFor, w.Period))
 	case w.FailEvery > 0:
-		parts = append(parts, fmt.Sprintf("every %s call fails", ordinal(w.FailEvery)))
+		parts = append(parts, fmt.Sprintf("every %s call fails", diag.Ordinal(int64(w.FailEvery))))
 	case w.ErrorRate > 0:
 		parts = append(parts, fmt.Sprintf("errorRate %g", w.ErrorRate))
 	}
@@ -199,20 +199,6 @@ func (w *Window) Detail() string {
 		parts = append(parts, "ops "+strings.Join(ops, ","))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func ordinal(n int) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return strconv.Itoa(n) + suffix
 }
 
 // Mode names what the window does, as the trace's fault events say it.

@@ -80,11 +80,11 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	appID, called, loopErrs := appLoops(sc)
 	errs = append(errs, loopErrs...)
 	if err := checkResources(sc); err != nil {
-		errs = appendErr(errs, sc.File, err)
+		errs = diag.Collect(errs, err, sc.File)
 	} else {
 		spec, warns, err := policies.Load(sc.ResourcePaths(), appID, profile)
 		if err != nil {
-			errs = appendErr(errs, sc.File, err)
+			errs = diag.Collect(errs, err, sc.File)
 		}
 		s.Spec = spec
 		s.Warnings = warns
@@ -96,20 +96,6 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// appendErr adds err's diag errors to l; anything else is reported against
-// file (a profile error, which names no line).
-func appendErr(l diag.List, file string, err error) diag.List {
-	var list diag.List
-	var one *diag.Error
-	switch {
-	case errors.As(err, &list):
-		return append(l, list...)
-	case errors.As(err, &one):
-		return append(l, one)
-	}
-	return append(l, &diag.Error{File: file, Line: 1, Msg: err.Error()})
 }
 
 // PrepareFromHeader builds the setup a trace header describes, without the

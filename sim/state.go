@@ -337,17 +337,7 @@ func (f *fold) snapshot(at time.Duration) *traces.Snapshot {
 			break
 		}
 	}
-	for _, b := range bs.all {
-		s := b.state
-		snap.Breakers = append(snap.Breakers, traces.BreakerState{
-			Name: b.settings.Name, State: s.State.String(), Generation: s.Generation,
-			Requests:       s.Counts.Requests,
-			TotalSuccesses: s.Counts.TotalSuccesses, ConsecutiveSuccesses: s.Counts.ConsecutiveSuccesses,
-			TotalFailures: s.Counts.TotalFailures, ConsecutiveFailures: s.Counts.ConsecutiveFailures,
-			Expiry: s.Expiry, Expires: s.Expires,
-		})
-	}
-	sort.SliceStable(snap.Breakers, func(i, j int) bool { return snap.Breakers[i].Name < snap.Breakers[j].Name })
+	snap.Breakers = breakerStates(bs.all)
 	snap.Requests = f.inFlight(at)
 	snap.Targets = f.targets(at)
 	return snap
@@ -499,4 +489,21 @@ func endWindow(setup *Setup, ws []traces.WindowState, e *traces.Event) []traces.
 		return ws[1:]
 	}
 	return ws
+}
+
+// breakerStates describes breaker instances for a snapshot, sorted by name.
+func breakerStates(all []*breakerInst) []traces.BreakerState {
+	var out []traces.BreakerState
+	for _, b := range all {
+		s := b.state
+		out = append(out, traces.BreakerState{
+			Name: b.settings.Name, State: s.State.String(), Generation: s.Generation,
+			Requests:       s.Counts.Requests,
+			TotalSuccesses: s.Counts.TotalSuccesses, ConsecutiveSuccesses: s.Counts.ConsecutiveSuccesses,
+			TotalFailures: s.Counts.TotalFailures, ConsecutiveFailures: s.Counts.ConsecutiveFailures,
+			Expiry: s.Expiry, Expires: s.Expires,
+		})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }

@@ -462,17 +462,7 @@ func (f *streamFold) finish() *traces.Snapshot {
 	case len(f.recorded) > 0:
 		snap.Notes = append(snap.Notes, recordedNote(f.recorded[0]))
 	}
-	for _, b := range f.bs.all {
-		s := b.state
-		snap.Breakers = append(snap.Breakers, traces.BreakerState{
-			Name: b.settings.Name, State: s.State.String(), Generation: s.Generation,
-			Requests:       s.Counts.Requests,
-			TotalSuccesses: s.Counts.TotalSuccesses, ConsecutiveSuccesses: s.Counts.ConsecutiveSuccesses,
-			TotalFailures: s.Counts.TotalFailures, ConsecutiveFailures: s.Counts.ConsecutiveFailures,
-			Expiry: s.Expiry, Expires: s.Expires,
-		})
-	}
-	sort.SliceStable(snap.Breakers, func(i, j int) bool { return snap.Breakers[i].Name < snap.Breakers[j].Name })
+	snap.Breakers = breakerStates(f.bs.all)
 	snap.Requests = f.inFlight()
 	snap.Targets = f.targets.out
 	return snap

@@ -514,3 +514,19 @@ func TraceHorizon(tr *Trace) time.Duration {
 // maxDrawnHorizon bounds the time axis a picture may span: a scenario's
 // longest horizon (a year).
 const maxDrawnHorizon = 365 * 24 * time.Hour
+
+// drawWindow builds the lanes a picture draws and the window [from, to) it
+// covers: to defaults to the horizon, or the last event when that is later.
+func drawWindow(events []Event, horizon, from, to time.Duration) ([]Lane, time.Duration, time.Duration, error) {
+	lanes := BuildLanes(events, horizon)
+	if n := len(events); n > 0 && events[n-1].T > horizon {
+		horizon = events[n-1].T
+	}
+	if to == 0 {
+		to = horizon
+	}
+	if to <= from || from < 0 {
+		return nil, 0, 0, ErrEmptyWindow
+	}
+	return lanes, from, to, nil
+}

@@ -53,17 +53,9 @@ const (
 // self-contained (no external reference, no script, no font) and its bytes
 // depend only on events and opt.
 func WriteSVG(w io.Writer, events []Event, opt SVGOptions) error {
-	lanes := BuildLanes(events, opt.Horizon)
-	horizon := opt.Horizon
-	if n := len(events); n > 0 && events[n-1].T > horizon {
-		horizon = events[n-1].T
-	}
-	from, to := opt.From, opt.To
-	if to == 0 {
-		to = horizon
-	}
-	if to <= from || from < 0 {
-		return ErrEmptyWindow
+	lanes, from, to, err := drawWindow(events, opt.Horizon, opt.From, opt.To)
+	if err != nil {
+		return err
 	}
 	width := opt.Width
 	if width <= 0 {

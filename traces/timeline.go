@@ -88,17 +88,9 @@ func stateLegend(s State) string {
 // window, and a legend. A column covering several states shows the most
 // telling (see State). The output depends only on events and opt.
 func WriteTimeline(w io.Writer, events []Event, opt TimelineOptions) error {
-	lanes := BuildLanes(events, opt.Horizon)
-	horizon := opt.Horizon
-	if n := len(events); n > 0 && events[n-1].T > horizon {
-		horizon = events[n-1].T
-	}
-	from, to := opt.From, opt.To
-	if to == 0 {
-		to = horizon
-	}
-	if to <= from || from < 0 {
-		return ErrEmptyWindow
+	lanes, from, to, err := drawWindow(events, opt.Horizon, opt.From, opt.To)
+	if err != nil {
+		return err
 	}
 	width := opt.Width
 	if width <= 0 {

@@ -74,24 +74,19 @@ func checkScenario(path string, o sim.Overrides, maxEvents int64, stdout, stderr
 		}
 		return &diag.Error{File: sc.File, Line: line, Field: "expect", Msg: "no assertions to check: add a list such as [{breaker: NAME, state: open, at: 27s}]"}
 	}
-	setup, err := sim.Prepare(sc, o)
+	setup, err := prepare(sc, o, stderr)
 	if err != nil {
 		return err
-	}
-	for _, w := range setup.Warnings {
-		fmt.Fprintln(stderr, w)
 	}
 	wording, err := traces.WordingFor(setup.Profile.Version)
 	if err != nil {
 		return err
 	}
-	var events traces.Collector
-	eng := sim.NewEngine(setup, &events, sim.Options{MaxEvents: maxEvents})
-	defer eng.Close()
-	if err := eng.Run(); err != nil {
+	events, err := collect(setup, maxEvents)
+	if err != nil {
 		return err
 	}
-	report := expect.Evaluate(as, expect.NewTimeline(events.Events, wording))
+	report := expect.Evaluate(as, expect.NewTimeline(events, wording))
 	if _, err := report.WriteTo(stdout); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}

@@ -121,7 +121,7 @@ func (d *diffRun) prepareResources(path, resA, resB string) error {
 	load := func(res, flag string) (*sim.Scenario, string) {
 		sc, err := sim.LoadScenario(path)
 		if err != nil {
-			errs = appendDiag(errs, err)
+			errs = diag.Collect(errs, err, "")
 			return nil, ""
 		}
 		if res == "" {
@@ -132,7 +132,7 @@ func (d *diffRun) prepareResources(path, resA, resB string) error {
 			return sc, label
 		}
 		if err := useResources(sc, res, flag); err != nil {
-			errs = appendDiag(errs, err)
+			errs = diag.Collect(errs, err, "")
 			return nil, ""
 		}
 		return sc, res
@@ -165,7 +165,7 @@ func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
 	var errs diag.List
 	a, err := sim.Prepare(scA, d.o)
 	if err != nil {
-		errs = appendDiag(errs, err)
+		errs = diag.Collect(errs, err, "")
 	}
 	oB := d.o
 	if oB.Seed == nil && a != nil {
@@ -174,7 +174,7 @@ func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
 	}
 	b, err := sim.Prepare(scB, oB)
 	if err != nil {
-		errs = appendDiag(errs, err)
+		errs = diag.Collect(errs, err, "")
 	}
 	if err := errs.Err(); err != nil {
 		return err
@@ -192,19 +192,6 @@ func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
 }
 
 // appendDiag adds err's problems to l; an error that is not about the input
-// is kept as it is, wrapped in a one-item list.
-func appendDiag(l diag.List, err error) diag.List {
-	var list diag.List
-	var one *diag.Error
-	switch {
-	case errors.As(err, &list):
-		return append(l, list...)
-	case errors.As(err, &one):
-		return append(l, one)
-	}
-	return append(l, &diag.Error{Msg: err.Error()})
-}
-
 // useResources points sc at res (a Resiliency file or a resources folder),
 // given relative to the working directory, in place of its own resources.
 func useResources(sc *sim.Scenario, res, flag string) error {

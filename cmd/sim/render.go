@@ -162,19 +162,14 @@ func loadRun(path string, stderr io.Writer) (*renderRun, error) {
 		if err != nil {
 			return nil, err
 		}
-		if r.setup, err = sim.Prepare(sc, sim.Overrides{}); err != nil {
+		if r.setup, err = prepare(sc, sim.Overrides{}, stderr); err != nil {
 			return nil, err
 		}
-		for _, w := range r.setup.Warnings {
-			fmt.Fprintln(stderr, w)
-		}
-		var got traces.Collector
-		eng := sim.NewEngine(r.setup, &got, sim.Options{MaxEvents: sim.DefaultMaxEvents})
-		defer eng.Close()
-		if err := eng.Run(); err != nil {
+		events, err := collect(r.setup, sim.DefaultMaxEvents)
+		if err != nil {
 			return nil, err
 		}
-		r.name, r.dapr, r.seed, r.events = sc.Name, r.setup.Profile.Version, r.setup.Seed, got.Events
+		r.name, r.dapr, r.seed, r.events = sc.Name, r.setup.Profile.Version, r.setup.Seed, events
 	}
 	if r.wording, err = traces.WordingFor(r.dapr); err != nil {
 		return nil, statusError{status: exitBadInput, err: fmt.Errorf("%s: dapr: %w", path, err)}

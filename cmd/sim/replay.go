@@ -141,10 +141,10 @@ func printLog(tr *traces.Reader, stdout io.Writer, explain bool) error {
 	return nil
 }
 
-// prepare builds the setup from the trace's header. A problem with the
+// prepareTrace builds the setup from the trace's header. A problem with the
 // events is reported before one with the header's scenario, as when the
 // whole trace was read first.
-func prepare(path string, tr *traces.Reader) (*sim.Setup, error) {
+func prepareTrace(path string, tr *traces.Reader) (*sim.Setup, error) {
 	setup, err := sim.PrepareTrace(path, tr)
 	if err != nil {
 		if derr := tr.Drain(); derr != nil {
@@ -158,7 +158,7 @@ func prepare(path string, tr *traces.Reader) (*sim.Setup, error) {
 // stateAt prints the state of every machine at instant at, folded from the
 // recorded events as they are read; nothing is re-run.
 func stateAt(path string, tr *traces.Reader, at time.Duration, stdout io.Writer) error {
-	setup, err := prepare(path, tr)
+	setup, err := prepareTrace(path, tr)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func stateAt(path string, tr *traces.Reader, at time.Duration, stdout io.Writer)
 // next recorded one as it happens: neither the trace nor the run is held in
 // memory.
 func replay(path string, tr *traces.Reader, stdout io.Writer) error {
-	setup, err := prepare(path, tr)
+	setup, err := prepareTrace(path, tr)
 	if err != nil {
 		return err
 	}

@@ -77,12 +77,9 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	if err != nil {
 		return err
 	}
-	setup, err := sim.Prepare(sc, o)
+	setup, err := prepare(sc, o, stderr)
 	if err != nil {
 		return err
-	}
-	for _, w := range setup.Warnings {
-		fmt.Fprintln(stderr, w)
 	}
 	wording, err := traces.WordingFor(setup.Profile.Version)
 	if err != nil {

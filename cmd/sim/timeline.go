@@ -140,20 +140,15 @@ func runForEvents(path string, o sim.Overrides, maxEvents int64, stderr io.Write
 	if err != nil {
 		return nil, 0, "", err
 	}
-	setup, err := sim.Prepare(sc, o)
+	setup, err := prepare(sc, o, stderr)
 	if err != nil {
 		return nil, 0, "", err
 	}
-	for _, w := range setup.Warnings {
-		fmt.Fprintln(stderr, w)
-	}
-	var events traces.Collector
-	eng := sim.NewEngine(setup, &events, sim.Options{MaxEvents: maxEvents})
-	defer eng.Close()
-	if err := eng.Run(); err != nil {
+	events, err := collect(setup, maxEvents)
+	if err != nil {
 		return nil, 0, "", err
 	}
-	return events.Events, sc.Duration, sc.Name, nil
+	return events, sc.Duration, sc.Name, nil
 }
 
 // sniffTrace reports whether path holds a trace rather than a scenario: a
