@@ -3,6 +3,7 @@ package sim
 import (
 	"io"
 	"testing"
+	"time"
 
 	"github.com/dapr-sim/sim/traces"
 )
@@ -10,7 +11,15 @@ import (
 // BenchmarkDay is examples/day end to end with the full trace written (to
 // io.Discard): 24 virtual hours, one save + get per second, Redis down from
 // 6h00m to 6h30m (issue 6's speed goal: 0.15 s a run on 2 cores).
-func BenchmarkDay(b *testing.B) {
+func BenchmarkDay(b *testing.B) { benchmarkDays(b, 1) }
+
+// BenchmarkWeek is the day's loop and outage over seven virtual days: its
+// ns/op over BenchmarkDay's says how the cost scales with the horizon (a
+// linear engine gives 7; miniredis holding seven times the keys is what
+// can bend it).
+func BenchmarkWeek(b *testing.B) { benchmarkDays(b, 7) }
+
+func benchmarkDays(b *testing.B, days int) {
 	b.ReportAllocs()
 	var events int64
 	for i := 0; i < b.N; i++ {
@@ -18,6 +27,7 @@ func BenchmarkDay(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		sc.Duration = time.Duration(days) * 24 * time.Hour
 		setup, err := Prepare(sc, Overrides{})
 		if err != nil {
 			b.Fatal(err)
@@ -42,4 +52,5 @@ func BenchmarkDay(b *testing.B) {
 		events += count.n
 	}
 	b.ReportMetric(float64(events)/float64(b.N), "events/op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
 }

@@ -216,6 +216,10 @@ type Engine struct {
 type Options struct {
 	// MaxEvents bounds the queue entries processed; 0 means DefaultMaxEvents.
 	MaxEvents int64
+	// nullStore runs every state step against a store that keeps nothing
+	// and answers at once: the engine's own cost, for benchmarks only
+	// (availability, latency and faults still apply).
+	nullStore bool
 }
 
 // NewEngine builds an engine for a prepared scenario, recording to sink.
@@ -237,7 +241,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		e.maxEvents = DefaultMaxEvents
 	}
 	for _, st := range s.Stores {
-		e.stores[st.Name] = newStore(st)
+		e.stores[st.Name] = newStore(st, opt.nullStore)
 	}
 	for _, a := range s.Called {
 		e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}

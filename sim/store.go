@@ -16,12 +16,15 @@ type StateStore struct {
 	name    string
 	latency time.Duration
 	up      bool
-	mr      *miniredis.Miniredis
+	mr      *miniredis.Miniredis // nil: a null store (Options.nullStore)
 	keyBuf  []byte // reused to build Redis keys
 	lastKey string // the last key built, as a string
 }
 
-func newStore(s Store) *StateStore {
+func newStore(s Store, null bool) *StateStore {
+	if null {
+		return &StateStore{name: s.Name, latency: s.Latency, up: true}
+	}
 	mr := miniredis.NewMiniRedis()
 	// A fixed wall clock: miniredis stamps every write with its time
 	// (OBJECT IDLETIME), a time.Now call each, unless one is set. Nothing
@@ -37,6 +40,9 @@ func newStore(s Store) *StateStore {
 // "<appID>||<key>" with fields data and version (version counts writes, as
 // its Lua script does).
 func (s *StateStore) do(appID string, st *Step, iteration, workerIndex int) string {
+	if s.mr == nil {
+		return ""
+	}
 	b := append(s.keyBuf[:0], appID...)
 	b = append(b, "||"...)
 	b = appendExpand(b, st.Key, iteration, workerIndex)
@@ -74,7 +80,7 @@ func (s *StateStore) do(appID string, st *Step, iteration, workerIndex int) stri
 // it exists: what `HGET <appID>||<key> data` returns.
 func (s *StateStore) Data(appID, key string) (string, bool) {
 	k := appID + "||" + key
-	if !s.mr.Exists(k) {
+	if s.mr == nil || !s.mr.Exists(k) {
 		return "", false
 	}
 	return s.mr.HGet(k, "data"), true
@@ -82,12 +88,24 @@ func (s *StateStore) Data(appID, key string) (string, bool) {
 
 // Version returns the version field Dapr keeps beside the data.
 func (s *StateStore) Version(appID, key string) int {
+	if s.mr == nil {
+		return 0
+	}
 	v, _ := strconv.Atoi(s.mr.HGet(appID+"||"+key, "version"))
 	return v
 }
 
 // Keys lists the Redis keys in the store, sorted.
-func (s *StateStore) Keys() []string { return s.mr.Keys() }
+func (s *StateStore) Keys() []string {
+	if s.mr == nil {
+		return nil
+	}
+	return s.mr.Keys()
+}
 
 // Close releases the miniredis.
-func (s *StateStore) Close() { s.mr.Close() }
+func (s *StateStore) Close() {
+	if s.mr != nil {
+		s.mr.Close()
+	}
+}
