@@ -17,8 +17,8 @@ type StateStore struct {
 	latency time.Duration
 	up      bool
 	mr      *miniredis.Miniredis // nil: a null store (Options.nullStore)
-	keyBuf  []byte // reused to build Redis keys
-	lastKey string // the last key built, as a string
+	keyBuf  []byte               // reused to build Redis keys
+	lastKey string               // the last key built, as a string
 }
 
 func newStore(s Store, null bool) *StateStore {
