@@ -98,13 +98,13 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 	if ly.retry != nil {
 		var err error
 		if lc.call.State == retry.Waiting {
-			lc.call, e.rtEff, err = retry.Step(ly.retry, lc.call, retry.Event{Kind: retry.WaitElapsed, Now: now}, e.rtEff[:0])
+			e.rtEff, err = retry.Apply(ly.retry, &lc.call, retry.Event{Kind: retry.WaitElapsed, Now: now}, e.rtEff[:0])
 			if err != nil {
 				e.invariant(w, err)
 				return
 			}
 		}
-		lc.call, e.rtEff, err = retry.Step(ly.retry, lc.call, retry.Event{Kind: retry.AttemptStarted, Now: now}, e.rtEff[:0])
+		e.rtEff, err = retry.Apply(ly.retry, &lc.call, retry.Event{Kind: retry.AttemptStarted, Now: now}, e.rtEff[:0])
 		if err != nil {
 			e.invariant(w, err)
 			return
@@ -115,7 +115,7 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 	if b := ly.breaker; b != nil {
 		var err error
 		prior := b.state
-		b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Requested, Now: now}, e.brEff[:0])
+		e.brEff, err = breaker.Apply(&b.state, &b.settings, breaker.Event{Kind: breaker.Requested, Now: now}, e.brEff[:0])
 		if err != nil {
 			e.invariant(w, err)
 			return
@@ -150,7 +150,8 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 		}
 	}
 	var err error
-	lc.tm, e.toEff, err = timeout.Step(&lc.timeout, timeout.New(), timeout.Event{Kind: timeout.Started, Now: now}, e.toEff[:0])
+	lc.tm = timeout.New()
+	e.toEff, err = timeout.Apply(&lc.timeout, &lc.tm, timeout.Event{Kind: timeout.Started, Now: now}, e.toEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -215,7 +216,7 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 func (e *Engine) answer(w *worker, wi, d int) {
 	lc := &w.calls[d]
 	var err error
-	lc.tm, e.toEff, err = timeout.Step(&lc.timeout, lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
+	e.toEff, err = timeout.Apply(&lc.timeout, &lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -245,7 +246,7 @@ func (e *Engine) expire(w *worker, wi, d int) {
 	ly := &w.pl.layers[d]
 	lc := &w.calls[d]
 	var err error
-	lc.tm, e.toEff, err = timeout.Step(&lc.timeout, lc.tm, timeout.Event{Kind: timeout.DeadlineFired, Now: e.q.Now()}, e.toEff[:0])
+	e.toEff, err = timeout.Apply(&lc.timeout, &lc.tm, timeout.Event{Kind: timeout.DeadlineFired, Now: e.q.Now()}, e.toEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -256,7 +257,7 @@ func (e *Engine) expire(w *worker, wi, d int) {
 			// The attempt's context is done: whatever runs inside it (an
 			// inner runner, the target's answer) is no longer waited for.
 			e.abandonInner(w, d)
-			e.ev = e.who(w, traces.Timeout, d)
+			e.who(w, traces.Timeout, d)
 			e.ev.Attempt = lc.attempt
 			if d > 0 && ly.retry == nil {
 				// A timeout-only layer (the actor host's post-lock timeout)
@@ -313,7 +314,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		}
 		var err error
 		prior := b.state
-		b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: kind, Now: now, Generation: lc.gen}, e.brEff[:0])
+		e.brEff, err = breaker.Apply(&b.state, &b.settings, breaker.Event{Kind: kind, Now: now, Generation: lc.gen}, e.brEff[:0])
 		if err != nil {
 			e.invariant(w, err)
 			return
@@ -331,7 +332,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		// An inner layer that is only a timeout (an actor host's post-lock
 		// timeout) has no attempts of its own worth a line: its timeout
 		// event and the layer around it tell the story.
-		e.ev = e.who(w, traces.Call, d)
+		e.who(w, traces.Call, d)
 		e.ev.Attempt = lc.attempt
 		e.ev.Outcome = seen.outcome
 		e.ev.Error = seen.err
@@ -363,7 +364,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 	}
 	var err error
 	before := lc.call
-	lc.call, e.rtEff, err = retry.Step(ly.retry, lc.call, rev, e.rtEff[:0])
+	e.rtEff, err = retry.Apply(ly.retry, &lc.call, rev, e.rtEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -374,12 +375,12 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		case retry.Notice:
 			notice = true
 		case retry.Recovered:
-			e.ev = e.who(w, traces.Recovered, d)
+			e.who(w, traces.Recovered, d)
 			e.ev.Operation = ly.operation
 			e.ev.Attempts = int(ef.Attempts)
 			e.emit()
 		case retry.Wait:
-			e.ev = e.who(w, traces.Retry, d)
+			e.who(w, traces.Retry, d)
 			e.ev.Operation = ly.operation
 			e.ev.Attempt = lc.attempt
 			e.ev.Delay = ef.Backoff // as Dapr reports it; a negative one waits 0
@@ -428,7 +429,7 @@ func (e *Engine) endCall(w *worker, wi, d int, r result) {
 		lc.deadline = 0
 	}
 	var err error
-	lc.tm, e.toEff, err = timeout.Step(&lc.timeout, lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
+	e.toEff, err = timeout.Apply(&lc.timeout, &lc.tm, timeout.Event{Kind: timeout.Answered, Now: e.q.Now()}, e.toEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -440,13 +441,13 @@ func (e *Engine) endCall(w *worker, wi, d int, r result) {
 // and moves on according to onError on failure.
 func (e *Engine) complete(w *worker, wi int, r result) {
 	st := &w.app.Steps[w.step]
-	e.ev = e.who(w, traces.Op, 0)
+	e.who(w, traces.Op, 0)
 	e.ev.Attempts = w.calls[0].attempt
 	outcome := r.outcome
 	switch {
 	case outcome == traces.OK:
 		e.ev.Outcome = traces.OK
-		e.ev.Log = expand(st.Log, w.iteration, w.index)
+		e.ev.Log = e.text.expand(st.Log, w.iteration, w.index)
 	case r.status != 0:
 		// Dapr hands the app's own answer back to the caller.
 		e.ev.Outcome = traces.Error
@@ -488,7 +489,7 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 func (e *Engine) consult(w *worker, b *breakerInst) {
 	var err error
 	prior := b.state
-	b.state, e.brEff, err = breaker.Step(b.state, &b.settings, breaker.Event{Kind: breaker.Consulted, Now: e.q.Now()}, e.brEff[:0])
+	e.brEff, err = breaker.Apply(&b.state, &b.settings, breaker.Event{Kind: breaker.Consulted, Now: e.q.Now()}, e.brEff[:0])
 	if err != nil {
 		e.invariant(w, err)
 		return
@@ -584,17 +585,18 @@ func gaveUpWhy(p *retry.Policy, ef retry.Effect, last result) string {
 // who starts an event about the worker's current step. Attempts of an
 // inner layer (the built-in service retry) name their runner's operation, so
 // they can be told from the outer layer's.
-func (e *Engine) who(w *worker, k traces.Kind, d int) traces.Event {
+func (e *Engine) who(w *worker, k traces.Kind, d int) {
 	st := &w.app.Steps[w.step]
-	ev := traces.Event{
+	// Filled in place: an event is a few hundred bytes, copied twice per
+	// operation if returned.
+	e.ev = traces.Event{
 		T: e.q.Now(), Kind: k,
 		App: w.app.ID, Worker: w.index, Iteration: w.iteration, Step: w.step + 1,
 		Target: st.Target, Op: st.Op.String(),
 	}
 	if d > 0 && (k == traces.Call || k == traces.Timeout) {
-		ev.Operation = w.pl.layers[d].operation
+		e.ev.Operation = w.pl.layers[d].operation
 	}
-	return ev
 }
 
 // invariant stops the run when a policy machine rejects what the engine fed

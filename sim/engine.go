@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/dapr-sim/sim/clock"
 	"github.com/dapr-sim/sim/policies"
@@ -184,6 +185,7 @@ type Engine struct {
 	rng    *rand.Rand
 	sink   traces.Sink
 	ev     traces.Event
+	text   textArena
 	stores map[string]*StateStore
 	apps   map[string]*calledApp
 	pipes  map[Target]*pipeline
@@ -572,6 +574,32 @@ func expand(tmpl string, iteration, workerIndex int) string {
 	}
 	var buf [128]byte
 	return string(appendExpand(buf[:0], tmpl, iteration, workerIndex))
+}
+
+// textArena builds the strings the engine makes once per operation (an op
+// event's log line) in large shared blocks: one allocation per 64 KiB of
+// text instead of one per operation, which is most of the engine's
+// allocations and a tenth of its time on a long run. Bytes once handed out
+// are never written again (only appended after), so each string stays
+// immutable; a block lives as long as any string in it does.
+type textArena struct{ block []byte }
+
+const textBlock = 64 << 10
+
+func (a *textArena) expand(tmpl string, iteration, workerIndex int) string {
+	if strings.IndexByte(tmpl, '{') < 0 {
+		return tmpl
+	}
+	if cap(a.block)-len(a.block) < len(tmpl)+64 {
+		a.block = make([]byte, 0, max(textBlock, len(tmpl)+64))
+	}
+	start := len(a.block)
+	a.block = appendExpand(a.block, tmpl, iteration, workerIndex)
+	text := a.block[start:]
+	if len(text) == 0 {
+		return ""
+	}
+	return unsafe.String(&text[0], len(text))
 }
 
 // appendExpand appends tmpl to b with {i} and {w} filled in. One left-to-right

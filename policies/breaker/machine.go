@@ -112,19 +112,33 @@ func Table() *fsm.Table[State, EventKind, GuardInput] { return table }
 // error (a broken invariant: an event the state does not accept) Step
 // returns b and effects as they were.
 func Step(b Breaker, s *Settings, ev Event, effects []Effect) (Breaker, []Effect, error) {
-	rs := s.Resolve()
-	in, n0 := b, len(effects)
+	effects, err := Apply(&b, s, ev, effects)
+	return b, effects, err
+}
 
-	t, err := table.Pick(b.State, Consulted, guardInput(&b, &rs, &ev))
+// Apply is Step on *b in place, for an engine that keeps its breakers in
+// place: the same table and rules without copying the breaker in and out on
+// every request (a third of an engine's time went there). On error *b and
+// effects are as they were.
+func Apply(b *Breaker, s *Settings, ev Event, effects []Effect) ([]Effect, error) {
+	rs := s
+	if !s.resolved() {
+		r := s.Resolve()
+		rs = &r
+	}
+	n0 := len(effects)
+
+	t, err := table.Pick(b.State, Consulted, guardInput(b, rs, &ev))
 	if err != nil {
-		return in, effects[:n0], err
+		return effects, err
 	}
-	effects = apply(&b, &rs, t, &ev, effects)
 	if ev.Kind == Consulted {
-		return b, effects, nil
+		return apply(b, rs, t, &ev, effects), nil
 	}
+	in := *b
+	effects = apply(b, rs, t, &ev, effects)
 
-	g := guardInput(&b, &rs, &ev)
+	g := guardInput(b, rs, &ev)
 	switch ev.Kind {
 	case Succeeded:
 		g.Counts.onSuccess()
@@ -133,10 +147,10 @@ func Step(b Breaker, s *Settings, ev Event, effects []Effect) (Breaker, []Effect
 	}
 	t, err = table.Pick(b.State, ev.Kind, g)
 	if err != nil {
-		return in, effects[:n0], err
+		*b = in
+		return effects[:n0], err
 	}
-	effects = apply(&b, &rs, t, &ev, effects)
-	return b, effects, nil
+	return apply(b, rs, t, &ev, effects), nil
 }
 
 func guardInput(b *Breaker, s *Settings, ev *Event) GuardInput {

@@ -48,5 +48,12 @@ func (s Settings) Resolve() Settings {
 	return s
 }
 
+// resolved reports whether Resolve would return s unchanged, so Step can use
+// the caller's settings (an engine resolves them once per instance) without
+// a copy per event.
+func (s *Settings) resolved() bool {
+	return s.MaxRequests != 0 && s.Interval >= 0 && s.Timeout > 0 && s.ReadyToTrip != nil
+}
+
 // DefaultReadyToTrip is gobreaker's default: open on the 6th consecutive failure.
 func DefaultReadyToTrip(c Counts) bool { return c.ConsecutiveFailures > 5 }

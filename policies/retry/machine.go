@@ -289,18 +289,26 @@ func Table() *fsm.Table[State, EventKind, GuardInput] { return table }
 // *fsm.RejectedError, c and effects unchanged; so does a jitter outside
 // [0,1) when the policy needs one (an engine bug).
 func Step(p *Policy, c Call, ev Event, effects []Effect) (Call, []Effect, error) {
+	effects, err := Apply(p, &c, ev, effects)
+	return c, effects, err
+}
+
+// Apply is Step on *c in place, for an engine that keeps its calls in place
+// (no copy of the call and its backoff in and out per attempt). On error *c
+// and effects are unchanged.
+func Apply(p *Policy, c *Call, ev Event, effects []Effect) ([]Effect, error) {
 	g := GuardInput{Permanent: ev.Permanent, Notified: c.Notified}
 	var nb Backoff
 	var delay time.Duration
 	if ev.Kind == AttemptFailed && c.State == Attempting && !ev.Permanent {
 		if p.NeedsJitter() && !(ev.Jitter >= 0 && ev.Jitter < 1) {
-			return c, effects, fmt.Errorf("retry %s: jitter %v outside [0,1)", p.Name, ev.Jitter)
+			return effects, fmt.Errorf("retry %s: jitter %v outside [0,1)", p.Name, ev.Jitter)
 		}
 		nb, delay, g.Stop = p.NextBackOff(c.Backoff, ev.Now, ev.Jitter)
 	}
 	t, err := table.Pick(c.State, ev.Kind, g)
 	if err != nil {
-		return c, effects, err
+		return effects, err
 	}
 	c.State = t.To
 	switch t.Index {
@@ -324,5 +332,5 @@ func Step(p *Policy, c Call, ev Event, effects []Effect) (Call, []Effect, error)
 	case rowWake:
 		// Nothing to order: the engine starts the next attempt.
 	}
-	return c, effects, nil
+	return effects, nil
 }

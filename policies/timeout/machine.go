@@ -162,9 +162,16 @@ func New() Attempt { return Attempt{} }
 // value, with effects appended to effects. An event the state does not
 // accept returns an *fsm.RejectedError, a and effects unchanged.
 func Step(p *Policy, a Attempt, ev Event, effects []Effect) (Attempt, []Effect, error) {
+	effects, err := Apply(p, &a, ev, effects)
+	return a, effects, err
+}
+
+// Apply is Step on *a in place, for an engine that keeps its attempts in
+// place. On error *a and effects are unchanged.
+func Apply(p *Policy, a *Attempt, ev Event, effects []Effect) ([]Effect, error) {
 	t, err := table.Pick(a.State, ev.Kind, GuardInput{Now: ev.Now, Timeout: p.Duration, Deadline: a.Deadline, HasDeadline: a.HasDeadline})
 	if err != nil {
-		return a, effects, err
+		return effects, err
 	}
 	a.State = t.To
 	switch t.Index {
@@ -182,5 +189,5 @@ func Step(p *Policy, a Attempt, ev Event, effects []Effect) (Attempt, []Effect, 
 	case rowStaleTimer:
 		// Nothing: see the row's note.
 	}
-	return a, effects, nil
+	return effects, nil
 }
