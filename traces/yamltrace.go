@@ -38,7 +38,6 @@ type Header struct {
 type TraceWriter struct {
 	w    *bufio.Writer
 	form lineForm
-	buf  []byte
 	err  error
 }
 
@@ -81,13 +80,19 @@ func (t *TraceWriter) Record(e *Event) error {
 	if t.err != nil {
 		return t.err
 	}
-	b := t.buf[:0]
+	// Encoded straight into the writer's free space: Write then has nothing
+	// to copy (a line that does not fit spills into a fresh slice).
+	if t.w.Available() < 4<<10 {
+		if t.err = t.w.Flush(); t.err != nil {
+			return t.err
+		}
+	}
+	b := t.w.AvailableBuffer()
 	if t.form == flowYAML {
 		b = append(b, "  - "...)
 	}
 	b = appendEvent(b, e, t.form)
 	b = append(b, '\n')
-	t.buf = b
 	_, t.err = t.w.Write(b)
 	return t.err
 }
