@@ -17,7 +17,11 @@
 // Lint (lint.go; its finding kinds in lintchecks.go) checks parsed files for
 // what Dapr ignores and for timing hazards, for `sim lint` and other tools.
 //
-// Only Load and ReadFiles perform I/O (reading the files they are given). Nothing here reads a
+// LoadEdited (edit.go) lays Edits over the Resiliency documents' YAML before
+// they are read, so a value swept by `sim sweep --set` meets exactly the
+// checks a file's value meets; its problems name the edit, not a line.
+//
+// Only Load, LoadEdited and ReadFiles perform I/O (reading the files they are given). Nothing here reads a
 // clock, draws random numbers or logs. The package imports retry and breaker
 // (its sub-packages), internal/diag, internal/ynode, yaml.v3 and cel-go, and
 // must not import sim, traces or cmd.

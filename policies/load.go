@@ -25,14 +25,7 @@ import (
 //
 // Errors from every file are reported together as a diag.List.
 func Load(paths []string, appID string, p Profile) (*Spec, []diag.Warning, error) {
-	files, warns, err := ReadFiles(paths)
-	if err != nil {
-		return nil, warns, err
-	}
-	s, ws, err := Build(files, appID, p)
-	warns = append(warns, ws...)
-	diag.SortWarnings(warns)
-	return s, warns, err
+	return LoadEdited(paths, appID, p, nil)
 }
 
 // ReadFiles reads and parses the Dapr resources in paths the way Load does
@@ -40,6 +33,10 @@ func Load(paths []string, appID string, p Profile) (*Spec, []diag.Warning, error
 // It returns every file that parsed, even when others did not, so a checker
 // can report on the rest; err is a diag.List of every problem found.
 func ReadFiles(paths []string) ([]*File, []diag.Warning, error) {
+	return readFiles(paths, nil)
+}
+
+func readFiles(paths []string, edits []Edit) ([]*File, []diag.Warning, error) {
 	var (
 		files []*File
 		warns []diag.Warning
@@ -51,7 +48,7 @@ func ReadFiles(paths []string) ([]*File, []diag.Warning, error) {
 			errs = append(errs, &diag.Error{File: name, Msg: "cannot read: " + pathErrText(err)})
 			return
 		}
-		f, ws, err := ParseFile(name, data)
+		f, ws, err := parseFile(name, data, edits)
 		warns = append(warns, ws...)
 		if err != nil {
 			var l diag.List

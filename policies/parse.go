@@ -43,6 +43,8 @@ type Resiliency struct {
 	Apps       []AppTarget
 	Actors     []ActorTarget
 	Components []ComponentTarget
+
+	edited []int // indexes of the edits laid over this resource (LoadEdited)
 }
 
 // Timeout is one entry of spec.policies.timeouts.
@@ -156,6 +158,11 @@ type Feature struct {
 // ParseFile does not depend on the profile or the app id; Load applies those.
 // Errors are a diag.List (or a *diag.Error for malformed YAML).
 func ParseFile(file string, data []byte) (*File, []diag.Warning, error) {
+	return parseFile(file, data, nil)
+}
+
+// parseFile is ParseFile with edits laid over the Resiliency it reads.
+func parseFile(file string, data []byte, edits []Edit) (*File, []diag.Warning, error) {
 	docs, err := ynode.Documents(file, data)
 	if err != nil {
 		return nil, nil, err
@@ -183,7 +190,13 @@ func ParseFile(file string, data []byte) (*File, []diag.Warning, error) {
 				w.warn("second-document", doc, "", "a Resiliency in document %d of a file: Dapr reads only the first document of a file for Resiliency resources, so this one is ignored", i+1)
 				continue
 			}
-			out.Resiliencies = append(out.Resiliencies, w.resiliency(doc))
+			var edited []int
+			if len(edits) > 0 {
+				edited = applyEdits(doc, edits)
+			}
+			r := w.resiliency(doc)
+			r.edited = edited
+			out.Resiliencies = append(out.Resiliencies, r)
 		case "Component":
 			out.Components = append(out.Components, w.component(doc))
 		case "Configuration":

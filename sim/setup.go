@@ -50,6 +50,9 @@ func (t Target) key() string {
 type Overrides struct {
 	Dapr string // "" = the scenario's (or the newest profile)
 	Seed *int64
+	// Edits are laid over the Resiliency documents as they are read (see
+	// policies.Edit): `sim sweep --set`.
+	Edits []policies.Edit
 }
 
 // Prepare loads a scenario's Dapr resources and checks its references. Every
@@ -82,7 +85,7 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	if err := checkResources(sc); err != nil {
 		errs = diag.Collect(errs, err, sc.File)
 	} else {
-		spec, warns, err := policies.Load(sc.ResourcePaths(), appID, profile)
+		spec, warns, err := policies.LoadEdited(sc.ResourcePaths(), appID, profile, o.Edits)
 		if err != nil {
 			errs = diag.Collect(errs, err, sc.File)
 		}
