@@ -42,6 +42,11 @@ type Metrics struct {
 	// or after it; HasRecover is false when none succeeds.
 	Recover    time.Duration
 	HasRecover bool
+	// LongestStall is the longest time one app operation waited for its
+	// final answer: the largest took of an op event, from the app's request
+	// reaching the sidecar to the answer, retries and backoff included. 0
+	// when no operation ended.
+	LongestStall time.Duration
 }
 
 // Outage is a stop/start pair of the availability script.
@@ -90,68 +95,128 @@ func (k OpKey) less(o OpKey) bool {
 }
 
 // Measure computes a run's metrics from its events, in the order the run
-// produced them.
+// produced them. It is NewMeasurer(MeasureOps) fed every event.
 func Measure(events []Event) Metrics {
-	m := Metrics{Succeeded: map[OpKey]time.Duration{}}
-	seen := map[metricsTransitionKey]int{}
-	var okOps []time.Duration // times of successful ops, in order
+	m := NewMeasurer(MeasureOps)
 	for i := range events {
-		e := &events[i]
-		switch e.Kind {
-		case Fault:
-			switch {
-			case e.Change == "stop" && !m.HasOutage:
-				m.HasOutage = true
-				m.Outage = Outage{Target: e.Target, Start: e.T}
-			case e.Change == "start" && m.HasOutage && !m.OutageEnded && e.Target == m.Outage.Target:
-				m.OutageEnded = true
-				m.Outage.End = e.T
+		m.Add(&events[i])
+	}
+	return m.Metrics()
+}
+
+// MeasureMode says what a Measurer keeps beyond counts and durations.
+type MeasureMode uint8
+
+const (
+	// MeasureCounts keeps the counts, the outage and its durations, the
+	// longest stall and the breaker transitions: memory does not grow with
+	// the number of operations, so a sweep of long runs can measure many
+	// at once. Failed and Succeeded stay empty.
+	MeasureCounts MeasureMode = iota
+	// MeasureOps also keeps every operation's outcome (Failed and
+	// Succeeded), which matching two runs operation by operation needs.
+	MeasureOps
+)
+
+// A Measurer folds a run's events into its Metrics as they are recorded, so
+// nothing holds the events themselves. It is a Sink. The events must come in
+// run order (nondecreasing T), as the engine and traces give them.
+type Measurer struct {
+	m    Metrics
+	ops  bool
+	seen map[metricsTransitionKey]int
+	// lastOK is the time of the latest successful op so far (hasOK): an op
+	// at the very instant the outage ends, recorded just before the start
+	// fault, counts as recovered at once.
+	lastOK time.Duration
+	hasOK  bool
+}
+
+// NewMeasurer returns an empty Measurer keeping what mode says.
+func NewMeasurer(mode MeasureMode) *Measurer {
+	m := &Measurer{ops: mode == MeasureOps, seen: map[metricsTransitionKey]int{}}
+	if m.ops {
+		m.m.Succeeded = map[OpKey]time.Duration{}
+	}
+	return m
+}
+
+// Record implements Sink; it never fails.
+func (m *Measurer) Record(e *Event) error {
+	m.Add(e)
+	return nil
+}
+
+// Add folds one event in.
+func (m *Measurer) Add(e *Event) {
+	r := &m.m
+	switch e.Kind {
+	case Fault:
+		switch {
+		case e.Change == "stop" && !r.HasOutage:
+			r.HasOutage = true
+			r.Outage = Outage{Target: e.Target, Start: e.T}
+		case e.Change == "start" && r.HasOutage && !r.OutageEnded && e.Target == r.Outage.Target:
+			r.OutageEnded = true
+			r.Outage.End = e.T
+			if m.hasOK && m.lastOK >= e.T {
+				r.Recover, r.HasRecover = m.lastOK-e.T, true
 			}
-		case Call:
-			m.Attempts++
-			switch e.Outcome {
-			case Error:
-				m.FailedAttempts++
-			case Rejected:
-				m.Shed++
+		}
+	case Call:
+		r.Attempts++
+		switch e.Outcome {
+		case Error:
+			r.FailedAttempts++
+		case Rejected:
+			r.Shed++
+		}
+	case Retry:
+		r.Retries++
+	case Timeout:
+		r.Timeouts++
+	case Breaker:
+		k := metricsTransitionKey{e.Name, e.From, e.To, 0}
+		m.seen[k]++
+		r.Transitions = append(r.Transitions, BreakerTransition{Name: e.Name, From: e.From, To: e.To, N: m.seen[k], T: e.T})
+	case Op:
+		r.Ops++
+		if e.Took > r.LongestStall {
+			r.LongestStall = e.Took
+		}
+		key := OpKey{App: e.App, Worker: e.Worker, Iteration: e.Iteration, Step: e.Step}
+		if e.Outcome == OK {
+			m.lastOK, m.hasOK = e.T, true
+			if r.OutageEnded && !r.HasRecover && e.T >= r.Outage.End {
+				r.Recover, r.HasRecover = e.T-r.Outage.End, true
 			}
-		case Retry:
-			m.Retries++
-		case Timeout:
-			m.Timeouts++
-		case Breaker:
-			k := metricsTransitionKey{e.Name, e.From, e.To, 0}
-			seen[k]++
-			m.Transitions = append(m.Transitions, BreakerTransition{Name: e.Name, From: e.From, To: e.To, N: seen[k], T: e.T})
-		case Op:
-			m.Ops++
-			key := OpKey{App: e.App, Worker: e.Worker, Iteration: e.Iteration, Step: e.Step}
-			if e.Outcome == OK {
-				m.Succeeded[key] = e.T
-				okOps = append(okOps, e.T)
-			} else {
-				m.FailedOps++
-				m.Failed = append(m.Failed, key)
+			if m.ops {
+				r.Succeeded[key] = e.T
+			}
+		} else {
+			r.FailedOps++
+			if m.ops {
+				r.Failed = append(r.Failed, key)
 			}
 		}
 	}
-	if m.HasOutage {
-		for _, t := range m.Transitions {
-			if t.To == "open" && t.T >= m.Outage.Start {
-				m.Detect, m.HasDetect = t.T-m.Outage.Start, true
+}
+
+// Metrics returns what the events add up to, once the run has ended. The
+// result shares the Measurer's lists and map: add nothing afterwards.
+func (m *Measurer) Metrics() Metrics {
+	r := m.m
+	if r.HasOutage {
+		// From the transitions rather than as they come: an open at the
+		// stop's own instant, recorded just before it, counts (0s).
+		for _, t := range r.Transitions {
+			if t.To == "open" && t.T >= r.Outage.Start {
+				r.Detect, r.HasDetect = t.T-r.Outage.Start, true
 				break
 			}
 		}
-		if m.OutageEnded {
-			for _, t := range okOps {
-				if t >= m.Outage.End {
-					m.Recover, m.HasRecover = t-m.Outage.End, true
-					break
-				}
-			}
-		}
 	}
-	return m
+	return r
 }
 
 // MetricsDiff is how run B differs from run A.

@@ -144,3 +144,68 @@ func TestMetricsCompareMoved(t *testing.T) {
 		t.Errorf("MovedTransition = %+v, want %+v", d.Moved, want)
 	}
 }
+
+func metricsOpTook(t, took float64, it int, out traces.Outcome) traces.Event {
+	e := metricsOp(t, it, 1, out)
+	e.Took = secs(took)
+	return e
+}
+
+func TestMetricsLongestStall(t *testing.T) {
+	m := traces.Measure([]traces.Event{
+		metricsOpTook(1, 0.5, 1, traces.OK),
+		metricsOpTook(9, 7.25, 2, traces.Error), // a failed answer is waited for too
+		metricsOpTook(10, 1, 3, traces.OK),
+	})
+	if m.LongestStall != secs(7.25) {
+		t.Errorf("LongestStall = %v, want 7.25s", m.LongestStall)
+	}
+	if m := traces.Measure(nil); m.LongestStall != 0 || m.Ops != 0 {
+		t.Errorf("no op: %+v", m)
+	}
+}
+
+// MeasureCounts gives Measure's numbers without keeping one entry per
+// operation.
+func TestMeasurerCounts(t *testing.T) {
+	full := traces.Measure(metricsBase())
+	c := traces.NewMeasurer(traces.MeasureCounts)
+	for _, e := range metricsBase() {
+		if err := c.Record(&e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := c.Metrics()
+	if got.Failed != nil || got.Succeeded != nil {
+		t.Errorf("counts only, yet Failed %v Succeeded %v", got.Failed, got.Succeeded)
+	}
+	got.Failed, got.Succeeded = full.Failed, full.Succeeded
+	if !reflect.DeepEqual(got, full) {
+		t.Errorf("counts mode\n got %+v\nwant %+v", got, full)
+	}
+}
+
+// Events at one instant come in the engine's order: a breaker can open, or
+// an operation succeed, at the very instant of the fault, recorded before
+// it. Those count, as 0s.
+func TestMetricsSameInstantAsTheFault(t *testing.T) {
+	m := traces.Measure([]traces.Event{
+		metricsBr(5, "closed", "open"), metricsFault(5, "stop"),
+		metricsOp(20, 1, 1, traces.OK), metricsFault(20, "start"),
+		metricsOp(21, 2, 1, traces.OK),
+	})
+	if !m.HasDetect || m.Detect != 0 {
+		t.Errorf("detect = %v (%v), want 0s", m.Detect, m.HasDetect)
+	}
+	if !m.HasRecover || m.Recover != 0 {
+		t.Errorf("recover = %v (%v), want 0s", m.Recover, m.HasRecover)
+	}
+	// Before the instant does not count.
+	m = traces.Measure([]traces.Event{
+		metricsBr(4, "closed", "open"), metricsFault(5, "stop"),
+		metricsOp(19, 1, 1, traces.OK), metricsFault(20, "start"),
+	})
+	if m.HasDetect || m.HasRecover {
+		t.Errorf("earlier events counted: detect %v (%v), recover %v (%v)", m.Detect, m.HasDetect, m.Recover, m.HasRecover)
+	}
+}

@@ -229,25 +229,15 @@ func relativeTo(base, p string) string {
 }
 
 func (d *diffRun) run() (traces.MetricsDiff, error) {
-	evA, err := runCollect(d.a, d.maxEvents)
+	a, err := measure(d.a, d.maxEvents, traces.MeasureOps)
 	if err != nil {
 		return traces.MetricsDiff{}, fmt.Errorf("side A: %w", err)
 	}
-	evB, err := runCollect(d.b, d.maxEvents)
+	b, err := measure(d.b, d.maxEvents, traces.MeasureOps)
 	if err != nil {
 		return traces.MetricsDiff{}, fmt.Errorf("side B: %w", err)
 	}
-	return traces.CompareMetrics(traces.Measure(evA), traces.Measure(evB)), nil
-}
-
-func runCollect(s *sim.Setup, maxEvents int64) ([]traces.Event, error) {
-	var events traces.Collector
-	eng := sim.NewEngine(s, &events, sim.Options{MaxEvents: maxEvents})
-	defer eng.Close()
-	if err := eng.Run(); err != nil {
-		return nil, err
-	}
-	return events.Events, nil
+	return traces.CompareMetrics(a, b), nil
 }
 
 // write prints the diff: a header, then one section per measure, then the

@@ -32,3 +32,16 @@ func collect(setup *sim.Setup, maxEvents int64) ([]traces.Event, error) {
 	}
 	return events.Events, nil
 }
+
+// measure runs a prepared scenario and folds its events into metrics as
+// they come, holding none of them. guards see each event first; one that
+// returns an error stops the run with it.
+func measure(setup *sim.Setup, maxEvents int64, mode traces.MeasureMode, guards ...traces.Sink) (traces.Metrics, error) {
+	m := traces.NewMeasurer(mode)
+	eng := sim.NewEngine(setup, append(traces.Sinks(guards), m), sim.Options{MaxEvents: maxEvents})
+	defer eng.Close()
+	if err := eng.Run(); err != nil {
+		return traces.Metrics{}, err
+	}
+	return m.Metrics(), nil
+}
