@@ -77,7 +77,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	})
 	root.AddCommand(newRunCommand(stdout, stderr), newReplayCommand(stdout, stderr), newLintCommand(stdout, stderr))
 	root.AddCommand(newCheckCommand(stdout, stderr))
-	root.AddCommand(newDiffCommand(stdout, stderr))
+	root.AddCommand(newDiffCommand(stdout, stderr), newSweepCommand(stdout, stderr))
 	root.AddCommand(newTimelineCommand(stdout, stderr))
 	root.AddCommand(newGraphCommand(stdout, stderr), newRenderCommand(stdout, stderr))
 	return root

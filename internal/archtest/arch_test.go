@@ -102,6 +102,32 @@ func TestImportRules(t *testing.T) {
 	}
 }
 
+// TestLeafPackages: packages that name one small concept import no package
+// of ours, so anything may use them without dragging the rest along.
+func TestLeafPackages(t *testing.T) {
+	leaves := map[string]bool{
+		"internal/diag": true, // the error type every reader reports with
+		"internal/grid": true, // sweep arithmetic: axes, run indexes, shards
+	}
+	found := map[string]bool{}
+	for _, f := range productionFiles(t) {
+		if !leaves[f.pkg] {
+			continue
+		}
+		found[f.pkg] = true
+		for _, imp := range f.ast.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); strings.HasPrefix(p, module+"/") {
+				t.Errorf("%s imports %s: %s is a leaf and imports no package of ours", f.path, p, f.pkg)
+			}
+		}
+	}
+	for pkg := range leaves {
+		if !found[pkg] {
+			t.Errorf("leaf package %s has no production file: moved or renamed?", pkg)
+		}
+	}
+}
+
 // TestNoWallClock: outside clock/ and cmd/, production code never reads or
 // waits on real time and never starts a goroutine; virtual time enters only
 // as events.
