@@ -16,6 +16,7 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 		dapr      string
 		seed      int64
 		maxEvents int64
+		sets      []string
 	)
 	c := &cobra.Command{
 		Use:   "check SCENARIO",
@@ -30,7 +31,8 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 			"Exit status: 0 every assertion holds; 1 some fail; 2 the input could not be run\n" +
 			"or checked (a bad scenario, a bad or empty expect: list, a run limit hit).",
 		Example: "  sim check examples/quickstart/scenario.yaml\n" +
-			"  sim check examples/quickstart/scenario.yaml --dapr 1.16",
+			"  sim check examples/quickstart/scenario.yaml --dapr 1.16\n" +
+			"  sim check examples/quickstart/scenario.yaml --set retries.retryForever.duration=2s",
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return fmt.Errorf("%w: want one scenario file, got %d arguments (see `sim check --help`)", errUsage, len(args))
@@ -46,6 +48,11 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
+			edits, err := editsFromFlags(sets)
+			if err != nil {
+				return err
+			}
+			o.Edits = edits
 			return checkScenario(args[0], o, maxEvents, stdout, stderr)
 		},
 	}
@@ -53,6 +60,7 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour and log wording to model, 1.8 … 1.16 (default: the scenario's, else the newest)")
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw (default: the scenario's)")
 	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
+	f.StringArrayVar(&sets, "set", nil, setFlagUsage)
 	return c
 }
 

@@ -7,11 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/spf13/cobra"
@@ -25,14 +28,18 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 		seed       int64
 		maxEvents  int64
 		failOnReg  bool
+		sets       []string
 	)
 	c := &cobra.Command{
-		Use:   "diff SCENARIO --against B [--resiliency A] | diff SCENARIO_A SCENARIO_B",
+		Use:   "diff SCENARIO --against B [--resiliency A] | diff SCENARIO --set PATH=VALUE | diff SCENARIO_A SCENARIO_B",
 		Short: "Run a scenario under two Resiliency specs and show how the timelines differ",
 		Long: "diff runs the same scenario twice, on the same seed and outage, with only the\n" +
 			"Resiliency differing: side A with --resiliency (a Resiliency file or a resources\n" +
 			"folder; default: the scenario's own), side B with --against. Given two scenario\n" +
-			"files instead, it runs each (B on A's seed). It prints the breaker transitions\n" +
+			"files instead, it runs each (B on A's seed). --set PATH=VALUE (repeatable; the\n" +
+			"paths of sim sweep) sets a Resiliency field on side B only, with or without\n" +
+			"--against: `diff SCENARIO --set circuitBreakers.cb.timeout=30s` is the scenario\n" +
+			"as written against the same with that one value changed. It prints the breaker transitions\n" +
 			"that moved, appeared or disappeared (matched by breaker, change and occurrence),\n" +
 			"the app operations that failed in one run only, time to detect (outage start to\n" +
 			"the first breaker open) and time to recover (outage end to the first successful\n" +
@@ -41,12 +48,13 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 			"Exit status: 0 whatever the difference; 1 with --fail-on-regression when B fails\n" +
 			"more operations than A; 2 the input could not be run.",
 		Example: "  sim diff examples/quickstart/scenario.yaml --against slower-breaker.yaml\n" +
+			"  sim diff examples/quickstart/scenario.yaml --set circuitBreakers.simpleCB.timeout=30s\n" +
 			"  sim diff examples/quickstart/scenario.yaml --resiliency a.yaml --against b.yaml --fail-on-regression\n" +
 			"  sim diff before.yaml after.yaml",
 		Args: func(c *cobra.Command, args []string) error {
 			switch {
-			case len(args) == 1 && against == "":
-				return fmt.Errorf("%w: name side B with --against FILE (or give two scenario files; see `sim diff --help`)", errUsage)
+			case len(args) == 1 && against == "" && len(sets) == 0:
+				return fmt.Errorf("%w: name side B with --against FILE or --set PATH=VALUE (or give two scenario files; see `sim diff --help`)", errUsage)
 			case len(args) == 2 && (against != "" || resiliency != ""):
 				return fmt.Errorf("%w: --resiliency and --against go with one scenario, not two (see `sim diff --help`)", errUsage)
 			case len(args) < 1 || len(args) > 2:
@@ -69,8 +77,11 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
-			d := diffRun{o: o, maxEvents: maxEvents, stderr: stderr, warned: map[string]bool{}}
-			var err error
+			edits, err := editsFromFlags(sets)
+			if err != nil {
+				return err
+			}
+			d := diffRun{o: o, editsB: edits, maxEvents: maxEvents, stderr: stderr, warned: map[string]bool{}}
 			if len(args) == 2 {
 				err = d.prepareScenarios(args[0], args[1])
 			} else {
@@ -95,6 +106,7 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 	f := c.Flags()
 	f.StringVar(&resiliency, "resiliency", "", "side A: a Resiliency `FILE` or resources folder replacing the scenario's (default: the scenario's own)")
 	f.StringVar(&against, "against", "", "side B: a Resiliency `FILE` or resources folder replacing the scenario's")
+	f.StringArrayVar(&sets, "set", nil, "side B: set a Resiliency field, `PATH=VALUE`: retries.NAME.FIELD, circuitBreakers.NAME.FIELD or timeouts.NAME, as in sim sweep (repeatable)")
 	f.BoolVar(&failOnReg, "fail-on-regression", false, "exit 1 when B fails more operations than A")
 	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour to model, 1.8 … 1.16, for both sides (default: the scenario's, else the newest)")
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw, for both sides (default: the scenario's; with two scenarios, A's)")
@@ -105,6 +117,7 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 // diffRun holds the two prepared sides of a diff.
 type diffRun struct {
 	o            sim.Overrides
+	editsB       []policies.Edit // --set: laid over side B's Resiliency only
 	maxEvents    int64
 	stderr       io.Writer
 	warned       map[string]bool // warnings already printed (both sides share most)
@@ -142,7 +155,7 @@ func (d *diffRun) prepareResources(path, resA, resB string) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	d.labelA, d.labelB = labelA, labelB
+	d.labelA, d.labelB = labelA, d.withEdits(labelB)
 	return d.prepare(scA, scB)
 }
 
@@ -157,8 +170,20 @@ func (d *diffRun) prepareScenarios(pathA, pathB string) error {
 	if err != nil {
 		return err
 	}
-	d.labelA, d.labelB, d.twoScenarios = pathA, pathB, true
+	d.labelA, d.labelB, d.twoScenarios = pathA, d.withEdits(pathB), true
 	return d.prepare(scA, scB)
+}
+
+// withEdits names side B with the --set values laid over it.
+func (d *diffRun) withEdits(label string) string {
+	for i, e := range d.editsB {
+		sep := ", "
+		if i == 0 {
+			sep = " with --set "
+		}
+		label += sep + e.Path() + "=" + e.Value
+	}
+	return label
 }
 
 func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
@@ -168,6 +193,7 @@ func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
 		errs = diag.Collect(errs, err, "")
 	}
 	oB := d.o
+	oB.Edits = d.editsB
 	if oB.Seed == nil && a != nil {
 		seed := a.Seed
 		oB.Seed = &seed
@@ -191,7 +217,6 @@ func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
 	return nil
 }
 
-// appendDiag adds err's problems to l; an error that is not about the input
 // useResources points sc at res (a Resiliency file or a resources folder),
 // given relative to the working directory, in place of its own resources.
 func useResources(sc *sim.Scenario, res, flag string) error {
@@ -324,7 +349,16 @@ func writeTransitions(b *strings.Builder, diff traces.MetricsDiff) {
 	}
 	sortRows(rows)
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
-	for _, r := range rows {
+	for i, r := range rows {
+		// A long outage probes the breaker every open period: the first
+		// changes and the last (where it closes) tell the story, the
+		// middle is summed up in one line.
+		if len(rows) > maxTransitionLines && i >= transitionHead && i < len(rows)-transitionTail {
+			if i == transitionHead {
+				fmt.Fprintf(tw, "  ... %s\n", middleSummary(rows[transitionHead:len(rows)-transitionTail]))
+			}
+			continue
+		}
 		label := r.t.Name + " " + r.t.From + "->" + r.t.To
 		if r.t.N > 1 {
 			label += fmt.Sprintf(" (#%d)", r.t.N)
@@ -351,6 +385,38 @@ func writeTransitions(b *strings.Builder, diff traces.MetricsDiff) {
 	}
 }
 
+// The transitions section shows at most maxTransitionLines changes: past
+// that, the first transitionHead and the last transitionTail.
+const (
+	maxTransitionLines = 20
+	transitionHead     = 14
+	transitionTail     = 6
+)
+
+func middleSummary(rows []transitionRow) string {
+	var moved, onlyA, onlyB int
+	for _, r := range rows {
+		switch {
+		case r.hasA && r.hasB:
+			moved++
+		case r.hasA:
+			onlyA++
+		default:
+			onlyB++
+		}
+	}
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{moved, "moved"}, {onlyA, "only in A"}, {onlyB, "only in B"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	return fmt.Sprintf("%d more changes: %s", len(rows), strings.Join(parts, ", "))
+}
+
 func sortRows(rows []transitionRow) {
 	less := func(x, y transitionRow) bool {
 		if x.sortT != y.sortT {
@@ -374,25 +440,98 @@ func sortRows(rows []transitionRow) {
 	}
 }
 
+// maxFailedLines bounds the failed-operations section: past it the rest
+// is summed up in one line, so a day's diff stays a review comment.
+const maxFailedLines = 20
+
+// failedRun is a stretch of operations that failed on one side only, in
+// adjacent iterations of one worker, with the same fate on the other side.
+type failedRun struct {
+	first, last traces.OpKey
+	n           int
+	steps       []int // distinct steps, ascending
+	failedIn    string
+	other       string        // "ok" or "not reached"
+	from, to    time.Duration // when the other side succeeded (other == "ok")
+}
+
 func writeFailed(b *strings.Builder, diff traces.MetricsDiff) {
 	if len(diff.FailedOnlyA) == 0 && len(diff.FailedOnlyB) == 0 {
 		b.WriteString("  none\n")
 		return
 	}
+	runs := append(failedRuns(diff.FailedOnlyA, "A", diff.B), failedRuns(diff.FailedOnlyB, "B", diff.A)...)
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
-	other := func(m traces.Metrics, k traces.OpKey) string {
-		if t, ok := m.Succeeded[k]; ok {
-			return "ok at " + t.String()
+	for i, r := range runs {
+		if i == maxFailedLines {
+			rest := 0
+			for _, r := range runs[i:] {
+				rest += r.n
+			}
+			tw.Flush()
+			fmt.Fprintf(b, "  ... %d more stretches, %d operations\n", len(runs)-i, rest)
+			return
 		}
-		return "not reached"
-	}
-	for _, k := range diff.FailedOnlyA {
-		fmt.Fprintf(tw, "  %s\tA failed\tB %s\n", opLabel(k), other(diff.B, k))
-	}
-	for _, k := range diff.FailedOnlyB {
-		fmt.Fprintf(tw, "  %s\tA %s\tB failed\n", opLabel(k), other(diff.A, k))
+		other := r.other
+		if other == "ok" {
+			other = "ok at " + r.from.String()
+			if r.n > 1 {
+				other = "ok " + r.from.String() + "–" + r.to.String()
+			}
+		}
+		a, bSide := "failed", other
+		if r.failedIn == "B" {
+			a, bSide = other, "failed"
+		}
+		fmt.Fprintf(tw, "  %s\tA %s\tB %s\n", r.label(), a, bSide)
 	}
 	tw.Flush()
+}
+
+// failedRuns groups keys (sorted by app, worker, iteration, step) that
+// failed in one run into stretches: the same worker, no iteration skipped,
+// and the same fate in the other run (m).
+func failedRuns(keys []traces.OpKey, failedIn string, m traces.Metrics) []failedRun {
+	var runs []failedRun
+	for _, k := range keys {
+		t, ok := m.Succeeded[k]
+		other := "not reached"
+		if ok {
+			other = "ok"
+		}
+		if n := len(runs); n > 0 {
+			r := &runs[n-1]
+			if r.last.App == k.App && r.last.Worker == k.Worker && k.Iteration-r.last.Iteration <= 1 && r.other == other {
+				r.last, r.n, r.to = k, r.n+1, t
+				if !slices.Contains(r.steps, k.Step) {
+					r.steps = append(r.steps, k.Step)
+					slices.Sort(r.steps)
+				}
+				continue
+			}
+		}
+		runs = append(runs, failedRun{first: k, last: k, n: 1, steps: []int{k.Step}, failedIn: failedIn, other: other, from: t, to: t})
+	}
+	return runs
+}
+
+func (r failedRun) label() string {
+	if r.n == 1 {
+		return opLabel(r.first)
+	}
+	steps := "step " + strconv.Itoa(r.steps[0])
+	if len(r.steps) > 1 {
+		parts := make([]string, len(r.steps))
+		for i, s := range r.steps {
+			parts[i] = strconv.Itoa(s)
+		}
+		steps = "steps " + strings.Join(parts, ",")
+	}
+	iterations := fmt.Sprintf("iteration %d", r.first.Iteration)
+	if r.last.Iteration != r.first.Iteration {
+		iterations = fmt.Sprintf("iterations %d–%d", r.first.Iteration, r.last.Iteration)
+	}
+	return fmt.Sprintf("%s worker %d %s %s (%d operations)", r.first.App, r.first.Worker, iterations, steps, r.n)
 }
 
 func opLabel(k traces.OpKey) string {

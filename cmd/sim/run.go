@@ -24,6 +24,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		maxEvents   int64
 		speed       float64
 		explain     bool
+		sets        []string
 	)
 	c := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -33,7 +34,8 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			"app's own lines (== APP == ...). Warnings about the input go to stderr.",
 		Example: "  sim run examples/quickstart/scenario.yaml\n" +
 			"  sim run examples/quickstart/scenario.yaml --dapr 1.16 --trace trace.yaml\n" +
-			"  sim run examples/quickstart/scenario.yaml --trace trace.jsonl --trace-format jsonl",
+			"  sim run examples/quickstart/scenario.yaml --trace trace.jsonl --trace-format jsonl\n" +
+			"  sim run examples/quickstart/scenario.yaml --set circuitBreakers.simpleCB.timeout=30s",
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return fmt.Errorf("%w: want one scenario file, got %d arguments (see `sim run --help`)", errUsage, len(args))
@@ -58,6 +60,11 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
+			edits, err := editsFromFlags(sets)
+			if err != nil {
+				return err
+			}
+			o.Edits = edits
 			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, speed, explain, stdout, stderr)
 		},
 	}
@@ -67,6 +74,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour and log wording to model, 1.8 … 1.16 (default: the scenario's, else the newest)")
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw (default: the scenario's)")
 	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
+	f.StringArrayVar(&sets, "set", nil, setFlagUsage)
 	f.BoolVar(&explain, "explain", false, "after each breaker transition, retry decision and failed step, print a line saying why, in numbers")
 	f.Float64Var(&speed, "speed", 0, "play the log in real time at `X` times the virtual speed (1 = as a sidecar would print it); for live demos")
 	return c
