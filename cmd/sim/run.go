@@ -144,14 +144,28 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 
 // atomicFile is written under a temporary name beside its target and renamed
 // into place only when complete, so a failed or interrupted run never leaves
-// a partial file under the name the user asked for.
+// a partial file under the name the user asked for. A target that exists and
+// is not a regular file (/dev/null, a named pipe a reader waits on) is
+// written in place (direct): renaming over it would replace the device with
+// a file, and there is no partial file to hide.
 type atomicFile struct {
 	*os.File
 	target string
+	direct bool
 	done   bool
 }
 
 func createAtomic(target string) (*atomicFile, error) {
+	if info, err := os.Stat(target); err == nil && !info.Mode().IsRegular() {
+		if info.IsDir() {
+			return nil, fmt.Errorf("create %s: is a directory", target)
+		}
+		f, err := os.OpenFile(target, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, fmt.Errorf("create %s: %w", target, err)
+		}
+		return &atomicFile{File: f, target: target, direct: true}, nil
+	}
 	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", target, err)
@@ -169,7 +183,9 @@ func (a *atomicFile) AbortOnSignal() (stop func()) {
 	go func() {
 		select {
 		case s := <-sigs:
-			os.Remove(a.File.Name())
+			if !a.direct {
+				os.Remove(a.File.Name())
+			}
 			code := 130
 			if s == syscall.SIGTERM {
 				code = 143
@@ -185,6 +201,13 @@ func (a *atomicFile) AbortOnSignal() (stop func()) {
 }
 
 func (a *atomicFile) Commit() error {
+	if a.direct {
+		a.done = true
+		if err := a.File.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", a.target, err)
+		}
+		return nil
+	}
 	// CreateTemp makes the file private; a trace is an ordinary output.
 	if err := a.File.Chmod(0o644); err != nil {
 		a.Abort()
@@ -207,7 +230,9 @@ func (a *atomicFile) Abort() {
 		return
 	}
 	a.File.Close()
-	os.Remove(a.File.Name())
+	if !a.direct {
+		os.Remove(a.File.Name())
+	}
 	a.done = true
 }
 

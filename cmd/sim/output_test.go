@@ -1,0 +1,61 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestTraceToANamedPipe: an output that exists and is not a regular file (a
+// named pipe here; /dev/null is the common case) is written in place. Written
+// under a temporary name and renamed, it was replaced by a regular file —
+// `--trace /dev/null` run as root turned the device into a file.
+func TestTraceToANamedPipe(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "trace.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		f, err := os.Open(fifo) // blocks until sim opens it for writing
+		if err != nil {
+			got <- "open: " + err.Error()
+			return
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(f)
+		got <- string(b)
+	}()
+	_, errs, status := runSim(t, "run", quickstart, "--trace", fifo)
+	if status != exitOK {
+		t.Fatalf("exit %d: %s", status, errs)
+	}
+	// Checked first: had the pipe been replaced, its reader would wait
+	// for a writer forever.
+	info, err := os.Lstat(fifo)
+	if err != nil || info.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("after the run %s is %v (%v), want the named pipe still", fifo, info.Mode(), err)
+	}
+	trace := <-got
+	if !strings.HasPrefix(trace, "# sim trace") || !strings.Contains(trace, "kind: breaker") {
+		t.Errorf("the reader got %d bytes, not the trace:\n%.200s", len(trace), trace)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(fifo), ".*.tmp")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestTraceToADirectory is refused before the run, not after it.
+func TestTraceToADirectory(t *testing.T) {
+	dir := t.TempDir()
+	out, errs, status := runSim(t, "run", quickstart, "--trace", dir)
+	if status != exitFailed || !strings.Contains(errs, "is a directory") {
+		t.Errorf("exit %d, stderr %q; want exit %d naming the directory", status, errs, exitFailed)
+	}
+	if out != "" {
+		t.Errorf("the run went ahead: %d bytes on stdout", len(out))
+	}
+}
