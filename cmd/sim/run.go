@@ -104,6 +104,7 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 
 	var out *atomicFile
 	var tw *traces.TraceWriter
+	var async *asyncSink
 	if tracePath != "" {
 		out, err = createAtomic(tracePath)
 		if err != nil {
@@ -120,11 +121,19 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 		if err != nil {
 			return err
 		}
-		sinks = append(sinks, tw)
+		async = newAsyncSink(tw)
+		sinks = append(sinks, async)
 	}
 	eng := sim.NewEngine(setup, sinks, sim.Options{MaxEvents: maxEvents})
 	defer eng.Close()
 	runErr := eng.Run()
+	if async != nil {
+		// Every event handed over is written (or its error known) before
+		// anything is flushed, committed or removed.
+		if err := async.Close(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("write trace %s: %w", tracePath, err)
+		}
+	}
 	if err := log.Flush(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("write log: %w", err)
 	}
