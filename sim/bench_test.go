@@ -63,6 +63,14 @@ func BenchmarkEngineNullStore(b *testing.B) {
 	benchmarkEngine(b, "../examples/day/scenario.yaml", 0, Options{nullStore: true})
 }
 
+// BenchmarkEngineNullStoreWeek is BenchmarkEngineNullStore over seven
+// virtual days: its events/s beside the day's says whether the engine alone
+// scales linearly with the horizon (BenchmarkWeek includes miniredis, whose
+// maps hold seven times the keys).
+func BenchmarkEngineNullStoreWeek(b *testing.B) {
+	benchmarkEngine(b, "../examples/day/scenario.yaml", 7*24*time.Hour, Options{nullStore: true})
+}
+
 func benchmarkEngine(b *testing.B, scenario string, horizon time.Duration, opt Options) {
 	sc, err := LoadScenario(scenario)
 	if err != nil {
