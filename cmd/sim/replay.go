@@ -199,14 +199,16 @@ func replay(path string, tr *traces.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cmp := traces.NewComparer(tr)
+	ahead := newPrefetch(tr)
+	defer ahead.Close()
+	cmp := traces.NewComparer(ahead)
 	eng := sim.NewEngine(setup, cmp, sim.Options{MaxEvents: sim.DefaultMaxEvents})
 	defer eng.Close()
 	if err := eng.Run(); err != nil {
 		if cerr := cmp.Err(); cerr != nil {
 			return cerr
 		}
-		if derr := tr.Drain(); derr != nil {
+		if derr := ahead.Drain(); derr != nil {
 			return derr
 		}
 		return fmt.Errorf("replay %s: %w", path, err)
