@@ -144,16 +144,29 @@ func blameEdits(warns []diag.Warning, err error, edits []Edit) ([]diag.Warning, 
 			*line, *col = 0, 0
 		}
 	}
-	for i := range warns {
-		w := &warns[i]
+	// Blamed, the same problem found in each resource that defines the
+	// policy reads the same: say it once.
+	seen := map[string]bool{}
+	kept := warns[:0]
+	for _, w := range warns {
 		blame(&w.File, &w.Line, &w.Col, &w.Field)
+		if s := w.String(); !seen[s] {
+			seen[s] = true
+			kept = append(kept, w)
+		}
 	}
+	warns = kept
 	switch e := err.(type) {
 	case diag.List:
+		var l diag.List
 		for _, d := range e {
 			blame(&d.File, &d.Line, &d.Col, &d.Field)
+			if s := d.Error(); !seen[s] {
+				seen[s] = true
+				l = append(l, d)
+			}
 		}
-		return warns, e.Err()
+		return warns, l.Err()
 	case *diag.Error:
 		blame(&e.File, &e.Line, &e.Col, &e.Field)
 	}

@@ -285,3 +285,29 @@ func TestValueNode(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadEditedAddsMatching: a matching field set on a policy whose file has
+// no matching: key is applied from 1.15 and, before, warned about under the
+// --set that asked for it (an edit's nodes have no line in the file).
+func TestLoadEditedAddsMatching(t *testing.T) {
+	s, _, err := loadEdited(t, "1.16", map[string]string{"r.yaml": editDoc}, "retries.shared.matching.httpStatusCodes=500")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := s.Retries["shared"].Matching; m == nil || len(m.HTTPStatusCodes) != 1 {
+		t.Errorf("shared.matching = %+v, want the one HTTP code the edit added", m)
+	}
+	_, warns, err := loadEdited(t, "1.14", map[string]string{"r.yaml": editDoc}, "retries.shared.matching.httpStatusCodes=500")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, w := range warns {
+		if strings.Contains(w.String(), "--set retries.shared.matching.httpStatusCodes=500") && strings.Contains(w.String(), "does not know this key") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("1.14: no warning under the --set about matching; got %v", warns)
+	}
+}

@@ -286,7 +286,7 @@ func (b *builder) apply(r *Resiliency) {
 				pol.MaxRetries = *rs.MaxRetries
 			}
 		}
-		if rs.MatchingLine > 0 {
+		if rs.MatchingLine != 0 { // negative: added by an edit (editLine)
 			if p.RetryMatching {
 				pol.Matching = rs.Matching
 			} else {

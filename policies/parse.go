@@ -65,7 +65,8 @@ type RetrySpec struct {
 	MaxRetries  *int64
 	// MaxRetriesLine is the line of maxRetries, for profile warnings.
 	MaxRetriesLine int
-	// MatchingLine is the line of matching (a 1.15+ key), 0 when absent.
+	// MatchingLine is the line of matching (a 1.15+ key), 0 when absent,
+	// negative when an edit added it (editLine).
 	MatchingLine int
 	// Matching holds the parsed status code lists (nil lists: every code).
 	Matching *retry.Matching
