@@ -59,3 +59,48 @@ func TestTraceToADirectory(t *testing.T) {
 		t.Errorf("the run went ahead: %d bytes on stdout", len(out))
 	}
 }
+
+// TestTraceThroughALink: through a link to a file, the file gets the trace
+// and the link stays a link (renaming over the link replaced it); a dangling
+// link creates the file it names.
+func TestTraceThroughALink(t *testing.T) {
+	dir := t.TempDir()
+	real, link, dangling := filepath.Join(dir, "real.yaml"), filepath.Join(dir, "link.yaml"), filepath.Join(dir, "dangling.yaml")
+	if err := os.WriteFile(real, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.yaml", link); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := os.Symlink("missing.yaml", dangling); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{link, dangling} {
+		if _, errs, status := runSim(t, "run", quickstart, "--trace", target); status != exitOK {
+			t.Fatalf("--trace %s: exit %d: %s", target, status, errs)
+		}
+		if info, err := os.Lstat(target); err != nil || info.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s is no longer a link: %v, %v", target, info.Mode(), err)
+		}
+	}
+	for _, file := range []string{real, filepath.Join(dir, "missing.yaml")} {
+		b, err := os.ReadFile(file)
+		if err != nil || !strings.HasPrefix(string(b), "# sim trace") {
+			t.Errorf("%s does not hold the trace: %.40q, %v", file, b, err)
+		}
+	}
+}
+
+// TestStreamLinks: links under /dev and /proc are streams the caller set up
+// (/dev/stdout leads to a regular file when stdout is redirected to one), so
+// they are written in place, never replaced.
+func TestStreamLinks(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/dev/stdout": true, "/dev/fd/3": true, "/proc/self/fd/1": true,
+		"/tmp/t.yaml": false, "/devices/t.yaml": false, "t.yaml": false,
+	} {
+		if got := streamLink(path); got != want {
+			t.Errorf("streamLink(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

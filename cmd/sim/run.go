@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	bclock "github.com/benbjohnson/clock"
@@ -130,7 +132,10 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	if async != nil {
 		// Every event handed over is written (or its error known) before
 		// anything is flushed, committed or removed.
-		if err := async.Close(); err != nil && runErr == nil {
+		// The run stopped on the trace's error (at a later event) or
+		// ended before the writer met it: either way it is reported the
+		// same.
+		if err := async.Close(); err != nil && (runErr == nil || errors.Is(runErr, err)) {
 			runErr = fmt.Errorf("write trace %s: %w", tracePath, err)
 		}
 	}
@@ -156,30 +161,63 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 // a partial file under the name the user asked for. A target that exists and
 // is not a regular file (/dev/null, a named pipe a reader waits on) is
 // written in place (direct): renaming over it would replace the device with
-// a file, and there is no partial file to hide.
+// a file, and there is no partial file to hide. So is a link under /dev or
+// /proc (/dev/stdout); through any other link the file it names is
+// replaced and the link kept.
 type atomicFile struct {
 	*os.File
-	target string
+	target string // as the user named it, for messages
+	dest   string // what the rename replaces: target, or the file a link to it names
 	direct bool
 	done   bool
 }
 
 func createAtomic(target string) (*atomicFile, error) {
-	if info, err := os.Stat(target); err == nil && !info.Mode().IsRegular() {
+	dest := target // what the finished file replaces
+	if info, err := os.Lstat(target); err == nil && info.Mode()&os.ModeSymlink != 0 {
+		if streamLink(target) {
+			return openDirect(target)
+		}
+		// A link to a file: the file is replaced and the link kept.
+		if resolved, err := filepath.EvalSymlinks(target); err == nil {
+			dest = resolved
+		} else if link, err := os.Readlink(target); err == nil {
+			if !filepath.IsAbs(link) {
+				link = filepath.Join(filepath.Dir(target), link)
+			}
+			dest = link // a dangling link: create what it names
+		}
+	}
+	if info, err := os.Stat(dest); err == nil && !info.Mode().IsRegular() {
 		if info.IsDir() {
 			return nil, fmt.Errorf("create %s: is a directory", target)
 		}
-		f, err := os.OpenFile(target, os.O_WRONLY, 0)
-		if err != nil {
-			return nil, fmt.Errorf("create %s: %w", target, err)
-		}
-		return &atomicFile{File: f, target: target, direct: true}, nil
+		return openDirect(target)
 	}
-	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
+	f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
-	return &atomicFile{File: f, target: target}, nil
+	return &atomicFile{File: f, target: target, dest: dest}, nil
+}
+
+// streamLink reports a link under /dev or /proc (/dev/stdout, /dev/fd/3,
+// /proc/self/fd/1): a stream the caller set up, written in place even when
+// it leads to a regular file (stdout redirected to one).
+func streamLink(path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	return strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")
+}
+
+func openDirect(target string) (*atomicFile, error) {
+	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", target, err)
+	}
+	return &atomicFile{File: f, target: target, direct: true}, nil
 }
 
 // AbortOnSignal removes the temporary file if the process is interrupted
@@ -226,7 +264,7 @@ func (a *atomicFile) Commit() error {
 		os.Remove(a.File.Name())
 		return fmt.Errorf("write %s: %w", a.target, err)
 	}
-	if err := os.Rename(a.File.Name(), a.target); err != nil {
+	if err := os.Rename(a.File.Name(), a.dest); err != nil {
 		os.Remove(a.File.Name())
 		return fmt.Errorf("write %s: %w", a.target, err)
 	}
