@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -348,17 +349,18 @@ func writeTransitions(b *strings.Builder, diff traces.MetricsDiff) {
 		rows = append(rows, transitionRow{t: t, bt: t.T, hasB: true, sortT: t.T})
 	}
 	sortRows(rows)
-	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
-	for i, r := range rows {
-		// A long outage probes the breaker every open period: the first
-		// changes and the last (where it closes) tell the story, the
-		// middle is summed up in one line.
-		if len(rows) > maxTransitionLines && i >= transitionHead && i < len(rows)-transitionTail {
-			if i == transitionHead {
-				fmt.Fprintf(tw, "  ... %s\n", middleSummary(rows[transitionHead:len(rows)-transitionTail]))
-			}
-			continue
-		}
+	// A long outage probes the breaker every open period: the first
+	// changes and the last (where it closes) tell the story, the middle is
+	// summed up in one line, put in after the shown rows are aligned
+	// together.
+	var summary string
+	if len(rows) > maxTransitionLines {
+		summary = "  ... " + middleSummary(rows[transitionHead:len(rows)-transitionTail]) + "\n"
+		rows = append(rows[:transitionHead:transitionHead], rows[len(rows)-transitionTail:]...)
+	}
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
 		label := r.t.Name + " " + r.t.From + "->" + r.t.To
 		if r.t.N > 1 {
 			label += fmt.Sprintf(" (#%d)", r.t.N)
@@ -375,6 +377,11 @@ func writeTransitions(b *strings.Builder, diff traces.MetricsDiff) {
 		fmt.Fprintf(tw, "  %s\tA %s\tB %s\t%s\n", label, optDur(r.at, r.hasA), optDur(r.bt, r.hasB), note)
 	}
 	tw.Flush()
+	lines := strings.SplitAfter(table.String(), "\n")
+	if summary != "" {
+		lines = slices.Insert(lines, transitionHead, summary)
+	}
+	b.WriteString(strings.Join(lines, ""))
 	switch {
 	case len(rows) == 0 && diff.Unchanged == 0:
 		b.WriteString("  none in either run\n")
@@ -460,7 +467,10 @@ func writeFailed(b *strings.Builder, diff traces.MetricsDiff) {
 		b.WriteString("  none\n")
 		return
 	}
+	// Both sides' stretches in the order of the operations, so the cap
+	// cannot hide one side behind the other's.
 	runs := append(failedRuns(diff.FailedOnlyA, "A", diff.B), failedRuns(diff.FailedOnlyB, "B", diff.A)...)
+	slices.SortStableFunc(runs, func(x, y failedRun) int { return compareOps(x.first, y.first) })
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for i, r := range runs {
 		if i == maxFailedLines {
@@ -513,6 +523,11 @@ func failedRuns(keys []traces.OpKey, failedIn string, m traces.Metrics) []failed
 		runs = append(runs, failedRun{first: k, last: k, n: 1, steps: []int{k.Step}, failedIn: failedIn, other: other, from: t, to: t})
 	}
 	return runs
+}
+
+func compareOps(a, b traces.OpKey) int {
+	return cmp.Or(strings.Compare(a.App, b.App), cmp.Compare(a.Worker, b.Worker),
+		cmp.Compare(a.Iteration, b.Iteration), cmp.Compare(a.Step, b.Step))
 }
 
 func (r failedRun) label() string {

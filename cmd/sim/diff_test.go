@@ -68,7 +68,7 @@ func TestFailedSectionIsBounded(t *testing.T) {
 // first and last changes with the middle summed up by kind.
 func TestTransitionsSectionIsBounded(t *testing.T) {
 	var d traces.MetricsDiff
-	for i := 1; i <= 30; i++ {
+	for i := 1; i <= 120; i++ { // the tail's labels (#115)… are wider than the head's
 		tr := traces.BreakerTransition{Name: "cb", From: "open", To: "half-open", N: i, T: time.Duration(i) * time.Second}
 		if i <= 10 {
 			d.Moved = append(d.Moved, traces.MovedTransition{BreakerTransition: tr, B: tr.T + time.Minute})
@@ -83,15 +83,22 @@ func TestTransitionsSectionIsBounded(t *testing.T) {
 	if len(lines) != transitionHead+1+transitionTail {
 		t.Fatalf("%d lines, want %d:\n%s", len(lines), transitionHead+1+transitionTail, out)
 	}
-	// In time order: A's 1s–10s moved, 11s–30s gone; the head shows the
-	// first 14 (10 moved, 4 gone), the tail the last 6, the middle 10 gone.
-	if want := "  ... 10 more changes: 10 only in A"; lines[transitionHead] != want {
+	// In time order: A's 1s–10s moved, 11s–120s gone; the head shows the
+	// first 14 (10 moved, 4 gone), the tail the last 6, the middle 100 gone.
+	if want := "  ... 100 more changes: 100 only in A"; lines[transitionHead] != want {
 		t.Errorf("summary %q, want %q\n%s", lines[transitionHead], want, out)
+	}
+	// Head and tail are aligned as one table.
+	col := strings.Index(lines[0], " A ")
+	for i, l := range lines {
+		if i != transitionHead && strings.Index(l, " A ") != col {
+			t.Errorf("line %d's A column at %d, the first line's at %d:\n%s", i, strings.Index(l, " A "), col, out)
+		}
 	}
 	if !strings.Contains(lines[0], "A 1s") {
 		t.Errorf("first line %q should be the first change", lines[0])
 	}
-	if !strings.Contains(lines[len(lines)-1], "(#30)") {
+	if !strings.Contains(lines[len(lines)-1], "(#120)") {
 		t.Errorf("last line %q should be the last change", lines[len(lines)-1])
 	}
 }
