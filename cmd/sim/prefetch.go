@@ -11,7 +11,7 @@ import (
 // parsing the trace overlaps the run that replays it (about half of
 // replaying a virtual day each). Events come out in order; the reader's
 // error, io.EOF at the end, comes after the last one. Memory stays bounded:
-// at most three batches are read ahead.
+// four batches at most (one being read, two waiting, one being compared).
 type prefetch struct {
 	full  chan prefetchBatch
 	batch prefetchBatch

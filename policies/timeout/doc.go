@@ -6,4 +6,11 @@
 // Which of an answer and a deadline at the same instant comes first is the
 // engine's business (scheduling order); the machine takes events in the
 // order given. It performs no I/O, reads no clock and imports only fsm.
+//
+// Step is the machine: a value and an event in, the next value and effects
+// out, inputs untouched. Apply is the same step writing the next value over
+// the caller's (Step is Apply on a copy), for an engine that keeps its
+// attempts in place: copying them in and out of Step on every request was a
+// third of the engine's time. It is the one exception to the house rule
+// that machines do not mutate their inputs, and it mutates only that value.
 package timeout
