@@ -301,5 +301,6 @@ func (d MetricsDiff) Same() bool {
 		a.FailedAttempts == b.FailedAttempts && a.Shed == b.Shed && a.Retries == b.Retries &&
 		a.Timeouts == b.Timeouts &&
 		a.HasDetect == b.HasDetect && a.Detect == b.Detect &&
-		a.HasRecover == b.HasRecover && a.Recover == b.Recover
+		a.HasRecover == b.HasRecover && a.Recover == b.Recover &&
+		a.LongestStall == b.LongestStall
 }

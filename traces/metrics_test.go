@@ -165,6 +165,19 @@ func TestMetricsLongestStall(t *testing.T) {
 	}
 }
 
+// Two runs that differ only in how long one operation waited are not the
+// same: the diff's verdict must not say "no difference".
+func TestMetricsSameNoticesTheStall(t *testing.T) {
+	a := traces.Measure([]traces.Event{metricsOpTook(1, 0.5, 1, traces.OK)})
+	b := traces.Measure([]traces.Event{metricsOpTook(1, 0.75, 1, traces.OK)})
+	if !traces.CompareMetrics(a, a).Same() {
+		t.Fatal("a run differs from itself")
+	}
+	if traces.CompareMetrics(a, b).Same() {
+		t.Errorf("stalls of %v and %v compared the same", a.LongestStall, b.LongestStall)
+	}
+}
+
 // MeasureCounts gives Measure's numbers without keeping one entry per
 // operation.
 func TestMeasurerCounts(t *testing.T) {

@@ -284,16 +284,25 @@ func (d *diffRun) write(w io.Writer, diff traces.MetricsDiff) error {
 	b.WriteString("\noperations failed in one run only\n")
 	writeFailed(&b, diff)
 
-	if diff.A.HasOutage || diff.B.HasOutage {
+	outage := diff.A.HasOutage || diff.B.HasOutage
+	if outage {
 		b.WriteString("\n" + outageLine(diff) + "\n")
-		tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
-		fmt.Fprintf(tw, "  \tA\tB\tdelta\n")
+	} else {
+		b.WriteString("\ntiming\n")
+	}
+	tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
+	fmt.Fprintf(tw, "  \tA\tB\tdelta\n")
+	if outage {
 		fmt.Fprintf(tw, "  time to detect\t%s\t%s\t%s\n", optDur(diff.A.Detect, diff.A.HasDetect), optDur(diff.B.Detect, diff.B.HasDetect),
 			optDelta(diff.A.Detect, diff.A.HasDetect, diff.B.Detect, diff.B.HasDetect))
 		fmt.Fprintf(tw, "  time to recover\t%s\t%s\t%s\n", optDur(diff.A.Recover, diff.A.HasRecover), optDur(diff.B.Recover, diff.B.HasRecover),
 			optDelta(diff.A.Recover, diff.A.HasRecover, diff.B.Recover, diff.B.HasRecover))
-		tw.Flush()
 	}
+	// The longest an operation waited for its answer, as sim sweep's stall.
+	hasA, hasB := diff.A.Ops > 0, diff.B.Ops > 0
+	fmt.Fprintf(tw, "  longest stall\t%s\t%s\t%s\n", optDur(diff.A.LongestStall, hasA), optDur(diff.B.LongestStall, hasB),
+		optDelta(diff.A.LongestStall, hasA, diff.B.LongestStall, hasB))
+	tw.Flush()
 
 	b.WriteString("\ncounts\n")
 	writeCounts(&b, diff)
