@@ -79,6 +79,8 @@ func sweepCommand(stdout, stderr io.Writer, tty func(io.Writer) bool) *cobra.Com
 			"Kubernetes indexed Job's JOB_COMPLETION_INDEX): only shard 0 writes the CSV\n" +
 			"header, so `cat shard-*.csv` is one CSV, and sorted by run it is the whole\n" +
 			"grid's output.\n\n" +
+			"Any row plays again by itself, with its log and trace: sim run SCENARIO --set\n" +
+			"PATH=VALUE for each of the row's values (and --seed for its seed).\n\n" +
 			"A progress bar is drawn on stderr when stderr is a terminal. Warnings about the\n" +
 			"input, as the runs played it, print once each on stderr after the runs.\n\n" +
 			"Exit status: 0 every run completed; 2 the input could not be run (a bad flag,\n" +
