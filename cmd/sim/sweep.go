@@ -8,11 +8,13 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -352,6 +354,9 @@ func (s *sweep) run() error {
 	}()
 
 	bar := progressBar{w: s.stderr, total: len(s.runs), on: s.progress}
+	if s.progress {
+		defer eraseOnSignal(s.stderr)()
+	}
 	bar.draw(0)
 	n := 0
 	for d := range finished {
@@ -448,6 +453,27 @@ func (p *progressBar) draw(done int) {
 	pad := max(len(p.last)-len(line), 0)
 	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
 	p.last, p.drawn = line, step
+}
+
+// eraseOnSignal erases the bar's line when the sweep is interrupted (Ctrl-C,
+// SIGTERM), so the shell's prompt does not follow a half-drawn bar, then
+// exits with the conventional status. The returned function stops watching.
+func eraseOnSignal(w io.Writer) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case sig := <-sigs:
+			fmt.Fprint(w, "\r\033[K")
+			os.Exit(map[os.Signal]int{os.Interrupt: 130, syscall.SIGTERM: 143}[sig])
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
 }
 
 // clear blanks the bar's line and returns the cursor to its start, so what

@@ -4,9 +4,11 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -82,4 +84,61 @@ func TestSweepProgressOnARealTerminal(t *testing.T) {
 	if piped.String() != out.String() {
 		t.Errorf("stdout differs with stderr a terminal:\n%s\nand a pipe:\n%s", out.String(), piped.String())
 	}
+}
+
+// TestSweepInterruptedErasesTheBar: Ctrl-C during a sweep on a terminal
+// erases the bar's line (so the prompt does not follow a half-drawn bar) and
+// exits 130. The sweep runs in a child process (this test binary, through
+// TestSweepSignalChild) whose stderr is a pseudo-terminal.
+func TestSweepInterruptedErasesTheBar(t *testing.T) {
+	if os.Getenv("SIM_SWEEP_SIGNAL_CHILD") != "" {
+		t.Skip("the child's own run")
+	}
+	master, tty, err := openPTY()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer master.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepSignalChild$")
+	cmd.Env = append(os.Environ(), "SIM_SWEEP_SIGNAL_CHILD=1")
+	cmd.Stderr, cmd.Stdout = tty, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	var screen bytes.Buffer
+	buf := make([]byte, 4096)
+	signalled := false
+	for {
+		n, err := master.Read(buf)
+		screen.Write(buf[:n])
+		if !signalled && strings.Contains(screen.String(), "sweep  [") {
+			cmd.Process.Signal(os.Interrupt)
+			signalled = true
+		}
+		if err != nil { // EIO once the child has closed the terminal
+			break
+		}
+	}
+	err = cmd.Wait()
+	if !signalled {
+		t.Fatalf("no bar drawn; the terminal saw %q (%v)", screen.String(), err)
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Errorf("exit %v, want status 130", err)
+	}
+	if !strings.HasSuffix(screen.String(), "\r\x1b[K") {
+		t.Errorf("the terminal's last bytes are %q, want the bar's line erased", screen.String()[max(0, screen.Len()-60):])
+	}
+}
+
+// TestSweepSignalChild is the sweep TestSweepInterruptedErasesTheBar
+// interrupts: long enough (virtual days) to be caught drawing its bar.
+func TestSweepSignalChild(t *testing.T) {
+	if os.Getenv("SIM_SWEEP_SIGNAL_CHILD") == "" {
+		t.Skip("run by TestSweepInterruptedErasesTheBar")
+	}
+	os.Exit(Main([]string{"sweep", "../../examples/day/scenario.yaml", "--jobs", "1",
+		"--set", "circuitBreakers.simpleCB.timeout=5s,10s,20s,30s,40s,50s,60s,70s"}, os.Stdout, os.Stderr))
 }
