@@ -115,7 +115,12 @@ func ParseEditPath(path string) (Edit, error) {
 // kept for appID defines; a problem with an edit's value is reported under
 // its Flag, path and value.
 func LoadEdited(paths []string, appID string, p Profile, edits []Edit) (*Spec, []diag.Warning, error) {
-	files, warns, err := readFiles(paths, edits)
+	return ReadSources(paths).Load(appID, p, edits)
+}
+
+// Load is LoadEdited over files read already.
+func (src *Sources) Load(appID string, p Profile, edits []Edit) (*Spec, []diag.Warning, error) {
+	files, warns, err := src.parse(edits)
 	var s *Spec
 	if err == nil {
 		var ws []diag.Warning

@@ -1,9 +1,11 @@
 package policies
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -309,5 +311,63 @@ func TestLoadEditedAddsMatching(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("1.14: no warning under the --set about matching; got %v", warns)
+	}
+}
+
+// TestSourcesReadOnce: loads of Sources see the bytes as read, however the
+// file changes after, each with its own edits, concurrently (a sweep's runs;
+// go test -race checks that no load touches what another reads).
+func TestSourcesReadOnce(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "r.yaml")
+	if err := os.WriteFile(file, []byte(editDoc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := ReadSources([]string{dir})
+	changed := strings.Replace(editDoc, "Duration: 5s", "Duration: 9s", 1)
+	if err := os.WriteFile(file, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ProfileFor("1.16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]time.Duration, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var edits []Edit
+			if i > 0 {
+				e, err := ParseEditPath("retries.shared.duration")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				e.Value = fmt.Sprintf("%ds", i)
+				edits = append(edits, e)
+			}
+			s, _, err := src.Load("app", p, edits)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got[i] = s.Retries["shared"].Duration
+		}()
+	}
+	wg.Wait()
+	for i, d := range got {
+		want := time.Duration(i) * time.Second
+		if i == 0 {
+			want = 5 * time.Second // the file as read, not as changed since
+		}
+		if d != want {
+			t.Errorf("load %d: shared.duration = %v, want %v", i, d, want)
+		}
+	}
+	s, _, err := LoadEdited([]string{dir}, "app", p, nil)
+	if err != nil || s.Retries["shared"].Duration != 9*time.Second {
+		t.Errorf("a fresh load should read the changed file: %v, %v", s.Retries["shared"].Duration, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dapr-sim/sim/internal/diag"
@@ -37,18 +38,84 @@ func ReadFiles(paths []string) ([]*File, []diag.Warning, error) {
 }
 
 func readFiles(paths []string, edits []Edit) ([]*File, []diag.Warning, error) {
-	var (
-		files []*File
-		warns []diag.Warning
-		errs  diag.List
-	)
+	return ReadSources(paths).parse(edits)
+}
+
+// Sources are the resource files of some paths as read at one moment: what
+// Load parses, held so that several loads (a sweep's runs, each with its
+// own edits) read the same bytes however the files change meanwhile. They
+// are not modified after ReadSources, so loads may run concurrently.
+type Sources struct {
+	files []source
+	warns []diag.Warning
+}
+
+// source is one file read, or the problem reading a path, in path order.
+type source struct {
+	name string
+	data []byte
+	err  *diag.Error
+}
+
+// ReadSources reads paths as Load does — a file, or the YAML files of a
+// folder in name order — keeping problems and warnings for every Load of
+// them to report.
+func ReadSources(paths []string) *Sources {
+	s := &Sources{}
 	read := func(name string) {
 		data, err := os.ReadFile(name)
 		if err != nil {
-			errs = append(errs, &diag.Error{File: name, Msg: "cannot read: " + pathErrText(err)})
+			s.files = append(s.files, source{name: name, err: &diag.Error{File: name, Msg: "cannot read: " + pathErrText(err)}})
 			return
 		}
-		f, ws, err := parseFile(name, data, edits)
+		s.files = append(s.files, source{name: name, data: data})
+	}
+	for _, path := range paths {
+		info, err := os.Stat(path)
+		if err != nil {
+			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + pathErrText(err)}})
+			continue
+		}
+		if !info.IsDir() {
+			read(path)
+			continue
+		}
+		entries, err := os.ReadDir(path) // sorted by file name
+		if err != nil {
+			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + pathErrText(err)}})
+			continue
+		}
+		for _, e := range entries {
+			name := filepath.Join(path, e.Name())
+			switch {
+			case e.IsDir():
+				s.warns = append(s.warns, diag.Warnf(name, 0, 0, "", "a folder: Dapr does not read sub-folders of a resources path").WithID("subfolder"))
+			case !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0:
+				// A pipe, socket or device would block or never end a read.
+				s.warns = append(s.warns, diag.Warnf(name, 0, 0, "", "not a regular file: skipped").WithID("not-yaml"))
+			case !isYAMLName(e.Name()):
+				s.warns = append(s.warns, diag.Warnf(name, 0, 0, "", "not a .yaml or .yml file: Dapr does not load it").WithID("not-yaml"))
+			default:
+				read(name)
+			}
+		}
+	}
+	return s
+}
+
+// parse parses every source afresh (edits change the parsed nodes, never
+// the bytes): the files that parsed, and every problem.
+func (s *Sources) parse(edits []Edit) ([]*File, []diag.Warning, error) {
+	files := make([]*File, 0, len(s.files))
+	warns := slices.Clone(s.warns)
+	var errs diag.List
+	for _, src := range s.files {
+		if src.err != nil {
+			e := *src.err // each load's problems are its own to blame or edit
+			errs = append(errs, &e)
+			continue
+		}
+		f, ws, err := parseFile(src.name, src.data, edits)
 		warns = append(warns, ws...)
 		if err != nil {
 			var l diag.List
@@ -59,41 +126,11 @@ func readFiles(paths []string, edits []Edit) ([]*File, []diag.Warning, error) {
 			case errors.As(err, &e):
 				errs = append(errs, e)
 			default:
-				errs = append(errs, &diag.Error{File: name, Msg: err.Error()})
+				errs = append(errs, &diag.Error{File: src.name, Msg: err.Error()})
 			}
-			return
+			continue
 		}
 		files = append(files, f)
-	}
-	for _, path := range paths {
-		info, err := os.Stat(path)
-		if err != nil {
-			errs = append(errs, &diag.Error{File: path, Msg: "cannot read: " + pathErrText(err)})
-			continue
-		}
-		if !info.IsDir() {
-			read(path)
-			continue
-		}
-		entries, err := os.ReadDir(path) // sorted by file name
-		if err != nil {
-			errs = append(errs, &diag.Error{File: path, Msg: "cannot read: " + pathErrText(err)})
-			continue
-		}
-		for _, e := range entries {
-			name := filepath.Join(path, e.Name())
-			switch {
-			case e.IsDir():
-				warns = append(warns, diag.Warnf(name, 0, 0, "", "a folder: Dapr does not read sub-folders of a resources path").WithID("subfolder"))
-			case !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0:
-				// A pipe, socket or device would block or never end a read.
-				warns = append(warns, diag.Warnf(name, 0, 0, "", "not a regular file: skipped").WithID("not-yaml"))
-			case !isYAMLName(e.Name()):
-				warns = append(warns, diag.Warnf(name, 0, 0, "", "not a .yaml or .yml file: Dapr does not load it").WithID("not-yaml"))
-			default:
-				read(name)
-			}
-		}
 	}
 	diag.SortWarnings(warns)
 	return files, warns, errs.Err()

@@ -53,6 +53,10 @@ type Overrides struct {
 	// Edits are laid over the Resiliency documents as they are read (see
 	// policies.Edit): `sim sweep --set`.
 	Edits []policies.Edit
+	// Sources, when set, are the scenario's resource files read already
+	// (policies.ReadSources of its ResourcePaths): a sweep's runs all load
+	// the same bytes, however the files change while it runs.
+	Sources *policies.Sources
 }
 
 // Prepare loads a scenario's Dapr resources and checks its references. Every
@@ -85,7 +89,11 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	if err := checkResources(sc); err != nil {
 		errs = diag.Collect(errs, err, sc.File)
 	} else {
-		spec, warns, err := policies.LoadEdited(sc.ResourcePaths(), appID, profile, o.Edits)
+		src := o.Sources
+		if src == nil {
+			src = policies.ReadSources(sc.ResourcePaths())
+		}
+		spec, warns, err := src.Load(appID, profile, o.Edits)
 		if err != nil {
 			errs = diag.Collect(errs, err, sc.File)
 		}

@@ -240,6 +240,9 @@ func (s *sweep) prepare(axes []axis, errs diag.List, seeds int) error {
 	if err != nil {
 		return diag.Collect(errs, err, "").Err()
 	}
+	// The resource files are read once, here: every run loads these bytes,
+	// however the files change while the sweep runs.
+	s.o.Sources = policies.ReadSources(sc.ResourcePaths())
 	// Not prepare(): its warnings describe the files as written, which no
 	// run may play when --set replaces the value warned about. Each run's
 	// warnings are printed after the runs, once each.
@@ -286,8 +289,8 @@ func (s *sweep) prepare(axes []axis, errs diag.List, seeds int) error {
 	return nil
 }
 
-// setup prepares one run from the scenario's own bytes, so runs share
-// nothing a run changes.
+// setup prepares one run from the bytes of the scenario and its resources
+// read once, parsed afresh: runs share nothing a run changes.
 func (s *sweep) setup(edits []policies.Edit, seed int64) (*sim.Setup, error) {
 	sc, err := sim.ParseScenario(s.file, s.data)
 	if err != nil {
