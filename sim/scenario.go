@@ -226,6 +226,33 @@ type Override struct {
 	RandomizationFactor *float64
 	MaxElapsedTime      *time.Duration
 	Line                int
+	// Origin names a value given on the command line (`--set
+	// retries.NAME.FIELD=VALUE`), reported in its place of file and line.
+	Origin string
+}
+
+// WhatIfFields are the retry fields only a scenario's overrides (or --set)
+// can change: Dapr's YAML has no key for them.
+var WhatIfFields = []string{"initialInterval", "multiplier", "randomizationFactor", "maxElapsedTime"}
+
+// OverrideFromFlag reads a what-if retry value given on the command line
+// with the rules of a scenario's overrides: origin (e.g. `--set
+// retries.expo.multiplier=0.5`) names it in any problem.
+func OverrideFromFlag(policy, field, value, origin string) (Override, error) {
+	scalar := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+	mapping := func(k string, v *yaml.Node) *yaml.Node {
+		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{scalar(k), v}}
+	}
+	d := &decoder{}
+	out := d.overrides("overrides", mapping("retries", mapping(policy, mapping(field, scalar(value)))))
+	if len(d.errs) > 0 {
+		// The decoder's words, under the flag: "want a value from 0 to 1".
+		e := d.errs[0]
+		return Override{}, &diag.Error{Field: origin, Msg: e.Msg}
+	}
+	o := out[0]
+	o.Line, o.Origin = 0, origin
+	return o, nil
 }
 
 // MaxHorizon is the longest duration a scenario may run: a year of virtual

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,6 +58,9 @@ type Overrides struct {
 	// (policies.ReadSources of its ResourcePaths): a sweep's runs all load
 	// the same bytes, however the files change while it runs.
 	Sources *policies.Sources
+	// WhatIf are retry overrides from the command line (OverrideFromFlag),
+	// laid over the scenario's own after them.
+	WhatIf []Override
 }
 
 // Prepare loads a scenario's Dapr resources and checks its references. Every
@@ -76,6 +80,9 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 			return nil, &diag.Error{Field: "--dapr", Msg: err.Error()}
 		}
 		return nil, &diag.Error{File: sc.File, Line: sc.DaprLine, Field: "dapr", Msg: err.Error()}
+	}
+	if len(o.WhatIf) > 0 {
+		sc.Overrides = append(slices.Clip(sc.Overrides), o.WhatIf...)
 	}
 	s := &Setup{Scenario: sc, Profile: profile, Seed: sc.Seed}
 	if o.Seed != nil {
@@ -341,15 +348,18 @@ func (s *Setup) applyOverrides() diag.List {
 	sc := s.Scenario
 	var errs diag.List
 	for _, o := range sc.Overrides {
-		field := "overrides.retries." + o.Policy
+		file, field := sc.File, "overrides.retries."+o.Policy
+		if o.Origin != "" {
+			file, field = "", o.Origin
+		}
 		p, ok := s.Spec.Retries[o.Policy]
 		if !ok {
-			errs = append(errs, &diag.Error{File: sc.File, Line: o.Line, Field: field,
+			errs = append(errs, &diag.Error{File: file, Line: o.Line, Field: field,
 				Msg: fmt.Sprintf("no retry policy named %q in the loaded resources%s", o.Policy, didYouMean(o.Policy, s.Spec.Retries))})
 			continue
 		}
 		if p.Kind != retry.Exponential {
-			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, o.Line, 0, field, "%s is a constant policy: these exponential settings change nothing", o.Policy))
+			s.Warnings = append(s.Warnings, diag.Warnf(file, o.Line, 0, field, "%s is a constant policy: these exponential settings change nothing", o.Policy))
 		}
 		var set []string
 		if o.InitialInterval != nil {
@@ -371,7 +381,7 @@ func (s *Setup) applyOverrides() diag.List {
 		}
 		s.Spec.Retries[o.Policy] = p
 		if len(set) > 0 {
-			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, o.Line, 0, field,
+			s.Warnings = append(s.Warnings, diag.Warnf(file, o.Line, 0, field,
 				"what-if: %s cannot be set in a Resiliency file (Dapr %s always runs 500ms, x1.5, ±50%%, 15m); this run goes beyond what a real sidecar can be told", joinWords(set), s.Profile.Version))
 		}
 	}

@@ -48,11 +48,9 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
-			edits, err := editsFromFlags(sets)
-			if err != nil {
+			if err := setFlags(sets, &o); err != nil {
 				return err
 			}
-			o.Edits = edits
 			return checkScenario(args[0], o, maxEvents, stdout, stderr)
 		},
 	}

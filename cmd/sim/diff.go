@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/internal/diag"
-	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/spf13/cobra"
@@ -78,11 +77,12 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
-			edits, err := editsFromFlags(sets)
+			var setB sim.Overrides
+			err := setFlags(sets, &setB)
 			if err != nil {
 				return err
 			}
-			d := diffRun{o: o, editsB: edits, maxEvents: maxEvents, stderr: stderr, warned: map[string]bool{}}
+			d := diffRun{o: o, setB: setB, setsB: sets, maxEvents: maxEvents, stderr: stderr, warned: map[string]bool{}}
 			if len(args) == 2 {
 				err = d.prepareScenarios(args[0], args[1])
 			} else {
@@ -118,7 +118,8 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 // diffRun holds the two prepared sides of a diff.
 type diffRun struct {
 	o            sim.Overrides
-	editsB       []policies.Edit // --set: laid over side B's Resiliency only
+	setB         sim.Overrides // --set: edits and what-ifs for side B only
+	setsB        []string      // those flags as given, to name side B
 	maxEvents    int64
 	stderr       io.Writer
 	warned       map[string]bool // warnings already printed (both sides share most)
@@ -177,12 +178,12 @@ func (d *diffRun) prepareScenarios(pathA, pathB string) error {
 
 // withEdits names side B with the --set values laid over it.
 func (d *diffRun) withEdits(label string) string {
-	for i, e := range d.editsB {
+	for i, set := range d.setsB {
 		sep := ", "
 		if i == 0 {
 			sep = " with --set "
 		}
-		label += sep + e.Path() + "=" + e.Value
+		label += sep + strings.TrimSpace(set)
 	}
 	return label
 }
@@ -194,7 +195,7 @@ func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
 		errs = diag.Collect(errs, err, "")
 	}
 	oB := d.o
-	oB.Edits = d.editsB
+	oB.Edits, oB.WhatIf = d.setB.Edits, d.setB.WhatIf
 	if oB.Seed == nil && a != nil {
 		seed := a.Seed
 		oB.Seed = &seed

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/dapr-sim/sim/internal/diag"
-	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 )
@@ -51,21 +50,20 @@ func measure(setup *sim.Setup, maxEvents int64, mode traces.MeasureMode, guards 
 // setFlagUsage is the help of --set on the commands that play one run.
 const setFlagUsage = "set a Resiliency field for this run, `PATH=VALUE`: retries.NAME.FIELD, circuitBreakers.NAME.FIELD or timeouts.NAME, as in sim sweep (repeatable)"
 
-// editsFromFlags reads the --set flags of a command that plays one run (sim
-// run, check, diff): sim sweep's paths and value rules, one value each, so
-// any row of a sweep can be played again and its log or trace looked at.
-func editsFromFlags(sets []string) ([]policies.Edit, error) {
+// setFlags reads the --set flags of a command that plays one run (sim run,
+// check, diff) into o: sim sweep's paths and value rules, one value each,
+// so any row of a sweep can be played again and its log or trace looked at.
+func setFlags(sets []string, o *sim.Overrides) error {
 	axes, errs := parseSets(sets)
-	var edits []policies.Edit
 	for _, a := range axes {
 		if len(a.values) != 1 {
 			errs = append(errs, &diag.Error{Field: "--set " + a.edit.Path(),
 				Msg: fmt.Sprintf("want one value here, got %d; to compare several, use sim sweep", len(a.values))})
 			continue
 		}
-		e := a.edit
-		e.Value = a.values[0]
-		edits = append(edits, e)
+		if err := a.set(o, a.values[0]); err != nil {
+			errs = diag.Collect(errs, err, "")
+		}
 	}
-	return edits, errs.Err()
+	return errs.Err()
 }

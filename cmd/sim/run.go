@@ -62,11 +62,9 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
-			edits, err := editsFromFlags(sets)
-			if err != nil {
+			if err := setFlags(sets, &o); err != nil {
 				return err
 			}
-			o.Edits = edits
 			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, speed, explain, stdout, stderr)
 		},
 	}

@@ -57,6 +57,9 @@ func sweepCommand(stdout, stderr io.Writer, tty func(io.Writer) bool) *cobra.Com
 			"                              matching.httpStatusCodes, matching.gRPCStatusCodes\n" +
 			"  circuitBreakers.NAME.FIELD  maxRequests, interval, timeout, trip\n" +
 			"  timeouts.NAME               a duration\n" +
+			"  retries.NAME.FIELD          initialInterval, multiplier, randomizationFactor,\n" +
+			"                              maxElapsedTime: what-ifs Dapr's YAML has no key\n" +
+			"                              for, set as a scenario's overrides: would set them\n" +
 			"Each value replaces the field in the Resiliency document before it is read, so it\n" +
 			"is checked, defaulted and warned about exactly as if the file said it. Values are\n" +
 			"YAML scalars split on the commas outside parentheses, brackets and quotes: a trip\n" +
@@ -160,8 +163,41 @@ func sweepCommand(stdout, stderr io.Writer, tty func(io.Writer) bool) *cobra.Com
 
 // axis is one --set flag: the edit it makes and the values it sweeps.
 type axis struct {
-	edit   policies.Edit // without a value
+	edit policies.Edit // without a value
+	// whatIf: edit.Field is a retry field Dapr's YAML has no key for
+	// (sim.WhatIfFields), set as a scenario override rather than an edit.
+	whatIf bool
 	values []string
+}
+
+// set lays the axis' value over o: a Resiliency edit or a what-if override.
+func (a axis) set(o *sim.Overrides, value string) error {
+	if a.whatIf {
+		ov, err := sim.OverrideFromFlag(a.edit.Name, a.edit.Field, value, "--set "+a.edit.Path()+"="+value)
+		if err != nil {
+			return err
+		}
+		o.WhatIf = append(o.WhatIf, ov)
+		return nil
+	}
+	e := a.edit
+	e.Value = value
+	o.Edits = append(o.Edits, e)
+	return nil
+}
+
+// whatIfPath recognises retries.NAME.FIELD for a what-if field.
+func whatIfPath(path string) (policies.Edit, bool) {
+	rest, ok := strings.CutPrefix(path, "retries.")
+	if !ok {
+		return policies.Edit{}, false
+	}
+	for _, f := range sim.WhatIfFields {
+		if name, ok := strings.CutSuffix(rest, "."+f); ok && name != "" {
+			return policies.Edit{Section: "retries", Name: name, Field: f, Flag: "--set"}, true
+		}
+	}
+	return policies.Edit{}, false
 }
 
 // parseSets reads the --set flags: the axes of those that parse, and the
@@ -177,12 +213,15 @@ func parseSets(sets []string) ([]axis, diag.List) {
 			errs = append(errs, &diag.Error{Field: "--set " + s, Msg: "want PATH=VALUE[,VALUE...], such as retries.retryForever.duration=1s,5s"})
 			continue
 		}
-		e, err := policies.ParseEditPath(path)
-		if err != nil {
-			errs = append(errs, &diag.Error{Field: "--set " + path, Msg: err.Error()})
-			continue
+		e, whatIf := whatIfPath(path)
+		if !whatIf {
+			var err error
+			if e, err = policies.ParseEditPath(path); err != nil {
+				errs = append(errs, &diag.Error{Field: "--set " + path, Msg: err.Error()})
+				continue
+			}
+			e.Flag = "--set"
 		}
-		e.Flag = "--set"
 		if seen[e.Path()] {
 			errs = append(errs, &diag.Error{Field: "--set " + path, Msg: "given twice: list all its values in one --set, separated by commas"})
 			continue
@@ -193,7 +232,7 @@ func parseSets(sets []string) ([]axis, diag.List) {
 			errs = append(errs, &diag.Error{Field: "--set " + s, Msg: err.Error()})
 			continue
 		}
-		axes = append(axes, axis{edit: e, values: values})
+		axes = append(axes, axis{edit: e, whatIf: whatIf, values: values})
 	}
 	return axes, errs
 }
@@ -253,9 +292,12 @@ func (s *sweep) prepare(axes []axis, errs diag.List, seeds int) error {
 	seen := map[string]bool{}
 	for _, a := range axes {
 		for _, v := range a.values {
-			e := a.edit
-			e.Value = v
-			if _, err := s.setup([]policies.Edit{e}, base.Seed); err != nil {
+			o := s.o
+			err := a.set(&o, v)
+			if err == nil {
+				_, err = s.setup(o, base.Seed)
+			}
+			if err != nil {
 				// A problem of the path (an unknown policy) comes once per value.
 				for _, d := range diag.Collect(nil, err, "") {
 					if !seen[d.Error()] {
@@ -291,13 +333,12 @@ func (s *sweep) prepare(axes []axis, errs diag.List, seeds int) error {
 
 // setup prepares one run from the bytes of the scenario and its resources
 // read once, parsed afresh: runs share nothing a run changes.
-func (s *sweep) setup(edits []policies.Edit, seed int64) (*sim.Setup, error) {
+func (s *sweep) setup(o sim.Overrides, seed int64) (*sim.Setup, error) {
 	sc, err := sim.ParseScenario(s.file, s.data)
 	if err != nil {
 		return nil, err
 	}
-	o := s.o
-	o.Seed, o.Edits = &seed, edits
+	o.Seed = &seed
 	return sim.Prepare(sc, o)
 }
 
@@ -400,12 +441,18 @@ func (s *sweep) one(r grid.Run, cutoff *atomic.Int64) sweepRow {
 		row.err = errCancelled
 		return row
 	}
-	edits := make([]policies.Edit, len(s.axes))
+	o := s.o
+	o.Edits, o.WhatIf = nil, nil
+	var err error
 	for i, a := range s.axes {
-		edits[i] = a.edit
-		edits[i].Value = r.Values[i]
+		if err = a.set(&o, r.Values[i]); err != nil {
+			break
+		}
 	}
-	setup, err := s.setup(edits, r.Seed)
+	var setup *sim.Setup
+	if err == nil {
+		setup, err = s.setup(o, r.Seed)
+	}
 	if err != nil {
 		row.err = err
 		return row
