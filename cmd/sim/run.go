@@ -222,15 +222,24 @@ func openDirect(target string) (*atomicFile, error) {
 // (SIGINT, SIGTERM) before Commit, then exits with the conventional status.
 // The returned function stops watching.
 func (a *atomicFile) AbortOnSignal() (stop func()) {
+	return onSignal(func() {
+		if !a.direct {
+			os.Remove(a.File.Name())
+		}
+	})
+}
+
+// onSignal runs cleanup when the process is interrupted (SIGINT, SIGTERM)
+// and exits with the conventional status, 130 or 143. The returned function
+// stops watching.
+func onSignal(cleanup func()) (stop func()) {
 	sigs := make(chan os.Signal, 1)
 	done := make(chan struct{})
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		select {
 		case s := <-sigs:
-			if !a.direct {
-				os.Remove(a.File.Name())
-			}
+			cleanup()
 			code := 130
 			if s == syscall.SIGTERM {
 				code = 143

@@ -8,13 +8,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -509,21 +507,7 @@ func (p *progressBar) draw(done int) {
 // SIGTERM), so the shell's prompt does not follow a half-drawn bar, then
 // exits with the conventional status. The returned function stops watching.
 func eraseOnSignal(w io.Writer) (stop func()) {
-	sigs := make(chan os.Signal, 1)
-	done := make(chan struct{})
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		select {
-		case sig := <-sigs:
-			fmt.Fprint(w, "\r\033[K")
-			os.Exit(map[os.Signal]int{os.Interrupt: 130, syscall.SIGTERM: 143}[sig])
-		case <-done:
-		}
-	}()
-	return func() {
-		signal.Stop(sigs)
-		close(done)
-	}
+	return onSignal(func() { fmt.Fprint(w, "\r\033[K") })
 }
 
 // clear blanks the bar's line and returns the cursor to its start, so what
