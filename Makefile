@@ -35,7 +35,8 @@ bench:
 # commit it with its fix, it is a regression test from then on. .ci/fuzz.sh
 # tells a finding from Go 1.26's deadline race at the end of -fuzztime.
 FUZZ_TARGETS := ./internal/ynode:FuzzDocuments ./sim:FuzzScenario ./policies:FuzzParseFile \
-	./policies:FuzzTrip ./daprlog:FuzzRead ./traces:FuzzStreamMatchesFullDecode
+	./policies:FuzzTrip ./daprlog:FuzzRead ./traces:FuzzStreamMatchesFullDecode \
+	./internal/escape:FuzzText
 fuzz:
 	GO=$(GO) .ci/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 

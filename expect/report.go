@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/dapr-sim/sim/internal/escape"
 )
 
 // Verdict is one assertion with its result.
@@ -44,13 +46,13 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	for i := range r.Verdicts {
 		o := &r.Verdicts[i]
 		if o.OK {
-			fmt.Fprintf(&b, "ok   %s:%d: %s\n", o.File, o.Line, o.Label())
+			fmt.Fprintf(&b, "ok   %s:%d: %s\n", escape.Text(o.File), o.Line, escape.Text(o.Label()))
 			if o.Note != "" {
-				fmt.Fprintf(&b, "     note: %s\n", o.Note)
+				fmt.Fprintf(&b, "     note: %s\n", escape.Text(o.Note))
 			}
 			continue
 		}
-		fmt.Fprintf(&b, "FAIL %s:%d: %s\n", o.File, o.Line, o.Label())
+		fmt.Fprintf(&b, "FAIL %s:%d: %s\n", escape.Text(o.File), o.Line, escape.Text(o.Label()))
 		b.WriteString(o.Result.Detail("     "))
 	}
 	fmt.Fprintf(&b, "%d passed, %d failed\n", r.Passed, r.Failed)
@@ -62,15 +64,15 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 // events and any note, each line starting with indent.
 func (r Result) Detail(indent string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%sexpected: %s\n", indent, r.Expected)
-	fmt.Fprintf(&b, "%sactual:   %s\n", indent, r.Actual)
+	fmt.Fprintf(&b, "%sexpected: %s\n", indent, escape.Text(r.Expected))
+	fmt.Fprintf(&b, "%sactual:   %s\n", indent, escape.Text(r.Actual))
 	if r.Note != "" {
-		fmt.Fprintf(&b, "%snote:     %s\n", indent, r.Note)
+		fmt.Fprintf(&b, "%snote:     %s\n", indent, escape.Text(r.Note))
 	}
 	if len(r.Nearest) > 0 {
 		fmt.Fprintf(&b, "%snearest:\n", indent)
 		for _, l := range r.Nearest {
-			fmt.Fprintf(&b, "%s  %s\n", indent, l)
+			fmt.Fprintf(&b, "%s  %s\n", indent, escape.Text(l))
 		}
 	}
 	return b.String()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/fsm"
+	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/policies/retry"
 	"github.com/dapr-sim/sim/policies/timeout"
@@ -37,13 +38,13 @@ func BreakerGraph(s breaker.Settings) fsm.Diagram {
 	s = s.Resolve()
 	d := fsm.DiagramOf(breaker.Table())
 	d.Title = fmt.Sprintf("circuit breaker %s: maxRequests %d, interval %s, timeout %s, trip %s",
-		s.Name, s.MaxRequests, durText(s.Interval), durText(s.Timeout), s.TripText)
+		escape.Name(s.Name), s.MaxRequests, durText(s.Interval), durText(s.Timeout), escape.Text(s.TripText))
 	interval := fmt.Sprintf("interval %s elapsed (expiry < now)", durText(s.Interval))
 	if s.Interval == 0 {
 		interval = "never (interval 0 keeps the counts)"
 	}
 	fill(&d, map[string]string{
-		"trip(counts)":                        s.TripText,
+		"trip(counts)":                        escape.Text(s.TripText),
 		"expiry < now":                        fmt.Sprintf("timeout %s elapsed (expiry < now)", durText(s.Timeout)),
 		"expiry != 0 && expiry < now":         interval,
 		"requests < maxRequests":              "requests < maxRequests " + strconv.FormatUint(uint64(s.MaxRequests), 10),
@@ -65,7 +66,7 @@ func RetryGraph(p retry.Policy) fsm.Diagram {
 		backoff = "constant " + durText(p.Duration)
 		stop = "maxRetries " + retriesText(p.MaxRetries)
 	}
-	d.Title = fmt.Sprintf("retry %s: %s, maxRetries %d", p.Name, backoff, p.MaxRetries)
+	d.Title = fmt.Sprintf("retry %s: %s, maxRetries %d", escape.Name(p.Name), backoff, p.MaxRetries)
 	never := p.MaxRetries < 0 && (p.Kind != retry.Exponential || p.MaxElapsedTime == 0)
 	if never {
 		stop = "never (maxRetries -1)"
@@ -85,7 +86,7 @@ func RetryGraph(p retry.Policy) fsm.Diagram {
 // policy of duration dur.
 func TimeoutGraph(name string, dur time.Duration) fsm.Diagram {
 	d := fsm.DiagramOf(timeout.Table())
-	d.Title = fmt.Sprintf("timeout %s: %s", name, durText(dur))
+	d.Title = fmt.Sprintf("timeout %s: %s", escape.Name(name), durText(dur))
 	fill(&d, map[string]string{
 		"timeout > 0":                     fmt.Sprintf("timeout %s > 0", durText(dur)),
 		"deadline set && deadline <= now": fmt.Sprintf("start + %s <= now", durText(dur)),

@@ -5,12 +5,16 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/dapr-sim/sim/internal/escape"
 )
 
 // LogWriter is the sidecar-log projection: it turns events into the lines a
 // daprd sidecar at info level (and the app through `dapr run`) would print,
 // in logrus' terminal form `INFO[0026] message` with whole seconds since the
-// sidecar started, and `== APP == line` for the app's own output.
+// sidecar started, and `== APP == line` for the app's own output. Names from
+// the input are escaped where they hold control characters (package escape);
+// the app's own text is printed as the app wrote it, as `dapr run` does.
 type LogWriter struct {
 	// Explain adds, after each breaker transition, retry decision and failed
 	// step, an indented line saying why (see Explanation).
@@ -63,7 +67,7 @@ func Explanation(e *Event) (string, bool) {
 	}
 	switch e.Kind {
 	case Breaker, Retry, Op:
-		return "    why @" + e.T.String() + ": " + e.Why + "\n", true
+		return "    why @" + e.T.String() + ": " + escape.Text(e.Why) + "\n", true
 	}
 	return "", false
 }
@@ -78,9 +82,9 @@ func (l *LogWriter) Line(e *Event) (string, bool) {
 		if !e.Notice {
 			return "", false
 		}
-		return l.stamp(l.wording.RetryLevel, e.T, l.wording.Retry(e.Operation, e.Delay)), true
+		return l.stamp(l.wording.RetryLevel, e.T, l.wording.Retry(escape.Text(e.Operation), e.Delay)), true
 	case Recovered:
-		return l.stamp(l.wording.RecoveredLevel, e.T, l.wording.Recovered(e.Operation, e.Attempts)), true
+		return l.stamp(l.wording.RecoveredLevel, e.T, l.wording.Recovered(escape.Text(e.Operation), e.Attempts)), true
 	case Op:
 		if e.Outcome != OK || e.Log == "" {
 			return "", false

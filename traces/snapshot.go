@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/dapr-sim/sim/internal/escape"
 )
 
 // Snapshot is the state of every machine of a run at one instant, folded
@@ -101,7 +103,7 @@ type WindowState struct {
 }
 
 // Write renders s as an aligned text block, the same bytes for the same
-// snapshot.
+// snapshot; names from the input are escaped (package escape).
 func (s *Snapshot) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "state at %s: %d of %d events folded", s.At, s.Folded, s.Total)
@@ -115,7 +117,7 @@ func (s *Snapshot) Write(w io.Writer) error {
 	}
 	for _, br := range s.Breakers {
 		fmt.Fprintf(tw, "  %s\t%s\tgeneration %d\trequests %d\tsuccesses %d/%d\tfailures %d/%d\t%s\n",
-			br.Name, br.State, br.Generation, br.Requests,
+			escape.Name(br.Name), br.State, br.Generation, br.Requests,
 			br.TotalSuccesses, br.ConsecutiveSuccesses, br.TotalFailures, br.ConsecutiveFailures, expiryText(br))
 	}
 	tw.Flush()
@@ -131,12 +133,12 @@ func (s *Snapshot) Write(w io.Writer) error {
 		}
 		via := "no breaker"
 		if r.Breaker != "" {
-			via = "via " + r.Breaker
+			via = "via " + escape.Name(r.Breaker)
 		}
 		fmt.Fprintf(tw, "  %s worker %d\titeration %d step %d\t%s %s\t%s\t%s\t%s\n",
-			r.App, r.Worker, r.Iteration, r.Step, r.Op, r.Target, issued, via, phaseText(r))
+			escape.Name(r.App), r.Worker, r.Iteration, r.Step, r.Op, escape.Name(r.Target), issued, via, escape.Text(phaseText(r)))
 		if r.Inner != "" {
-			fmt.Fprintf(tw, "  \t\t\t\t\t  inner: %s\n", r.Inner)
+			fmt.Fprintf(tw, "  \t\t\t\t\t  inner: %s\n", escape.Text(r.Inner))
 		}
 	}
 	tw.Flush()
@@ -162,14 +164,14 @@ func (s *Snapshot) Write(w io.Writer) error {
 			if t.Changed {
 				avail += " since " + t.Since.String()
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", t.Name, avail, windowsText(t.Windows))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", escape.Name(t.Name), avail, escape.Text(windowsText(t.Windows)))
 		}
 		tw.Flush()
 	}
 	if len(s.Notes) > 0 {
 		b.WriteString("\nnotes\n")
 		for _, n := range s.Notes {
-			b.WriteString("  " + n + "\n")
+			b.WriteString("  " + escape.Text(n) + "\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())

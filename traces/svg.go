@@ -63,7 +63,7 @@ func WriteSVG(w io.Writer, events []Event, opt SVGOptions) error {
 	}
 	labelChars := len("breakers")
 	for i := range lanes {
-		labelChars = max(labelChars, 2+utf8.RuneCountInString(lanes[i].Label()))
+		labelChars = max(labelChars, 2+utf8.RuneCountInString(termLabel(&lanes[i])))
 	}
 	labelChars = min(labelChars, 32)
 	x0 := svgMargin + int(float64(labelChars)*svgCharW) + 8
@@ -122,7 +122,7 @@ func WriteSVG(w io.Writer, events []Event, opt SVGOptions) error {
 		y += rows * svgMarkRowH
 		laneTop := y
 		fmt.Fprintf(&lanesSVG, "<g class=\"lane\" data-kind=\"%s\" data-name=\"%s\">\n", l.Kind, esc(l.Label()))
-		fmt.Fprintf(&lanesSVG, "<text x=\"%d\" y=\"%d\">%s</text>\n", svgMargin+8, laneTop+12, esc(fitLabel(l.Label(), labelChars)))
+		fmt.Fprintf(&lanesSVG, "<text x=\"%d\" y=\"%d\">%s</text>\n", svgMargin+8, laneTop+12, esc(fitLabel(termLabel(l), labelChars)))
 		fmt.Fprintf(&lanesSVG, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f7f7f7\"/>\n", x0, laneTop, n, svgLaneH)
 		// Mark lines go under the runs, so a state held for a pixel (a
 		// half-open probe) stays visible in the lane.
@@ -234,7 +234,7 @@ func writeRuns(b *strings.Builder, l *Lane, from, to time.Duration, n, x0, y int
 					spans = 2
 				}
 			}
-			title := fmt.Sprintf("%s: %s %s to %s", l.Label(), s, seconds(run.from), seconds(run.to))
+			title := fmt.Sprintf("%s: %s %s to %s", termLabel(l), s, seconds(run.from), seconds(run.to))
 			if spans < 2 && run.detail != "" {
 				title += " (" + run.detail + ")"
 			}

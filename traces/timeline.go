@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dapr-sim/sim/internal/escape"
 )
 
 // TimelineOptions shape a terminal timeline.
@@ -99,7 +101,7 @@ func WriteTimeline(w io.Writer, events []Event, opt TimelineOptions) error {
 
 	labelW := len("breakers")
 	for i := range lanes {
-		labelW = max(labelW, 2+utf8.RuneCountInString(lanes[i].Label()))
+		labelW = max(labelW, 2+utf8.RuneCountInString(termLabel(&lanes[i])))
 	}
 	labelW = min(labelW, 32) + 1
 	n := max(width-labelW, 10)
@@ -109,7 +111,7 @@ func WriteTimeline(w io.Writer, events []Event, opt TimelineOptions) error {
 	pad := strings.Repeat(" ", labelW)
 
 	if opt.Title != "" {
-		fmt.Fprintf(bw, "%s: ", opt.Title)
+		fmt.Fprintf(bw, "%s: ", escape.Text(opt.Title))
 	}
 	fmt.Fprintf(bw, "%s to %s, one column ≈ %s\n", seconds(from), seconds(to), approxSeconds((to-from)/time.Duration(n)))
 	labels, ruler := axis(from, to, n)
@@ -123,7 +125,7 @@ func WriteTimeline(w io.Writer, events []Event, opt TimelineOptions) error {
 			group = l.Kind
 			bw.WriteString(groupTitle(group) + "\n")
 		}
-		bw.WriteString(fitLabel("  "+l.Label(), labelW))
+		bw.WriteString(fitLabel("  "+termLabel(l), labelW))
 		p.row(l.Cells(from, to, n))
 		if l.Kind == BreakerLane {
 			marks := []rune(strings.Repeat(" ", n))
@@ -187,8 +189,9 @@ func writeChanges(bw *bufio.Writer, lanes []Lane, from, to time.Duration) {
 	for i := range lanes {
 		for j, m := range lanes[i].Marks {
 			if m.T >= from && m.T <= to {
-				cs = append(cs, change{m.T, i, j, lanes[i].Label(), m.Text})
-				lw = max(lw, utf8.RuneCountInString(lanes[i].Label()))
+				label := termLabel(&lanes[i])
+				cs = append(cs, change{m.T, i, j, label, escape.Text(m.Text)})
+				lw = max(lw, utf8.RuneCountInString(label))
 			}
 		}
 	}
@@ -332,6 +335,15 @@ func approxSeconds(d time.Duration) string {
 		unit *= 10
 	}
 	return seconds((d + unit/2) / unit * unit)
+}
+
+// termLabel is a lane's label as a terminal may show it: a name from the
+// input holding control characters is quoted and escaped (package escape).
+func termLabel(l *Lane) string {
+	if escape.Safe(l.Name) {
+		return l.Label()
+	}
+	return strings.Replace(l.Label(), l.Name, escape.Name(l.Name), 1)
 }
 
 // fitLabel pads or cuts s to exactly w columns, keeping one space after it.

@@ -66,7 +66,8 @@ func minor(v string) int {
 	return n
 }
 
-// BreakerLine is the message gobreaker's state-change hook makes Dapr log.
+// BreakerLine is the message gobreaker's state-change hook makes Dapr log;
+// Dapr's %q already escapes a name's control characters.
 func BreakerLine(name, from, to string) string {
 	return "Circuit breaker " + strconv.Quote(name) + " changed state from " + from + " to " + to
 }

@@ -14,10 +14,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
-	"github.com/spf13/cobra"
 )
 
 func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -211,7 +213,7 @@ func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
 		for _, w := range s.Warnings {
 			if line := fmt.Sprint(w); !d.warned[line] {
 				d.warned[line] = true
-				fmt.Fprintln(d.stderr, line)
+				warn(d.stderr, line)
 			}
 		}
 	}
@@ -308,7 +310,10 @@ func (d *diffRun) write(w io.Writer, diff traces.MetricsDiff) error {
 	b.WriteString("\ncounts\n")
 	writeCounts(&b, diff)
 	b.WriteString("\n" + verdict(diff) + "\n")
-	_, err := io.WriteString(w, b.String())
+	// Names from the input are escaped line by line after the columns are
+	// aligned: a name with control characters costs its row the alignment,
+	// never the terminal.
+	_, err := io.WriteString(w, escape.Lines(b.String()))
 	return err
 }
 

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dapr-sim/sim/internal/diag"
-	"github.com/dapr-sim/sim/policies"
 	"github.com/spf13/cobra"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/escape"
+	"github.com/dapr-sim/sim/policies"
 )
 
 func newLintCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -75,7 +77,7 @@ func lint(paths []string, o policies.LintOptions, threshold policies.Level, stdo
 			continue
 		}
 		shown++
-		if _, err := fmt.Fprintln(stdout, fd); err != nil {
+		if _, err := fmt.Fprintln(stdout, escape.Lines(fd.String())); err != nil {
 			return statusError{status: exitFailed, err: fmt.Errorf("write findings: %w", err)}
 		}
 	}

@@ -12,9 +12,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/dapr-sim/sim/internal/diag"
-	"github.com/dapr-sim/sim/sim"
 	"github.com/spf13/cobra"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/escape"
+	"github.com/dapr-sim/sim/sim"
 )
 
 // Exit statuses (DESIGN.md, "Command line").
@@ -45,7 +47,7 @@ func Main(args []string, stdout, stderr io.Writer) (status int) {
 	if strings.HasPrefix(err.Error(), "unknown command") {
 		// cobra's own usage errors carry no type; an unknown sub-command is
 		// bad input like any other.
-		fmt.Fprintf(stderr, "sim: %s\n", err)
+		fmt.Fprintf(stderr, "sim: %s\n", escape.Lines(err.Error()))
 		return exitBadInput
 	}
 	var st statusError
@@ -100,17 +102,23 @@ func printError(w io.Writer, err error) {
 	var list diag.List
 	if errors.As(err, &list) {
 		for _, e := range list {
-			fmt.Fprintf(w, "%s\n", e)
+			fmt.Fprintf(w, "%s\n", escape.Lines(e.Error()))
 		}
 		return
 	}
 	var de *diag.Error
 	if errors.As(err, &de) {
 		// Input problems are already "file:line: field: what is wrong".
-		fmt.Fprintf(w, "%s\n", err)
+		fmt.Fprintf(w, "%s\n", escape.Lines(err.Error()))
 		return
 	}
-	fmt.Fprintf(w, "sim: %s\n", err)
+	fmt.Fprintf(w, "sim: %s\n", escape.Lines(err.Error()))
+}
+
+// warn prints one warning about the input on stderr, its names escaped
+// (package escape) like everything sim prints that came from a file.
+func warn(stderr io.Writer, w any) {
+	fmt.Fprintln(stderr, escape.Lines(fmt.Sprint(w)))
 }
 
 // statusOf maps an error to an exit status: anything about the input is 2.

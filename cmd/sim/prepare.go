@@ -18,7 +18,7 @@ func prepare(sc *sim.Scenario, o sim.Overrides, stderr io.Writer) (*sim.Setup, e
 		return nil, err
 	}
 	for _, w := range setup.Warnings {
-		fmt.Fprintln(stderr, w)
+		warn(stderr, w)
 	}
 	return setup, nil
 }

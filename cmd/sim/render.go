@@ -11,12 +11,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dapr-sim/sim/internal/page"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
-	"github.com/spf13/cobra"
 )
 
 // maxRenderInstants bounds the HTML page: each event instant carries a

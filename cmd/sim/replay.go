@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/daprlog"
+	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/policies"
+
+	"github.com/spf13/cobra"
 
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
-	"github.com/spf13/cobra"
 )
 
 func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -218,13 +220,17 @@ func replay(path string, tr *traces.Reader, stdout io.Writer) error {
 		return err
 	}
 	if d != nil {
-		fmt.Fprint(stdout, d)
+		fmt.Fprint(stdout, escape.Lines(fmt.Sprint(d)))
 		return statusError{status: exitFailed}
 	}
 	s := cmp.Summary()
 	breakers := "none"
 	if len(s.Breakers) > 0 {
-		breakers = strings.Join(s.Breakers, ", ")
+		names := make([]string, len(s.Breakers))
+		for i, b := range s.Breakers {
+			names[i] = escape.Name(b)
+		}
+		breakers = strings.Join(names, ", ")
 	}
 	fmt.Fprintf(stdout, "replay: %d events identical over %s–%s; breakers: %s\n", s.Events, s.First, s.Last, breakers)
 	return nil
@@ -266,7 +272,7 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 	}
 	problems := daprlog.Check(lg.Entries, spec, release)
 	for _, p := range problems {
-		fmt.Fprintln(stdout, p)
+		fmt.Fprintln(stdout, escape.Lines(p.String()))
 	}
 	counts := map[daprlog.Kind]int{}
 	for _, e := range lg.Entries {
@@ -277,7 +283,7 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 		app = "(none)"
 	}
 	fmt.Fprintf(stdout, "daprd-log: %d resiliency lines (%d retry notices, %d recovered, %d breaker transitions) checked against %s as app %s on Dapr %s%s: ",
-		len(lg.Entries), counts[daprlog.Notice], counts[daprlog.Recovered], counts[daprlog.Breaker], dir, app, release, how)
+		len(lg.Entries), counts[daprlog.Notice], counts[daprlog.Recovered], counts[daprlog.Breaker], escape.Text(dir), escape.Name(app), escape.Text(release), how)
 	if len(problems) == 0 {
 		fmt.Fprintln(stdout, "consistent")
 		return nil

@@ -16,12 +16,14 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/internal/grid"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
-	"github.com/spf13/cobra"
 )
 
 func newSweepCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -420,7 +422,7 @@ func (s *sweep) run() error {
 		for _, w := range r.warnings {
 			if !s.warned[w] {
 				s.warned[w] = true
-				fmt.Fprintln(s.stderr, w)
+				warn(s.stderr, w)
 			}
 		}
 		if r.err != nil && !errors.Is(r.err, errCancelled) {
@@ -466,7 +468,7 @@ func (s *sweep) one(r grid.Run, cutoff *atomic.Int64) sweepRow {
 func (s *sweep) describe(r grid.Run) string {
 	var parts []string
 	for i, a := range s.axes {
-		parts = append(parts, a.edit.Path()+"="+r.Values[i])
+		parts = append(parts, escape.Text(a.edit.Path()+"="+r.Values[i]))
 	}
 	parts = append(parts, fmt.Sprintf("seed %d", r.Seed))
 	return strings.Join(parts, ", ")
@@ -610,7 +612,7 @@ func (s *sweep) headings() []string {
 		h = append(h, "run")
 	}
 	for _, a := range s.axes {
-		h = append(h, a.edit.Path())
+		h = append(h, escape.Text(a.edit.Path()))
 	}
 	if s.grid.Seeds() > 1 {
 		h = append(h, "seed")
@@ -623,7 +625,9 @@ func (s *sweep) textCells(r sweepRow) []string {
 	if s.sharded {
 		out = append(out, strconv.Itoa(r.run.Index))
 	}
-	out = append(out, r.run.Values...)
+	for _, v := range r.run.Values {
+		out = append(out, escape.Text(v))
+	}
 	if s.grid.Seeds() > 1 {
 		out = append(out, strconv.FormatInt(r.run.Seed, 10))
 	}
@@ -693,7 +697,7 @@ func (s *sweep) writeMarkdown(b *strings.Builder) {
 func (s *sweep) machineKeys() []string {
 	keys := []string{"run"}
 	for _, a := range s.axes {
-		keys = append(keys, a.edit.Path())
+		keys = append(keys, escape.Text(a.edit.Path()))
 	}
 	keys = append(keys, "seed")
 	return append(keys, metricKeys...)
@@ -710,7 +714,9 @@ func (s *sweep) writeCSV(b *strings.Builder) error {
 	}
 	for _, r := range s.rows {
 		rec := []string{strconv.Itoa(r.run.Index)}
-		rec = append(rec, r.run.Values...)
+		for _, v := range r.run.Values {
+			rec = append(rec, escape.Text(v))
+		}
 		rec = append(rec, strconv.FormatInt(r.run.Seed, 10))
 		for _, c := range r.cells() {
 			rec = append(rec, c.number())

@@ -9,9 +9,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
-	"github.com/spf13/cobra"
 )
 
 func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {

@@ -32,6 +32,8 @@ import (
 	"html"
 	"io"
 	"strings"
+
+	"github.com/dapr-sim/sim/internal/escape"
 )
 
 //go:embed page.html
@@ -155,14 +157,14 @@ func Write(w io.Writer, d *Data) error {
 	var diagrams strings.Builder
 	for _, g := range d.Diagrams {
 		fmt.Fprintf(&diagrams, "<section class=\"breaker\" data-breaker=\"%s\"><h3>%s</h3><p class=\"caption\">%s</p>%s<table class=\"counts\"></table></section>\n",
-			html.EscapeString(g.Breaker), html.EscapeString(g.Breaker), html.EscapeString(g.Title), g.SVG)
+			attr(g.Breaker), html.EscapeString(escape.Name(g.Breaker)), html.EscapeString(escape.Text(g.Title)), g.SVG)
 	}
 	if len(d.Diagrams) == 0 {
 		diagrams.WriteString("<p class=\"none\">No circuit breaker in this run.</p>\n")
 	}
 	out := strings.NewReplacer(
-		"{{TITLE}}", html.EscapeString(d.Title),
-		"{{SUBTITLE}}", html.EscapeString(d.Subtitle),
+		"{{TITLE}}", html.EscapeString(escape.Text(d.Title)),
+		"{{SUBTITLE}}", html.EscapeString(escape.Text(d.Subtitle)),
 		"{{CSS}}", pageCSS,
 		"{{DIAGRAMS}}", diagrams.String(),
 		"{{DATA}}", string(data),
@@ -170,4 +172,23 @@ func Write(w io.Writer, d *Data) error {
 	).Replace(pageHTML)
 	_, err = io.WriteString(w, out)
 	return err
+}
+
+// attr escapes s for an attribute the page's script matches against the
+// data: the name itself, its control characters as character references, so
+// the file holds no raw control byte and the browser still reads the name.
+func attr(s string) string {
+	s = html.EscapeString(s)
+	if escape.Safe(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			fmt.Fprintf(&b, "&#x%x;", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
