@@ -36,7 +36,8 @@ bench:
 # tells a finding from Go 1.26's deadline race at the end of -fuzztime.
 FUZZ_TARGETS := ./internal/ynode:FuzzDocuments ./sim:FuzzScenario ./policies:FuzzParseFile \
 	./policies:FuzzTrip ./daprlog:FuzzRead ./traces:FuzzStreamMatchesFullDecode \
-	./internal/escape:FuzzText
+	./internal/escape:FuzzText \
+	./internal/input:FuzzReadFile ./traces:FuzzLineLimit ./daprlog:FuzzReadLineLimit
 fuzz:
 	GO=$(GO) .ci/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 

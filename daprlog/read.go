@@ -3,12 +3,15 @@ package daprlog
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dapr-sim/sim/internal/input"
 )
 
 // Form is how a log line was written.
@@ -88,13 +91,17 @@ var (
 	levelsShort = map[string]string{"INFO": "info", "WARN": "warning", "DEBU": "debug", "ERRO": "error", "FATA": "fatal", "PANI": "panic", "TRAC": "trace"}
 )
 
+// maxLine is the longest line Read takes (input.MaxLine; tests lower it).
+var maxLine = input.MaxLine
+
 // Read reads a daprd log. A line in none of the three forms is skipped
 // (`== APP ==` lines, other tools' output); a file with no daprd line at
 // all is an error.
 func Read(name string, r io.Reader) (*Log, error) {
 	out := &Log{}
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	// The limit is the larger of the two sizes: +1, room for the newline.
+	sc.Buffer(make([]byte, min(64<<10, maxLine+1)), maxLine+1)
 	var origin time.Time
 	haveOrigin := false
 	n := 0
@@ -169,6 +176,9 @@ func Read(name string, r io.Reader) (*Log, error) {
 		out.Entries = append(out.Entries, e)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: line longer than %s, the most a daprd log reader takes", name, n+1, input.Size(int64(maxLine)))
+		}
 		return nil, fmt.Errorf("%s: cannot read: %v", name, err)
 	}
 	if out.Lines == 0 {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/policies/retry"
 )
 
@@ -57,13 +58,17 @@ type source struct {
 	err  *diag.Error
 }
 
+// MaxFolderFiles is the most YAML files ReadSources reads from one
+// folder; each file may hold up to input.MaxSize bytes.
+const MaxFolderFiles = 1000
+
 // ReadSources reads paths as Load does — a file, or the YAML files of a
 // folder in name order — keeping problems and warnings for every Load of
 // them to report.
 func ReadSources(paths []string) *Sources {
 	s := &Sources{}
 	read := func(name string) {
-		data, err := os.ReadFile(name)
+		data, err := input.ReadFile(name)
 		if err != nil {
 			s.files = append(s.files, source{name: name, err: &diag.Error{File: name, Msg: "cannot read: " + pathErrText(err)}})
 			return
@@ -83,6 +88,16 @@ func ReadSources(paths []string) *Sources {
 		entries, err := os.ReadDir(path) // sorted by file name
 		if err != nil {
 			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + pathErrText(err)}})
+			continue
+		}
+		yamls := 0
+		for _, e := range entries {
+			if !e.IsDir() && isYAMLName(e.Name()) {
+				yamls++
+			}
+		}
+		if yamls > MaxFolderFiles {
+			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: fmt.Sprintf("cannot read: %d YAML files, more than %d, the limit for a resources folder", yamls, MaxFolderFiles)}})
 			continue
 		}
 		for _, e := range entries {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/internal/ynode"
 	"gopkg.in/yaml.v3"
 )
@@ -275,7 +276,7 @@ const (
 // values are errors naming the file, line and field; several are reported
 // together.
 func LoadScenario(file string) (*Scenario, error) {
-	data, err := os.ReadFile(file)
+	data, err := input.ReadFile(file)
 	if err != nil {
 		return nil, &diag.Error{File: file, Msg: "cannot read scenario: " + errText(err)}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/policies/retry"
 )
@@ -333,6 +334,13 @@ func checkResources(sc *Scenario) error {
 		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s does not exist", paths[0])}
 	case err != nil:
 		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("cannot read %s: %v", paths[0], errors.Unwrap(err))}
+	case !info.IsDir() && !info.Mode().IsRegular():
+		// A device or a named pipe would never end a read, or block it.
+		want := "a Resiliency file"
+		if wantDir {
+			want = "a folder of Dapr resources"
+		}
+		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s is %s: want %s", paths[0], input.Describe(info.Mode()), want)}
 	case wantDir && !info.IsDir():
 		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s is a file: want a folder of Dapr resources (or name the file with resiliency:)", paths[0])}
 	case !wantDir && info.IsDir():

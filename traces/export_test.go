@@ -15,3 +15,11 @@ func ReadTree(data []byte) (*Trace, error) {
 
 // FellBack reports whether r went over to the full-tree decoder.
 func FellBack(r *Reader) bool { return r.mode == modeTree }
+
+// SetMaxLine lowers the line limit for a test; the returned function puts
+// it back.
+func SetMaxLine(n int) (restore func()) {
+	old := maxLine
+	maxLine = n
+	return func() { maxLine = old }
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/internal/ynode"
 	"gopkg.in/yaml.v3"
 )
@@ -54,6 +55,7 @@ type Reader struct {
 	err    error // sticky: io.EOF or the first problem
 	n      int   // events returned
 	line   int   // lines read (JSONL and the YAML fast path)
+	rl     int   // lines readLine returned since the start or the last seek
 
 	// YAML fast path.
 	head       []byte // the file up to and including the `events:` line
@@ -69,6 +71,10 @@ type Reader struct {
 	nodes []*yaml.Node
 }
 
+// maxLine is the longest line a Reader takes and a TraceWriter writes
+// (input.MaxLine; tests lower it).
+var maxLine = input.MaxLine
+
 type readMode uint8
 
 const (
@@ -81,7 +87,7 @@ const (
 // Problems name the file. Close it when done. A file that cannot seek (a
 // pipe) is read into memory first.
 func OpenTrace(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	f, err := input.Open(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -237,11 +243,14 @@ func (r *Reader) cannot(err error) error {
 // readLine returns the next line with its newline (none at the end of the
 // file); the slice is valid until the next read. At the end it returns an
 // empty line and io.EOF.
+//
+// A line longer than maxLine bytes (its newline aside) is an error naming
+// the file and line, found before more than maxLine bytes are held.
 func (r *Reader) readLine() ([]byte, error) {
 	l, err := r.br.ReadSlice('\n')
 	if err == nil || errors.Is(err, io.EOF) {
 		if len(l) > 0 {
-			return l, nil
+			return r.counted(l)
 		}
 		return nil, err
 	}
@@ -250,14 +259,46 @@ func (r *Reader) readLine() ([]byte, error) {
 	}
 	r.scratch = append(r.scratch[:0], l...)
 	for {
+		if len(r.scratch) > maxLine {
+			return nil, r.tooLong()
+		}
 		l, err = r.br.ReadSlice('\n')
 		r.scratch = append(r.scratch, l...)
 		switch {
 		case err == nil || errors.Is(err, io.EOF):
-			return r.scratch, nil
+			return r.counted(r.scratch)
 		case !errors.Is(err, bufio.ErrBufferFull):
 			return nil, r.cannot(err)
 		}
+	}
+}
+
+// counted counts line l read and checks its length.
+func (r *Reader) counted(l []byte) ([]byte, error) {
+	if len(bytes.TrimSuffix(l, []byte{'\n'})) > maxLine {
+		return nil, r.tooLong()
+	}
+	r.rl++
+	return l, nil
+}
+
+func (r *Reader) tooLong() error {
+	return &diag.Error{File: r.name, Line: r.rl + 1, Msg: fmt.Sprintf("line longer than %s, the most a trace reader takes", input.Size(int64(maxLine)))}
+}
+
+// readRest reads the rest of the input, line by line so that the line
+// limit holds there too.
+func (r *Reader) readRest() ([]byte, error) {
+	var data []byte
+	for {
+		l, err := r.readLine()
+		if errors.Is(err, io.EOF) {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, l...)
 	}
 }
 
@@ -267,9 +308,9 @@ func (r *Reader) openYAML(start int64) error {
 	var head []byte
 	line := 0
 	if r.slow {
-		data, err := io.ReadAll(r.br)
+		data, err := r.readRest()
 		if err != nil {
-			return r.cannot(err)
+			return err
 		}
 		return r.openTree(data)
 	}
@@ -311,18 +352,19 @@ func (r *Reader) openYAML(start int64) error {
 		return r.cannot(err)
 	}
 	r.br.Reset(r.rs)
+	r.rl = line
 	if !canonical {
-		rest, err := io.ReadAll(r.br)
+		rest, err := r.readRest()
 		if err != nil {
-			return r.cannot(err)
+			return err
 		}
 		return r.openTree(append(head, rest...))
 	}
 	docs, err := ynode.Documents(r.name, head)
 	if err != nil || len(docs) != 1 || !eventsLast(docs[0], line) {
-		rest, err := io.ReadAll(r.br)
+		rest, err := r.readRest()
 		if err != nil {
-			return r.cannot(err)
+			return err
 		}
 		return r.openTree(append(head, rest...))
 	}
@@ -509,9 +551,9 @@ func (r *Reader) rest(l []byte) (data []byte, skip int, err error) {
 	}
 	data = append(data, bytes.Repeat([]byte{'\n'}, r.line-line-1)...)
 	data = append(data, l...)
-	rest, err := io.ReadAll(r.br)
+	rest, err := r.readRest()
 	if err != nil {
-		return nil, 0, r.cannot(err)
+		return nil, 0, err
 	}
 	r.head, r.prev, r.first = nil, nil, nil
 	return append(data, rest...), skip, nil
@@ -558,9 +600,9 @@ func (r *Reader) syntaxCheck() error {
 
 func (r *Reader) openJSONL() error {
 	r.mode = modeJSONL
-	line, err := r.br.ReadBytes('\n')
+	line, err := r.readLine()
 	if err != nil && !errors.Is(err, io.EOF) {
-		return r.cannot(err)
+		return err
 	}
 	r.line = 1
 	if !json.Valid(line) {

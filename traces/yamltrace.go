@@ -6,6 +6,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/dapr-sim/sim/internal/input"
 	"gopkg.in/yaml.v3"
 )
 
@@ -70,6 +71,9 @@ func NewJSONLWriter(w io.Writer, h Header) (*TraceWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode trace header: %w", err)
 	}
+	if len(head) > maxLine {
+		return nil, fmt.Errorf("encode trace header: line longer than %s, the most a trace reader takes", input.Size(int64(maxLine)))
+	}
 	t.w.Write(head)
 	t.w.WriteByte('\n')
 	return t, nil
@@ -92,6 +96,11 @@ func (t *TraceWriter) Record(e *Event) error {
 		b = append(b, "  - "...)
 	}
 	b = appendEvent(b, e, t.form)
+	if len(b) > maxLine {
+		// What sim writes it can read back (see Reader).
+		t.err = fmt.Errorf("%s event at %s: line longer than %s, the most a trace reader takes", e.Kind, e.T, input.Size(int64(maxLine)))
+		return t.err
+	}
 	b = append(b, '\n')
 	_, t.err = t.w.Write(b)
 	return t.err

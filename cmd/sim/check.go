@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/spf13/cobra"
-
 	"github.com/dapr-sim/sim/expect"
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
 )
 
 func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {

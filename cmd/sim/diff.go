@@ -14,12 +14,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
 )
 
 func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {

@@ -7,10 +7,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	"github.com/dapr-sim/sim/fsm"
 	"github.com/dapr-sim/sim/policies"
+	"github.com/spf13/cobra"
 )
 
 func newGraphCommand(stdout, stderr io.Writer) *cobra.Command {

@@ -7,11 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/policies"
+	"github.com/spf13/cobra"
 )
 
 func newLintCommand(stdout, stderr io.Writer) *cobra.Command {

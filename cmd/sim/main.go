@@ -12,11 +12,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/sim"
+	"github.com/spf13/cobra"
 )
 
 // Exit statuses (DESIGN.md, "Command line").

@@ -6,18 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/internal/page"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
 )
 
 // maxRenderInstants bounds the HTML page: each event instant carries a
@@ -182,7 +181,7 @@ func loadRun(path string, stderr io.Writer) (*renderRun, error) {
 // lines, or a YAML document with a top-level format key (scenarios have
 // version instead).
 func looksLikeTrace(path string) (bool, error) {
-	f, err := os.Open(path)
+	f, err := input.Open(path)
 	if err != nil {
 		return false, statusError{status: exitBadInput, err: fmt.Errorf("render: %w", err)}
 	}

@@ -4,19 +4,17 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/dapr-sim/sim/daprlog"
 	"github.com/dapr-sim/sim/internal/escape"
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/policies"
-
-	"github.com/spf13/cobra"
-
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
 )
 
 func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -239,7 +237,7 @@ func replay(path string, tr *traces.Reader, stdout io.Writer) error {
 // checkDaprdLog reads a real sidecar's log and checks its resiliency lines
 // against the resources in dir.
 func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
-	f, err := os.Open(logPath)
+	f, err := input.Open(logPath)
 	if err != nil {
 		return statusError{status: exitBadInput, err: fmt.Errorf("--daprd-log: %w", err)}
 	}

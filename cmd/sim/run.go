@@ -11,11 +11,10 @@ import (
 	"syscall"
 
 	bclock "github.com/benbjohnson/clock"
-	"github.com/spf13/cobra"
-
 	"github.com/dapr-sim/sim/clock"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
 )
 
 func newRunCommand(stdout, stderr io.Writer) *cobra.Command {

@@ -16,14 +16,14 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/internal/grid"
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
 )
 
 func newSweepCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -270,7 +270,7 @@ type sweepRow struct {
 // errs (the --set flags that did not parse) are reported with those found
 // here.
 func (s *sweep) prepare(axes []axis, errs diag.List, seeds int) error {
-	data, err := os.ReadFile(s.file)
+	data, err := input.ReadFile(s.file)
 	if err != nil {
 		return append(errs, &diag.Error{File: s.file, Msg: "cannot read scenario: " + pathErrText(err)}).Err()
 	}

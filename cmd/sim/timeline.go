@@ -9,10 +9,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/spf13/cobra"
-
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/spf13/cobra"
 )
 
 func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -157,7 +157,7 @@ func runForEvents(path string, o sim.Overrides, maxEvents int64, stderr io.Write
 // (a scenario's is anything else, usually `version`). A file that cannot
 // be read is left to the scenario loader to report.
 func sniffTrace(path string) bool {
-	f, err := os.Open(path)
+	f, err := input.Open(path)
 	if err != nil {
 		return false
 	}
