@@ -71,6 +71,12 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceErrors: true,
 		Version:       sim.Version,
 	}
+	// stdout redirected to a file a command reads (`sim replay t.yaml
+	// --print >> t.yaml`) is refused before the command runs; commands that
+	// read more (resources) or write files check those themselves.
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		return new(files).read(args...).writeStdout(stdout).check()
+	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

@@ -58,7 +58,9 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := loadRun(args[0], stderr)
+			r, err := loadRun(args[0], stderr, func(resources ...string) error {
+				return new(files).read(args[0]).read(resources...).write(out).check()
+			})
 			if err != nil {
 				return err
 			}
@@ -142,13 +144,19 @@ type renderRun struct {
 	wording traces.Wording
 }
 
-func loadRun(path string, stderr io.Writer) (*renderRun, error) {
+// loadRun reads the trace or runs the scenario at path; check is called
+// first with the resource paths a scenario names, to refuse an output that
+// would overwrite an input before anything runs.
+func loadRun(path string, stderr io.Writer, check func(resources ...string) error) (*renderRun, error) {
 	isTrace, err := looksLikeTrace(path)
 	if err != nil {
 		return nil, err
 	}
 	r := &renderRun{}
 	if isTrace {
+		if err := check(); err != nil {
+			return nil, err
+		}
 		tr, err := traces.ReadFile(path)
 		if err != nil {
 			return nil, err
@@ -160,6 +168,9 @@ func loadRun(path string, stderr io.Writer) (*renderRun, error) {
 	} else {
 		sc, err := sim.LoadScenario(path)
 		if err != nil {
+			return nil, err
+		}
+		if err := check(sc.ResourcePaths()...); err != nil {
 			return nil, err
 		}
 		if r.setup, err = prepare(sc, sim.Overrides{}, stderr); err != nil {

@@ -85,6 +85,9 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	if err != nil {
 		return err
 	}
+	if err := new(files).read(path).read(sc.ResourcePaths()...).write(tracePath).writeStdout(stdout).check(); err != nil {
+		return err
+	}
 	setup, err := prepare(sc, o, stderr)
 	if err != nil {
 		return err

@@ -279,6 +279,9 @@ func (s *sweep) prepare(axes []axis, errs diag.List, seeds int) error {
 	if err != nil {
 		return diag.Collect(errs, err, "").Err()
 	}
+	if err := new(files).read(s.file).read(sc.ResourcePaths()...).writeStdout(s.stdout).check(); err != nil {
+		return err
+	}
 	// The resource files are read once, here: every run loads these bytes,
 	// however the files change while the sweep runs.
 	s.o.Sources = policies.ReadSources(sc.ResourcePaths())
