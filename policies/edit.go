@@ -129,6 +129,9 @@ func (src *Sources) Load(appID string, p Profile, edits []Edit) (*Spec, []diag.W
 		if err == nil {
 			err = checkEdits(files, s, appID, edits)
 		}
+		if err == nil {
+			warns = append(warns, hazardWarnings(files, s)...)
+		}
 	}
 	if len(edits) > 0 {
 		warns, err = blameEdits(warns, err, edits)

@@ -410,6 +410,15 @@ func (l *linter) combo(s *Spec, c combo) {
 		l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: "retry-forever-without-breaker",
 			Msg: fmt.Sprintf("retry %q has no retry limit and %s: while the dependency is down every call holds %s", c.names.Retry, why, how)})
 	}
+	// retry-forever-at-once
+	if pol != nil && pol.MaxRetries < 0 && pol.Kind == retry.Constant && pol.Duration <= 0 && (cb == nil || !facts.possible) {
+		why := "no circuit breaker"
+		if cb != nil {
+			why = fmt.Sprintf("circuit breaker %q can never trip", c.names.CircuitBreaker)
+		}
+		l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: "retry-forever-at-once",
+			Msg: fmt.Sprintf("retry %q retries without limit after %s and %s: while the dependency is down each call is a hot loop, failing as fast as the sidecar can try", c.names.Retry, pol.Duration, why)})
+	}
 	if !retries || cb == nil || !facts.possible {
 		return
 	}
@@ -599,4 +608,29 @@ func evalTripGrid(t *Trip) tripFacts {
 		}
 	}
 	return f
+}
+
+// runHazards are the lint checks whose findings every command that runs a
+// scenario reports as warnings: they say why the run itself will misbehave.
+var runHazards = map[string]bool{"retry-forever-at-once": true}
+
+// hazardWarnings returns the run hazards of spec s, built from files for its
+// app, as warnings.
+func hazardWarnings(files []*File, s *Spec) []diag.Warning {
+	if s == nil || !s.Enabled {
+		return nil
+	}
+	var res []*Resiliency
+	for _, f := range files {
+		res = append(res, f.Resiliencies...)
+	}
+	l := &linter{seen: map[string]bool{}, tripFacts: map[*Trip]tripFacts{}}
+	l.hazards(s, newSiteIndex(res, s.AppID), 0)
+	var out []diag.Warning
+	for _, f := range l.sorted() {
+		if runHazards[f.ID] {
+			out = append(out, diag.Warning{File: f.File, Line: f.Line, Field: f.Field, Msg: f.Msg + " [" + f.ID + "]", ID: f.ID})
+		}
+	}
+	return out
 }

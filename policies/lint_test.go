@@ -194,6 +194,36 @@ var lintCases = []struct {
 		want: []string{"r.yaml:13 retry-forever-without-breaker"},
 	},
 	{
+		name: "unlimited retries that do not wait, without a breaker (issue 11)",
+		files: map[string]string{"r.yaml": res("r", `  policies:
+    retries:
+      retryForever: {policy: constant, duration: 0s, maxRetries: -1}
+  targets:
+    components:
+      statestore:
+        outbound:
+          retry: retryForever
+`)},
+		want: []string{"r.yaml:13 retry-forever-at-once", "r.yaml:13 retry-forever-without-breaker"},
+	},
+	{
+		name: "no retry-forever-at-once with a wait, a limit or a breaker",
+		files: map[string]string{"r.yaml": res("r", `  policies:
+    retries:
+      waits: {policy: constant, duration: 1ms, maxRetries: -1}
+      limited: {policy: constant, duration: 0s, maxRetries: 3}
+      broken: {policy: constant, duration: 0s, maxRetries: -1}
+    circuitBreakers:
+      cb: {trip: consecutiveFailures > 2}
+  targets:
+    components:
+      a: {outbound: {retry: waits}}
+      b: {outbound: {retry: limited}}
+      c: {outbound: {retry: broken, circuitBreaker: cb}}
+`)},
+		absent: []string{"retry-forever-at-once"},
+	},
+	{
 		name: "unlimited retries through the default policies",
 		files: map[string]string{"r.yaml": res("r", `  policies:
     retries:

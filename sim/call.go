@@ -57,6 +57,13 @@ func (e *Engine) issue(w *worker, wi int) {
 		w.pl = w.steps[w.step].pl
 	}
 	w.issued = e.q.Now()
+	w.requests++
+	if took, hot := hotCheck(w.requests, &w.requestsFrom, w.issued, hotRequests, hotRequestRate); hot {
+		e.err = &HotLoopError{At: w.issued, Who: fmt.Sprintf("app %s (worker %d, %s:%d) made %d requests", w.app.ID, w.index, e.sc.File, w.app.Line, hotRequests),
+			Count: hotRequests, Span: took, Real: "app", Limit: hotRequestRate,
+			Fix: "give the app a pause or an every"}
+		return
+	}
 	for d := range w.pl.layers {
 		if b := w.pl.layers[d].breaker; b != nil {
 			// Dapr makes the breaker instance when it first resolves the
@@ -112,6 +119,17 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 	}
 	lc.attempt++
 	lc.admitted = false
+	if took, hot := hotCheck(lc.attempt, &lc.hotFrom, now, hotAttempts, hotAttemptRate); hot {
+		st := &w.app.Steps[w.step]
+		who := fmt.Sprintf("made %d attempts of one call (the %s of %s by app %s, worker %d, %s:%d)", hotAttempts, st.Op, st.Target, w.app.ID, w.index, e.sc.File, st.Line)
+		if ly.retry != nil {
+			who = fmt.Sprintf("retry policy %q (on %s) %s", ly.retry.Name, ly.operation, who)
+		}
+		e.err = &HotLoopError{At: now, Who: who, Count: hotAttempts, Span: took, Real: "sidecar",
+			Limit: hotAttemptRate,
+			Fix:   "give the policy a duration above 0s, a maxRetries, or the target a circuit breaker"}
+		return
+	}
 	if b := ly.breaker; b != nil {
 		var err error
 		prior := b.state

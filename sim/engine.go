@@ -153,10 +153,12 @@ type worker struct {
 	calls  [maxLayers]layerCall
 	// The innermost attempt's answer, known when it starts, delivered after
 	// the target's latency.
-	answerErr    string // "" = ok
-	unavailable  bool   // the answer is gRPC Unavailable (a stopped or down app)
-	answerStatus int32  // the HTTP status a called app answered an error with
-	gaveUp       string // why the step's retries ended, for its op event
+	answerErr    string        // "" = ok
+	unavailable  bool          // the answer is gRPC Unavailable (a stopped or down app)
+	answerStatus int32         // the HTTP status a called app answered an error with
+	gaveUp       string        // why the step's retries ended, for its op event
+	requests     int           // requests issued, for the hot-loop guard
+	requestsFrom time.Duration // when the current hot-loop window of requests began
 }
 
 // stepRefs holds what a state step calls, resolved when the engine is built.
@@ -175,6 +177,7 @@ type layerCall struct {
 	timeout  timeout.Policy // the attempt's timeout (none when its runner did not run)
 	deadline clock.Handle
 	token    uint32
+	hotFrom  time.Duration // when the current hot-loop window of attempts began
 }
 
 // Engine runs one scenario. It is single-use and not safe for concurrent use.

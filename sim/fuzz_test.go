@@ -85,7 +85,8 @@ func FuzzScenario(f *testing.F) {
 		err = eng.Run()
 		var le *LimitError
 		var ce *CrashError
-		if err != nil && !errors.As(err, &le) && !errors.As(err, &ce) && !errors.Is(err, ErrStuck) {
+		var he *HotLoopError
+		if err != nil && !errors.As(err, &le) && !errors.As(err, &ce) && !errors.As(err, &he) && !errors.Is(err, ErrStuck) {
 			t.Fatalf("run failed with an unexpected error %T: %v", err, err)
 		}
 	})

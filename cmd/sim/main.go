@@ -132,8 +132,9 @@ func statusOf(err error) int {
 	var dl diag.List
 	var le *sim.LimitError
 	var ce *sim.CrashError
+	var he *sim.HotLoopError
 	switch {
-	case errors.As(err, &de), errors.As(err, &dl), errors.As(err, &le), errors.As(err, &ce), errors.Is(err, sim.ErrStuck):
+	case errors.As(err, &de), errors.As(err, &dl), errors.As(err, &le), errors.As(err, &ce), errors.As(err, &he), errors.Is(err, sim.ErrStuck):
 		return exitBadInput
 	case errors.Is(err, errUsage):
 		return exitBadInput
