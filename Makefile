@@ -34,10 +34,19 @@ bench:
 # crasher is written to the package's testdata/fuzz/ and fails the target —
 # commit it with its fix, it is a regression test from then on. .ci/fuzz.sh
 # tells a finding from Go 1.26's deadline race at the end of -fuzztime.
-FUZZ_TARGETS := ./internal/ynode:FuzzDocuments ./sim:FuzzScenario ./policies:FuzzParseFile \
-	./policies:FuzzTrip ./daprlog:FuzzRead ./traces:FuzzStreamMatchesFullDecode \
+FUZZ_TARGETS := \
+	./internal/ynode:FuzzDocuments \
+	./sim:FuzzScenario \
+	./policies:FuzzParseFile \
+	./policies:FuzzTrip \
+	./daprlog:FuzzRead \
+	./traces:FuzzStreamMatchesFullDecode \
 	./internal/escape:FuzzText \
-	./internal/input:FuzzReadFile ./traces:FuzzLineLimit ./daprlog:FuzzReadLineLimit
+	./internal/input:FuzzReadFile \
+	./traces:FuzzLineLimit \
+	./daprlog:FuzzReadLineLimit \
+	./internal/ynode:FuzzNumbers \
+	./sim:FuzzOverrideFromFlag
 fuzz:
 	GO=$(GO) .ci/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 

@@ -32,11 +32,11 @@ func stringValue(file, field string, n *yaml.Node) (s string, ok bool, err error
 	}
 	switch ynode.Resolve(n).Tag {
 	case "!!int":
-		if i, perr := strconv.ParseInt(s, 0, 64); perr == nil {
+		if i, perr := ynode.ParseInt(s); perr == nil {
 			s = strconv.FormatInt(i, 10)
 		}
 	case "!!float":
-		if f, perr := strconv.ParseFloat(s, 64); perr == nil {
+		if f, perr := ynode.ParseFloat(s); perr == nil {
 			s = strconv.FormatFloat(f, 'g', -1, 32)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -411,11 +410,14 @@ func (w *walker) integer(field string, n *yaml.Node) (int64, bool) {
 	}
 	switch ynode.Resolve(n).Tag {
 	case "!!int":
-		if v, perr := strconv.ParseInt(s, 0, 64); perr == nil {
+		v, perr := ynode.ParseInt(s)
+		if perr == nil {
 			return v, true
 		}
+		w.fail(ynode.Errorf(w.file, n, field, "%s", perr.Error()))
+		return 0, false
 	case "!!float":
-		if f, perr := strconv.ParseFloat(s, 64); perr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<62 {
+		if f, perr := ynode.ParseFloat(s); perr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<62 {
 			return int64(f), true
 		}
 	}

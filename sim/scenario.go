@@ -12,6 +12,7 @@ import (
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/internal/ynode"
+	"github.com/dapr-sim/sim/policies/retry"
 	"gopkg.in/yaml.v3"
 )
 
@@ -798,7 +799,12 @@ func (d *decoder) faults(path string, n *yaml.Node) ([]Fault, []Window) {
 		if modes > 1 {
 			d.errorf(fn, field, "give one of errorRate, failEvery or period/downFor: a window fails attempts one way")
 		}
-		if modes == 0 && w.Latency == nil && w.Error == "" {
+		given := false // a mode key with a bad value is reported already
+		for _, k := range []string{"latency", "error", "errorRate", "failEvery", "period", "downFor"} {
+			_, ok := seen[k]
+			given = given || ok
+		}
+		if modes == 0 && w.Latency == nil && w.Error == "" && !given {
 			d.errorf(fn, field, "a window needs latency, error, errorRate, failEvery or period/downFor")
 		}
 		if fromN == nil && w.HasTo {
@@ -840,15 +846,15 @@ func (d *decoder) overrides(path string, n *yaml.Node) []Override {
 						*dst = &v
 					}
 				}
-				num := func(dst **float64, lo float64, what string) func(string, *yaml.Node) {
+				num := func(dst **float64, check func(float64, string) error) func(string, *yaml.Node) {
 					return func(fl string, n *yaml.Node) {
 						v, err := ynode.Float(d.file, fl, n)
 						if err != nil {
 							d.fail(err)
 							return
 						}
-						if v < lo || (what == "factor" && v > 1) {
-							d.errorf(n, fl, "want %s, got %s", map[string]string{"factor": "a value from 0 to 1", "multiplier": "a value of 1 or more"}[what], n.Value)
+						if err := check(v, n.Value); err != nil {
+							d.errorf(n, fl, "%s", err.Error())
 							return
 						}
 						*dst = &v
@@ -856,8 +862,8 @@ func (d *decoder) overrides(path string, n *yaml.Node) []Override {
 				}
 				d.fields(p.Value, field, map[string]func(string, *yaml.Node){
 					"initialInterval":     dur(&o.InitialInterval),
-					"multiplier":          num(&o.Multiplier, 1, "multiplier"),
-					"randomizationFactor": num(&o.RandomizationFactor, 0, "factor"),
+					"multiplier":          num(&o.Multiplier, retry.CheckMultiplier),
+					"randomizationFactor": num(&o.RandomizationFactor, retry.CheckRandomizationFactor),
 					"maxElapsedTime":      dur(&o.MaxElapsedTime),
 				})
 				out = append(out, o)

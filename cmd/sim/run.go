@@ -12,6 +12,7 @@ import (
 
 	bclock "github.com/benbjohnson/clock"
 	"github.com/dapr-sim/sim/clock"
+	"github.com/dapr-sim/sim/internal/ynode"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/spf13/cobra"
@@ -24,7 +25,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		dapr        string
 		seed        int64
 		maxEvents   int64
-		speed       float64
+		speedText   string
 		explain     bool
 		sets        []string
 	)
@@ -54,8 +55,19 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if maxEvents < 1 {
 				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
 			}
-			if c.Flags().Changed("speed") && !(speed > 0 && speed <= 1e9) {
-				return fmt.Errorf("%w: --speed: want a factor above 0 (1 = real time), got %g", errUsage, speed)
+			var speed float64
+			if c.Flags().Changed("speed") {
+				// Read by the rule every number follows, then checked
+				// against what can be played (again with the horizon, once
+				// the scenario is loaded).
+				v, err := ynode.ParseFloat(speedText)
+				if err == nil {
+					err = clock.CheckSpeed(v, 0)
+				}
+				if err != nil {
+					return fmt.Errorf("%w: --speed: %v", errUsage, err)
+				}
+				speed = v
 			}
 			var o sim.Overrides
 			o.Dapr = dapr
@@ -76,7 +88,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
 	f.StringArrayVar(&sets, "set", nil, setFlagUsage)
 	f.BoolVar(&explain, "explain", false, "after each breaker transition, retry decision and failed step, print a line saying why, in numbers")
-	f.Float64Var(&speed, "speed", 0, "play the log in real time at `X` times the virtual speed (1 = as a sidecar would print it); for live demos")
+	f.StringVar(&speedText, "speed", "", "play the log in real time at `X` times the virtual speed (1 = as a sidecar would print it); for live demos")
 	return c
 }
 
@@ -87,6 +99,11 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	}
 	if err := new(files).read(path).read(sc.ResourcePaths()...).write(tracePath).writeStdout(stdout).check(); err != nil {
 		return err
+	}
+	if speed > 0 {
+		if err := clock.CheckSpeed(speed, sc.Duration); err != nil {
+			return fmt.Errorf("%w: --speed: %v", errUsage, err)
+		}
 	}
 	setup, err := prepare(sc, o, stderr)
 	if err != nil {

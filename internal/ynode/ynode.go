@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -211,30 +212,75 @@ func String(file, field string, n *yaml.Node) (string, error) {
 	return Scalar(file, field, n)
 }
 
-// Int returns a scalar integer.
+// Int returns a scalar integer, read by ParseInt.
 func Int(file, field string, n *yaml.Node) (int64, error) {
 	s, err := Scalar(file, field, n)
 	if err != nil {
 		return 0, err
 	}
-	v, perr := strconv.ParseInt(s, 0, 64)
+	v, perr := ParseInt(s)
 	if perr != nil {
-		return 0, Errorf(file, n, field, "want a whole number, got %q", s)
+		return 0, Errorf(file, n, field, "%s", perr.Error())
 	}
 	return v, nil
 }
 
-// Float returns a scalar number.
+// Float returns a scalar number, read by ParseFloat.
 func Float(file, field string, n *yaml.Node) (float64, error) {
 	s, err := Scalar(file, field, n)
 	if err != nil {
 		return 0, err
 	}
-	v, perr := strconv.ParseFloat(s, 64)
+	v, perr := ParseFloat(s)
 	if perr != nil {
-		return 0, Errorf(file, n, field, "want a number, got %q", s)
+		return 0, Errorf(file, n, field, "%s", perr.Error())
 	}
 	return v, nil
+}
+
+// ParseInt is the one rule for a whole number, wherever it comes from (a
+// scenario, a resource, a --set or another flag): Go's integer syntax
+// (base prefixes and _ allowed), within an int64. The error is the message
+// alone, "want a whole number, got ...", for the caller to place.
+func ParseInt(s string) (int64, error) {
+	v, err := strconv.ParseInt(s, 0, 64)
+	if err == nil {
+		return v, nil
+	}
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("want a whole number, got %q (out of range: a whole number is from %d to %d)", s, int64(math.MinInt64), int64(math.MaxInt64))
+	}
+	return 0, fmt.Errorf("want a whole number, got %q", s)
+}
+
+// ParseFloat is the one rule for a number, wherever it comes from (a
+// scenario, a resource, a --set, --speed): a finite float64. NaN and the
+// infinities, in Go's spelling ("NaN", "Inf", "infinity") or YAML's (".nan",
+// ".inf"), are refused, and so is a literal beyond float64 ("1e400"), which
+// strconv would round to an infinity. The error is the message alone, for the
+// caller to place.
+func ParseFloat(s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err == nil && !math.IsNaN(v) && !math.IsInf(v, 0):
+		return v, nil
+	case errors.Is(err, strconv.ErrRange) && !math.IsInf(v, 0):
+		// Underflow (1e-400) rounds to 0 or a subnormal: a real number,
+		// as close as float64 gets.
+		return v, nil
+	case errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("want a finite number, got %q (too large: a number holds at most %g)", s, math.MaxFloat64)
+	case err == nil || nonFinite(s):
+		return 0, fmt.Errorf("want a finite number, got %q", s)
+	}
+	return 0, fmt.Errorf("want a number, got %q", s)
+}
+
+// nonFinite reports YAML's spellings of NaN and the infinities (.nan, -.Inf,
+// ...), which strconv does not read.
+func nonFinite(s string) bool {
+	t := strings.ToLower(strings.TrimLeft(s, "+-"))
+	return t == ".nan" || t == ".inf"
 }
 
 // Duration parses a Go duration string ("1.5s", "500ms"). It does not accept a
@@ -267,7 +313,7 @@ func DurationHint(s string) string {
 			return fmt.Sprintf(" (did you mean %q?)", t)
 		}
 	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
+	if _, err := ParseFloat(s); err == nil {
 		return fmt.Sprintf(" (add a unit: %q)", s+"s")
 	}
 	return ""

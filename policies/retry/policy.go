@@ -1,6 +1,10 @@
 package retry
 
-import "time"
+import (
+	"fmt"
+	"math"
+	"time"
+)
 
 // Kind is the backoff family of a policy.
 type Kind uint8
@@ -59,4 +63,34 @@ func Default(name string) Policy {
 		MaxElapsedTime:      15 * time.Minute,
 		MaxRetries:          -1,
 	}
+}
+
+// CheckMultiplier is the one rule for a Multiplier, whether it comes from a
+// scenario's overrides or from --set: at least 1 (a smaller factor would
+// shrink the delay), and within a float32, which is how dapr/kit keeps it (a
+// larger value would become +Inf there). got is the value as written, for
+// the message.
+func CheckMultiplier(v float64, got string) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return fmt.Errorf("want a finite number, got %q", got)
+	case v < 1:
+		return fmt.Errorf("want a value of 1 or more, got %s", got)
+	case v > math.MaxFloat32:
+		return fmt.Errorf("want a value of 1 or more and at most %g (dapr/kit keeps it as a float32), got %s", float32(math.MaxFloat32), got)
+	}
+	return nil
+}
+
+// CheckRandomizationFactor is the one rule for a RandomizationFactor,
+// whether it comes from a scenario's overrides or from --set: from 0 to 1, so
+// that a jittered delay is never negative. got is the value as written.
+func CheckRandomizationFactor(v float64, got string) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return fmt.Errorf("want a finite number, got %q", got)
+	case v < 0 || v > 1:
+		return fmt.Errorf("want a value from 0 to 1, got %s", got)
+	}
+	return nil
 }
