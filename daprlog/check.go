@@ -2,6 +2,7 @@ package daprlog
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -56,6 +57,30 @@ func Wordings(e *Entry) []string {
 	return out
 }
 
+// wordingKey is what Wordings looks at in an entry.
+type wordingKey struct {
+	kind   Kind
+	dotted bool
+	level  string
+}
+
+// wordingCache remembers Wordings for each (kind, dotted, level): a log has
+// few of them.
+type wordingCache map[wordingKey][]string
+
+func (c wordingCache) of(e *Entry) []string {
+	k := wordingKey{e.Kind, e.Dotted, e.Level}
+	if e.Kind == Breaker {
+		k.dotted, k.level = false, ""
+	}
+	ws, ok := c[k]
+	if !ok {
+		ws = Wordings(e)
+		c[k] = ws
+	}
+	return ws
+}
+
 // Release picks the release to check with: the newest whose wording fits
 // every line, and the first line that no remaining release fits (nil when
 // all agree).
@@ -64,9 +89,10 @@ func Release(entries []Entry) (string, *Entry) {
 	for _, v := range Releases {
 		fit[v] = true
 	}
+	cache := wordingCache{}
 	for i := range entries {
 		ok := map[string]bool{}
-		for _, v := range Wordings(&entries[i]) {
+		for _, v := range cache.of(&entries[i]) {
 			if fit[v] {
 				ok[v] = true
 			}
@@ -242,7 +268,148 @@ type breakerTrack struct {
 // Check returns every inconsistency between the log's resiliency lines and
 // what spec allows, in log order. release is the Dapr release assumed; a
 // line worded otherwise is an inconsistency.
+//
+// It takes time linear in the number of entries (plus a sort when the
+// notices' stamps are out of order): what depends only on the resources
+// (an operation's policies, a breaker's owners and trip bound, a wording)
+// is worked out once per name, and the notices are indexed by breaker, so
+// a breaker's open looks only at the notices it needs.
 func Check(entries []Entry, spec *policies.Spec, release string) []Problem {
+	c := newChecker(spec)
+	return c.check(entries, release)
+}
+
+// checker holds what Check works out once per name, and counts its steps
+// (TestCheckIsLinear).
+type checker struct {
+	spec     *policies.Spec
+	steps    int
+	resolved map[string]resolution
+	breakers map[string]*breakerFacts
+	notices  map[string]*noticeIndex
+	wordings wordingCache
+	known    []string
+}
+
+type resolution struct {
+	r  policies.Resolved
+	ok bool
+}
+
+// breakerFacts is what the resources say about the breaker Dapr logs
+// under one name.
+type breakerFacts struct {
+	owners   []policies.Resolved
+	settings breaker.Settings // owners[0]'s, resolved
+	need     int              // minFailures(settings)
+	// bounded: every owner retries with a constant policy that logs a
+	// notice at each call's first failure; period is the shortest
+	// duration, maxRetries the largest (-1: unbounded).
+	bounded    bool
+	period     time.Duration
+	maxRetries int64
+}
+
+// noticeIndex is the first instants (Lo - Slack) of the notices of calls
+// through one breaker, ascending, and a cursor for opens that come in
+// order.
+type noticeIndex struct {
+	first  []time.Duration
+	cursor int           // first[:cursor] are all <= lastHi
+	lastHi time.Duration // the hi the cursor was moved to
+}
+
+func newChecker(spec *policies.Spec) *checker {
+	return &checker{
+		spec:     spec,
+		resolved: map[string]resolution{},
+		breakers: map[string]*breakerFacts{},
+		notices:  map[string]*noticeIndex{},
+		wordings: wordingCache{},
+	}
+}
+
+func (c *checker) resolve(op string) (policies.Resolved, bool) {
+	res, seen := c.resolved[op]
+	if !seen {
+		res.r, res.ok = resolve(c.spec, op)
+		c.resolved[op] = res
+	}
+	return res.r, res.ok
+}
+
+func (c *checker) breaker(name string) *breakerFacts {
+	f := c.breakers[name]
+	if f != nil {
+		return f
+	}
+	f = &breakerFacts{owners: owner(c.spec, name), maxRetries: -1}
+	if len(f.owners) > 0 {
+		f.settings = f.owners[0].Breaker.Resolve()
+		f.need = minFailures(f.settings)
+		f.bounded = true
+		for _, r := range f.owners {
+			if r.Retry == nil || r.Retry.Kind != retry.Constant || r.Retry.MaxRetries == 0 || r.Retry.Duration <= 0 {
+				f.bounded = false // some failures would leave no notice
+				break
+			}
+			if f.period == 0 || r.Retry.Duration < f.period {
+				f.period = r.Retry.Duration
+			}
+			if r.Retry.MaxRetries > f.maxRetries {
+				f.maxRetries = r.Retry.MaxRetries
+			}
+		}
+	}
+	c.breakers[name] = f
+	return f
+}
+
+// index files every notice under the breaker its operation goes through.
+func (c *checker) index(entries []Entry) {
+	for i := range entries {
+		c.steps++
+		n := &entries[i]
+		if n.Kind != Notice {
+			continue
+		}
+		r, ok := c.resolve(n.Operation)
+		if !ok || r.Breaker == nil {
+			continue
+		}
+		x := c.notices[r.Breaker.Name]
+		if x == nil {
+			x = &noticeIndex{}
+			c.notices[r.Breaker.Name] = x
+		}
+		x.first = append(x.first, n.Lo()-Slack)
+	}
+	for _, x := range c.notices {
+		c.steps += len(x.first)
+		if !slices.IsSorted(x.first) {
+			slices.Sort(x.first)
+		}
+	}
+}
+
+// upTo returns how many of x's notices came at or before hi: by moving the
+// cursor when opens come in order (each notice passed once), else by
+// binary search.
+func (c *checker) upTo(x *noticeIndex, hi time.Duration) int {
+	if hi < x.lastHi {
+		c.steps++
+		return sort.Search(len(x.first), func(i int) bool { c.steps++; return x.first[i] > hi })
+	}
+	for x.cursor < len(x.first) && x.first[x.cursor] <= hi {
+		c.steps++
+		x.cursor++
+	}
+	x.lastHi = hi
+	return x.cursor
+}
+
+func (c *checker) check(entries []Entry, release string) []Problem {
+	c.index(entries)
 	var out []Problem
 	add := func(e *Entry, format string, args ...any) {
 		out = append(out, Problem{Entry: e, Msg: fmt.Sprintf(format, args...)})
@@ -250,25 +417,23 @@ func Check(entries []Entry, spec *policies.Spec, release string) []Problem {
 	pending := map[string]int{}
 	tracks := map[string]*breakerTrack{}
 	for i := range entries {
+		c.steps++
 		e := &entries[i]
 		if e.Kind != Breaker {
-			fits := false
-			for _, v := range Wordings(e) {
-				fits = fits || v == release
-			}
-			if !fits {
-				add(e, "Dapr %s does not word or level this line so (it fits %s)", release, listOr(Wordings(e)))
+			ws := c.wordings.of(e)
+			if !slices.Contains(ws, release) {
+				add(e, "Dapr %s does not word or level this line so (it fits %s)", release, listOr(ws))
 			}
 		}
 		switch e.Kind {
 		case Notice:
-			r, ok := resolve(spec, e.Operation)
+			r, ok := c.resolve(e.Operation)
 			if !ok {
 				break
 			}
 			pending[e.Operation]++
 			if r.Retry == nil && r.BuiltInRetry == nil {
-				add(e, "a retry notice for %s, but no retry policy applies to it%s", e.Operation, appScope(spec))
+				add(e, "a retry notice for %s, but no retry policy applies to it%s", e.Operation, appScope(c.spec))
 				break
 			}
 			if r.Retry == nil || !e.HasDelay {
@@ -301,25 +466,32 @@ func Check(entries []Entry, spec *policies.Spec, release string) []Problem {
 				add(e, "recovered after 1 attempt: a call that logged a notice has failed once already, so it recovers after 2 or more")
 			}
 		case Breaker:
-			out = append(out, checkBreaker(e, entries, spec, tracks)...)
+			out = append(out, c.checkBreaker(e, tracks)...)
 		}
 	}
 	return out
 }
 
-func checkBreaker(e *Entry, entries []Entry, spec *policies.Spec, tracks map[string]*breakerTrack) []Problem {
+func (c *checker) knownBreakers() []string {
+	if c.known == nil {
+		c.known = knownBreakers(c.spec)
+	}
+	return c.known
+}
+
+func (c *checker) checkBreaker(e *Entry, tracks map[string]*breakerTrack) []Problem {
 	var out []Problem
 	add := func(format string, args ...any) {
 		out = append(out, Problem{Entry: e, Msg: fmt.Sprintf(format, args...)})
 	}
-	owners := owner(spec, e.Name)
-	if len(owners) == 0 {
-		known := knownBreakers(spec)
+	f := c.breaker(e.Name)
+	if len(f.owners) == 0 {
+		known := c.knownBreakers()
 		k := "none"
 		if len(known) > 0 {
 			k = strings.Join(known, ", ")
 		}
-		add("no target in the resources makes a breaker named %q%s (component breakers they make: %s)", e.Name, appScope(spec), k)
+		add("no target in the resources makes a breaker named %q%s (component breakers they make: %s)", e.Name, appScope(c.spec), k)
 	}
 	if !validEdge[[2]string{e.From, e.To}] {
 		add("%s → %s is not a transition gobreaker makes (closed→open, open→half-open, half-open→open, half-open→closed)", e.From, e.To)
@@ -336,8 +508,8 @@ func checkBreaker(e *Entry, entries []Entry, spec *policies.Spec, tracks map[str
 		}
 		add("the breaker was %s, but this line says it changed from %s", was, e.From)
 	}
-	if len(owners) > 0 {
-		s := owners[0].Breaker.Resolve()
+	if len(f.owners) > 0 {
+		s := f.settings
 		if e.From == "open" && e.To == "half-open" && t.openAt != nil {
 			// gobreaker half-opens on the first check strictly after
 			// open + timeout; stamps may lag the facts by Slack and the
@@ -348,7 +520,7 @@ func checkBreaker(e *Entry, entries []Entry, spec *policies.Spec, tracks map[str
 			}
 		}
 		if e.From == "closed" && e.To == "open" {
-			if p := tripTooEarly(e, entries, spec, owners, t); p != "" {
+			if p := c.tripTooEarly(e, f, t); p != "" {
 				add("%s", p)
 			}
 		}
@@ -369,24 +541,15 @@ func checkBreaker(e *Entry, entries []Entry, spec *policies.Spec, tracks map[str
 // failure and then failed at most once per retry duration. If even the
 // largest possible count is below what the trip expression needs, the open
 // cannot be.
-func tripTooEarly(e *Entry, entries []Entry, spec *policies.Spec, owners []policies.Resolved, t *breakerTrack) string {
-	settings := owners[0].Breaker.Resolve()
-	need := minFailures(settings)
-	if need <= 1 {
+//
+// A notice at or before the open adds at least one failure when the
+// generation began no later than the open, so once need notices are
+// counted the open is possible: only the first need of the index are
+// summed, which keeps Check linear.
+func (c *checker) tripTooEarly(e *Entry, f *breakerFacts, t *breakerTrack) string {
+	need := f.need
+	if need <= 1 || !f.bounded {
 		return ""
-	}
-	var period time.Duration
-	var maxRetries int64 = -1
-	for _, r := range owners {
-		if r.Retry == nil || r.Retry.Kind != retry.Constant || r.Retry.MaxRetries == 0 || r.Retry.Duration <= 0 {
-			return "" // some failures would leave no notice: nothing can be bounded
-		}
-		if period == 0 || r.Retry.Duration < period {
-			period = r.Retry.Duration
-		}
-		if r.Retry.MaxRetries > maxRetries {
-			maxRetries = r.Retry.MaxRetries
-		}
 	}
 	hi := e.Hi()
 	var gen time.Duration
@@ -394,37 +557,37 @@ func tripTooEarly(e *Entry, entries []Entry, spec *policies.Spec, owners []polic
 	if hasGen {
 		gen = t.closedFrom.Lo() - Slack
 	}
-	most := 0
+	x := c.notices[e.Name]
 	calls := 0
-	for i := range entries {
-		n := &entries[i]
-		if n.Kind != Notice {
-			continue
+	if x != nil {
+		calls = c.upTo(x, hi)
+	}
+	limit := func(k int) int {
+		if f.maxRetries >= 0 && int64(k) > f.maxRetries+1 {
+			return int(f.maxRetries + 1)
 		}
-		r, ok := resolve(spec, n.Operation)
-		if !ok || r.Breaker == nil || r.Breaker.Name != e.Name {
-			continue
+		return k
+	}
+	most := 0
+	if hasGen && gen > hi {
+		// Stamps out of order: every notice counts from the generation,
+		// alike (and possibly not at all).
+		most = calls * limit(1+int((hi-gen)/f.period))
+	} else {
+		for i := 0; i < calls && most < need; i++ {
+			c.steps++
+			from := x.first[i]
+			if hasGen && from < gen {
+				from = gen
+			}
+			most += limit(1 + int((hi-from)/f.period))
 		}
-		first := n.Lo() - Slack
-		if first > hi {
-			continue
-		}
-		from := first
-		if hasGen && from < gen {
-			from = gen
-		}
-		k := 1 + int((hi-from)/period)
-		if maxRetries >= 0 && int64(k) > maxRetries+1 {
-			k = int(maxRetries + 1)
-		}
-		most += k
-		calls++
 	}
 	if most >= need {
 		return ""
 	}
 	return fmt.Sprintf("opened at %s, but trip `%s` needs at least %d failures and at most %d can have reached the breaker by then (%d retried call(s) through it, each failing at most once per %s after its notice)",
-		stamp(e), settings.TripText, need, most, calls, period)
+		stamp(e), f.settings.TripText, need, most, calls, f.period)
 }
 
 func stamp(e *Entry) string {

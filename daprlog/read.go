@@ -96,7 +96,7 @@ var maxLine = input.MaxLine
 
 // Read reads a daprd log. A line in none of the three forms is skipped
 // (`== APP ==` lines, other tools' output); a file with no daprd line at
-// all is an error.
+// all is an error, and so is a line longer than 4 MiB (at its file:line).
 func Read(name string, r io.Reader) (*Log, error) {
 	out := &Log{}
 	sc := bufio.NewScanner(r)
