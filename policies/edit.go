@@ -367,7 +367,8 @@ func setKey(m *yaml.Node, key string, value *yaml.Node, line int) int {
 // (`duration: 5s`, `maxRetries: -1`, `trip: 'a, b'`), at line. Text that is
 // not one scalar there (a list, a quoted string with more after it, a
 // comment) stays the string it is: reading it then fails, or succeeds, with
-// the field's own rules and message.
+// the field's own rules and message. So does text with a YAML tag
+// (`!!int 5`, `!foo`): a --set value is plain text, never a tag.
 func valueNode(text string, line int) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: text}
 	var doc yaml.Node
@@ -375,7 +376,7 @@ func valueNode(text string, line int) *yaml.Node {
 		m := doc.Content[0]
 		if m.Kind == yaml.MappingNode && len(m.Content) == 2 {
 			v := m.Content[1]
-			if v.Kind == yaml.ScalarNode && v.HeadComment == "" && v.LineComment == "" && v.FootComment == "" && m.Content[0].LineComment == "" {
+			if v.Kind == yaml.ScalarNode && v.Style&yaml.TaggedStyle == 0 && v.HeadComment == "" && v.LineComment == "" && v.FootComment == "" && m.Content[0].LineComment == "" {
 				n = v
 			}
 		}

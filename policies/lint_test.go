@@ -382,6 +382,13 @@ var lintCases = []struct {
 		want: []string{"r.yaml:1 api-version", "c.yaml:1 component-api-version", "c.yaml:6 component-no-name", "c.yaml:15 component-redefined", "f.yaml:6 feature-enabled-value"},
 	},
 	{
+		name: "YAML tags Dapr drops or decodes",
+		files: map[string]string{
+			"r.yaml": "apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata: {name: !!binary cg==}\nspec:\n  policies: !custom\n    retries: {r: {policy: !foo constant, maxRetries: 3}}\n",
+		},
+		want: []string{"r.yaml:3 yaml-tag", "r.yaml:5 yaml-tag", "r.yaml:6 yaml-tag"},
+	},
+	{
 		name: "built-in overrides",
 		files: map[string]string{"r.yaml": res("r", `  policies:
     retries:

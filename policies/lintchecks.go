@@ -79,6 +79,8 @@ var checks = []Check{
 		"Dapr's Resiliency loader reads a file only when its kind is exactly Resiliency, and then only the first document. Policies or targets under a Configuration, in a document without a kind, or pasted as a bare fragment are skipped without a message, so none of them applies. Wrap them in apiVersion: dapr.io/v1alpha1, kind: Resiliency, metadata.name and spec."},
 	{"second-document", LevelWarning, "a Resiliency after the first document of a file",
 		"Dapr's Resiliency loader unmarshals a whole file with sigs.k8s.io/yaml, which reads only the first YAML document. A Resiliency in a later document (after ---) is never loaded, although Components in the same file are. Put each Resiliency in its own file, or first."},
+	{"yaml-tag", LevelWarning, "a YAML tag Dapr drops or decodes",
+		"Dapr reads resources with sigs.k8s.io/yaml, which gives no meaning to a tag it does not know (!foo, !!set, !!omap, …): the value is read as it stands, a mapping as a mapping, so the tag does nothing. A !!binary value is decoded from base64 and used as text. Remove the tag, and write a !!binary value as the text it stands for."},
 	{"key-case", LevelWarning, "a key spelt with the wrong case",
 		"Dapr decodes through encoding/json, which matches keys case-insensitively, so the value is used. Other tools (kubectl with the CRD schema, editors) will reject or ignore it; write the key as the schema spells it."},
 	{"duplicate-key", LevelWarning, "the same key twice in one mapping",

@@ -163,11 +163,11 @@ func ParseFile(file string, data []byte) (*File, []diag.Warning, error) {
 
 // parseFile is ParseFile with edits laid over the Resiliency it reads.
 func parseFile(file string, data []byte, edits []Edit) (*File, []diag.Warning, error) {
-	docs, err := ynode.Documents(file, data)
+	docs, tagWarns, err := ynode.Resources(file, data)
 	if err != nil {
 		return nil, nil, err
 	}
-	w := &walker{file: file}
+	w := &walker{file: file, warns: tagWarns}
 	out := &File{Name: file}
 	for i, doc := range docs {
 		if doc.Kind != yaml.MappingNode {

@@ -80,15 +80,22 @@ func Read(r io.Reader) (*Trace, error) {
 }
 
 // notATrace words a syntax error as what it means for a trace: a file that
-// is not one, or one cut short.
+// is not one, or one cut short. Another error of the YAML reader (a tag
+// sim does not read) keeps its message and line but loses its field path:
+// the streaming reader decodes pieces of the events list, whose indices
+// are not the trace's.
 func notATrace(err error) error {
 	var de *diag.Error
-	if errors.As(err, &de) {
-		c := *de
-		c.Msg = "not a readable trace (cut short, or not a trace at all): " + c.Msg
-		return &c
+	if !errors.As(err, &de) {
+		return err
 	}
-	return err
+	c := *de
+	if ynode.IsSyntax(err) {
+		c.Msg = "not a readable trace (cut short, or not a trace at all): " + c.Msg
+	} else {
+		c.Field = ""
+	}
+	return &c
 }
 
 // headerKeys are the fields of a trace header, in the order they are written.

@@ -1,7 +1,8 @@
 // Package ynode reads YAML as yaml.v3 nodes so that every value keeps its line,
 // and turns what is wrong with it into diag errors. Both the scenario loader
 // (sim) and the Resiliency parser (policies) decode through it, which keeps
-// their error messages uniform.
+// their error messages uniform. It also holds the one rule for explicit
+// YAML tags (tags.go): Documents for sim's own files, Resources for Dapr's.
 package ynode
 
 import (
@@ -19,9 +20,27 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Documents parses every YAML document in data. A syntax error becomes a
-// *diag.Error naming the file and the line yaml.v3 reported.
+// Documents parses every YAML document in one of sim's own files
+// (scenario, expect, trace). A syntax error becomes a *diag.Error naming
+// the file and the line yaml.v3 reported; so does the first explicit tag
+// sim does not read, or a standard tag that does not fit its value (see
+// tags.go). Dapr's resource files are read with Resources.
 func Documents(file string, data []byte) ([]*yaml.Node, error) {
+	docs, err := documents(file, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		c := tagChecker{file: file}
+		if c.walk(d, ""); c.err != nil {
+			return nil, c.err
+		}
+	}
+	return docs, nil
+}
+
+// documents parses every YAML document in data, tags as written.
+func documents(file string, data []byte) ([]*yaml.Node, error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var docs []*yaml.Node
 	for {
@@ -45,6 +64,19 @@ func Documents(file string, data []byte) ([]*yaml.Node, error) {
 		}
 	}
 }
+
+// IsSyntax reports whether err is one of Documents' syntax errors (text
+// that is not YAML, or not UTF-8), as opposed to YAML that breaks a rule
+// about its content, such as a tag sim does not read.
+func IsSyntax(err error) bool {
+	var de *diag.Error
+	return errors.As(err, &de) && (strings.HasPrefix(de.Msg, malformed) || strings.HasPrefix(de.Msg, notUTF8))
+}
+
+const (
+	malformed = "malformed YAML: "
+	notUTF8   = "not UTF-8 text"
+)
 
 // parserMessages are libyaml's parser (not scanner) errors.
 var parserMessages = map[string]bool{
@@ -73,7 +105,7 @@ func syntaxError(file string, data []byte, err error) error {
 			}
 			i += size
 		}
-		return &diag.Error{File: file, Line: line, Msg: "not UTF-8 text: YAML files must be UTF-8 encoded"}
+		return &diag.Error{File: file, Line: line, Msg: notUTF8 + ": YAML files must be UTF-8 encoded"}
 	}
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -83,17 +115,17 @@ func syntaxError(file string, data []byte, err error) error {
 			// line early.
 			line++
 		}
-		return &diag.Error{File: file, Line: line, Msg: "malformed YAML: " + m[2]}
+		return &diag.Error{File: file, Line: line, Msg: malformed + m[2]}
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		if m := regexp.MustCompile(`^line (\d+): (.*)$`).FindStringSubmatch(te.Errors[0]); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return &diag.Error{File: file, Line: line, Msg: "malformed YAML: " + m[2]}
+			return &diag.Error{File: file, Line: line, Msg: malformed + m[2]}
 		}
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
-	return &diag.Error{File: file, Line: lineOf(data, msg), Msg: "malformed YAML: " + msg}
+	return &diag.Error{File: file, Line: lineOf(data, msg), Msg: malformed + msg}
 }
 
 // lineOf finds the line of a syntax error yaml.v3 reported without one: the
