@@ -152,11 +152,15 @@ func Read(name string, r io.Reader) (*Log, error) {
 			}
 			e.Form, e.Level, e.At = TTY, levelsShort[m[1]], time.Duration(secs)*time.Second
 			msg = m[3]
-			if f := ttyFields.FindStringIndex(msg); f != nil {
-				if a := ttyAppID.FindStringSubmatch(msg[f[0]:]); a != nil {
-					e.AppID = unquote(a[1])
+			// The fields' pattern needs a "="; most messages have none,
+			// and the search is most of the reading time.
+			if strings.Contains(msg, "=") {
+				if f := ttyFields.FindStringIndex(msg); f != nil {
+					if a := ttyAppID.FindStringSubmatch(msg[f[0]:]); a != nil {
+						e.AppID = unquote(a[1])
+					}
+					msg = msg[:f[0]]
 				}
-				msg = msg[:f[0]]
 			}
 			msg = strings.TrimRight(msg, " ")
 		}
@@ -187,7 +191,17 @@ func Read(name string, r io.Reader) (*Log, error) {
 	return out, nil
 }
 
+// parseMsg fills e from a resiliency message. Each pattern is tried only
+// on a message that starts with its literal prefix: cheap, and most lines
+// of a log are something else.
 func parseMsg(e *Entry, msg string) bool {
+	switch {
+	case strings.HasPrefix(msg, "Error processing operation "):
+	case strings.HasPrefix(msg, "Recovered processing operation "):
+	case strings.HasPrefix(msg, "Circuit breaker "):
+	default:
+		return false
+	}
 	if m := noticeMsg.FindStringSubmatch(msg); m != nil {
 		e.Kind, e.Operation = Notice, m[1]
 		if m[2] == "..." {
