@@ -35,7 +35,20 @@ import (
 // bad base64; a tag on a mapping or a list is never looked at; a standard
 // tag that does not fit fails ("cannot decode !!str `abc` as a !!int").
 // json.Marshal then writes each byte of the decoded text that is not UTF-8
-// as U+FFFD.
+// as U+FFFD. sigs.k8s.io/yaml.YAMLToJSON (v1.4.0) confirms it:
+//
+//	a: !foo 5          {"a":"5"}
+//	a: !foo {b: 1}     {"a":{"b":1}}
+//	a: !!binary aGk=   {"a":"hi"}
+//	a: !!binary /w==   {"a":"\ufffd"}
+//	a: !!binary '???'  error: !!binary value contains invalid base64 data
+//	a: !!int abc       error: cannot decode !!str `abc` as a !!int
+//
+// Where sim is stricter than Dapr, on purpose: a scalar tag on a mapping or
+// list (`!!str {b: 1}`) or a collection tag on a scalar (`!!map x`), which
+// Dapr ignores, is an error; `!!bool yes` (YAML 1.1) is an error. Where it
+// cannot follow: yaml.v3 forgets the non-specific tag `!` (`! 12` is the
+// string "12" for Dapr, the number 12 for sim).
 
 // TagWarning is the id of the warning Resources gives for a tag Dapr drops
 // or decodes.
