@@ -2,6 +2,7 @@ package policies
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -124,6 +125,11 @@ func FuzzTrip(f *testing.F) {
 		"unknownVar > 1", "totalFailures / requests > 0", "consecutiveFailures > 9223372036854775807",
 		"consecutiveFailures * 9223372036854775807 > 0", "[1,2,3].map(x, x > consecutiveFailures).size() > 0",
 		"a.b.c > 1", "requests >", "'", `"\xff"`, "size(\"x\" + string(requests)) > 0",
+		// Issue 11 class 6: costs beyond TripCostLimit, unbounded sizes,
+		// a loop variable hiding a trip variable, results not bool.
+		nested(6, "all", "a+b+c+d+e+f > consecutiveFailures"), nested(4, "map", "a+b+c+d") + ".size() > 0",
+		"[[1,2],[3]].all(x, x.all(y, y > 0))", "dyn([1,2]).all(x, x > requests)",
+		"[[1,2,3,4,5,6,7,8,9,10]].all(requests, requests.all(x, x > 0))", "consecutiveFailures + 1", "'abc'",
 	} {
 		f.Add(s, uint32(0), uint32(6), uint32(3), uint32(1), uint32(6))
 	}
@@ -138,10 +144,24 @@ func FuzzTrip(f *testing.F) {
 			}
 			return
 		}
+		if tr.Cost.Max > TripCostLimit {
+			t.Fatalf("%q compiled with estimated cost %v, above the limit %d", src, tr.Cost, TripCostLimit)
+		}
 		c := breaker.Counts{Requests: req, TotalFailures: tf, TotalSuccesses: ts, ConsecutiveSuccesses: cs, ConsecutiveFailures: cf}
 		if a, b := tr.Eval(c), tr.Eval(c); a != b {
 			t.Fatalf("Eval(%q) gave %v then %v", src, a, b)
 		}
 		_ = tr.String()
 	})
+}
+
+// nested is depth comprehensions of kind over a ten-element list, one inside
+// the other, with body innermost: the shape of an expensive trip.
+func nested(depth int, kind, body string) string {
+	const list = "[1,2,3,4,5,6,7,8,9,10]"
+	out := body
+	for i := depth - 1; i >= 0; i-- {
+		out = fmt.Sprintf("%s.%s(%c, %s)", list, kind, 'a'+i, out)
+	}
+	return out
 }

@@ -136,6 +136,10 @@ func Lint(files []*File, readWarnings []diag.Warning, o LintOptions) ([]Finding,
 			if bs.Trip == nil {
 				continue
 			}
+			if f := l.facts(bs.Trip); f.partial {
+				l.add(Finding{File: r.File, Line: bs.TripLine, Field: "spec.policies.circuitBreakers." + bs.Name + ".trip", ID: "trip-grid-budget",
+					Msg: fmt.Sprintf("lint stopped evaluating this trip after %d CEL cost units (its budget) over %d count values: whether it can ever be true is not checked", TripGridBudget, len(tripGridValues(bs.Trip.Source)))})
+			}
 			if !l.facts(bs.Trip).possible {
 				l.add(Finding{File: r.File, Line: bs.TripLine, Field: "spec.policies.circuitBreakers." + bs.Name + ".trip", ID: "trip-never-true",
 					Msg: fmt.Sprintf("%q is false at every count Dapr can evaluate it with (after a failure while closed): this breaker never opens", bs.Trip.Source)})
@@ -515,6 +519,9 @@ type tripFacts struct {
 	// from a fresh count window, at which the trip first becomes true; 0
 	// when that never happens within the grid.
 	single int64
+	// partial: the grid was cut short at TripGridBudget; possible is then
+	// true because nothing was proved.
+	partial bool
 }
 
 // facts evaluates t (nil: gobreaker's default) over the grid, once per
@@ -562,23 +569,55 @@ func tripGridValues(src string) []int64 {
 	return vals
 }
 
+// TripGridBudget bounds, in CEL cost units, what lint spends evaluating one
+// trip expression over its grid: the grid grows with the fourth power of the
+// literals an expression holds, and lint must end. Each evaluation is charged
+// the expression's estimated worst case (at least 1), so the bound does not
+// depend on the machine. A grid cut short proves nothing: the trip counts as
+// possible, and no hazard is claimed from it.
+const TripGridBudget = 4_000_000
+
 // evalTripGrid evaluates t at every consistent count tuple of the grid: what
 // gobreaker hands ReadyToTrip after a failure while closed.
 func evalTripGrid(t *Trip) tripFacts {
+	f, _ := evalTripGridBudget(t, TripGridBudget)
+	return f
+}
+
+// evalTripGridBudget is evalTripGrid within budget cost units; it also
+// reports what it spent.
+func evalTripGridBudget(t *Trip, budget uint64) (tripFacts, uint64) {
 	vals := tripGridValues(t.Source)
 	var f tripFacts
 	counts := func(req, tf, ts, cf int64) breaker.Counts {
 		return breaker.Counts{Requests: uint32(req), TotalFailures: uint32(tf), TotalSuccesses: uint32(ts), ConsecutiveFailures: uint32(cf)}
 	}
+	each := max(t.Cost.Max, 1)
+	var spent uint64
+	eval := func(c breaker.Counts) (tripped, ok bool) {
+		if spent+each > budget {
+			return false, false
+		}
+		spent += each
+		return t.Eval(c), true
+	}
 	// One call failing every attempt from a fresh window: all counts equal.
 	for _, n := range vals {
-		if n >= 1 && t.Eval(counts(n, n, 0, n)) {
+		if n < 1 {
+			continue
+		}
+		tripped, ok := eval(counts(n, n, 0, n))
+		if !ok {
+			f.possible, f.partial = true, true // out of budget: unknown
+			return f, spent
+		}
+		if tripped {
 			f.single, f.possible = n, true
 			break
 		}
 	}
 	if f.possible {
-		return f
+		return f, spent
 	}
 	for _, cf := range vals {
 		if cf < 1 {
@@ -599,15 +638,16 @@ func evalTripGrid(t *Trip) tripFacts {
 					if req < tf+ts {
 						continue
 					}
-					if t.Eval(counts(req, tf, ts, cf)) {
-						f.possible = true
-						return f
+					tripped, ok := eval(counts(req, tf, ts, cf))
+					if tripped || !ok {
+						f.possible, f.partial = true, !ok // true here, or out of budget: unknown
+						return f, spent
 					}
 				}
 			}
 		}
 	}
-	return f
+	return f, spent
 }
 
 // runHazards are the lint checks whose findings every command that runs a

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,15 @@ func renderFindings(fs []Finding) string {
 func res(name, body string) string {
 	return "apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata:\n  name: " + name + "\nspec:\n" + body
 }
+
+// tripLiterals is 200 integer literals: a grid of some 10^10 count tuples.
+var tripLiterals = func() string {
+	var out []string
+	for i := 1; i <= 200; i++ {
+		out = append(out, strconv.Itoa(i*7))
+	}
+	return strings.Join(out, ",")
+}()
 
 // lintCases has one fixture per finding id (TestLintEveryCheckHasAFixture
 // holds the table to that). want lists "file:line id" that must be reported;
@@ -277,6 +287,21 @@ var lintCases = []struct {
 `)},
 		want:   []string{"r.yaml:8 trip-never-true", "r.yaml:9 trip-never-true", "r.yaml:10 trip-never-true", "r.yaml:11 trip-never-true", "r.yaml:11 trip-unknown-variable", "r.yaml:12 trip-never-true"},
 		absent: []string{"r.yaml:13 trip-never-true", "r.yaml:14 trip-never-true", "r.yaml:15 trip-never-true"},
+	},
+	{
+		name: "trips that are not bools, or too large for the grid (issue 11)",
+		files: map[string]string{"r.yaml": res("r", `  policies:
+    circuitBreakers:
+      a: {trip: consecutiveFailures + 1}
+      b: {trip: consecutiveFailures}
+      c: {trip: "requests in [`+tripLiterals+`] && consecutiveSuccesses > 0"}
+      ok: {trip: consecutiveFailures >= 5}
+  targets:
+    apps:
+      x: {circuitBreaker: a}
+`)},
+		want:   []string{"r.yaml:8 trip-not-bool", "r.yaml:9 trip-not-bool", "r.yaml:10 trip-grid-budget"},
+		absent: []string{"r.yaml:10 trip-never-true", "r.yaml:11 trip-not-bool", "r.yaml:11 trip-grid-budget"},
 	},
 	{
 		name: "policies nothing targets",

@@ -621,13 +621,19 @@ func (w *walker) breaker(path string, p ynode.Pair) BreakerSpec {
 		n := f["trip"]
 		bs.TripLine = n.Line
 		t, err := CompileTrip(src)
+		var costErr *TripCostError
 		switch {
+		case errors.As(err, &costErr):
+			w.failf(n, path+".trip", "%s", costErr.Error())
 		case errors.Is(err, errTripLoop):
 			w.failf(n, path+".trip", "Dapr's compiler loop never ends on this expression (the sidecar hangs at start): %s", celMessage(err))
 		case err != nil:
 			w.failf(n, path+".trip", "invalid CEL expression: %s", celMessage(err))
 		default:
 			bs.Trip = t
+			if t.Result != "" {
+				w.warn("trip-not-bool", n, path+".trip", "%q gives %s %s, not a bool: Dapr trips only on true, so this breaker never opens", src, article(t.Result), t.Result)
+			}
 			for _, u := range t.Unknown {
 				msg := fmt.Sprintf("%q is not a trip variable: Dapr accepts the expression, but any part that reads it fails to evaluate, and a failed evaluation never trips the breaker", u)
 				if s := diag.Nearest(u, tripVariables); s != "" {
@@ -767,4 +773,12 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// article is "a" or "an" for a CEL type name.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

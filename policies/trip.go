@@ -3,14 +3,28 @@ package policies
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
 	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/checker"
+	celast "github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
 )
+
+// TripCostLimit is the most a trip expression may cost to evaluate once, in
+// cel-go's cost units (about one per operation, a comprehension costing its
+// body once per element). `consecutiveFailures >= 5` costs 2; nested
+// comprehensions multiply: six nested over a ten-element list cost 17555551
+// and take seconds each time, and the breaker evaluates its trip after every
+// failure. CompileTrip refuses an expression whose estimated worst case is
+// above the limit, and the program stops at it at run time, should the
+// estimate ever be short.
+const TripCostLimit = 10000
 
 // tripVariables are the names Dapr binds when it evaluates a trip expression
 // (pkg/resiliency/breaker/circuitbreaker.go Initialize), all int64.
@@ -23,12 +37,34 @@ type Trip struct {
 	// does not bind. Dapr accepts them, but evaluating them fails, so such a
 	// trip never fires.
 	Unknown []string
+	// Cost is cel-go's estimate of one evaluation, in cost units: at most
+	// TripCostLimit.
+	Cost checker.CostEstimate
+	// Result names the CEL type of the result when it is known not to be a
+	// bool ("int", "string"): such a trip never trips. Empty for a bool, or
+	// when the type is known only at run time and the result at zero counts
+	// was a bool or an error.
+	Result string
 
 	program cel.Program
 }
 
 // errTripLoop is returned when Dapr's compile loop would never end.
 var errTripLoop = errors.New("loop")
+
+// TripCostError is returned by CompileTrip for an expression whose estimated
+// cost is above TripCostLimit.
+type TripCostError struct {
+	Source string
+	Cost   checker.CostEstimate
+}
+
+func (e *TripCostError) Error() string {
+	if e.Cost.Max == math.MaxUint64 {
+		return fmt.Sprintf("%q has no cost bound cel-go can estimate (a comprehension over a list of unknown size), and a trip may cost at most %d CEL cost units per evaluation: simplify the expression", e.Source, TripCostLimit)
+	}
+	return fmt.Sprintf("%q costs up to %d CEL cost units per evaluation (estimated), over the limit of %d: nested comprehensions multiply, and Dapr evaluates the trip after every failure; simplify the expression", e.Source, e.Cost.Max, TripCostLimit)
+}
 
 // CompileTrip compiles src exactly as Dapr's pkg/expr does: compile, and for
 // each "undeclared reference to 'X'" declare X as a dynamic variable and
@@ -46,11 +82,7 @@ func CompileTrip(src string) (*Trip, error) {
 		}
 		ast, iss := env.Compile(src)
 		if iss.Err() == nil {
-			prg, err := env.Program(ast)
-			if err != nil {
-				return nil, err
-			}
-			return &Trip{Source: src, Unknown: unknownNames(declared), program: prg}, nil
+			return finishTrip(env, ast, src, declared)
 		}
 		added := false
 		for _, e := range iss.Errors() {
@@ -73,6 +105,80 @@ func CompileTrip(src string) (*Trip, error) {
 			return nil, fmt.Errorf("%w: %s", errTripLoop, iss.Err().Error())
 		}
 	}
+}
+
+// finishTrip estimates the cost of a compiled trip, refuses it above
+// TripCostLimit, and builds its program with the limit as a run-time stop.
+func finishTrip(env *cel.Env, ast *cel.Ast, src string, declared map[string]bool) (*Trip, error) {
+	loops := celast.MatchDescendants(celast.NavigateAST(ast.NativeRep()), celast.KindMatcher(celast.ComprehensionKind))
+	sizes := tripSizes{declared: declared}
+	for _, l := range loops {
+		if v := l.AsComprehension().IterVar(); declared[v] || isTripVariable(v) {
+			// A loop variable hides a trip variable: its size is not 0.
+			sizes.declared, sizes.shadowed = nil, true
+		}
+	}
+	cost, err := env.EstimateCost(ast, sizes)
+	if err != nil {
+		return nil, err
+	}
+	if cost.Max > TripCostLimit {
+		return nil, &TripCostError{Source: src, Cost: cost}
+	}
+	var opts []cel.ProgramOption
+	if len(loops) > 0 {
+		// Only a comprehension can cost more than its text is long, so
+		// only then does the program track cost (which allocates on every
+		// evaluation) and stop at the limit, should the estimate be short.
+		opts = append(opts, cel.CostLimit(TripCostLimit))
+	}
+	prg, err := env.Program(ast, opts...)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trip{Source: src, Unknown: unknownNames(declared), Cost: cost, program: prg}
+	switch out := ast.OutputType(); {
+	case out.IsExactType(types.BoolType):
+	case out.IsExactType(types.DynType):
+		// Known only at run time: look at zero counts. An error says
+		// nothing (Dapr counts it as false, as Eval does).
+		var a countsActivation
+		if v, _, err := prg.Eval(&a); err == nil && v.Type() != types.BoolType {
+			t.Result = typeName(v)
+		}
+	default:
+		t.Result = out.String()
+	}
+	return t, nil
+}
+
+func typeName(v ref.Val) string {
+	if tn, ok := v.Type().(ref.Type); ok {
+		return tn.TypeName()
+	}
+	return fmt.Sprint(v.Type())
+}
+
+// tripSizes tells cel-go's cost estimator what it cannot see: a trip's
+// variables are integers (or unbound, and fail to evaluate), so a
+// comprehension over one never runs; it costs nothing beyond the failed
+// lookup. Everything else keeps cel-go's own estimate.
+type tripSizes struct {
+	declared map[string]bool
+	shadowed bool // a loop variable hides a trip variable: no rule applies
+}
+
+// EstimateSize implements checker.CostEstimator.
+func (s tripSizes) EstimateSize(n checker.AstNode) *checker.SizeEstimate {
+	if id := n.Expr().AsIdent(); id != "" && !s.shadowed && (s.declared[id] || isTripVariable(id)) {
+		return &checker.SizeEstimate{Min: 0, Max: 0}
+	}
+	return nil
+}
+
+// EstimateCallCost implements checker.CostEstimator.
+func (tripSizes) EstimateCallCost(function, overloadID string, target *checker.AstNode, args []checker.AstNode) *checker.CallEstimate {
+	return nil
 }
 
 func unknownNames(declared map[string]bool) []string {
