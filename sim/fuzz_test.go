@@ -45,6 +45,10 @@ func FuzzScenario(f *testing.F) {
 	}
 	f.Add([]byte("version: 1\nduration: 200000000h\napps: [{id: a, steps: [{save: s}]}]\nstores: {s: {}}\n"), []byte(nil))
 	f.Add([]byte("version: 1\nduration: 1s\noverrides: {retries: {r: {multiplier: 0}}}\napps: [{id: a, steps: [{save: s}]}]\n"), qres)
+	// Issue 11: NaN, infinities and overflow in every kind of number.
+	f.Add([]byte("version: 1\nduration: 1s\nseed: 99999999999999999999\noverrides: {retries: {r: {multiplier: .inf, randomizationFactor: NaN}}}\napps: [{id: a, steps: [{save: s}]}]\nstores: {s: {}}\nfaults: [{from: 0s, to: 1s, target: s, errorRate: .nan}, {from: 0s, target: s, failEvery: 1e400}]\n"), qres)
+	f.Add([]byte("version: 1\nduration: 1s\nresiliency: resiliency.yaml\napps: [{id: a, steps: [{save: s}]}]\nstores: {s: {}}\n"),
+		[]byte("apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata: {name: r}\nspec:\n  policies:\n    retries:\n      r: {maxRetries: .inf, duration: 1e400}\n    circuitBreakers:\n      c: {maxRequests: NaN, trip: '[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, a+b+c > 0)))'}\n"))
 	f.Fuzz(func(t *testing.T, scenario, resiliency []byte) {
 		dir := t.TempDir()
 		for _, p := range []string{"resiliency.yaml", "resources/resiliency.yaml"} {
