@@ -153,10 +153,7 @@ func finishTrip(env *cel.Env, ast *cel.Ast, src string, declared map[string]bool
 }
 
 func typeName(v ref.Val) string {
-	if tn, ok := v.Type().(ref.Type); ok {
-		return tn.TypeName()
-	}
-	return fmt.Sprint(v.Type())
+	return v.Type().TypeName()
 }
 
 // tripSizes tells cel-go's cost estimator what it cannot see: a trip's
