@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
@@ -24,6 +25,8 @@ const (
 	exitFailed   = 1 // the command ran and its answer is "no" (or output could not be written)
 	exitBadInput = 2 // the input could not be run: bad file, bad flag, a run limit hit
 	exitInternal = 3 // a bug in sim
+
+	exitBrokenPipe = 128 + int(syscall.SIGPIPE) // stdout closed by its reader, as a shell reports SIGPIPE
 )
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -37,11 +40,17 @@ func Main(args []string, stdout, stderr io.Writer) (status int) {
 			status = exitInternal
 		}
 	}()
+	defer holdSignals()()
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		// A reader that stopped reading (`sim run … | head -1`): temporary
+		// files are removed by now; end quietly, as SIGPIPE would.
+		return exitBrokenPipe
 	}
 	if strings.HasPrefix(err.Error(), "unknown command") {
 		// cobra's own usage errors carry no type; an unknown sub-command is

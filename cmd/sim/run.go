@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	bclock "github.com/benbjohnson/clock"
 	"github.com/dapr-sim/sim/clock"
@@ -238,40 +236,46 @@ func openDirect(target string) (*atomicFile, error) {
 	return &atomicFile{File: f, target: target, direct: true}, nil
 }
 
-// AbortOnSignal removes the temporary file if the process is interrupted
-// (SIGINT, SIGTERM) before Commit, then exits with the conventional status.
-// The returned function stops watching.
+// AbortOnSignal removes the temporary file if a terminating signal ends
+// the process (see terminating) before Commit. The returned function stops
+// watching.
 func (a *atomicFile) AbortOnSignal() (stop func()) {
 	return onSignal(func() {
-		if !a.direct {
+		if !a.direct && !a.done {
 			os.Remove(a.File.Name())
 		}
 	})
 }
 
-// onSignal runs cleanup when the process is interrupted (SIGINT, SIGTERM)
-// and exits with the conventional status, 130 or 143. The returned function
-// stops watching.
-func onSignal(cleanup func()) (stop func()) {
-	sigs := make(chan os.Signal, 1)
-	done := make(chan struct{})
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		select {
-		case s := <-sigs:
-			cleanup()
-			code := 130
-			if s == syscall.SIGTERM {
-				code = 143
-			}
-			os.Exit(code)
-		case <-done:
-		}
-	}()
-	return func() {
-		signal.Stop(sigs)
-		close(done)
+// Write writes to the file; an error names the file as the user did, never
+// the temporary file.
+func (a *atomicFile) Write(p []byte) (int, error) {
+	n, err := a.File.Write(p)
+	return n, a.userPath(err)
+}
+
+// WriteString is Write for a string (io.StringWriter, which bufio uses).
+func (a *atomicFile) WriteString(s string) (int, error) {
+	n, err := a.File.WriteString(s)
+	return n, a.userPath(err)
+}
+
+// ReadFrom copies r into the file (io.ReaderFrom, which bufio and io.Copy
+// use).
+func (a *atomicFile) ReadFrom(r io.Reader) (int64, error) {
+	n, err := a.File.ReadFrom(r)
+	return n, a.userPath(err)
+}
+
+// userPath puts the target's name in place of the temporary file's in err.
+func (a *atomicFile) userPath(err error) error {
+	var pe *os.PathError
+	if a.direct || !errors.As(err, &pe) {
+		return err
 	}
+	c := *pe
+	c.Path = a.target
+	return &c
 }
 
 func (a *atomicFile) Commit() error {
@@ -285,29 +289,42 @@ func (a *atomicFile) Commit() error {
 	// CreateTemp makes the file private; a trace is an ordinary output.
 	if err := a.File.Chmod(0o644); err != nil {
 		a.Abort()
-		return fmt.Errorf("write %s: %w", a.target, err)
+		return fmt.Errorf("write %s: %s", a.target, pathErrText(err))
 	}
 	if err := a.File.Close(); err != nil {
-		os.Remove(a.File.Name())
+		a.Abort()
+		return fmt.Errorf("write %s: %s", a.target, pathErrText(err))
+	}
+	var err error
+	signalsHeld(func() {
+		if err = os.Rename(a.File.Name(), a.dest); err != nil {
+			os.Remove(a.File.Name())
+			var le *os.LinkError
+			if errors.As(err, &le) {
+				err = le.Err
+			}
+		}
+		a.done = true
+	})
+	if err != nil {
 		return fmt.Errorf("write %s: %w", a.target, err)
 	}
-	if err := os.Rename(a.File.Name(), a.dest); err != nil {
-		os.Remove(a.File.Name())
-		return fmt.Errorf("write %s: %w", a.target, err)
-	}
-	a.done = true
 	return nil
 }
 
+// Abort removes the temporary file (closes a direct one); a no-op once
+// committed.
 func (a *atomicFile) Abort() {
-	if a.done {
-		return
-	}
-	a.File.Close()
-	if !a.direct {
-		os.Remove(a.File.Name())
-	}
-	a.done = true
+	signalsHeld(func() {
+		if a.done {
+			return
+		}
+		a.File.Close()
+		if !a.direct {
+			os.Remove(a.File.Name())
+		}
+		a.done = true
+	})
 }
 
 // pacedLog prints each log line when the real clock reaches its virtual

@@ -508,8 +508,8 @@ func (p *progressBar) draw(done int) {
 	p.last, p.drawn = line, step
 }
 
-// eraseOnSignal erases the bar's line when the sweep is interrupted (Ctrl-C,
-// SIGTERM), so the shell's prompt does not follow a half-drawn bar, then
+// eraseOnSignal erases the bar's line when a signal ends the sweep (Ctrl-C,
+// SIGTERM, see terminating), so the shell's prompt does not follow a half-drawn bar, then
 // exits with the conventional status. The returned function stops watching.
 func eraseOnSignal(w io.Writer) (stop func()) {
 	return onSignal(func() { fmt.Fprint(w, "\r\033[K") })
