@@ -84,8 +84,8 @@ const (
 )
 
 // OpenTrace opens the trace at path and reads its header; see Reader.
-// Problems name the file. Close it when done. A file that cannot seek (a
-// pipe) is read into memory first.
+// Problems name the file. Close it when done. Only a regular file is read
+// (input.Open): a named pipe or a device is refused, never waited on.
 func OpenTrace(path string) (*Reader, error) {
 	f, err := input.Open(path)
 	if err != nil {
@@ -96,20 +96,6 @@ func OpenTrace(path string) (*Reader, error) {
 		return nil, &diag.Error{File: path, Msg: "cannot read trace: " + err.Error()}
 	}
 	var rs io.ReadSeeker = f
-	if _, err := f.Seek(0, io.SeekCurrent); err != nil {
-		// A pipe (`sim replay <(…)`): read it whole, as Read does.
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return nil, &diag.Error{File: path, Msg: "cannot read trace: " + err.Error()}
-		}
-		r, err := NewReader(path, bytes.NewReader(data))
-		if err != nil {
-			return nil, err
-		}
-		r.again = func() (*Reader, error) { return NewReader(path, bytes.NewReader(data)) }
-		return r, nil
-	}
 	r, err := NewReader(path, rs)
 	if err != nil {
 		f.Close()
