@@ -69,6 +69,9 @@ func checkScenario(path string, o sim.Overrides, maxEvents int64, stdout, stderr
 	if err != nil {
 		return err
 	}
+	if err := new(files).read(path).read(sc.ResourcePaths()...).writeStdout(stdout).check(); err != nil {
+		return err
+	}
 	as, err := expect.Parse(sc.File, sc.Expect)
 	if err != nil {
 		return err

@@ -8,6 +8,10 @@ import (
 	"github.com/dapr-sim/sim/internal/diag"
 )
 
+// inputFlags are the flags, of any command, that name a file or folder it
+// reads.
+var inputFlags = []string{"resiliency", "against", "spec", "daprd-log", "resources"}
+
 // files are the files one command reads and writes, as the user named them:
 // before anything runs, no output may be one of the inputs (issue 11). An
 // output that names an input — the same path, a symbolic link to it, a

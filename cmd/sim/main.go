@@ -84,7 +84,13 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	// --print >> t.yaml`) is refused before the command runs; commands that
 	// read more (resources) or write files check those themselves.
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
-		return new(files).read(args...).writeStdout(stdout).check()
+		f := new(files).read(args...).writeStdout(stdout)
+		for _, name := range inputFlags {
+			if fl := c.Flags().Lookup(name); fl != nil && fl.Changed {
+				f.read(fl.Value.String())
+			}
+		}
+		return f.check()
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)

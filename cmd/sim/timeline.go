@@ -90,7 +90,7 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 				if c.Flags().Changed("seed") {
 					o.Seed = &seed
 				}
-				events, opt.Horizon, opt.Title, err = runForEvents(path, o, maxEvents, stderr)
+				events, opt.Horizon, opt.Title, err = runForEvents(path, o, maxEvents, stdout, stderr)
 				if err != nil {
 					return err
 				}
@@ -136,9 +136,12 @@ func lastT(events []traces.Event) time.Duration {
 // runForEvents runs the scenario at path as `sim run` does, collecting its
 // events instead of printing the log, and returns them with the horizon
 // and the scenario's name.
-func runForEvents(path string, o sim.Overrides, maxEvents int64, stderr io.Writer) ([]traces.Event, time.Duration, string, error) {
+func runForEvents(path string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) ([]traces.Event, time.Duration, string, error) {
 	sc, err := sim.LoadScenario(path)
 	if err != nil {
+		return nil, 0, "", err
+	}
+	if err := new(files).read(path).read(sc.ResourcePaths()...).writeStdout(stdout).check(); err != nil {
 		return nil, 0, "", err
 	}
 	setup, err := prepare(sc, o, stderr)
