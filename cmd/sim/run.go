@@ -113,7 +113,9 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	}
 	log := traces.NewLogWriter(stdout, wording)
 	log.Explain = explain
-	sinks := traces.Sinks{log}
+	stream := newStreamLog(log, isTerminal(stdout), bclock.New())
+	defer stream.Close()
+	sinks := traces.Sinks{stream}
 	if speed > 0 {
 		// Playback waits on the real clock; the run itself stays virtual
 		// and its output is the same bytes, only spread over time.
