@@ -205,6 +205,10 @@ type Engine struct {
 	// windowCalls counts, per fault window, the attempts it applied to (for
 	// failEvery).
 	windowCalls []int
+	// windows indexes the fault windows by target (see windowIndex);
+	// windowLooks counts the windows attempts looked at, for tests.
+	windows     map[string]*windowIndex
+	windowLooks int64
 
 	maxEvents int64
 	events    int64
@@ -245,6 +249,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 	if e.maxEvents <= 0 {
 		e.maxEvents = DefaultMaxEvents
 	}
+	e.windows = indexWindows(s.Scenario.Windows)
 	for _, st := range s.Stores {
 		e.stores[st.Name] = newStore(st, opt.nullStore)
 	}
@@ -476,9 +481,14 @@ func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time
 	down := false // a flapping window's down phase decided the error
 	var status int32
 	slow := time.Duration(-1)
-	for i := range e.sc.Windows {
+	var held []int32
+	if x := e.windows[target]; x != nil {
+		held = x.at(e.sc.Windows, now)
+	}
+	e.windowLooks += int64(len(held))
+	for _, i := range held {
 		w := &e.sc.Windows[i]
-		if w.Target != target || !w.matches(op, now) {
+		if !w.matches(op, now) {
 			continue
 		}
 		if w.Latency != nil && *w.Latency > slow {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -668,7 +669,13 @@ func (d *decoder) faults(path string, n *yaml.Node) ([]Fault, []Window) {
 	}
 	var faults []Fault
 	var windows []Window
+	if len(n.Content) > 16 {
+		windows = make([]Window, 0, len(n.Content)) // most long lists are windows: no regrowth
+	}
 	for i, fn := range n.Content {
+		// Each fault's nodes are dropped once it is decoded, so a long list
+		// of windows is not held twice, as nodes and as windows.
+		n.Content[i] = nil
 		field := fmt.Sprintf("%s[%d]", path, i)
 		f := Fault{Line: fn.Line}
 		w := Window{Line: fn.Line, Index: i}
@@ -813,9 +820,10 @@ func (d *decoder) faults(path string, n *yaml.Node) ([]Fault, []Window) {
 		}
 		windows = append(windows, w)
 	}
+	n.Content = nil
 	// Stable by time: changes at one instant keep file order.
 	sort.SliceStable(faults, func(i, j int) bool { return faults[i].At < faults[j].At })
-	return faults, windows
+	return faults, slices.Clip(windows)
 }
 
 func parseOp(s string) (OpKind, bool) {

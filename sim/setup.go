@@ -297,6 +297,9 @@ func (s *Setup) resolve(called map[string]App) error {
 			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, w.Line, 0, wf+"from", "the window on %s starts at %s, after the horizon (%s): it never happens", w.Target, w.From, sc.Duration))
 		}
 	}
+	if err := checkHeldWindows(sc); err != nil {
+		errs = append(errs, err)
+	}
 	errs = append(errs, s.applyOverrides()...)
 	if err := errs.Err(); err != nil {
 		return err

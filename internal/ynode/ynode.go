@@ -6,6 +6,7 @@
 package ynode
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +42,7 @@ func Documents(file string, data []byte) ([]*yaml.Node, error) {
 
 // documents parses every YAML document in data, tags as written.
 func documents(file string, data []byte) ([]*yaml.Node, error) {
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
 	for {
 		var n yaml.Node
