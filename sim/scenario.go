@@ -294,6 +294,14 @@ func errText(err error) string {
 
 // ParseScenario validates scenario YAML read from file.
 func ParseScenario(file string, data []byte) (*Scenario, error) {
+	if sc, err, ok := parseLongFaults(file, data); ok {
+		return sc, err
+	}
+	return parseWhole(file, data)
+}
+
+// parseWhole parses the scenario as one YAML node tree.
+func parseWhole(file string, data []byte) (*Scenario, error) {
 	docs, err := ynode.Documents(file, data)
 	if err != nil {
 		return nil, err
@@ -672,10 +680,20 @@ func (d *decoder) faults(path string, n *yaml.Node) ([]Fault, []Window) {
 	if len(n.Content) > 16 {
 		windows = make([]Window, 0, len(n.Content)) // most long lists are windows: no regrowth
 	}
-	for i, fn := range n.Content {
+	d.faultItems(path, n, 0, &faults, &windows)
+	// Stable by time: changes at one instant keep file order.
+	sort.SliceStable(faults, func(i, j int) bool { return faults[i].At < faults[j].At })
+	return faults, slices.Clip(windows)
+}
+
+// faultItems decodes the items of a faults list, the first being faults[base],
+// appending them to faults and windows.
+func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Fault, windows *[]Window) {
+	for j, fn := range n.Content {
+		i := base + j
 		// Each fault's nodes are dropped once it is decoded, so a long list
 		// of windows is not held twice, as nodes and as windows.
-		n.Content[i] = nil
+		n.Content[j] = nil
 		field := fmt.Sprintf("%s[%d]", path, i)
 		f := Fault{Line: fn.Line}
 		w := Window{Line: fn.Line, Index: i}
@@ -774,7 +792,7 @@ func (d *decoder) faults(path string, n *yaml.Node) ([]Fault, []Window) {
 			if (f.Stop == "") == (f.Start == "") {
 				d.errorf(fn, field, "want exactly one of stop or start")
 			}
-			faults = append(faults, f)
+			*faults = append(*faults, f)
 			continue
 		}
 		for _, k := range []string{"at", "stop", "start"} {
@@ -818,12 +836,9 @@ func (d *decoder) faults(path string, n *yaml.Node) ([]Fault, []Window) {
 			// from defaults to 0s: the window holds from the start.
 			fromN = fn
 		}
-		windows = append(windows, w)
+		*windows = append(*windows, w)
 	}
 	n.Content = nil
-	// Stable by time: changes at one instant keep file order.
-	sort.SliceStable(faults, func(i, j int) bool { return faults[i].At < faults[j].At })
-	return faults, slices.Clip(windows)
 }
 
 func parseOp(s string) (OpKind, bool) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // manyWindows is a day's scenario with n fault windows on one store: 50ms of
@@ -152,5 +154,48 @@ func TestIssue11HeldWindowsCapped(t *testing.T) {
 	}
 	if _, err := runWindows(t, b.String(), 0); err != nil {
 		t.Fatalf("1000 windows one after the other: %v", err)
+	}
+}
+
+// TestIssue11LongFaultsParsedInChunks: a long faults list is decoded a chunk
+// at a time (its YAML nodes are never all held at once) into exactly what a
+// whole parse gives, and a problem deep in the list is reported at its own
+// line, as the whole parse reports it.
+func TestIssue11LongFaultsParsedInChunks(t *testing.T) {
+	text := manyWindows(3 * faultChunk)
+	_, _, ok := parseLongFaults("s.yaml", []byte(text))
+	if !ok {
+		t.Fatal("a list of 15,000 windows is not decoded in chunks")
+	}
+	got, err := ParseScenario("s.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := parseWhole("s.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Fatalf("chunked parse differs (-whole +chunked):\n%s", d)
+	}
+
+	// Window 12,345 ends before it starts; a scripted change follows the
+	// list, and a key after it.
+	bad := strings.Replace(text, "{target: s, from: 1234500ms, to: 1234550ms", "{target: s, from: 1234500ms, to: 1234400ms", 1)
+	bad += "  - {at: 5s, stop: s}\nname: after\n"
+	_, werr := parseWhole("s.yaml", []byte(bad))
+	sc, cerr := ParseScenario("s.yaml", []byte(bad))
+	if werr == nil || cerr == nil || werr.Error() != cerr.Error() {
+		t.Fatalf("chunked parse says %v (%v), whole parse %v", cerr, sc, werr)
+	}
+	if !strings.HasPrefix(cerr.Error(), "s.yaml:12355: faults[12345].to: want a time after from") {
+		t.Errorf("got %v, want window 12345 named at line 12355", cerr)
+	}
+	sc, err = ParseScenario("s.yaml", []byte(strings.Replace(text, "{target: s, from: 1234500ms, to: 1234550ms, latency: 5ms}", "{at: 5s, stop: s}", 1)+"name: after\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Faults) != 1 || sc.Faults[0].Line != 12355 || len(sc.Windows) != 3*faultChunk-1 || sc.Name != "after" {
+		t.Errorf("got %d faults (%+v), %d windows, name %q", len(sc.Faults), sc.Faults, len(sc.Windows), sc.Name)
 	}
 }
