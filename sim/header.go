@@ -27,6 +27,18 @@ type scenarioDump struct {
 	Faults     []faultDump          `yaml:"faults,omitempty"`
 }
 
+// SplitLast hands a long faults list to the trace writer in chunks (see
+// traces.LastList).
+func (d scenarioDump) SplitLast() (any, int, func(a, b int) any) {
+	rest := d
+	rest.Faults = nil
+	return rest, len(d.Faults), func(a, b int) any {
+		return struct {
+			Faults []faultDump `yaml:"faults"`
+		}{d.Faults[a:b]}
+	}
+}
+
 type appDump struct {
 	ID           string     `yaml:"id"`
 	Latency      string     `yaml:"latency,omitempty"`

@@ -2,6 +2,7 @@ package traces
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -47,7 +48,7 @@ type TraceWriter struct {
 func NewTraceWriter(w io.Writer, h Header) (*TraceWriter, error) {
 	t := &TraceWriter{w: bufio.NewWriterSize(w, 64<<10), form: flowYAML}
 	h.Format = FormatVersion
-	head, err := yaml.Marshal(h)
+	head, err := marshalHeader(h)
 	if err != nil {
 		return nil, fmt.Errorf("encode trace header: %w", err)
 	}
@@ -192,4 +193,60 @@ func plainSafe(v string) bool {
 		return false
 	}
 	return true
+}
+
+// LastList is a header Scenario whose last field is a list that can be long
+// (a scenario's faults). yaml.v3's emitter keeps every event of a document
+// it encodes, about 15 KB an item of such a list, so the YAML writer
+// encodes a long one a chunk at a time and splices the text: the bytes are
+// those of one yaml.Marshal.
+type LastList interface {
+	// SplitLast returns the value without its last list (which must then be
+	// omitted, omitempty), the list's length, and a value holding only
+	// that list, cut to items [a, b), under the same key.
+	SplitLast() (rest any, n int, part func(a, b int) any)
+}
+
+// longList is the length from which a LastList is encoded in chunks, and
+// listChunk the items encoded at a time.
+var longList, listChunk = 10_000, 5_000
+
+func marshalHeader(h Header) ([]byte, error) {
+	ll, ok := h.Scenario.(LastList)
+	if !ok {
+		return yaml.Marshal(h)
+	}
+	rest, n, part := ll.SplitLast()
+	if n < longList {
+		return yaml.Marshal(h)
+	}
+	h.Scenario = rest
+	head, err := yaml.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	// The list goes where the scenario block ends: before the spec key.
+	at := bytes.Index(head, []byte("\nspec:"))
+	if at < 0 {
+		return nil, fmt.Errorf("no spec after the scenario")
+	}
+	at++
+	var out bytes.Buffer
+	out.Write(head[:at])
+	for a := 0; a < n; a += listChunk {
+		text, err := yaml.Marshal(struct {
+			Scenario any `yaml:"scenario"`
+		}{part(a, min(a+listChunk, n))})
+		if err != nil {
+			return nil, err
+		}
+		// "scenario:\n    key:\n" then the items, indented as in the whole.
+		text = bytes.TrimPrefix(text, []byte("scenario:\n"))
+		if a > 0 {
+			text = text[bytes.IndexByte(text, '\n')+1:]
+		}
+		out.Write(text)
+	}
+	out.Write(head[at:])
+	return out.Bytes(), nil
 }
