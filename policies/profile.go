@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/dapr-sim/sim/policies/client"
 )
 
 // Newest is the newest Dapr release modelled; it is the default profile.
@@ -95,6 +97,13 @@ var componentTypes = []struct {
 	{"pubsub", "Pubsub", 9},
 	{"secretstores", "Secretstore", 9},
 	{"state", "Statestore", 9},
+}
+
+// Client returns the settings the own client of a component of type
+// specType gets on this release before its metadata is read, and false
+// when sim does not model that type's client (package client).
+func (p Profile) Client(specType string) (client.Settings, bool) {
+	return client.ForRelease(p.minor, specType)
 }
 
 // Versions returns the modelled releases, oldest first.
