@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/policies/breaker"
+	"github.com/dapr-sim/sim/policies/client"
 	"github.com/dapr-sim/sim/policies/retry"
 )
 
@@ -35,8 +36,26 @@ type Spec struct {
 
 	// Components maps a component name to its spec.type (e.g. state.redis).
 	Components map[string]string
+	// Clients holds, by component name, the settings of a component's own
+	// client where its metadata changes the release's defaults (ClientOf).
+	Clients map[string]client.Settings
 	// Resources names the Resiliency resources applied, in order.
 	Resources []string
+}
+
+// ClientOf returns the settings of component name's own client (package
+// client: the go-redis retry loop inside each attempt), and false when sim
+// does not model it: a type whose client is not modelled, or a store the
+// scenario declares with no Component.
+func (s *Spec) ClientOf(name string) (client.Settings, bool) {
+	if c, ok := s.Clients[name]; ok {
+		return c, true
+	}
+	typ, ok := s.Components[name]
+	if !ok {
+		return client.Settings{}, false
+	}
+	return s.Profile.Client(typ)
 }
 
 // CircuitBreaker is a breaker template as Dapr stores it; zero values become
