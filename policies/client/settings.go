@@ -13,9 +13,12 @@ type Settings struct {
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
 	// DialTimeout bounds a connect to a host that does not answer;
-	// ReadTimeout a reply from a server that accepted and hangs.
-	DialTimeout time.Duration
-	ReadTimeout time.Duration
+	// ReadTimeout a reply from a server that accepted and hangs (0: no
+	// bound, go-redis's -1); WriteTimeout the write of the command (0: no
+	// bound; go-redis gives it ReadTimeout unless set).
+	DialTimeout  time.Duration
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
 	// RetryDialTimeout: go-redis v8 retries a dial that timed out
 	// (retryTimeout starts at 1 in baseClient._process); v9 does not (it
 	// starts at 0 and a dial fails before the command sets it). Which client
@@ -77,6 +80,7 @@ func ForRelease(minor int, typ string) (Settings, bool) {
 		MaxBackoff:         2 * time.Second,
 		DialTimeout:        defaultDialTimeout,
 		ReadTimeout:        defaultReadTimeout,
+		WriteTimeout:       defaultReadTimeout,
 		RetryDialTimeout:   true,
 		CancelledByTimeout: minor >= since.requestContext,
 	}
@@ -118,9 +122,11 @@ func (s *Settings) NextDraw(c Command, f Failure) (int64, bool) {
 // v8.11.5 and every v9 modelled): the floor plus the draw, and the cap when
 // that passes it. draw is what rand.Int63n(DrawBound(retry)) returned. With
 // the 1.11+ defaults (floor 2s, cap 512ms) every sleep is the cap: the draw
-// is made and thrown away.
+// is made and thrown away. A negative floor (metadata such as
+// redisMinRetryInterval: -5, which Dapr keeps as -5ns and go-redis keeps
+// too) shifts to a smaller value, so go-redis sleeps the cap without a draw.
 func (s Settings) Backoff(retry int, draw int64) time.Duration {
-	if s.MinBackoff <= 0 {
+	if s.MinBackoff == 0 {
 		return 0
 	}
 	d := s.MinBackoff << uint(retry)
