@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -62,7 +63,8 @@ type LintOptions struct {
 // as ParseFile or ReadFiles returned them) and the builder's into findings
 // and adds what only a whole-spec view shows: unused policies and timing
 // hazards. The result is sorted by file, line and id, without duplicates. It
-// performs no I/O.
+// performs no I/O. err is a diag.List when a Component's metadata holds a
+// value Dapr rejects; the findings are complete all the same.
 func Lint(files []*File, readWarnings []diag.Warning, o LintOptions) ([]Finding, error) {
 	p := o.Profile
 	if p.minor == 0 {
@@ -97,9 +99,22 @@ func Lint(files []*File, readWarnings []diag.Warning, o LintOptions) ([]Finding,
 	loaded := map[def]int{}
 	unused := map[def]int{}
 	lines := map[def]int{}
+	var inputErrs diag.List
+	seenErr := map[string]bool{}
 	for _, app := range apps {
 		s, ws, err := Build(files, app, p)
-		if err != nil {
+		var dl diag.List
+		switch {
+		case errors.As(err, &dl):
+			// Values a component's Init rejects: reported once, the rest
+			// of the spec still linted.
+			for _, e := range dl {
+				if !seenErr[e.Error()] {
+					seenErr[e.Error()] = true
+					inputErrs = append(inputErrs, e)
+				}
+			}
+		case err != nil:
 			return nil, err
 		}
 		for _, w := range ws {
@@ -154,7 +169,8 @@ func Lint(files []*File, readWarnings []diag.Warning, o LintOptions) ([]Finding,
 			}
 		}
 	}
-	return l.sorted(), nil
+	inputErrs.Sort()
+	return l.sorted(), inputErrs.Err()
 }
 
 // lintApps returns the app ids to check when none is given: each app named

@@ -442,6 +442,19 @@ var lintCases = []struct {
 		version: "1.8",
 		want:    []string{"r.yaml:8 default-before-1.9", "r.yaml:8 unused-policy"},
 	},
+	{
+		name: "component metadata Dapr ignores or reads otherwise",
+		files: map[string]string{"c.yaml": redisComponent(`  - name: redisMaxRetries
+    value: 0
+  - name: MaxRetries
+    value: 2
+  - name: redisMinRetryInterval
+    secretKeyRef: {name: redis, key: backoff}
+  - name: redisType
+    value: cluster
+`)},
+		want: []string{"c.yaml:9 component-metadata-value", "c.yaml:11 component-metadata-ignored", "c.yaml:13 component-metadata-secret", "c.yaml:15 client-not-modelled"},
+	},
 }
 
 const featureOn = "apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata: {name: c}\nspec:\n  features:\n    - {name: Resiliency, enabled: true}\n"

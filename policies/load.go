@@ -12,6 +12,7 @@ import (
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/input"
+	"github.com/dapr-sim/sim/policies/client"
 	"github.com/dapr-sim/sim/policies/retry"
 )
 
@@ -197,7 +198,7 @@ func Build(files []*File, appID string, p Profile) (*Spec, []diag.Warning, error
 		for _, r := range res {
 			b.warnAt("feature-flag", r.File, r.Line, "", "Dapr %s loads Resiliency only when a Configuration enables the preview feature \"Resiliency\" (spec.features: [{name: Resiliency, enabled: true}]); none does, so no policy applies, not even the built-ins%s", p.Version, featureHint(confs))
 		}
-		return b.s, b.warns, nil
+		return b.s, b.warns, b.errs.Err()
 	}
 	b.s.Enabled = true
 	b.s.addBuiltIns()
@@ -209,12 +210,15 @@ func Build(files []*File, appID string, p Profile) (*Spec, []diag.Warning, error
 		b.apply(r)
 	}
 	b.checkRefs()
-	return b.s, b.warns, nil
+	return b.s, b.warns, b.errs.Err()
 }
 
 type builder struct {
 	s     *Spec
 	warns []diag.Warning
+	// errs are values Dapr rejects when it initializes a component (its
+	// metadata); the Spec is still built, for lint to go on.
+	errs diag.List
 	// sites remembers where each final target entry was written, to report
 	// policy names that do not exist once every resource is merged.
 	sites map[string]refSite
@@ -247,6 +251,50 @@ func (b *builder) component(c Component) {
 		b.warnAt("component-redefined", c.File, c.Line, "metadata.name", "component %q is defined again (was %s): the later definition is used", c.Name, old)
 	}
 	b.s.Components[c.Name] = c.Type
+	b.clientOf(c)
+}
+
+// clientOf reads the metadata of component c, whose client sim may model,
+// into Spec.Clients (only where it differs from the release's defaults, so
+// a spec without such metadata dumps as before). A value the component's
+// Init rejects is an error that says what daprd does with it.
+func (b *builder) clientOf(c Component) {
+	delete(b.s.Clients, c.Name)
+	if !client.Modelled(c.Type) {
+		return
+	}
+	props := make([]client.Property, len(c.Metadata))
+	for i, m := range c.Metadata {
+		props[i] = client.Property{Name: m.Name, Value: m.Value, Unresolved: m.Unresolved}
+		if m.NotScalar != "" {
+			// daprd hands the component the value's JSON text, which no
+			// typed key decodes; for a text key it is that text.
+			props[i].Value = "{" + m.NotScalar + "}"
+		}
+	}
+	p := b.s.Profile
+	st, problems, ok := client.FromMetadata(p.minor, c.Type, props)
+	if !ok {
+		return
+	}
+	daprd := "so daprd exits with a fatal error at start"
+	if c.IgnoreErrors {
+		daprd = "so daprd logs the error and goes on without the component (spec.ignoreErrors: true), which sim does not model"
+	}
+	for _, pr := range problems {
+		m := c.Metadata[pr.Prop]
+		if pr.Error {
+			b.errs = append(b.errs, diag.Errorf(c.File, m.Line, 0, m.Field, "%s: %s: Dapr %s's %s fails to initialize (%s), %s", m.Name, pr.Msg, p.Version, c.Type, pr.Dapr, daprd))
+			continue
+		}
+		b.warnAt(pr.ID, c.File, m.Line, m.Field, "%s: %s", m.Name, pr.Msg)
+	}
+	if def, _ := p.Client(c.Type); st != def {
+		if b.s.Clients == nil {
+			b.s.Clients = map[string]client.Settings{}
+		}
+		b.s.Clients[c.Name] = st
+	}
 }
 
 // featureEnabled is Dapr's IsFeatureEnabled over every Configuration: the

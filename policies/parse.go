@@ -1,9 +1,11 @@
 package policies
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,6 +127,28 @@ type Component struct {
 	Name       string
 	Type       string // spec.type, e.g. state.redis
 	APIVersion string
+	// IgnoreErrors is spec.ignoreErrors: daprd goes on without the
+	// component when its Init fails, instead of exiting.
+	IgnoreErrors bool
+	// Metadata is spec.metadata in file order; Load reads the keys of the
+	// components whose client sim models (package client).
+	Metadata []MetadataItem
+}
+
+// MetadataItem is one entry of a Component's spec.metadata.
+type MetadataItem struct {
+	Name string
+	// Value is the text daprd hands the component: a string as written, a
+	// number or bool as JSON writes it, "" when absent or null.
+	Value string
+	Line  int    // of the value (of the entry when it has none)
+	Field string // spec.metadata[3].value, or .secretKeyRef / .envRef
+	// Unresolved: the value comes from a secret store or the environment
+	// (secretKeyRef, envRef), which sim does not read.
+	Unresolved bool
+	// NotScalar describes a mapping or list given as the value ("" for a
+	// scalar): daprd hands the component its JSON text.
+	NotScalar string
 }
 
 // Configuration is the part of a Configuration resource sim needs.
@@ -690,7 +714,61 @@ func (w *walker) component(doc *yaml.Node) Component {
 	if c.Name == "" {
 		w.warn("component-no-name", doc, "metadata.name", "a Component without a name: Dapr rejects it")
 	}
+	if ie := lookupFold(spec, "ignoreErrors"); ie != nil && ie.Tag == "!!bool" && strings.EqualFold(ie.Value, "true") {
+		c.IgnoreErrors = true
+	}
+	items := ynode.Resolve(lookupFold(spec, "metadata"))
+	if !w.shape(items, "spec.metadata", yaml.SequenceNode, "a list of {name, value}") || items == nil {
+		return c
+	}
+	for i, item := range items.Content {
+		field := fmt.Sprintf("spec.metadata[%d]", i)
+		if !w.shape(item, field, yaml.MappingNode, "a mapping with name and value") || ynode.IsNull(item) {
+			continue
+		}
+		item = ynode.Resolve(item)
+		w.shape(lookupFold(item, "name"), field+".name", yaml.ScalarNode, "a metadata name")
+		m := MetadataItem{Name: scalarText(lookupFold(item, "name")), Line: item.Line, Field: field + ".value"}
+		for _, ref := range []string{"secretKeyRef", "envRef"} {
+			if n := lookupFold(item, ref); n != nil && !ynode.IsNull(n) {
+				m.Unresolved, m.Field, m.Line = true, field+"."+ref, keyFold(item, ref).Line
+			}
+		}
+		if v := lookupFold(item, "value"); v != nil && !m.Unresolved {
+			m.Line = v.Line
+			m.Value, m.NotScalar = metadataText(v)
+		}
+		c.Metadata = append(c.Metadata, m)
+	}
 	return c
+}
+
+// metadataText is the text daprd makes of a metadata value (DynamicValue:
+// the JSON sigs.k8s.io/yaml writes, a JSON string unquoted), and for a
+// mapping or list a description of it.
+func metadataText(n *yaml.Node) (text, notScalar string) {
+	n = ynode.Resolve(n)
+	switch {
+	case n == nil || ynode.IsNull(n):
+		return "", ""
+	case n.Kind != yaml.ScalarNode:
+		return "", ynode.Describe(n)
+	}
+	switch n.Tag {
+	case "!!int":
+		if v, err := ynode.ParseInt(n.Value); err == nil {
+			return strconv.FormatInt(v, 10), ""
+		}
+	case "!!float":
+		if v, err := ynode.ParseFloat(n.Value); err == nil {
+			if b, err := json.Marshal(v); err == nil {
+				return string(b), ""
+			}
+		}
+	case "!!bool":
+		return strings.ToLower(n.Value), ""
+	}
+	return n.Value, ""
 }
 
 func (w *walker) configuration(doc *yaml.Node) Configuration {

@@ -67,6 +67,19 @@ func newLintCommand(stdout, stderr io.Writer) *cobra.Command {
 func lint(paths []string, o policies.LintOptions, threshold policies.Level, stdout, stderr io.Writer) error {
 	files, warns, readErr := policies.ReadFiles(paths)
 	findings, err := policies.Lint(files, warns, o)
+	var inputErrs diag.List
+	if errors.As(err, &inputErrs) {
+		// A component's metadata Dapr rejects: reported with the read
+		// errors, after the findings.
+		var l diag.List
+		if errors.As(readErr, &l) {
+			inputErrs = append(l, inputErrs...)
+		} else if readErr != nil {
+			return readErr
+		}
+		inputErrs.Sort()
+		readErr, err = inputErrs, nil
+	}
 	if err != nil {
 		return err
 	}

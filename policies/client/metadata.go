@@ -27,6 +27,8 @@ type Problem struct {
 	Error bool
 	ID    string
 	Msg   string
+	// Dapr is, for an Error, the error components-contrib's Init returns.
+	Dapr string
 }
 
 // Warning ids of Problem (see policies.LintChecks).
@@ -137,12 +139,12 @@ func FromMetadata(minor int, typ string, props []Property) (s Settings, problems
 	for i, pr := range props {
 		if pr.Unresolved {
 			if exactFold(pr.Name, TimingKeys) != "" || contains(TimingKeys, pr.Name) || strings.EqualFold(pr.Name, "failover") || strings.EqualFold(pr.Name, "redisType") {
-				p.warn(i, IDSecret, "sim cannot read secret stores, so it uses the default for %s (Dapr reads the secret)", pr.Name)
+				p.warn(i, IDSecret, "its value comes from a secret store or the environment, which sim does not read: sim uses the default")
 			}
 			continue
 		}
 		if j, dup := p.byName[pr.Name]; dup && isKnown(minor, pr.Name) {
-			p.warn(j, IDIgnored, "%s is given again below: Dapr uses the later value", pr.Name)
+			p.warn(j, IDIgnored, "given again below: Dapr uses the later value")
 		}
 		p.byName[pr.Name] = i
 	}
@@ -153,7 +155,7 @@ func FromMetadata(minor int, typ string, props []Property) (s Settings, problems
 		if k := exactFold(pr.Name, []string{keyMaxRetries, keyMaxRetryBackoff}); k != "" {
 			p.warn(i, IDIgnored, "ignored: Dapr reads the legacy key %s only spelt exactly so", k)
 		} else if k := nearest(pr.Name); k != "" {
-			p.warn(i, IDIgnored, "%s is not a key state.redis reads, so Dapr ignores it (did you mean %s?)", pr.Name, k)
+			p.warn(i, IDIgnored, "not a key state.redis reads, so Dapr ignores it (did you mean %s?)", k)
 		}
 	}
 	d := p.decode()
@@ -181,8 +183,10 @@ func (p *parser) failed(i int) bool {
 	return false
 }
 
-func (p *parser) fail(i int, format string, args ...any) {
-	p.problems = append(p.problems, Problem{Prop: i, Error: true, Msg: fmt.Sprintf(format, args...)})
+// fail records a value components-contrib's Init rejects: want says what
+// was expected, dapr is the error Init returns.
+func (p *parser) fail(i int, want, dapr string) {
+	p.problems = append(p.problems, Problem{Prop: i, Error: true, Msg: want, Dapr: dapr})
 }
 
 // value is properties[key] (an exact map index): the text and the index of
@@ -227,7 +231,7 @@ func (p *parser) decode() decoded {
 		d.maxRetries, d.maxBackoff = defaultMaxRetries, 2*time.Second
 		if v, i := p.value(keyMaxRetries); i >= 0 && v != "" {
 			if n, err := strconv.ParseInt(v, 10, 0); err != nil {
-				p.fail(i, "want a whole number such as \"3\", got %q: state.redis fails to initialize (redis store error: can't parse maxRetries field: %s)", v, numErr(err))
+				p.fail(i, fmt.Sprintf("want a whole number such as \"3\", got %q", v), "redis store error: can't parse maxRetries field: "+err.Error())
 			} else {
 				d.maxRetries = n
 				d.at["redisMaxRetries"] = i
@@ -235,7 +239,7 @@ func (p *parser) decode() decoded {
 		}
 		if v, i := p.value(keyMaxRetryBackoff); i >= 0 && v != "" {
 			if n, err := strconv.ParseInt(v, 10, 0); err != nil {
-				p.fail(i, "want a whole number of nanoseconds such as \"2000000000\" (2s), got %q: state.redis fails to initialize (redis store error: can't parse maxRetryBackoff field: %s)", v, numErr(err))
+				p.fail(i, fmt.Sprintf("want a whole number of nanoseconds such as \"2000000000\" (2s), got %q", v), "redis store error: can't parse maxRetryBackoff field: "+err.Error())
 			} else {
 				d.maxBackoff = time.Duration(n)
 				d.at["redisMaxRetryInterval"] = i
@@ -244,7 +248,7 @@ func (p *parser) decode() decoded {
 		}
 		if v, i := p.value(keyTTL); i >= 0 && v != "" {
 			if _, err := strconv.ParseInt(v, 10, 0); err != nil {
-				p.fail(i, "want a whole number of seconds, got %q: state.redis fails to initialize (redis store error: can't parse ttlInSeconds field: %s)", v, numErr(err))
+				p.fail(i, fmt.Sprintf("want a whole number of seconds, got %q", v), "redis store error: can't parse ttlInSeconds field: "+err.Error())
 			}
 		}
 	} else {
@@ -255,7 +259,7 @@ func (p *parser) decode() decoded {
 		if v, i := p.value(keyMaxRetryBackoff); i >= 0 && v != "" {
 			if minV == "" {
 				if n, err := strconv.ParseInt(v, 10, 0); err != nil {
-					p.fail(i, "want a whole number of nanoseconds such as \"2000000000\" (2s), got %q: state.redis fails to initialize (redis store error: can't parse maxRetryBackoff field: %s)", v, numErr(err))
+					p.fail(i, fmt.Sprintf("want a whole number of nanoseconds such as \"2000000000\" (2s), got %q", v), "redis store error: can't parse maxRetryBackoff field: "+err.Error())
 				} else {
 					d.minBackoff = time.Duration(n)
 					d.at["redisMinRetryInterval"] = i
@@ -297,7 +301,7 @@ func (p *parser) decode() decoded {
 				set = "redisMaxRetryInterval"
 			}
 			if _, j := p.lookup(set); i >= 0 && j >= 0 && p.props[i].Value != "" {
-				p.warn(i, IDIgnored, "ignored: %s is set too and Dapr %s lays it over %s", set, p.release(), k)
+				p.warn(i, IDIgnored, "ignored: %s is set too, and Dapr %s lays it over %s", set, p.release(), k)
 			}
 		}
 	}
@@ -312,7 +316,7 @@ func (p *parser) field(d *decoded, f field, v string, i int) {
 		if f.kind == kDuration && err != nil {
 			detail += ": " + err.Error()
 		}
-		p.fail(i, "want %s, got %q: state.redis fails to initialize (redis client configuration error: decode failed. %s)", kindWants[f.kind], v, detail)
+		p.fail(i, fmt.Sprintf("want %s, got %q", kindWants[f.kind], v), "redis client configuration error: decode failed. "+detail)
 	}
 	switch f.kind {
 	case kString:
@@ -375,7 +379,7 @@ func (p *parser) field(d *decoded, f field, v string, i int) {
 		*dst = dur
 		d.at[f.key] = i
 		if n, err := strconv.Atoi(v); err == nil && n < -1 {
-			p.warn(i, IDValue, "%s is %dns, not %dms: Dapr keeps a negative number as nanoseconds", p.props[i].Name, n, n)
+			p.warn(i, IDValue, "%d is %dns, not %dms: Dapr keeps a negative number as nanoseconds", n, n, n)
 		}
 	}
 }
@@ -396,7 +400,7 @@ func decodeDuration(v string) (time.Duration, error) {
 // reads it as nanoseconds.
 func (p *parser) nanos(i int, n int64, what string) {
 	if n > 0 && n < int64(time.Millisecond) {
-		p.warn(i, IDValue, "maxRetryBackoff %d is %s, %s: Dapr reads this legacy key as nanoseconds (write %d for %dms, or use redisMinRetryInterval and redisMaxRetryInterval, which read a bare number as milliseconds)", n, time.Duration(n), what, n*int64(time.Millisecond), n)
+		p.warn(i, IDValue, "%d is %s, %s: Dapr reads this legacy key as nanoseconds (write %d for %dms, or use redisMinRetryInterval and redisMaxRetryInterval, which read a bare number as milliseconds)", n, time.Duration(n), what, n*int64(time.Millisecond), n)
 	}
 }
 
@@ -412,7 +416,7 @@ func (p *parser) init(def Settings, d decoded) Settings {
 	}
 	zero := func(key, what string) {
 		if i := at(key); i >= 0 {
-			p.warn(i, IDValue, "%s %q means go-redis's default, %s", p.props[i].Name, p.props[i].Value, what)
+			p.warn(i, IDValue, "%q means go-redis's default, %s", p.props[i].Value, what)
 		}
 	}
 	switch {
@@ -424,7 +428,7 @@ func (p *parser) init(def Settings, d decoded) Settings {
 	case d.maxRetries < -1:
 		s.MaxRetries = 0
 		if i := at("redisMaxRetries"); i >= 0 {
-			p.warn(i, IDNotModelled, "%s %d: go-redis then sends no command at all and returns no error, so Dapr reports success without touching Redis; sim does not model that and uses -1 (no retries)", p.props[i].Name, d.maxRetries)
+			p.warn(i, IDNotModelled, "%d makes go-redis send no command at all and return no error, so Dapr reports success without touching Redis; sim does not model that and uses -1 (no retries)", d.maxRetries)
 		}
 	default:
 		s.MaxRetries = int(d.maxRetries)
@@ -456,7 +460,7 @@ func (p *parser) init(def Settings, d decoded) Settings {
 	}
 	badTimeout := func(key string, dflt time.Duration, what string) {
 		if i := at(key); i >= 0 {
-			p.warn(i, IDNotModelled, "%s %q: a negative %s (other than -1) puts go-redis's deadline in the past, so every %s fails at once, even against a healthy Redis; sim does not model that and uses %s", p.props[i].Name, p.props[i].Value, key, what, dflt)
+			p.warn(i, IDNotModelled, "%q puts go-redis's deadline in the past (a negative %s other than -1), so every %s fails at once, even against a healthy Redis; sim does not model that and uses %s", p.props[i].Value, key, what, dflt)
 		}
 	}
 	switch {
@@ -494,11 +498,11 @@ func (p *parser) init(def Settings, d decoded) Settings {
 		s.WriteTimeout = d.write
 	}
 	if i := at("failover"); i >= 0 && d.failover {
-		p.warn(i, IDNotModelled, "failover: true makes state.redis a Sentinel failover client; sim models a single Redis node, so its timing in an outage is not modelled")
+		p.warn(i, IDNotModelled, "true makes state.redis a Sentinel failover client; sim models a single Redis node, so its timing in an outage is not modelled")
 	}
 	if d.redisType == "cluster" {
 		if _, i := p.lookup("redisType"); i >= 0 {
-			p.warn(i, IDNotModelled, "redisType: cluster makes state.redis a cluster client, with its own redirects and retries; sim models a single Redis node, so its timing in an outage is not modelled")
+			p.warn(i, IDNotModelled, "cluster makes state.redis a cluster client, with its own redirects and retries; sim models a single Redis node, so its timing in an outage is not modelled")
 		}
 	}
 	return s
@@ -575,6 +579,3 @@ func distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
-
-// numErr is strconv's error as components-contrib prints it.
-func numErr(err error) string { return err.Error() }
