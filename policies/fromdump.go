@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dapr-sim/sim/policies/client"
 	"github.com/dapr-sim/sim/policies/retry"
 	"gopkg.in/yaml.v3"
 )
@@ -96,8 +97,25 @@ func FromDump(d SpecDump) (*Spec, error) {
 	}
 	seen := map[string]bool{}
 	for _, c := range d.Components {
-		if !dup("components", c.Name, seen) {
-			s.Components[c.Name] = c.Type
+		if dup("components", c.Name, seen) {
+			continue
+		}
+		s.Components[c.Name] = c.Type
+		if cd := c.Client; cd != nil {
+			f := "components." + c.Name + ".client."
+			if s.Clients == nil {
+				s.Clients = map[string]client.Settings{}
+			}
+			s.Clients[c.Name] = client.Settings{
+				MaxRetries:         cd.MaxRetries,
+				MinBackoff:         dur(f+"minBackoff", cd.MinBackoff),
+				MaxBackoff:         dur(f+"maxBackoff", cd.MaxBackoff),
+				DialTimeout:        dur(f+"dialTimeout", cd.DialTimeout),
+				ReadTimeout:        dur(f+"readTimeout", cd.ReadTimeout),
+				WriteTimeout:       dur(f+"writeTimeout", cd.WriteTimeout),
+				RetryDialTimeout:   cd.RetryDialTimeout,
+				CancelledByTimeout: cd.CancelledByTimeout,
+			}
 		}
 	}
 	seen = map[string]bool{}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dapr-sim/sim/policies/breaker"
+	"github.com/dapr-sim/sim/policies/client"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"gopkg.in/yaml.v3"
@@ -75,6 +76,21 @@ spec: {type: state.redis, version: v1}
 		s, _ := build(t, v, "app", map[string]string{"a.yaml": comp, "b.yaml": res})
 		specs["many "+v] = s
 	}
+	// A component whose metadata changes its client (issue 12).
+	const tuned = `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: statestore}
+spec:
+  type: state.redis
+  metadata:
+  - {name: redisMaxRetries, value: "-1"}
+  - {name: readTimeout, value: 1500}
+  - {name: maxRetryBackoff, value: "100000000"}
+`
+	for _, v := range []string{"1.8", "1.16"} {
+		s, _ := build(t, v, "app", map[string]string{"a.yaml": tuned, "b.yaml": res, "c.yaml": featureOn})
+		specs["client "+v] = s
+	}
 	// A scenario override changes fields Dapr's YAML cannot set.
 	s, _ := build(t, "1.16", "app", map[string]string{"b.yaml": res})
 	p := s.Retries["expo"]
@@ -143,6 +159,47 @@ func TestFromDumpRoundTrip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFromDumpClient: a component's client settings survive the trace
+// header, and a header written before they were recorded loads with the
+// release's defaults.
+func TestFromDumpClient(t *testing.T) {
+	for _, v := range []string{"1.8", "1.16"} {
+		s := fromDumpSpecs(t)["client "+v]
+		want, ok := s.ClientOf("statestore")
+		if !ok || len(s.Clients) != 1 {
+			t.Fatalf("%s: the metadata sets no client: %+v", v, s.Clients)
+		}
+		got, err := FromDump(s.Dump())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := got.ClientOf("statestore"); c != want {
+			t.Errorf("%s: ClientOf after the round trip = %+v, want %+v", v, c, want)
+		}
+		if y := mustYAML(t, s.Dump()); !strings.Contains(y, "readTimeout: 1.5s") {
+			t.Errorf("%s: dump without the client:\n%s", v, y)
+		}
+	}
+	old := "profile: \"1.14\"\nappID: app\nenabled: true\nresources: []\ncomponents:\n  - {name: statestore, type: state.redis}\ntimeouts: []\nretries: []\ncircuitBreakers: []\ntargets: {apps: [], actors: [], components: []}\n"
+	d, err := DecodeDump([]byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := FromDump(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := client.ForRelease(14, "state.redis")
+	if c, ok := s.ClientOf("statestore"); !ok || c != def {
+		t.Errorf("old header: ClientOf = %+v, %v; want the 1.14 defaults %+v", c, ok, def)
+	}
+	bad := fromDumpSpecs(t)["client 1.16"].Dump()
+	bad.Components[0].Client.ReadTimeout = "1500"
+	if _, err := FromDump(bad); err == nil || !strings.Contains(err.Error(), `spec.components.statestore.client.readTimeout: want a duration such as "5s", got "1500"`) {
+		t.Errorf("bad duration: %v", err)
 	}
 }
 

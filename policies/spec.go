@@ -170,10 +170,42 @@ type SpecDump struct {
 	Targets         TargetsDump     `yaml:"targets"`
 }
 
-// ComponentDump is one component and its type.
+// ComponentDump is one component and its type, with its client's settings
+// when its metadata changes the release's defaults (absent otherwise, and
+// in traces written before sim read metadata: the defaults apply).
 type ComponentDump struct {
-	Name string `yaml:"name"`
-	Type string `yaml:"type"`
+	Name   string      `yaml:"name"`
+	Type   string      `yaml:"type"`
+	Client *ClientDump `yaml:"client,omitempty"`
+}
+
+// ClientDump is a component's client.Settings, durations as Go duration
+// strings.
+type ClientDump struct {
+	MaxRetries         int    `yaml:"maxRetries"`
+	MinBackoff         string `yaml:"minBackoff"`
+	MaxBackoff         string `yaml:"maxBackoff"`
+	DialTimeout        string `yaml:"dialTimeout"`
+	ReadTimeout        string `yaml:"readTimeout"`
+	WriteTimeout       string `yaml:"writeTimeout"`
+	RetryDialTimeout   bool   `yaml:"retryDialTimeout"`
+	CancelledByTimeout bool   `yaml:"cancelledByTimeout"`
+}
+
+func clientDump(c client.Settings, ok bool) *ClientDump {
+	if !ok {
+		return nil
+	}
+	return &ClientDump{
+		MaxRetries:         c.MaxRetries,
+		MinBackoff:         c.MinBackoff.String(),
+		MaxBackoff:         c.MaxBackoff.String(),
+		DialTimeout:        c.DialTimeout.String(),
+		ReadTimeout:        c.ReadTimeout.String(),
+		WriteTimeout:       c.WriteTimeout.String(),
+		RetryDialTimeout:   c.RetryDialTimeout,
+		CancelledByTimeout: c.CancelledByTimeout,
+	}
 }
 
 // TimeoutDump is one timeout policy.
@@ -255,7 +287,8 @@ func (s *Spec) Dump() SpecDump {
 		Resources: append([]string{}, s.Resources...),
 	}
 	for _, name := range sortedKeys(s.Components) {
-		d.Components = append(d.Components, ComponentDump{Name: name, Type: s.Components[name]})
+		c, ok := s.Clients[name]
+		d.Components = append(d.Components, ComponentDump{Name: name, Type: s.Components[name], Client: clientDump(c, ok)})
 	}
 	for _, name := range sortedKeys(s.Timeouts) {
 		d.Timeouts = append(d.Timeouts, TimeoutDump{Name: name, Duration: s.Timeouts[name].String()})
