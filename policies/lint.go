@@ -397,6 +397,7 @@ func (l *linter) hazards(s *Spec, idx *siteIndex, deadline time.Duration) {
 	for _, c := range combos {
 		l.combo(s, c)
 	}
+	l.clientChecks(s, idx)
 }
 
 // combo checks one combination of retry, breaker and timeout.

@@ -455,6 +455,58 @@ var lintCases = []struct {
 `)},
 		want: []string{"c.yaml:9 component-metadata-value", "c.yaml:11 component-metadata-ignored", "c.yaml:13 component-metadata-secret", "c.yaml:15 client-not-modelled"},
 	},
+	{
+		// 1.16: a failing save costs 1.536s in go-redis. The 1s timeout
+		// ends every failing attempt first; with it, one call's 5th
+		// failure comes 4 × (6s + 1s) = 28s after its first, past the
+		// 26s interval the retry delays alone (24s) would fit in.
+		name:   "the client's time defeats the timeout and the breaker's interval",
+		files:  map[string]string{"c.yaml": redisComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": clientRes("1s", "6s", "26s")},
+		want:   []string{"r.yaml:16 client-outlasts-timeout", "r.yaml:18 client-slows-breaker", "r.yaml:18 client-trip-time"},
+		absent: []string{"interval-before-trip"},
+	},
+	{
+		// The same policies with a client that gives up at once.
+		name:   "a client without retries neither outlasts nor slows",
+		files:  map[string]string{"c.yaml": redisComponent("  - {name: redisMaxRetries, value: -1}\n"), "r.yaml": clientRes("1s", "6s", "26s")},
+		absent: []string{"client-outlasts-timeout", "client-slows-breaker", "client-trip-time"},
+	},
+	{
+		// On 1.8 a 20ms timeout is shorter than a failing save (24ms at
+		// least) and the command runs on after it.
+		name:    "1.8: the command runs on after the timeout",
+		files:   map[string]string{"c.yaml": redisComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": clientRes("20ms", "6s", "0s"), "f.yaml": featureOn},
+		version: "1.8",
+		want:    []string{"r.yaml:16 client-outlasts-timeout", "r.yaml:18 client-trip-time"},
+		absent:  []string{"client-slows-breaker"},
+	},
+	{
+		// 1.16: a 5s timeout outlasts a failing get (3.072s).
+		name:   "a timeout longer than a failing get",
+		files:  map[string]string{"c.yaml": redisComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": clientRes("5s", "6s", "0s")},
+		absent: []string{"client-outlasts-timeout", "client-slows-breaker"},
+	},
+}
+
+// clientRes is a Resiliency on the statestore component with a timeout,
+// a constant retry without limit and a breaker (trip at the 5th
+// consecutive failure, open 5s) clearing its counts every interval; the
+// target's timeout is on line 16, its circuitBreaker on line 18.
+func clientRes(timeout, retryEvery, interval string) string {
+	return res("r", `  policies:
+    timeouts: {t: `+timeout+`}
+    retries:
+      r: {policy: constant, duration: `+retryEvery+`, maxRetries: -1}
+    circuitBreakers:
+      cb: {timeout: 5s, interval: `+interval+`, trip: consecutiveFailures >= 5}
+  targets:
+    components:
+      statestore:
+        outbound:
+          timeout: t
+          retry: r
+          circuitBreaker: cb
+`)
 }
 
 const featureOn = "apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata: {name: c}\nspec:\n  features:\n    - {name: Resiliency, enabled: true}\n"
