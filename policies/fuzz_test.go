@@ -38,6 +38,7 @@ func FuzzParseFile(f *testing.F) {
 	seedYAML(f, "../examples", "testdata", "../../shared/corpus/resiliency", "../../shared/corpus/quickstart")
 	f.Add([]byte("kind: Resiliency\nspec:\n  policies:\n    circuitBreakers:\n      cb: {maxRequests: 4294967296, timeout: -1s, trip: \"requests >\"}\n"))
 	f.Add([]byte("kind: Resiliency\nspec:\n  policies:\n    retries:\n      r: {policy: constant, duration: 1000000000h, maxRetries: 1e300}\n"))
+	f.Add([]byte("kind: Component\napiVersion: dapr.io/v1alpha1\nmetadata: {name: s}\nspec:\n  type: state.redis\n  metadata:\n  - {name: redisMaxRetries, value: abc}\n  - {name: maxRetryBackoff, value: 2000}\n  - {name: readTimeout, value: -5}\n  - {name: RedisMinRetryInterval, secretKeyRef: {name: x}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		files := parseChecked(t, data)
 		if files == nil {
