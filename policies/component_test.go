@@ -76,7 +76,7 @@ func TestComponentMetadataClients(t *testing.T) {
 func TestComponentMetadataBadValue(t *testing.T) {
 	doc := redisComponent("  - name: redisHost\n    value: localhost:6379\n  - name: redisMaxRetries\n    value: abc\n")
 	got, s := buildErr(t, "1.14", map[string]string{"c.yaml": doc})
-	want := `c.yaml:11: spec.metadata[1].value: redisMaxRetries: want a whole number such as "3", got "abc": Dapr 1.14's state.redis fails to initialize (redis client configuration error: decode failed. invalid int "abc"), so daprd exits with a fatal error at start`
+	want := `c.yaml:11: spec.metadata[1].value: redisMaxRetries: want a whole number such as "3", got "abc": Dapr 1.14's state.redis fails to initialize (redis client configuration error: decode failed. error decoding 'redisMaxRetries': invalid int "abc"), so daprd exits with a fatal error at start`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

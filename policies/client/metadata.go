@@ -312,7 +312,9 @@ func (p *parser) decode() decoded {
 // sim uses.
 func (p *parser) field(d *decoded, f field, v string, i int) {
 	bad := func(err error) {
-		detail := fmt.Sprintf("invalid %s %q", kitNames[f.kind], v)
+		// dapr/kit's hook error, as mapstructure wraps it (it names the
+		// Settings key, whatever case the entry used).
+		detail := fmt.Sprintf("error decoding '%s': invalid %s %q", f.key, kitNames[f.kind], v)
 		if f.kind == kDuration && err != nil {
 			detail += ": " + err.Error()
 		}
