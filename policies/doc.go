@@ -7,7 +7,11 @@
 // Place in the flow: sim.Load calls Load once, before the first event; the
 // engine asks the resulting Spec for a target's Resolved pipeline, and the
 // trace header records Spec.Dump. The retry, timeout and breaker machines live
-// in the sub-packages; this package only builds their settings.
+// in the sub-packages; this package only builds their settings. That
+// includes a store's own client (package client): Build reads the
+// Component's spec.metadata the way the release's components-contrib does
+// (client.FromMetadata) into Spec.Clients, and Lint weighs the client's
+// retry time against the store's policies (lintclient.go).
 //
 // Problems in the input are reported with internal/diag: errors (the input
 // cannot be simulated, exit 2) and warnings (Dapr silently does something the
@@ -22,7 +26,7 @@
 // checks a file's value meets; its problems name the edit, not a line.
 //
 // Only Load, LoadEdited and ReadFiles perform I/O (reading the files they are given). Nothing here reads a
-// clock, draws random numbers or logs. The package imports retry and breaker
-// (its sub-packages), internal/diag, internal/ynode, yaml.v3 and cel-go, and
+// clock, draws random numbers or logs. The package imports retry, breaker and
+// client (its sub-packages), internal/diag, internal/ynode, yaml.v3 and cel-go, and
 // must not import sim, traces or cmd.
 package policies

@@ -481,6 +481,20 @@ var lintCases = []struct {
 		absent:  []string{"client-slows-breaker"},
 	},
 	{
+		// An untargeted store runs with the default policies: reported at
+		// their definitions.
+		name: "the client against default policies",
+		files: map[string]string{"c.yaml": redisComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": res("r", `  policies:
+    timeouts:
+      DefaultTimeoutPolicy: 2s
+    retries:
+      DefaultRetryPolicy: {policy: constant, duration: 5s, maxRetries: -1}
+    circuitBreakers:
+      DefaultCircuitBreakerPolicy: {timeout: 5s, trip: consecutiveFailures >= 3}
+`)},
+		want: []string{"r.yaml:8 client-outlasts-timeout", "r.yaml:12 client-trip-time"},
+	},
+	{
 		// 1.16: a 5s timeout outlasts a failing get (3.072s).
 		name:   "a timeout longer than a failing get",
 		files:  map[string]string{"c.yaml": redisComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": clientRes("5s", "6s", "0s")},
