@@ -12,7 +12,9 @@
 // sources are in settings.go).
 //
 // Settings says what one component's client does (per release, then laid
-// over by the Component's metadata); Command is the machine of one command
+// over by the Component's metadata: FromMetadata parses it as that
+// release's components-contrib does, legacy keys and unit quirks included,
+// then applies go-redis's Options.init); Command is the machine of one command
 // through its tries. Jitter arrives inside events: the machine never draws,
 // the engine draws from its seeded source where go-redis draws from its own.
 // The package performs no I/O, reads no clock and imports only fsm.

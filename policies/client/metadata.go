@@ -135,9 +135,10 @@ func FromMetadata(minor int, typ string, props []Property) (s Settings, problems
 	if !ok {
 		return Settings{}, nil, false
 	}
-	p := &parser{minor: minor, props: props, byName: map[string]int{}}
+	p := &parser{minor: minor, props: props, byName: map[string]int{}, secret: map[string]bool{}}
 	for i, pr := range props {
 		if pr.Unresolved {
+			p.secret[pr.Name] = true
 			if exactFold(pr.Name, TimingKeys) != "" || contains(TimingKeys, pr.Name) || strings.EqualFold(pr.Name, "failover") || strings.EqualFold(pr.Name, "redisType") {
 				p.warn(i, IDSecret, "its value comes from a secret store or the environment, which sim does not read: sim uses the default")
 			}
@@ -163,9 +164,12 @@ func FromMetadata(minor int, typ string, props []Property) (s Settings, problems
 }
 
 type parser struct {
-	minor    int
-	props    []Property
-	byName   map[string]int // name → index of the entry daprd keeps
+	minor  int
+	props  []Property
+	byName map[string]int // name → index of the entry daprd keeps
+	// secret names the keys whose value daprd resolves from a secret store
+	// (or the environment): set in Dapr, unknown to sim.
+	secret   map[string]bool
 	problems []Problem
 }
 
@@ -257,7 +261,7 @@ func (p *parser) decode() decoded {
 		d.maxRetries, d.minBackoff = defaultMaxRetries, 2*time.Second
 		minV, minI := p.value("redisMinRetryInterval")
 		if v, i := p.value(keyMaxRetryBackoff); i >= 0 && v != "" {
-			if minV == "" {
+			if minV == "" && !p.secret["redisMinRetryInterval"] {
 				if n, err := strconv.ParseInt(v, 10, 0); err != nil {
 					p.fail(i, fmt.Sprintf("want a whole number of nanoseconds such as \"2000000000\" (2s), got %q", v), "redis store error: can't parse maxRetryBackoff field: "+err.Error())
 				} else {
@@ -265,12 +269,12 @@ func (p *parser) decode() decoded {
 					d.at["redisMinRetryInterval"] = i
 					p.nanos(i, n, "the backoff's floor (redisMinRetryInterval) since Dapr 1.11, not its cap")
 				}
-			} else if minI >= 0 {
+			} else if minI >= 0 || p.secret["redisMinRetryInterval"] {
 				p.warn(i, IDIgnored, "ignored: redisMinRetryInterval is set too, and Dapr %s reads maxRetryBackoff only when it is not", p.release())
 			}
 		}
 		if v, i := p.value(keyMaxRetries); i >= 0 && v != "" {
-			if mv, _ := p.value("redisMaxRetries"); mv == "" {
+			if mv, _ := p.value("redisMaxRetries"); mv == "" && !p.secret["redisMaxRetries"] {
 				overrides["redisMaxRetries"] = i
 			} else {
 				p.warn(i, IDIgnored, "ignored: redisMaxRetries is set too, and Dapr %s reads maxRetries only when it is not", p.release())

@@ -119,6 +119,9 @@ func TestFromMetadata(t *testing.T) {
 		{"useEntraID unknown on 1.13", []int{13}, props("useEntraID=maybe"), "", ""},
 
 		{"secret", []int{old, now}, props("redisMaxRetries=$secret", "redisPassword=$secret"), "retries 3", "0 component-metadata-secret"},
+		// A secret redisMinRetryInterval is set in Dapr, so 1.11+ does not
+		// read maxRetryBackoff; sim uses the default floor.
+		{"secret shadows the legacy key", []int{now}, props("redisMinRetryInterval=$secret", "maxRetryBackoff=100000000"), "backoff 2s..512ms", "0 component-metadata-secret; 1 component-metadata-ignored"},
 		{"typo", []int{old, now}, props("redisMaxRetry=5"), "retries 3", "0 component-metadata-ignored"},
 		{"twice", []int{old, now}, props("redisMaxRetries=5", "redisMaxRetries=1"), "retries 1", "0 component-metadata-ignored"},
 	} {
