@@ -506,9 +506,15 @@ func (p *parser) init(def Settings, d decoded) Settings {
 	if i := at("failover"); i >= 0 && d.failover {
 		p.warn(i, IDNotModelled, "true makes state.redis a Sentinel failover client; sim models a single Redis node, so its timing in an outage is not modelled")
 	}
-	if d.redisType == "cluster" {
-		if _, i := p.lookup("redisType"); i >= 0 {
+	if _, i := p.lookup("redisType"); i >= 0 {
+		switch {
+		case d.redisType == "cluster":
 			p.warn(i, IDNotModelled, "cluster makes state.redis a cluster client, with its own redirects and retries; sim models a single Redis node, so its timing in an outage is not modelled")
+		case d.redisType == "" || d.redisType == "node":
+		default:
+			// v8client.go/v9client.go: if s.RedisType == ClusterType, an
+			// exact comparison; anything else is a node client.
+			p.warn(i, IDIgnored, "%q is not \"cluster\" spelt exactly, so state.redis makes a single-node client", d.redisType)
 		}
 	}
 	return s

@@ -108,6 +108,8 @@ func TestFromMetadata(t *testing.T) {
 		{"failover", []int{old, now}, props("failover=true"), "", "0 client-not-modelled"},
 		{"failover bad", []int{old, now}, props("failover=yes"), "", "0 error"},
 		{"redisType cluster", []int{old, now}, props("redisType=cluster"), "", "0 client-not-modelled"},
+		{"redisType Cluster is a node", []int{old, now}, props("redisType=Cluster"), "", "0 component-metadata-ignored"},
+		{"redisType node", []int{old, now}, props("redisType=node"), "", ""},
 		{"poolSize bad", []int{old, now}, props("poolSize=many"), "", "0 error"},
 		{"enableTLS", []int{old, now}, props("enableTLS=true", "poolSize=20"), "", ""},
 		{"ttlInSeconds bad", []int{old, now}, props("ttlInSeconds=1h"), "", "0 error"},
