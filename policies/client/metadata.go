@@ -128,8 +128,8 @@ type decoded struct {
 // runs with on Dapr 1.minor, given its spec.metadata: the release's
 // defaults, the component's parsing (with its legacy keys and unit quirks)
 // and go-redis's Options.init. ok is false when sim does not model that
-// type's client. Problems are in property order; any Error means Dapr's
-// Init fails.
+// type's client. Each problem names the property it concerns (callers sort
+// them by line); any Error means Dapr's Init fails.
 func FromMetadata(minor int, typ string, props []Property) (s Settings, problems []Problem, ok bool) {
 	def, ok := ForRelease(minor, typ)
 	if !ok {
