@@ -3,12 +3,12 @@ module github.com/dapr-sim/sim/conformance
 go 1.25
 
 require (
+	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/dapr-sim/sim v0.0.0
 	github.com/google/go-cmp v0.7.0
 )
 
 require (
-	github.com/alicebob/miniredis/v2 v2.40.0 // indirect
 	github.com/antlr4-go/antlr/v4 v4.13.0 // indirect
 	github.com/benbjohnson/clock v1.3.5 // indirect
 	github.com/google/cel-go v0.20.1 // indirect
