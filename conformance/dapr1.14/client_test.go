@@ -136,6 +136,65 @@ func TestClientRecoversInsideTheCommand(t *testing.T) {
 	}
 }
 
+// TestClientPoolFastFail shows what the model leaves out (DEVIATIONS.md):
+// go-redis's pool stops dialling once PoolSize dials have failed
+// (cumulatively) and only a background probe, once a second, dials again
+// (v8.11.5 internal/pool/pool.go:189-229; the same in v9). With poolSize 2,
+// a save's second dial error starts the probe; Redis is back at 1.52s, just
+// after a probe, so the save's last try at 1.536s fails without dialling,
+// where the model has it succeed. The default pool is the control: it still
+// dials, and the save succeeds at 1.536s as modelled. The next probe finds
+// Redis and the pool dials again.
+func TestClientPoolFastFail(t *testing.T) {
+	model := releaseClient(t)
+	want, _, ok := modelCommand(t, model, func(try int) bool { return try < 4 })
+	if !ok {
+		t.Fatal("the model does not recover at the last try")
+	}
+	back := want - 16*time.Millisecond
+	for _, srv := range servers {
+		// The default pool (10 × GOMAXPROCS, at least 10) is the control:
+		// three dial errors leave it dialling, and the save succeeds at
+		// its last try as the model says.
+		for _, pool := range []struct {
+			size string
+			ok   bool
+		}{{size: "", ok: true}, {size: "2"}} {
+			t.Run(srv.client+"/poolSize="+pool.size, func(t *testing.T) {
+				r := startRedis(t, srv.version)
+				synctest.Test(t, func(t *testing.T) {
+					var more []string
+					if pool.size != "" {
+						more = []string{"poolSize", pool.size}
+					}
+					s := initStore(t, r, more...)
+					if err := save(s); err != nil {
+						t.Fatalf("save while up: %v", err)
+					}
+					r.Stop()
+					go func() {
+						time.Sleep(back)
+						if err := r.Start(); err != nil {
+							t.Error(err)
+						}
+					}()
+					start := time.Now()
+					err := save(s)
+					got := time.Since(start)
+					if (err == nil) != pool.ok || got != want {
+						t.Errorf("save with Redis back at %v: %v after %v; want ok=%v after %v (the model: ok)", back, err, got, pool.ok, want)
+					}
+					t.Logf("save with Redis back at %v: %v after %v", back, err, got)
+					time.Sleep(time.Second) // the probe's next dial
+					if err := save(s); err != nil {
+						t.Errorf("save after the probe: %v", err)
+					}
+				})
+			})
+		}
+	}
+}
+
 // TestClientAgainstBareMiniredis records why harness.Redis answers INFO
 // itself: miniredis v2.40.0 refuses INFO server, so ParseClientFromProperties
 // cannot read a version and picks go-redis v9, and then the store's Init
@@ -234,22 +293,26 @@ func startRedis(t *testing.T, version string) *harness.Redis {
 }
 
 // storeMetadata is the quickstart's component (examples/quickstart) with
-// redisHost pointing at r.
-func storeMetadata(r *harness.Redis) state.Metadata {
-	return state.Metadata{Base: metadata.Base{Name: "statestore", Properties: map[string]string{
+// redisHost pointing at r, and more keys as name, value pairs.
+func storeMetadata(r *harness.Redis, more ...string) state.Metadata {
+	p := map[string]string{
 		"redisHost":       r.Addr(),
 		"redisPassword":   "",
 		"actorStateStore": "true",
-	}}}
+	}
+	for i := 0; i+1 < len(more); i += 2 {
+		p[more[i]] = more[i+1]
+	}
+	return state.Metadata{Base: metadata.Base{Name: "statestore", Properties: p}}
 }
 
 // initStore makes and initialises the real state store inside the bubble;
 // it is closed when the bubble's function returns, so go-redis's pool
 // goroutines end inside the bubble.
-func initStore(t *testing.T, r *harness.Redis) state.Store {
+func initStore(t *testing.T, r *harness.Redis, more ...string) state.Store {
 	t.Helper()
 	s := redis.NewRedisStateStore(quiet())
-	if err := s.Init(context.Background(), storeMetadata(r)); err != nil {
+	if err := s.Init(context.Background(), storeMetadata(r, more...)); err != nil {
 		t.Fatalf("Init: %v", err)
 	}
 	t.Cleanup(func() { s.(io.Closer).Close() })
