@@ -14,5 +14,8 @@
 // The comparison is per stream, to the millisecond: breaker transitions,
 // retry notices, recovered lines, attempts and app-level outcomes.
 //
+// Redis is the miniredis server the release modules' TestClient* tests drive
+// components-contrib's real state.redis client against.
+//
 // The harness imports sim and traces; it never imports Dapr.
 package harness

@@ -18,7 +18,8 @@ import (
 // connection on goroutines of its own, and a goroutine parked in Accept or
 // Read is not "durably blocked", so one inside the bubble would keep the
 // bubble from ever going idle and its clock (go-redis's backoff sleeps) from
-// advancing. Outside, miniredis runs on the real clock, and the bubble's clock
+// advancing (tried: with miniredis started inside, a one-second sleep in the
+// bubble never returns). Outside, miniredis runs on the real clock, and the bubble's clock
 // stands still while a bubble goroutine waits for it on the network or on
 // Stop/Start: the network part is real and takes no virtual time.
 //
