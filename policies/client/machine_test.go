@@ -153,3 +153,24 @@ func TestRejects(t *testing.T) {
 		t.Error("an answer before the command was sent is accepted")
 	}
 }
+
+func TestReplyFailure(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want Failure
+	}{
+		{"EOF", Transient},
+		{"ERR max number of clients reached", Transient},
+		{"LOADING Redis is loading the dataset in memory", Transient},
+		{"READONLY You can't write against a read only replica.", Transient},
+		{"CLUSTERDOWN The cluster is down", Transient},
+		{"TRYAGAIN Multiple keys request during rehashing of slot", Transient},
+		{"injected fault", Reply},
+		{"WRONGTYPE Operation against a key holding the wrong kind of value", Reply},
+		{"LOADING", Reply}, // go-redis matches the prefix with its space
+	} {
+		if got := ReplyFailure(c.text); got != c.want {
+			t.Errorf("ReplyFailure(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -186,4 +187,19 @@ func (s Settings) Retried(f Failure) bool {
 		return s.RetryDialTimeout
 	}
 	return false
+}
+
+// ReplyFailure classifies an error the server answered with, as go-redis's
+// shouldRetry does (v8.11.5 error.go:28-61, the same in every v9 modelled):
+// EOF (the connection closed under the command), "ERR max number of clients
+// reached" and the LOADING, READONLY, CLUSTERDOWN and TRYAGAIN replies are
+// retried (Transient); any other reply is not (Reply).
+func ReplyFailure(text string) Failure {
+	switch {
+	case text == "EOF", text == "ERR max number of clients reached",
+		strings.HasPrefix(text, "LOADING "), strings.HasPrefix(text, "READONLY "),
+		strings.HasPrefix(text, "CLUSTERDOWN "), strings.HasPrefix(text, "TRYAGAIN "):
+		return Transient
+	}
+	return Reply
 }
