@@ -156,7 +156,12 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 	}
 	innermost := d+1 == len(w.pl.layers)
 	lc.timeout = ly.timeout
-	if innermost {
+	if innermost && w.steps[w.step].client != nil {
+		// A store whose component's client is modelled: the attempt is
+		// the component's command(s) through go-redis's tries. The first
+		// try is queued before the deadline, as an answer is below.
+		e.sendFirst(w, wi, d)
+	} else if innermost {
 		// The target is reached now; its answer is queued before the
 		// deadline so that, at the same instant, the answer wins.
 		lat, reached := e.reach(w)
@@ -207,7 +212,7 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 		}
 		var down bool
 		var status int32
-		lat, w.answerErr, down, status = e.applyWindows(host, st.Op, lat)
+		lat, w.answerErr, down, status, _ = e.applyWindows(host, st.Op, lat)
 		switch {
 		case down:
 			w.answerErr, w.unavailable = errUnavailable, true
@@ -225,7 +230,7 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 		w.answerErr = errRefused
 		return lat, false
 	}
-	if lat, w.answerErr, _, _ = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
+	if lat, w.answerErr, _, _, _ = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
 		w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
 	}
 	return lat, true
@@ -355,6 +360,9 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		e.ev.Outcome = seen.outcome
 		e.ev.Error = seen.err
 		e.ev.Stale = stale
+		if cs := w.steps[w.step].client; cs != nil && d+1 == len(w.pl.layers) && r.outcome != traces.Rejected {
+			e.ev.Why = clientWhy(cs, w.tries, w.cmd, r.err == timeout.ErrDeadlineExceeded.Error())
+		}
 		e.emit()
 	}
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	mrand "math/rand"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/dapr-sim/sim/clock"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/policies/breaker"
+	"github.com/dapr-sim/sim/policies/client"
 	"github.com/dapr-sim/sim/policies/retry"
 	"github.com/dapr-sim/sim/policies/timeout"
 	"github.com/dapr-sim/sim/traces"
@@ -38,6 +40,14 @@ const (
 	errRefused = "connect: connection refused"
 	// errInjected is a window's failure when it names no error of its own.
 	errInjected = "injected fault"
+	// What the component's client returns for a connect to a host that does
+	// not answer, and a reply that does not come (go-redis's net errors,
+	// without addresses).
+	errDialTimeout = "dial tcp: i/o timeout"
+	errReadTimeout = "read tcp: i/o timeout"
+	// errWrongType is Redis's reply to GET on a key that holds a hash: what
+	// state.redis's GET fallback meets when the store is back by then.
+	errWrongType = "WRONGTYPE Operation against a key holding the wrong kind of value"
 )
 
 // ErrStuck reports a run whose virtual time stopped advancing.
@@ -74,6 +84,8 @@ const (
 	evAnswer                 // the target answers worker w's attempt
 	evDeadline               // worker w's attempt timeout fires
 	evWindow                 // fault window w changes (token: windowStart, windowEnd, windowDown, windowUp)
+	evTry                    // a try of the component client's command in worker w's attempt ends
+	evWake                   // the component client's backoff before its next try ends
 )
 
 // What an evWindow entry marks, carried in its token.
@@ -159,12 +171,24 @@ type worker struct {
 	gaveUp       string        // why the step's retries ended, for its op event
 	requests     int           // requests issued, for the hot-loop guard
 	requestsFrom time.Duration // when the current hot-loop window of requests began
+
+	// The component client's command in the innermost attempt (see
+	// client.go): the machine's value, which command it is, how its try on
+	// the wire will end, and the tries so far for the call event's why.
+	cmd     client.Command
+	cmdOp   command
+	tryFail client.Failure // 0: the try gets its reply
+	tryErr  string
+	tries   []tryRecord
 }
 
 // stepRefs holds what a state step calls, resolved when the engine is built.
 type stepRefs struct {
 	pl    *pipeline
 	store *StateStore
+	// client is the store's component client (nil: the one-step model, a
+	// store with no Component whose client sim models).
+	client *client.Settings
 }
 
 // layerCall is the state of one layer's call in flight.
@@ -201,6 +225,14 @@ type Engine struct {
 	brEff []breaker.Effect
 	rtEff []retry.Effect
 	toEff []timeout.Effect
+	clEff []client.Effect
+
+	// jitter is go-redis's random source per sidecar (app id): the package
+	// draws its backoffs from one process-wide math/rand source seeded 1,
+	// so each sidecar has its own, seeded with the scenario's seed (seed 1
+	// replays a fresh sidecar's sequence). Kept apart from rng so the
+	// client's draws do not move the policies' and windows' draws.
+	jitter map[string]*mrand.Rand
 
 	// windowCalls counts, per fault window, the attempts it applied to (for
 	// failEvery).
@@ -225,6 +257,10 @@ type Engine struct {
 type Options struct {
 	// MaxEvents bounds the queue entries processed; 0 means DefaultMaxEvents.
 	MaxEvents int64
+	// NoClient runs every store in the one-step model, without its
+	// component's client: what Dapr's pkg/resiliency alone does, for the
+	// conformance harness that compares sim with it.
+	NoClient bool
 	// nullStore runs every state step against a store that keeps nothing
 	// and answers at once: the engine's own cost, for benchmarks only
 	// (availability, latency and faults still apply).
@@ -245,13 +281,18 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		appBreakers:   map[string]*breakerLRU{},
 		pipes:         map[Target]*pipeline{},
 		maxEvents:     opt.MaxEvents,
+		jitter:        map[string]*mrand.Rand{},
 	}
 	if e.maxEvents <= 0 {
 		e.maxEvents = DefaultMaxEvents
 	}
 	e.windows = indexWindows(s.Scenario.Windows)
+	clients := map[string]*client.Settings{}
 	for _, st := range s.Stores {
 		e.stores[st.Name] = newStore(st, opt.nullStore)
+		if cs, ok := s.Spec.ClientOf(st.Name); ok && !opt.NoClient {
+			clients[st.Name] = &cs
+		}
 	}
 	for _, a := range s.Called {
 		e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}
@@ -293,7 +334,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		for i := range app.Steps {
 			st := &app.Steps[i]
 			if st.Op != Actor && st.Op != Invoke {
-				steps[i] = stepRefs{pl: e.pipes[Target{Name: st.Target, Method: st.Method}], store: e.stores[st.Target]}
+				steps[i] = stepRefs{pl: e.pipes[Target{Name: st.Target, Method: st.Method}], store: e.stores[st.Target], client: clients[st.Target]}
 			}
 		}
 		for w := 0; w < app.Workers; w++ {
@@ -398,6 +439,16 @@ func (e *Engine) dispatch(ev event) {
 		}
 	case evWindow:
 		e.window(int(ev.w), ev.token)
+	case evTry:
+		w := e.workers[ev.w]
+		if ev.token == w.calls[ev.depth].token {
+			e.tried(w, int(ev.w), int(ev.depth))
+		}
+	case evWake:
+		w := e.workers[ev.w]
+		if ev.token == w.calls[ev.depth].token {
+			e.woke(w, int(ev.w), int(ev.depth))
+		}
 	}
 }
 
@@ -475,11 +526,15 @@ func (e *Engine) flap(w *Window, i int, at time.Duration, mark uint32) {
 // latency replaces the store's; the first failing window, in file order,
 // decides the error. Random draws (errorRate) are made for every matching
 // flaky window, in file order, so a run's draws depend only on its events.
-func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time.Duration, string, bool, int32) {
+//
+// conn is the connection fault of the window that decided the error (0:
+// none); its errText is the client's error for it.
+func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time.Duration, string, bool, int32, Conn) {
 	now := e.q.Now()
 	errText := ""
 	down := false // a flapping window's down phase decided the error
 	var status int32
+	var conn Conn
 	slow := time.Duration(-1)
 	var held []int32
 	if x := e.windows[target]; x != nil {
@@ -496,6 +551,8 @@ func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time
 		}
 		fails := false
 		switch {
+		case w.Conn != 0:
+			fails = true
 		case w.Period > 0:
 			fails = (now-w.From)%w.Period < w.DownFor
 		case w.FailEvery > 0:
@@ -510,6 +567,15 @@ func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time
 			errText = w.Error
 			down = w.Period > 0
 			status = w.Status
+			conn = w.Conn
+			switch w.Conn {
+			case ConnRefused:
+				errText = errRefused
+			case ConnNoAnswer:
+				errText = errDialTimeout
+			case ConnHang:
+				errText = errReadTimeout
+			}
 			if errText == "" {
 				errText = errInjected
 				if w.Period > 0 {
@@ -521,7 +587,7 @@ func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time
 	if slow >= 0 {
 		lat = slow
 	}
-	return lat, errText, down, status
+	return lat, errText, down, status, conn
 }
 
 func (e *Engine) iterate(w *worker, wi int) {

@@ -91,6 +91,7 @@ type faultDump struct {
 	To        string   `yaml:"to,omitempty"`
 	Latency   string   `yaml:"latency,omitempty"`
 	Error     string   `yaml:"error,omitempty"`
+	Conn      string   `yaml:"conn,omitempty"`
 	ErrorRate float64  `yaml:"errorRate,omitempty"`
 	FailEvery int      `yaml:"failEvery,omitempty"`
 	Status    int32    `yaml:"status,omitempty"`
@@ -152,6 +153,9 @@ func (s *Setup) Header() traces.Header {
 			FailEvery: w.FailEvery, Status: w.Status, Period: durText(w.Period), DownFor: durText(w.DownFor)}
 		if w.HasTo {
 			fd.To = w.To.String()
+		}
+		if w.Conn != 0 {
+			fd.Conn = w.Conn.String()
 		}
 		if w.Latency != nil {
 			fd.Latency = w.Latency.String()

@@ -145,6 +145,11 @@ type Window struct {
 	FailEvery int     // every FailEvery-th matching attempt fails
 	Period    time.Duration
 	DownFor   time.Duration // with Period: down for the first DownFor of each period
+	// Conn is how the store's host fails at the connection (0: it does not):
+	// a refused connect, a host that does not answer, a server that accepts
+	// and hangs. It needs the store's own client (a state.redis Component),
+	// which pays each failure's real cost per try.
+	Conn Conn
 	// Status is the HTTP status a called app answers a failed call with
 	// (default 500); stores have none.
 	Status int32
@@ -152,10 +157,45 @@ type Window struct {
 	Index  int // the window's place in the scenario's faults, for field paths
 }
 
+// Conn is a window's connection fault, as the store's client meets it on
+// every try that starts inside the window.
+type Conn uint8
+
+const (
+	_ Conn = iota
+	// ConnRefused: the connect is refused at once (a closed port), as while
+	// the store is stopped: each try costs the store's latency.
+	ConnRefused
+	// ConnNoAnswer: the host does not answer the connect (a dropped SYN):
+	// each try costs the client's dialTimeout, and go-redis v8 retries it.
+	ConnNoAnswer
+	// ConnHang: the server accepts and never replies: each try costs the
+	// client's readTimeout, and go-redis retries it.
+	ConnHang
+)
+
+var connNames = [...]string{ConnRefused: "refused", ConnNoAnswer: "noAnswer", ConnHang: "hang"}
+
+func (c Conn) String() string {
+	if int(c) < len(connNames) && c != 0 {
+		return connNames[c]
+	}
+	return fmt.Sprintf("conn(%d)", uint8(c))
+}
+
+func parseConn(s string) (Conn, bool) {
+	for i, n := range connNames {
+		if i > 0 && n == s {
+			return Conn(i), true
+		}
+	}
+	return 0, false
+}
+
 // Failing reports whether the window makes attempts fail (rather than only
 // slowing them down).
 func (w *Window) Failing() bool {
-	return w.Error != "" || w.ErrorRate > 0 || w.FailEvery > 0 || w.Period > 0
+	return w.Error != "" || w.ErrorRate > 0 || w.FailEvery > 0 || w.Period > 0 || w.Conn != 0
 }
 
 // matches reports whether the window applies to an attempt of op at t.
@@ -207,6 +247,8 @@ func (w *Window) Detail() string {
 // Mode names what the window does, as the trace's fault events say it.
 func (w *Window) Mode() string {
 	switch {
+	case w.Conn != 0:
+		return w.Conn.String()
 	case w.Period > 0:
 		return "flapping"
 	case w.FailEvery > 0:
@@ -721,6 +763,19 @@ func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Faul
 				w.Latency = &v
 			},
 			"error": d.str(&w.Error),
+			"conn": func(fl string, n *yaml.Node) {
+				v, err := ynode.Scalar(d.file, fl, n)
+				if err != nil {
+					d.fail(err)
+					return
+				}
+				c, ok := parseConn(v)
+				if !ok {
+					d.errorf(n, fl, "want refused, noAnswer or hang, got %q", v)
+					return
+				}
+				w.Conn = c
+			},
 			"errorRate": func(fl string, n *yaml.Node) {
 				v, err := ynode.Float(d.file, fl, n)
 				if err != nil {
@@ -781,7 +836,7 @@ func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Faul
 			continue
 		}
 		if _, isWindow := seen["target"]; !isWindow {
-			for _, k := range []string{"from", "to", "latency", "error", "errorRate", "failEvery", "period", "downFor", "ops"} {
+			for _, k := range []string{"from", "to", "latency", "error", "conn", "errorRate", "failEvery", "period", "downFor", "ops"} {
 				if kn, ok := seen[k]; ok {
 					d.errorf(kn, field+"."+k, "belongs to a window: add target (and from/to), or script a change with at and stop/start")
 				}
@@ -821,16 +876,22 @@ func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Faul
 				d.errorf(periodN, field+".downFor", "want a duration above 0s and below period (%s)", w.Period)
 			}
 		}
+		if w.Conn != 0 {
+			modes++
+			if w.Error != "" {
+				d.errorf(seen["error"], field+".error", "a conn fault has its own error (the client's); drop error or conn")
+			}
+		}
 		if modes > 1 {
-			d.errorf(fn, field, "give one of errorRate, failEvery or period/downFor: a window fails attempts one way")
+			d.errorf(fn, field, "give one of conn, errorRate, failEvery or period/downFor: a window fails attempts one way")
 		}
 		given := false // a mode key with a bad value is reported already
-		for _, k := range []string{"latency", "error", "errorRate", "failEvery", "period", "downFor"} {
+		for _, k := range []string{"latency", "error", "conn", "errorRate", "failEvery", "period", "downFor"} {
 			_, ok := seen[k]
 			given = given || ok
 		}
 		if modes == 0 && w.Latency == nil && w.Error == "" && !given {
-			d.errorf(fn, field, "a window needs latency, error, errorRate, failEvery or period/downFor")
+			d.errorf(fn, field, "a window needs latency, error, conn, errorRate, failEvery or period/downFor")
 		}
 		if fromN == nil && w.HasTo {
 			// from defaults to 0s: the window holds from the start.

@@ -293,6 +293,15 @@ func (s *Setup) resolve(called map[string]App) error {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "target",
 				Msg: fmt.Sprintf("no state store or called app named %q", w.Target)})
 		}
+		if w.Conn != 0 && known(w.Target) {
+			if _, ok := spec.ClientOf(w.Target); !ok {
+				errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "conn",
+					Msg: fmt.Sprintf("store %q has no modelled client: a conn fault is what the component's client meets on each try; give the store a Component of type state.redis in the resources", w.Target)})
+			}
+		} else if w.Conn != 0 && isApp(w.Target) {
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "conn",
+				Msg: fmt.Sprintf("%q is a called app: conn models a state store's client; stop the app for an unreachable sidecar", w.Target)})
+		}
 		if w.From > sc.Duration {
 			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, w.Line, 0, wf+"from", "the window on %s starts at %s, after the horizon (%s): it never happens", w.Target, w.From, sc.Duration))
 		}

@@ -213,17 +213,19 @@ func TestStateAtQuickstart(t *testing.T) {
 	}{
 		{"5.5s", traces.BreakerState{State: "closed", Generation: 1, Requests: 8, TotalSuccesses: 8, ConsecutiveSuccesses: 8}, nil, true},
 		{"6.0085s", traces.BreakerState{State: "closed", Generation: 1, Requests: 9, TotalSuccesses: 8, ConsecutiveSuccesses: 8}, &req{5, 1, 1, "6.008008s", traces.Answering, "6.008009s", ""}, false},
-		{"20s", traces.BreakerState{State: "closed", Generation: 1, Requests: 11, TotalSuccesses: 8, TotalFailures: 3, ConsecutiveFailures: 3}, &req{5, 1, 4, "6.008008s", traces.Backoff, "16.011011s", "21.011012s"}, false},
-		{"22s", traces.BreakerState{State: "closed", Generation: 1, Requests: 12, TotalSuccesses: 8, TotalFailures: 4, ConsecutiveFailures: 4}, &req{5, 1, 5, "6.008008s", traces.Backoff, "21.012012s", "26.012013s"}, false},
-		{"26.5s", traces.BreakerState{State: "open", Generation: 2, Expiry: s("31.013013s"), Expires: true}, &req{5, 1, 6, "6.008008s", traces.Backoff, "26.013013s", "31.013014s"}, false},
+		// The client's tries make each failed attempt last 40-110ms on 1.8
+		// (go-redis's jitter, seeded 1: conformance/REDIS-CLIENT.md §5.2).
+		{"20s", traces.BreakerState{State: "closed", Generation: 1, Requests: 11, TotalSuccesses: 8, TotalFailures: 3, ConsecutiveFailures: 3}, &req{5, 1, 4, "6.008008s", traces.Backoff, "16.263244212s", "21.263245212s"}, false},
+		{"22s", traces.BreakerState{State: "closed", Generation: 1, Requests: 12, TotalSuccesses: 8, TotalFailures: 4, ConsecutiveFailures: 4}, &req{5, 1, 5, "6.008008s", traces.Backoff, "21.307592032s", "26.307593032s"}, false},
+		{"26.5s", traces.BreakerState{State: "open", Generation: 2, Expiry: s("31.405988957s"), Expires: true}, &req{5, 1, 6, "6.008008s", traces.Backoff, "26.405988957s", "31.405989957s"}, false},
 		// At the expiry itself the breaker is still open (gobreaker's strict <).
-		{"31.013013s", traces.BreakerState{State: "open", Generation: 2, Expiry: s("31.013013s"), Expires: true}, &req{5, 1, 6, "6.008008s", traces.Backoff, "26.013013s", "31.013014s"}, false},
-		{"31.013014s", traces.BreakerState{State: "half-open", Generation: 3, Requests: 1}, &req{5, 1, 6, "6.008008s", traces.Answering, "31.013014s", ""}, false},
-		{"31.5s", traces.BreakerState{State: "open", Generation: 4, Expiry: s("36.014014s"), Expires: true}, &req{5, 1, 7, "6.008008s", traces.Backoff, "31.014014s", "36.014015s"}, false},
+		{"31.405988957s", traces.BreakerState{State: "open", Generation: 2, Expiry: s("31.405988957s"), Expires: true}, &req{5, 1, 6, "6.008008s", traces.Backoff, "26.405988957s", "31.405989957s"}, false},
+		{"31.405989957s", traces.BreakerState{State: "half-open", Generation: 3, Requests: 1}, &req{5, 1, 6, "6.008008s", traces.Answering, "31.405989957s", ""}, false},
+		{"31.5s", traces.BreakerState{State: "open", Generation: 4, Expiry: s("36.495401889s"), Expires: true}, &req{5, 1, 7, "6.008008s", traces.Backoff, "31.495401889s", "36.495402889s"}, false},
 		// Closed again, counts cleared; get(5) is admitted and waits for its answer.
-		{"36.0152s", traces.BreakerState{State: "closed", Generation: 6, Requests: 1}, &req{5, 2, 1, "36.015015s", traces.Answering, "36.015016s", ""}, true},
+		{"36.497s", traces.BreakerState{State: "closed", Generation: 6, Requests: 1}, &req{5, 2, 1, "36.496402889s", traces.Answering, "36.496403889s", ""}, true},
 		// get(5) was admitted and answered in the closed breaker's new generation.
-		{"36.02s", traces.BreakerState{State: "closed", Generation: 6, Requests: 1, TotalSuccesses: 1, ConsecutiveSuccesses: 1}, nil, true},
+		{"36.5s", traces.BreakerState{State: "closed", Generation: 6, Requests: 1, TotalSuccesses: 1, ConsecutiveSuccesses: 1}, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.at, func(t *testing.T) {

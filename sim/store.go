@@ -76,6 +76,19 @@ func (s *StateStore) do(appID string, st *Step, iteration, workerIndex int) stri
 	return ""
 }
 
+// holdsHash reports whether the step's key exists (as the hash state.redis
+// writes): what a GET of it meets.
+func (s *StateStore) holdsHash(appID string, st *Step, iteration, workerIndex int) bool {
+	if s.mr == nil {
+		return false
+	}
+	b := append(s.keyBuf[:0], appID...)
+	b = append(b, "||"...)
+	b = appendExpand(b, st.Key, iteration, workerIndex)
+	s.keyBuf = b
+	return s.mr.Exists(string(b))
+}
+
 // Data returns the stored value of a state key written by appID, and whether
 // it exists: what `HGET <appID>||<key> data` returns.
 func (s *StateStore) Data(appID, key string) (string, bool) {

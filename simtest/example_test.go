@@ -38,10 +38,10 @@ func Example() {
 	// Output:
 	// simtest: breaker simpleCB-statestore is closed at 32s
 	//     expected: closed at 32s
-	//     actual:   open at 32s (since half-open->open at 31.014014s)
+	//     actual:   open at 32s (since half-open->open at 31.495401889s)
 	//     nearest:
-	//       {t: 31.013014s, kind: breaker, name: simpleCB-statestore, from: open, to: half-open, why: "the open period ended at 31.013013s and the breaker was consulted at 31.013014s, strictly after it (an attempt asking to be admitted); half-open admits maxRequests=1"}
-	//       {t: 31.014014s, kind: breaker, name: simpleCB-statestore, from: half-open, to: open, why: "a request failed while half-open: open again until 36.014014s (timeout 5s)"}
-	//       {t: 36.014015s, kind: breaker, name: simpleCB-statestore, from: open, to: half-open, why: "the open period ended at 36.014014s and the breaker was consulted at 36.014015s, strictly after it (an attempt asking to be admitted); half-open admits maxRequests=1"}
-	//       {t: 36.015015s, kind: breaker, name: simpleCB-statestore, from: half-open, to: closed, why: "consecutiveSuccesses=1 reached maxRequests=1 while half-open"}
+	//       {t: 31.405989957s, kind: breaker, name: simpleCB-statestore, from: open, to: half-open, why: "the open period ended at 31.405988957s and the breaker was consulted at 31.405989957s, strictly after it (an attempt asking to be admitted); half-open admits maxRequests=1"}
+	//       {t: 31.495401889s, kind: breaker, name: simpleCB-statestore, from: half-open, to: open, why: "a request failed while half-open: open again until 36.495401889s (timeout 5s)"}
+	//       {t: 36.495402889s, kind: breaker, name: simpleCB-statestore, from: open, to: half-open, why: "the open period ended at 36.495401889s and the breaker was consulted at 36.495402889s, strictly after it (an attempt asking to be admitted); half-open admits maxRequests=1"}
+	//       {t: 36.496402889s, kind: breaker, name: simpleCB-statestore, from: half-open, to: closed, why: "consecutiveSuccesses=1 reached maxRequests=1 while half-open"}
 }

@@ -33,8 +33,8 @@ const s = time.Second
 // helper passes on a true expectation.
 func TestQuickstart(t *testing.T) {
 	r := Run(t, quickstart)
-	r.BreakerState("simpleCB-statestore", 26013013*time.Microsecond).Is("open") // the instant it opens
-	r.BreakerState("simpleCB-statestore", 26013012*time.Microsecond).Is("closed")
+	r.BreakerState("simpleCB-statestore", 26405988957*time.Nanosecond).Is("open") // the instant it opens
+	r.BreakerState("simpleCB-statestore", 26405988956*time.Nanosecond).Is("closed")
 	r.BreakerStateThroughout("simpleCB-statestore", 0, 26*s).Is("closed")
 	r.Transition("simpleCB-statestore", "closed", "open").Within(25*s, 27*s)
 	r.Transition("simpleCB-statestore", "half-open", "open").During(31*s, 32*s).Times(1)
@@ -66,19 +66,19 @@ func TestWrongExpectationsFail(t *testing.T) {
 		want   []string // in the one error reported
 	}{
 		{"state at", func(r *Result) bool { return r.BreakerState("simpleCB-statestore", 27*s).Is("closed") },
-			[]string{"breaker simpleCB-statestore is closed at 27s", "expected: closed at 27s", "actual:   open at 27s (since closed->open at 26.013013s)", "{t: 26.013013s, kind: breaker"}},
+			[]string{"breaker simpleCB-statestore is closed at 27s", "expected: closed at 27s", "actual:   open at 27s (since closed->open at 26.405988957s)", "{t: 26.405988957s, kind: breaker"}},
 		{"state throughout", func(r *Result) bool {
 			return r.BreakerStateThroughout("simpleCB-statestore", 27*s, 35*s).Is("open")
-		}, []string{"actual:   open at 27s, then half-open at 31.013014s"}},
+		}, []string{"actual:   open at 27s, then half-open at 31.405989957s"}},
 		{"transition within", func(r *Result) bool {
 			return r.Transition("simpleCB-statestore", "closed", "open").Within(20*s, 25*s)
-		}, []string{"actual:   0 times within [20s, 25s]; outside it at 26.013013s"}},
+		}, []string{"actual:   0 times within [20s, 25s]; outside it at 26.405988957s"}},
 		{"transition times", func(r *Result) bool { return r.Transition("simpleCB-statestore", "open", "half-open").Times(1) },
-			[]string{"actual:   2 times in the run", "{t: 36.014015s, kind: breaker"}},
+			[]string{"actual:   2 times in the run", "{t: 36.495402889s, kind: breaker"}},
 		{"transition never", func(r *Result) bool { return r.Transition("simpleCB-statestore", "half-open", "open").Never() },
 			[]string{"expected: half-open->open never in the run"}},
 		{"log within", func(r *Result) bool { return r.Log("Recovered").Within(30*s, 35*s) },
-			[]string{"actual:   0 times within [30s, 35s]; once outside it", "36.015015s  INFO[0036] Recovered processing operation component[statestore] output."}},
+			[]string{"actual:   0 times within [30s, 35s]; once outside it", "36.496402889s  INFO[0036] Recovered processing operation component[statestore] output."}},
 		{"log never", func(r *Result) bool { return r.Log("Recovered").Never() }, []string{"expected: no line matching \"Recovered\" in the run"}},
 		{"log regexp", func(r *Result) bool { return r.LogMatching(`Retrying in \d+s`).Appears() },
 			[]string{"log /Retrying in \\d+s/ appears", "INFO[0006] Error processing operation component[statestore] output. Retrying..."}},
@@ -167,8 +167,10 @@ func TestOptions(t *testing.T) {
 	if r.Setup.Profile.Version != "1.16" || r.Setup.Seed != 7 {
 		t.Errorf("profile %s, seed %d", r.Setup.Profile.Version, r.Setup.Seed)
 	}
-	r.Log("WARN[0006] Error processing operation component[statestore] output. Retrying in 5s…").Times(1)
-	r.Log("Recovered processing operation component[statestore] output after 7 attempts").Within(36*s, 37*s)
+	// On 1.16 the state.redis client's 3 x 512ms per failed save leaves
+	// the breaker closed; the fifth attempt succeeds inside the client.
+	r.Log("WARN[0007] Error processing operation component[statestore] output. Retrying in 5s…").Times(1)
+	r.Log("Recovered processing operation component[statestore] output after 5 attempts").Within(33*s, 34*s)
 }
 
 // Golden reports a changed, cut or missing file and rewrites it under -update.
@@ -195,14 +197,14 @@ func TestGolden(t *testing.T) {
 	}
 
 	data, _ := os.ReadFile(path)
-	edited := strings.Replace(string(data), "{t: 26.013013s, kind: breaker", "{t: 26.013014s, kind: breaker", 1)
+	edited := strings.Replace(string(data), "{t: 26.405988957s, kind: breaker", "{t: 26.405988958s, kind: breaker", 1)
 	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if r.Golden(path) || len(f.errors) != 1 {
 		t.Fatalf("edited golden: %q", f.errors)
 	}
-	for _, w := range []string{"- ", "{t: 26.013014s, kind: breaker", "+ ", "{t: 26.013013s, kind: breaker", "(1 of ", "-update"} {
+	for _, w := range []string{"- ", "{t: 26.405988958s, kind: breaker", "+ ", "{t: 26.405988957s, kind: breaker", "(1 of ", "-update"} {
 		if !strings.Contains(f.errors[0], w) {
 			t.Errorf("report lacks %q:\n%s", w, f.errors[0])
 		}

@@ -115,10 +115,11 @@ type Event struct {
 	Change string // fault: stop, start; for a window: slow, error, flaky, failEvery, flapping, then down/up (flapping) and end
 	Detail string // fault: what a window does, e.g. "latency 3s, ops get"
 
-	// Why (breaker, retry, op) says in numbers why the machine decided what
-	// it did: the trip expression and the counts it saw, the open period
-	// that ended, the backoff drawn and its bounds, the attempts against
-	// maxRetries. `--explain` prints it.
+	// Why (breaker, retry, op, call) says in numbers why the machine
+	// decided what it did: the trip expression and the counts it saw, the
+	// open period that ended, the backoff drawn and its bounds, the attempts
+	// against maxRetries; on a call, the component client's tries when one
+	// failed (issue 12). `--explain` prints it.
 	Why string
 }
 

@@ -60,6 +60,7 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			if e.Stale {
 				b = f.flag(b, "stale")
 			}
+			b = why(b, f, e)
 		case Op:
 			b = f.num(b, "attempts", e.Attempts)
 			b = f.str(b, "outcome", e.Outcome.String())
@@ -110,7 +111,7 @@ func Recorded(e Event) Event {
 	r.App, r.Worker, r.Iteration, r.Step, r.Target, r.Op = e.App, e.Worker, e.Iteration, e.Step, e.Target, e.Op
 	switch e.Kind {
 	case Call:
-		r.Operation, r.Attempt, r.Outcome, r.Error, r.Stale = e.Operation, e.Attempt, e.Outcome, e.Error, e.Stale
+		r.Operation, r.Attempt, r.Outcome, r.Error, r.Stale, r.Why = e.Operation, e.Attempt, e.Outcome, e.Error, e.Stale, e.Why
 	case Op:
 		r.Attempts, r.Outcome, r.Error, r.Took, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Log, e.Why
 	case Retry:

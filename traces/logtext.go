@@ -66,7 +66,7 @@ func Explanation(e *Event) (string, bool) {
 		return "", false
 	}
 	switch e.Kind {
-	case Breaker, Retry, Op:
+	case Breaker, Retry, Op, Call:
 		return "    why @" + e.T.String() + ": " + escape.Text(e.Why) + "\n", true
 	}
 	return "", false

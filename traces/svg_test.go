@@ -102,9 +102,9 @@ func TestSVGIsValid(t *testing.T) {
 	titles := checkSVG(t, quickstartSVGBytes(t))
 	for _, want := range []string{
 		"statestore: down 6s to 33s (stopped)",
-		"simpleCB-statestore: open 26.013013s to 31.013014s",
-		"simpleCB-statestore: half-open 31.013014s to 31.014014s",
-		"26.013013s closed → open",
+		"simpleCB-statestore: open 26.405988957s to 31.405989957s",
+		"simpleCB-statestore: half-open 31.405989957s to 31.495401889s",
+		"26.405988957s closed → open",
 		"33s started",
 	} {
 		found := false

@@ -57,11 +57,11 @@ func TestTimelineQuickstart(t *testing.T) {
 	for c := range br {
 		var want rune
 		switch {
-		case c < col(26*sec):
+		case c < col(26405988957*time.Nanosecond):
 			want = ' '
-		case c == col(31013014*time.Microsecond), c == col(36014015*time.Microsecond):
+		case c == col(31405989957*time.Nanosecond), c == col(36495402889*time.Nanosecond):
 			want = '▒'
-		case c < col(36*sec):
+		case c < col(36495402889*time.Nanosecond):
 			want = '█'
 		default:
 			want = '─'
@@ -72,11 +72,11 @@ func TestTimelineQuickstart(t *testing.T) {
 		}
 	}
 	for _, s := range []string{
-		"26.013013s  simpleCB-statestore  closed → open\n",
-		"31.013014s  simpleCB-statestore  open → half-open\n",
-		"36.015015s  simpleCB-statestore  half-open → closed\n",
-		"6s          statestore           stopped\n",
-		"33s         statestore           started\n",
+		"26.405988957s  simpleCB-statestore  closed → open\n",
+		"31.405989957s  simpleCB-statestore  open → half-open\n",
+		"36.496402889s  simpleCB-statestore  half-open → closed\n",
+		"6s             statestore           stopped\n",
+		"33s            statestore           started\n",
 	} {
 		if !strings.Contains(out, s) {
 			t.Errorf("no change %q in:\n%s", s, out)
