@@ -231,13 +231,19 @@ func clientWhy(cs *client.Settings, tries []tryRecord, cmd client.Command, deadl
 		}
 	}
 	flush()
-	if deadline {
-		if cmd.State == client.Trying || cmd.State == client.Sleeping {
-			if cs.CancelledByTimeout {
-				b.WriteString("; the deadline cancelled the command")
-			} else {
-				b.WriteString("; the deadline ended the attempt (the component's own context kept the command running in real Dapr; sim drops it)")
-			}
+	if deadline && (cmd.State == client.Trying || cmd.State == client.Sleeping) {
+		sep := ";"
+		if len(tries) == 0 {
+			sep = ":"
+		}
+		where := fmt.Sprintf("during try %d", cmd.Tries)
+		if cmd.State == client.Sleeping {
+			where = fmt.Sprintf("in the backoff before try %d", cmd.Tries+1)
+		}
+		if cs.CancelledByTimeout {
+			fmt.Fprintf(&b, "%s the deadline cancelled the command %s", sep, where)
+		} else {
+			fmt.Fprintf(&b, "%s the deadline ended the attempt %s (before 1.10 the component ran the command on its own context, so in real Dapr it went on; sim drops it)", sep, where)
 		}
 	}
 	return b.String()

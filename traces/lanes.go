@@ -303,6 +303,9 @@ func (f *targetFold) state() (State, string) {
 			ws = TargetFlaky
 		case "error":
 			ws = TargetFailing
+		case "refused", "noAnswer", "hang":
+			// A conn window (issue 12): the store's client cannot reach it.
+			ws = TargetDown
 		case "flapping":
 			if w.down {
 				ws = TargetDown

@@ -95,7 +95,7 @@ type TargetState struct {
 
 // WindowState is an active fault window.
 type WindowState struct {
-	Mode   string // slow, error, flaky, failEvery, flapping
+	Mode   string // slow, error, flaky, failEvery, flapping, refused, noAnswer, hang
 	Detail string
 	Since  time.Duration
 	// Down is the phase of a flapping window.
