@@ -112,7 +112,7 @@ type Event struct {
 	From string // breaker: state before
 	To   string // breaker: state after
 
-	Change string // fault: stop, start; for a window: slow, error, flaky, failEvery, flapping, then down/up (flapping) and end
+	Change string // fault: stop, start; for a window: slow, error, flaky, failEvery, flapping, refused, noAnswer, hang, then down/up (flapping) and end
 	Detail string // fault: what a window does, e.g. "latency 3s, ops get"
 
 	// Why (breaker, retry, op, call) says in numbers why the machine
