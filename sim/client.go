@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/policies/client"
+	"github.com/dapr-sim/sim/traces"
 )
 
 // The component's own client inside the innermost attempt on a state store
@@ -66,17 +67,29 @@ func (e *Engine) send(w *worker, wi, d int, cmd command) {
 // stepClient feeds one event to the command's machine and carries out its
 // effects.
 func (e *Engine) stepClient(w *worker, wi, d int, ev client.Event) {
-	cs := w.steps[w.step].client
+	var buf [2]client.Effect
+	effs, ok := e.applyClient(w, ev, buf[:0])
+	if ok {
+		e.clientEffects(w, wi, d, effs)
+	}
+}
+
+// applyClient feeds one event to the command's machine and returns its
+// effects, copied into effs: carrying them out can end the step and start
+// the next one, whose command reuses clEff.
+func (e *Engine) applyClient(w *worker, ev client.Event, effs []client.Effect) ([]client.Effect, bool) {
 	var err error
-	e.clEff, err = client.Apply(cs, &w.cmd, ev, e.clEff[:0])
+	e.clEff, err = client.Apply(w.steps[w.step].client, &w.cmd, ev, e.clEff[:0])
 	if err != nil {
 		e.invariant(w, err)
-		return
+		return effs, false
 	}
-	// Copied out: a finished command can end the step and start the next
-	// one, whose command reuses clEff.
-	var buf [2]client.Effect
-	effs := append(buf[:0], e.clEff...)
+	return append(effs, e.clEff...), true
+}
+
+// clientEffects carries out the command machine's effects.
+func (e *Engine) clientEffects(w *worker, wi, d int, effs []client.Effect) {
+	cs := w.steps[w.step].client
 	for _, ef := range effs {
 		switch ef.Kind {
 		case client.Try:
@@ -145,9 +158,14 @@ func (e *Engine) tryOutcome(w *worker, cs *client.Settings) (client.Failure, str
 }
 
 // tried is the end of a try: its reply, or its failure with go-redis's
-// draw when a retry follows.
+// draw when a retry follows. The try is recorded as a try event when it or
+// an earlier try of the attempt failed, before what its end causes.
 func (e *Engine) tried(w *worker, wi, d int) {
 	now := e.q.Now()
+	record := w.tryFail != 0
+	for _, t := range w.tries {
+		record = record || t.fail != 0
+	}
 	w.tries = append(w.tries, tryRecord{cmd: w.cmdOp, fail: w.tryFail, end: now, sleep: -1})
 	ev := client.Event{Kind: client.Answered, Now: now}
 	if w.tryFail != 0 {
@@ -157,7 +175,29 @@ func (e *Engine) tried(w *worker, wi, d int) {
 			ev.Draw = e.jitterOf(w.app.ID).Int63n(bound)
 		}
 	}
-	e.stepClient(w, wi, d, ev)
+	try := w.cmd.Tries
+	var buf [2]client.Effect
+	effs, ok := e.applyClient(w, ev, buf[:0])
+	if !ok {
+		return
+	}
+	if record {
+		e.who(w, traces.Try, d)
+		e.ev.Attempt = w.calls[d].attempt
+		e.ev.Command = w.cmdOp.String()
+		e.ev.Try = try
+		e.ev.Outcome = traces.OK
+		if w.tryFail != 0 {
+			e.ev.Outcome, e.ev.Error = traces.Error, w.tryErr
+		}
+		for _, ef := range effs {
+			if ef.Kind == client.ScheduleTry {
+				e.ev.Delay = ef.Sleep
+			}
+		}
+		e.emit()
+	}
+	e.clientEffects(w, wi, d, effs)
 }
 
 // woke is the end of a backoff: the next try.

@@ -27,9 +27,16 @@ const (
 	Recovered
 	// Timeout: an attempt's deadline fired before the target answered.
 	Timeout
+	// Try: one try of a Redis command by a store's component client (the
+	// go-redis retry loop inside an attempt, issue 12) ended: Command, Try
+	// (1-based within the command), Outcome, Error, and Delay, the backoff
+	// before the next try when one follows. Recorded for the attempts in
+	// which a try failed, from that try on; an attempt whose tries all
+	// succeed is one try and its call event says it all.
+	Try
 )
 
-var kindNames = [...]string{"", "fault", "call", "op", "breaker", "retry", "recovered", "timeout"}
+var kindNames = [...]string{"", "fault", "call", "op", "breaker", "retry", "recovered", "timeout", "try"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -95,17 +102,19 @@ type Event struct {
 	Op        string // save, get, delete
 	Operation string // Dapr's operation name: component[statestore] output
 
-	Attempt  int           // call, retry, timeout: which attempt (1-based)
+	Attempt  int           // call, retry, timeout, try: which attempt (1-based)
+	Try      int           // try: which try of the command (1-based)
+	Command  string        // try: the Redis command (EVAL, HGETALL, GET)
 	Attempts int           // op, recovered: attempts made in total
-	Outcome  Outcome       // call, op
-	Error    string        // call, op: the error text when not ok
+	Outcome  Outcome       // call, op, try
+	Error    string        // call, op, try: the error text when not ok
 	Took     time.Duration // op: from the app issuing the step to its result
 	Log      string        // op: the app's line, printed as "== APP == ..." on success
 	// Stale (call): the breaker admitted the attempt in a generation that
 	// has since ended, so it ignored the outcome (gobreaker's rule).
 	Stale bool
 
-	Delay  time.Duration // retry: the backoff as Dapr reports it (a negative one waits 0)
+	Delay  time.Duration // retry: the backoff as Dapr reports it (a negative one waits 0); try: go-redis's backoff before the next try
 	Notice bool          // retry: Dapr logs this one
 
 	Name string // breaker: the name Dapr logs, e.g. simpleCB-statestore

@@ -180,6 +180,8 @@ const (
 	fieldChange
 	fieldDetail
 	fieldWhy
+	fieldTry
+	fieldCommand
 )
 
 // setField sets one field of e from its line text as eventFromMap would;
@@ -249,6 +251,10 @@ func (r *Reader) setField(e *Event, seen *uint32, key, v []byte) bool {
 		f, s = fieldDetail, &e.Detail
 	case "why":
 		f, s = fieldWhy, &e.Why
+	case "try":
+		f, n = fieldTry, &e.Try
+	case "command":
+		f, s = fieldCommand, &e.Command
 	default:
 		return false
 	}

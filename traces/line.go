@@ -90,6 +90,18 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 				b = f.str(b, "operation", e.Operation)
 			}
 			b = f.num(b, "attempt", e.Attempt)
+		case Try:
+			b = f.num(b, "attempt", e.Attempt)
+			b = f.str(b, "command", e.Command)
+			b = f.num(b, "try", e.Try)
+			b = f.str(b, "outcome", e.Outcome.String())
+			if e.Error != "" {
+				b = f.str(b, "error", e.Error)
+			}
+			if e.Delay != 0 {
+				b = f.key(b, "delay", false)
+				b = f.dur(b, e.Delay)
+			}
 		}
 	}
 	return append(b, '}')
@@ -120,6 +132,8 @@ func Recorded(e Event) Event {
 		r.Operation, r.Attempts = e.Operation, e.Attempts
 	case Timeout:
 		r.Operation, r.Attempt = e.Operation, e.Attempt
+	case Try:
+		r.Attempt, r.Command, r.Try, r.Outcome, r.Error, r.Delay = e.Attempt, e.Command, e.Try, e.Outcome, e.Error, e.Delay
 	}
 	return r
 }

@@ -232,7 +232,7 @@ var eventKeys = map[string]bool{
 	"t": true, "kind": true, "app": true, "worker": true, "iteration": true, "step": true, "target": true, "op": true,
 	"operation": true, "attempt": true, "attempts": true, "outcome": true, "error": true, "took": true, "log": true,
 	"stale": true, "delay": true, "notice": true, "name": true, "from": true, "to": true, "change": true, "detail": true,
-	"why": true,
+	"why": true, "try": true, "command": true,
 }
 
 func eventFromMap(m map[string]string) (Event, error) {
@@ -304,5 +304,6 @@ func eventFromMap(m map[string]string) (Event, error) {
 	e.Notice, e.Stale = flag("notice"), flag("stale")
 	e.Name, e.From, e.To, e.Change, e.Detail = get("name"), get("from"), get("to"), get("change"), get("detail")
 	e.Why = get("why")
+	e.Try, e.Command = atoi("try"), get("command")
 	return e, err
 }

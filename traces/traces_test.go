@@ -44,6 +44,7 @@ func TestLogLineStamps(t *testing.T) {
 		{Kind: Call, Outcome: Error},
 		{Kind: Fault, Target: "statestore", Change: "stop"},
 		{Kind: Timeout},
+		{Kind: Try, Outcome: Error, Error: "connect: connection refused"},
 	} {
 		if got, ok := l.Line(&silent); ok {
 			t.Errorf("%+v printed %q, want nothing", silent, got)
@@ -94,6 +95,8 @@ func TestTraceRoundTrip(t *testing.T) {
 			Event{T: time.Duration(i) * time.Second, Kind: Retry, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Operation: s, Attempt: 1, Delay: 612345678 * time.Nanosecond, Notice: i%2 == 0},
 			Event{T: time.Duration(i) * time.Second, Kind: Recovered, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Operation: s, Attempts: 7},
 			Event{T: time.Duration(i) * time.Second, Kind: Timeout, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Attempt: 4},
+			Event{T: time.Duration(i) * time.Second, Kind: Try, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Attempt: 2, Command: "HGETALL", Try: i%4 + 1, Outcome: Error, Error: s, Delay: 19779410 * time.Nanosecond},
+			Event{T: time.Duration(i) * time.Second, Kind: Try, App: "a", Iteration: 1, Step: 1, Target: "t", Op: "get", Attempt: 2, Command: "GET", Try: 1, Outcome: OK},
 			Event{T: time.Duration(i) * time.Second, Kind: Fault, Target: s, Change: "slow", Detail: s},
 		)
 	}
