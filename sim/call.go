@@ -279,6 +279,11 @@ func (e *Engine) expire(w *worker, wi, d int) {
 			lc.deadline = 0
 			// The attempt's context is done: whatever runs inside it (an
 			// inner runner, the target's answer) is no longer waited for.
+			// Before 1.10 the component's command did not see it and goes
+			// on in the background.
+			if d+1 == len(w.pl.layers) && w.steps[w.step].client != nil {
+				e.detach(w)
+			}
 			e.abandonInner(w, d)
 			e.who(w, traces.Timeout, d)
 			e.ev.Attempt = lc.attempt
@@ -361,7 +366,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		e.ev.Error = seen.err
 		e.ev.Stale = stale
 		if cs := w.steps[w.step].client; cs != nil && d+1 == len(w.pl.layers) && r.outcome != traces.Rejected {
-			e.ev.Why = clientWhy(cs, w.tries, w.cmd, r.err == timeout.ErrDeadlineExceeded.Error())
+			e.ev.Why = clientWhy(cs, w.tries, w.run.cmd, r.err == timeout.ErrDeadlineExceeded.Error())
 		}
 		e.emit()
 	}

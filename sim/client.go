@@ -16,10 +16,9 @@ import (
 // try and per backoff, queued with the innermost layer's token — so a Dapr
 // timeout that abandons the attempt drops the pending tries, as go-redis's
 // context cancellation does from Dapr 1.10. Before 1.10 the component ran its
-// commands on its own context (client.Settings.CancelledByTimeout false) and
-// the command went on in the background after the attempt had failed; sim
-// drops it there too (a late write and its jitter draws are not modelled;
-// conformance/DEVIATIONS.md).
+// commands on its own context (client.Settings.CancelledByTimeout false): the
+// command goes on in the background after the attempt has failed (detach,
+// bgCommand), its tries still reach the store and draw jitter.
 
 // command is one Redis command a state.redis operation sends.
 type command uint8
@@ -47,10 +46,42 @@ type tryRecord struct {
 	sleep time.Duration  // the backoff after it (-1: none)
 }
 
+// cmdRun is one command of the component's client in flight: whose it is,
+// the machine's value, and how its try on the wire will end. A worker's
+// innermost attempt owns one; on 1.8/1.9 a command whose attempt timed out
+// goes on as a background one (bgCommand).
+type cmdRun struct {
+	app        *App
+	refs       *stepRefs
+	step       int // 0-based index into app.Steps
+	iteration  int
+	index      int // the worker's index within its app
+	attempt    int // the innermost layer's attempt it belongs to
+	cmd        client.Command
+	op         command
+	tryFail    client.Failure // 0: the try gets its reply
+	tryErr     string
+	failedOnce bool          // a try of the attempt failed: its tries are recorded
+	next       time.Duration // when its pending try end or wake fires
+	waking     bool          // the pending event is a wake
+}
+
+// bgCommand is a command the attempt that sent it stopped waiting for: on
+// Dapr 1.8 and 1.9 the component ran every command on its own context, so a
+// Dapr timeout left it running (client.Settings.CancelledByTimeout false).
+// Its tries go on against the store — a late write lands — and draw from the
+// sidecar's go-redis source; its result goes nowhere.
+type bgCommand struct {
+	run  cmdRun
+	gen  uint32 // its queue entries carry gen; a reused slot's old ones are stale
+	live bool
+}
+
 // sendFirst starts the innermost attempt's first command.
 func (e *Engine) sendFirst(w *worker, wi, d int) {
 	w.answerErr, w.unavailable, w.answerStatus = "", false, 0
 	w.tries = w.tries[:0]
+	w.run = cmdRun{app: w.app, refs: &w.steps[w.step], step: w.step, iteration: w.iteration, index: w.index, attempt: w.calls[d].attempt}
 	cmd := cmdEval
 	if w.app.Steps[w.step].Op == Get {
 		cmd = cmdHGetAll
@@ -58,46 +89,49 @@ func (e *Engine) sendFirst(w *worker, wi, d int) {
 	e.send(w, wi, d, cmd)
 }
 
-// send hands one command to go-redis.
+// send hands one command of the worker's attempt to go-redis.
 func (e *Engine) send(w *worker, wi, d int, cmd command) {
-	w.cmd, w.cmdOp = client.Command{}, cmd
+	w.run.cmd, w.run.op = client.Command{}, cmd
 	e.stepClient(w, wi, d, client.Event{Kind: client.Sent, Now: e.q.Now()})
 }
 
-// stepClient feeds one event to the command's machine and carries out its
+// stepClient feeds one event to the worker's command and carries out its
 // effects.
 func (e *Engine) stepClient(w *worker, wi, d int, ev client.Event) {
 	var buf [2]client.Effect
-	effs, ok := e.applyClient(w, ev, buf[:0])
-	if ok {
+	if effs, ok := e.applyClient(&w.run, ev, buf[:0]); ok {
 		e.clientEffects(w, wi, d, effs)
 	}
 }
 
-// applyClient feeds one event to the command's machine and returns its
-// effects, copied into effs: carrying them out can end the step and start
-// the next one, whose command reuses clEff.
-func (e *Engine) applyClient(w *worker, ev client.Event, effs []client.Effect) ([]client.Effect, bool) {
+// applyClient feeds one event to r's machine and returns its effects,
+// copied into effs: carrying them out can end the step and start the next
+// one, whose command reuses clEff.
+func (e *Engine) applyClient(r *cmdRun, ev client.Event, effs []client.Effect) ([]client.Effect, bool) {
 	var err error
-	e.clEff, err = client.Apply(w.steps[w.step].client, &w.cmd, ev, e.clEff[:0])
+	e.clEff, err = client.Apply(r.refs.client, &r.cmd, ev, e.clEff[:0])
 	if err != nil {
-		e.invariant(w, err)
+		e.err = fmt.Errorf("internal error (a bug in sim) at %s, app %s worker %d iteration %d step %d: %w",
+			e.q.Now(), r.app.ID, r.index, r.iteration, r.step+1, err)
 		return effs, false
 	}
 	return append(effs, e.clEff...), true
 }
 
-// clientEffects carries out the command machine's effects.
+// clientEffects carries out the worker's command's effects.
 func (e *Engine) clientEffects(w *worker, wi, d int, effs []client.Effect) {
-	cs := w.steps[w.step].client
+	r := &w.run
 	for _, ef := range effs {
 		switch ef.Kind {
 		case client.Try:
-			e.try(w, wi, d, cs)
+			cost := e.try(r)
+			r.next, r.waking = e.q.Now()+cost, false
+			e.schedule(cost, event{kind: evTry, depth: uint8(d), w: int32(wi), token: w.calls[d].token})
 		case client.ScheduleTry:
 			if n := len(w.tries); n > 0 {
 				w.tries[n-1].sleep = ef.Sleep
 			}
+			r.next, r.waking = ef.At, true
 			e.scheduleAt(ef.At, event{kind: evWake, depth: uint8(d), w: int32(wi), token: w.calls[d].token})
 		case client.Done:
 			e.commandDone(w, wi, d, ef)
@@ -105,12 +139,12 @@ func (e *Engine) clientEffects(w *worker, wi, d int, effs []client.Effect) {
 	}
 }
 
-// try puts one try on the wire: the store's state now decides how it ends
-// and what it costs, and its end is queued.
-func (e *Engine) try(w *worker, wi, d int, cs *client.Settings) {
+// try puts one try of r on the wire: the store's state now decides how it
+// ends, kept in r, and what it costs, returned.
+func (e *Engine) try(r *cmdRun) time.Duration {
 	var cost time.Duration
-	w.tryFail, w.tryErr, cost = e.tryOutcome(w, cs)
-	e.schedule(cost, event{kind: evTry, depth: uint8(d), w: int32(wi), token: w.calls[d].token})
+	r.tryFail, r.tryErr, cost = e.tryOutcome(r)
+	return cost
 }
 
 // tryOutcome says how a try starting now ends and how long it takes. Every
@@ -118,9 +152,9 @@ func (e *Engine) try(w *worker, wi, d int, cs *client.Settings) {
 // host that does not answer costs the dial timeout, a server that hangs the
 // read timeout. Fault windows apply to each try, as the server or network
 // they describe would.
-func (e *Engine) tryOutcome(w *worker, cs *client.Settings) (client.Failure, string, time.Duration) {
-	st := &w.app.Steps[w.step]
-	s := w.steps[w.step].store
+func (e *Engine) tryOutcome(r *cmdRun) (client.Failure, string, time.Duration) {
+	st := &r.app.Steps[r.step]
+	s, cs := r.refs.store, r.refs.client
 	lat := s.latency
 	if st.Latency != nil {
 		lat = *st.Latency
@@ -143,61 +177,61 @@ func (e *Engine) tryOutcome(w *worker, cs *client.Settings) (client.Failure, str
 		}
 		return client.ReplyFailure(errText), errText, lat
 	}
-	if w.cmdOp == cmdGet {
+	if r.op == cmdGet {
 		// The key holds the hash state.redis writes: GET answers WRONGTYPE,
 		// which go-redis does not retry. A missing key is nil: no data.
-		if s.holdsHash(w.app.ID, st, w.iteration, w.index) {
+		if s.holdsHash(r.app.ID, st, r.iteration, r.index) {
 			return client.Reply, errWrongType, lat
 		}
 		return 0, "", lat
 	}
-	if r := s.do(w.app.ID, st, w.iteration, w.index); r != "" {
-		return client.Reply, r, lat
+	if res := s.do(r.app.ID, st, r.iteration, r.index); res != "" {
+		return client.Reply, res, lat
 	}
 	return 0, "", lat
 }
 
-// tried is the end of a try: its reply, or its failure with go-redis's
-// draw when a retry follows. The try is recorded as a try event when it or
-// an earlier try of the attempt failed, before what its end causes.
-func (e *Engine) tried(w *worker, wi, d int) {
+// tryEnded feeds the end of r's try to its machine: its reply, or its
+// failure with go-redis's draw when a retry follows. The try is recorded as
+// a try event when it or an earlier try of its attempt failed, before what
+// its end causes.
+func (e *Engine) tryEnded(r *cmdRun, effs []client.Effect) ([]client.Effect, bool) {
 	now := e.q.Now()
-	record := w.tryFail != 0
-	for _, t := range w.tries {
-		record = record || t.fail != 0
-	}
-	w.tries = append(w.tries, tryRecord{cmd: w.cmdOp, fail: w.tryFail, end: now, sleep: -1})
+	r.failedOnce = r.failedOnce || r.tryFail != 0
 	ev := client.Event{Kind: client.Answered, Now: now}
-	if w.tryFail != 0 {
-		ev = client.Event{Kind: client.TryFailed, Now: now, Failure: w.tryFail}
-		cs := w.steps[w.step].client
-		if bound, ok := cs.NextDraw(w.cmd, w.tryFail); ok {
-			ev.Draw = e.jitterOf(w.app.ID).Int63n(bound)
+	if r.tryFail != 0 {
+		ev = client.Event{Kind: client.TryFailed, Now: now, Failure: r.tryFail}
+		if bound, ok := r.refs.client.NextDraw(r.cmd, r.tryFail); ok {
+			ev.Draw = e.jitterOf(r.app.ID).Int63n(bound)
 		}
 	}
-	try := w.cmd.Tries
+	try := r.cmd.Tries
+	effs, ok := e.applyClient(r, ev, effs)
+	if !ok || !r.failedOnce {
+		return effs, ok
+	}
+	st := &r.app.Steps[r.step]
+	e.ev = traces.Event{T: now, Kind: traces.Try, App: r.app.ID, Worker: r.index, Iteration: r.iteration, Step: r.step + 1,
+		Target: st.Target, Op: st.Op.String(), Attempt: r.attempt, Command: r.op.String(), Try: try, Outcome: traces.OK}
+	if r.tryFail != 0 {
+		e.ev.Outcome, e.ev.Error = traces.Error, r.tryErr
+	}
+	for _, ef := range effs {
+		if ef.Kind == client.ScheduleTry {
+			e.ev.Delay = ef.Sleep
+		}
+	}
+	e.emit()
+	return effs, true
+}
+
+// tried is the end of a try of the worker's command.
+func (e *Engine) tried(w *worker, wi, d int) {
+	w.tries = append(w.tries, tryRecord{cmd: w.run.op, fail: w.run.tryFail, end: e.q.Now(), sleep: -1})
 	var buf [2]client.Effect
-	effs, ok := e.applyClient(w, ev, buf[:0])
-	if !ok {
-		return
+	if effs, ok := e.tryEnded(&w.run, buf[:0]); ok {
+		e.clientEffects(w, wi, d, effs)
 	}
-	if record {
-		e.who(w, traces.Try, d)
-		e.ev.Attempt = w.calls[d].attempt
-		e.ev.Command = w.cmdOp.String()
-		e.ev.Try = try
-		e.ev.Outcome = traces.OK
-		if w.tryFail != 0 {
-			e.ev.Outcome, e.ev.Error = traces.Error, w.tryErr
-		}
-		for _, ef := range effs {
-			if ef.Kind == client.ScheduleTry {
-				e.ev.Delay = ef.Sleep
-			}
-		}
-		e.emit()
-	}
-	e.clientEffects(w, wi, d, effs)
 }
 
 // woke is the end of a backoff: the next try.
@@ -208,15 +242,91 @@ func (e *Engine) woke(w *worker, wi, d int) {
 // commandDone ends a command: a failed HGETALL falls back to GET, anything
 // else is the attempt's answer.
 func (e *Engine) commandDone(w *worker, wi, d int, ef client.Effect) {
-	if !ef.OK && w.cmdOp == cmdHGetAll {
+	if !ef.OK && w.run.op == cmdHGetAll {
 		e.send(w, wi, d, cmdGet)
 		return
 	}
 	w.answerErr = ""
 	if !ef.OK {
-		w.answerErr = w.tryErr
+		w.answerErr = w.run.tryErr
 	}
 	e.answer(w, wi, d)
+}
+
+// detach hands the worker's command in flight to the background when the
+// attempt's deadline ends it and the release's component does not pass the
+// request's context to go-redis (1.8, 1.9). Its pending try end or wake is
+// queued again for the background slot; the worker's own entry is stale
+// once the layer's token moves on.
+func (e *Engine) detach(w *worker) {
+	r := &w.run
+	if r.refs == nil || r.refs.client == nil || r.refs.client.CancelledByTimeout {
+		return
+	}
+	if r.cmd.State != client.Trying && r.cmd.State != client.Sleeping {
+		return
+	}
+	i := -1
+	for j := range e.bg {
+		if !e.bg[j].live {
+			i = j
+			break
+		}
+	}
+	if i < 0 {
+		e.bg = append(e.bg, bgCommand{})
+		i = len(e.bg) - 1
+	}
+	b := &e.bg[i]
+	b.run, b.live = *r, true
+	b.run.failedOnce = true // its attempt failed: every try it makes is recorded
+	b.gen++
+	kind := evBgTry
+	if r.waking {
+		kind = evBgWake
+	}
+	e.scheduleAt(r.next, event{kind: kind, w: int32(i), token: b.gen})
+	r.refs = nil
+}
+
+// bgTried and bgWoke step a background command; its result goes nowhere,
+// but a failed HGETALL still falls back to GET, as the component's Get goes
+// on.
+func (e *Engine) bgTried(i int) {
+	var buf [2]client.Effect
+	if effs, ok := e.tryEnded(&e.bg[i].run, buf[:0]); ok {
+		e.bgEffects(i, effs)
+	}
+}
+
+func (e *Engine) bgWoke(i int) {
+	var buf [2]client.Effect
+	if effs, ok := e.applyClient(&e.bg[i].run, client.Event{Kind: client.SleepElapsed, Now: e.q.Now()}, buf[:0]); ok {
+		e.bgEffects(i, effs)
+	}
+}
+
+func (e *Engine) bgEffects(i int, effs []client.Effect) {
+	b := &e.bg[i]
+	for _, ef := range effs {
+		switch ef.Kind {
+		case client.Try:
+			cost := e.try(&b.run)
+			e.schedule(cost, event{kind: evBgTry, w: int32(i), token: b.gen})
+		case client.ScheduleTry:
+			e.scheduleAt(ef.At, event{kind: evBgWake, w: int32(i), token: b.gen})
+		case client.Done:
+			if !ef.OK && b.run.op == cmdHGetAll {
+				b.run.cmd, b.run.op = client.Command{}, cmdGet
+				var buf2 [2]client.Effect
+				if effs2, ok := e.applyClient(&b.run, client.Event{Kind: client.Sent, Now: e.q.Now()}, buf2[:0]); ok {
+					e.bgEffects(i, effs2)
+				}
+				return
+			}
+			b.live = false
+		}
+	}
 }
 
 // jitterOf returns the sidecar's go-redis random source.
@@ -283,7 +393,7 @@ func clientWhy(cs *client.Settings, tries []tryRecord, cmd client.Command, deadl
 		if cs.CancelledByTimeout {
 			fmt.Fprintf(&b, "%s the deadline cancelled the command %s", sep, where)
 		} else {
-			fmt.Fprintf(&b, "%s the deadline ended the attempt %s (before 1.10 the component ran the command on its own context, so in real Dapr it went on; sim drops it)", sep, where)
+			fmt.Fprintf(&b, "%s the deadline ended the attempt %s; the command goes on in the background (before 1.10 the component ran it on its own context), its tries follow as try events of this attempt", sep, where)
 		}
 	}
 	return b.String()

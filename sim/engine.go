@@ -86,6 +86,8 @@ const (
 	evWindow                 // fault window w changes (token: windowStart, windowEnd, windowDown, windowUp)
 	evTry                    // a try of the component client's command in worker w's attempt ends
 	evWake                   // the component client's backoff before its next try ends
+	evBgTry                  // a try of background command w ends (token: its slot's gen)
+	evBgWake                 // background command w's backoff ends
 )
 
 // What an evWindow entry marks, carried in its token.
@@ -173,13 +175,9 @@ type worker struct {
 	requestsFrom time.Duration // when the current hot-loop window of requests began
 
 	// The component client's command in the innermost attempt (see
-	// client.go): the machine's value, which command it is, how its try on
-	// the wire will end, and the tries so far for the call event's why.
-	cmd     client.Command
-	cmdOp   command
-	tryFail client.Failure // 0: the try gets its reply
-	tryErr  string
-	tries   []tryRecord
+	// client.go), and its tries so far for the call event's why.
+	run   cmdRun
+	tries []tryRecord
 }
 
 // stepRefs holds what a state step calls, resolved when the engine is built.
@@ -233,6 +231,9 @@ type Engine struct {
 	// replays a fresh sidecar's sequence). Kept apart from rng so the
 	// client's draws do not move the policies' and windows' draws.
 	jitter map[string]*mrand.Rand
+	// bg holds the commands timed-out attempts left running (1.8/1.9, see
+	// bgCommand); a slot is reused once its command ends.
+	bg []bgCommand
 
 	// windowCalls counts, per fault window, the attempts it applied to (for
 	// failEvery).
@@ -448,6 +449,14 @@ func (e *Engine) dispatch(ev event) {
 		w := e.workers[ev.w]
 		if ev.token == w.calls[ev.depth].token {
 			e.woke(w, int(ev.w), int(ev.depth))
+		}
+	case evBgTry:
+		if b := &e.bg[ev.w]; b.live && ev.token == b.gen {
+			e.bgTried(int(ev.w))
+		}
+	case evBgWake:
+		if b := &e.bg[ev.w]; b.live && ev.token == b.gen {
+			e.bgWoke(int(ev.w))
 		}
 	}
 }
