@@ -12,6 +12,7 @@ import (
 
 	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/internal/page"
+	"github.com/dapr-sim/sim/picture"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/sim"
@@ -81,17 +82,17 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 }
 
 // renderSVG is the .svg branch: the timeline's lanes as a static picture,
-// drawn by traces.WriteSVG.
+// drawn by picture.WriteSVG.
 func renderSVG(w io.Writer, r *renderRun, win window) error {
-	opt := traces.SVGOptions{Horizon: r.setup.Scenario.Duration, Title: r.name}
+	opt := picture.SVGOptions{Horizon: r.setup.Scenario.Duration, Title: r.name}
 	if win.hasFrom {
 		opt.From = win.from
 	}
 	if win.hasTo {
 		opt.To = win.to
 	}
-	if err := traces.WriteSVG(w, r.events, opt); err != nil {
-		if errors.Is(err, traces.ErrEmptyWindow) {
+	if err := picture.WriteSVG(w, r.events, opt); err != nil {
+		if errors.Is(err, picture.ErrEmptyWindow) {
 			return fmt.Errorf("%w: %w", errUsage, err)
 		}
 		return err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/internal/input"
+	"github.com/dapr-sim/sim/picture"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/spf13/cobra"
@@ -45,7 +46,7 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			opt := traces.TimelineOptions{Width: width}
+			opt := picture.TimelineOptions{Width: width}
 			var err error
 			if opt.From, err = instantFlag("from", from); err != nil {
 				return err
@@ -83,7 +84,7 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				events, opt.Horizon, opt.Title = tr.Events, traces.TraceHorizon(tr), tr.Name
+				events, opt.Horizon, opt.Title = tr.Events, picture.TraceHorizon(tr), tr.Name
 			} else {
 				var o sim.Overrides
 				o.Dapr = dapr
@@ -98,7 +99,7 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 			if end := max(opt.Horizon, lastT(events)); opt.To == 0 && opt.From >= end {
 				return fmt.Errorf("%w: --from %s is not before the end of the run (%s)", errUsage, from, end)
 			}
-			if err := traces.WriteTimeline(stdout, events, opt); err != nil {
+			if err := picture.WriteTimeline(stdout, events, opt); err != nil {
 				return fmt.Errorf("write timeline: %w", err)
 			}
 			return nil
@@ -202,12 +203,12 @@ func wantColor(mode string, tty bool, noColor string) bool {
 }
 
 // defaultWidth is $COLUMNS on a terminal when it is a usable number, else
-// traces.DefaultTimelineWidth; piped output never depends on the terminal.
+// picture.DefaultTimelineWidth; piped output never depends on the terminal.
 func defaultWidth(tty bool, columns string) int {
 	if tty {
 		if n, err := strconv.Atoi(columns); err == nil && n >= 20 && n <= 1000 {
 			return n
 		}
 	}
-	return traces.DefaultTimelineWidth
+	return picture.DefaultTimelineWidth
 }

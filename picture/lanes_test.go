@@ -1,17 +1,19 @@
-package traces
+package picture
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dapr-sim/sim/traces"
 )
 
 const quickstartTrace = "../simtest/testdata/quickstart.trace"
 
-func quickstart(t *testing.T) ([]Event, time.Duration) {
+func quickstart(t *testing.T) ([]traces.Event, time.Duration) {
 	t.Helper()
-	tr, err := ReadFile(quickstartTrace)
+	tr, err := traces.ReadFile(quickstartTrace)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +91,10 @@ func TestQuickstartLanes(t *testing.T) {
 // Fault windows: the most severe holding window decides; a stop beats
 // them all; an end closes the earliest-started window; flapping flips.
 func TestTargetWindows(t *testing.T) {
-	f := func(sec float64, change, detail string) Event {
-		return Event{T: ms(sec * 1000), Kind: Fault, Target: "db", Change: change, Detail: detail}
+	f := func(sec float64, change, detail string) traces.Event {
+		return traces.Event{T: ms(sec * 1000), Kind: traces.Fault, Target: "db", Change: change, Detail: detail}
 	}
-	events := []Event{
+	events := []traces.Event{
 		f(10, "slow", "latency 3s"),
 		f(12, "error", `error "boom"`),
 		f(14, "end", ""), // the slow window (started first)
@@ -130,22 +132,22 @@ func TestTargetWindows(t *testing.T) {
 // A step the trace ends inside: its attempts so far, then a wait to the
 // horizon; a failed step with no retry is Failed.
 func TestWorkerEdges(t *testing.T) {
-	who := Event{App: "a", Worker: 1, Iteration: 1, Step: 1, Target: "s", Op: "get"}
-	at := func(e Event, sec float64, k Kind) Event {
+	who := traces.Event{App: "a", Worker: 1, Iteration: 1, Step: 1, Target: "s", Op: "get"}
+	at := func(e traces.Event, sec float64, k traces.Kind) traces.Event {
 		e.T, e.Kind = ms(sec*1000), k
 		return e
 	}
-	call := at(who, 1, Call)
-	call.Attempt, call.Outcome, call.Error = 1, Error, "boom"
-	op := at(who, 1, Op)
-	op.Outcome, op.Took = Error, 500*time.Millisecond
+	call := at(who, 1, traces.Call)
+	call.Attempt, call.Outcome, call.Error = 1, traces.Error, "boom"
+	op := at(who, 1, traces.Op)
+	op.Outcome, op.Took = traces.Error, 500*time.Millisecond
 	next := who
 	next.Iteration = 2
-	c2 := at(next, 3, Call)
-	c2.Attempt, c2.Outcome = 1, Error
-	r2 := at(next, 3, Retry)
+	c2 := at(next, 3, traces.Call)
+	c2.Attempt, c2.Outcome = 1, traces.Error
+	r2 := at(next, 3, traces.Retry)
 	r2.Attempt, r2.Delay = 1, 10*time.Second
-	lanes := BuildLanes([]Event{call, op, c2, r2}, 8*time.Second)
+	lanes := BuildLanes([]traces.Event{call, op, c2, r2}, 8*time.Second)
 	want := "failed 500ms-1s\nretrying 3s-3s\nwaiting 3s-8s\n"
 	if got := spansText(lanes[1]); got != want {
 		t.Errorf("spans:\n%s\nwant:\n%s", got, want)
@@ -207,7 +209,7 @@ func TestTraceHorizon(t *testing.T) {
 	if h != time.Minute {
 		t.Errorf("horizon %s", h)
 	}
-	if got := TraceHorizon(&Trace{Events: events}); got != events[len(events)-1].T {
+	if got := TraceHorizon(&traces.Trace{Events: events}); got != events[len(events)-1].T {
 		t.Errorf("horizon without a header %s, want the last event's time", got)
 	}
 }

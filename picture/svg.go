@@ -1,4 +1,4 @@
-package traces
+package picture
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dapr-sim/sim/traces"
 )
 
 // SVGOptions shape an SVG timeline.
@@ -52,7 +54,7 @@ const (
 // on every run of one state with its exact times, and a legend. The file is
 // self-contained (no external reference, no script, no font) and its bytes
 // depend only on events and opt.
-func WriteSVG(w io.Writer, events []Event, opt SVGOptions) error {
+func WriteSVG(w io.Writer, events []traces.Event, opt SVGOptions) error {
 	lanes, from, to, err := drawWindow(events, opt.Horizon, opt.From, opt.To)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package traces
+package picture
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/dapr-sim/sim/traces"
 )
 
 // The README's picture is this test's golden file: `make golden`
@@ -120,9 +122,9 @@ func TestSVGIsValid(t *testing.T) {
 // Names and texts from a trace are escaped: a hostile one cannot break the
 // XML or inject markup.
 func TestSVGEscapes(t *testing.T) {
-	events := []Event{
-		{T: 1, Kind: Fault, Target: `<db a="1">&'` + "\x01", Change: "slow", Detail: "latency </text><script>"},
-		{T: 2, Kind: Breaker, Name: "cb]]>", From: "closed", To: "open"},
+	events := []traces.Event{
+		{T: 1, Kind: traces.Fault, Target: `<db a="1">&'` + "\x01", Change: "slow", Detail: "latency </text><script>"},
+		{T: 2, Kind: traces.Breaker, Name: "cb]]>", From: "closed", To: "open"},
 	}
 	var b bytes.Buffer
 	if err := WriteSVG(&b, events, SVGOptions{Horizon: 10, Title: "a & b"}); err != nil {

@@ -1,4 +1,4 @@
-package traces
+package picture
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/internal/ynode"
+	"github.com/dapr-sim/sim/traces"
 )
 
 // LaneKind says what a swimlane shows.
@@ -133,7 +134,7 @@ type Mark struct {
 // t + delay) ends, each attempt is a span marked by its outcome and each
 // backoff a WorkerWaiting span. A step the trace ends inside starts at its first
 // event.
-func BuildLanes(events []Event, horizon time.Duration) []Lane {
+func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 	if n := len(events); n > 0 && events[n-1].T > horizon {
 		horizon = events[n-1].T
 	}
@@ -151,9 +152,9 @@ func BuildLanes(events []Event, horizon time.Duration) []Lane {
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
-		case Fault:
+		case traces.Fault:
 			target(e.Target).fault(e)
-		case Breaker:
+		case traces.Breaker:
 			l, ok := breakers[e.Name]
 			if !ok {
 				l = &Lane{Kind: BreakerLane, Name: e.Name, Start: e.T}
@@ -165,7 +166,7 @@ func BuildLanes(events []Event, horizon time.Duration) []Lane {
 			}
 			l.Spans = append(l.Spans, Span{From: e.T, To: e.T, State: to})
 			l.Marks = append(l.Marks, Mark{T: e.T, From: from, To: to, Text: e.From + " → " + e.To, Short: e.From + " → " + e.To})
-		case Call, Op, Retry:
+		case traces.Call, traces.Op, traces.Retry:
 			if e.Target != "" {
 				target(e.Target)
 			}
@@ -242,7 +243,7 @@ type faultWindow struct {
 	down         bool // flapping: in the down phase
 }
 
-func (f *targetFold) fault(e *Event) {
+func (f *targetFold) fault(e *traces.Event) {
 	before := f.cur.State
 	var text, short string
 	switch e.Change {
@@ -343,15 +344,15 @@ type workerKey struct {
 // workerFold collects one worker's step in flight until its op event.
 type workerFold struct {
 	lane    Lane
-	pending []Event // the current step's call and retry events
+	pending []traces.Event // the current step's call and retry events
 	end     time.Duration
 }
 
-func (w *workerFold) record(e *Event, horizon time.Duration) {
+func (w *workerFold) record(e *traces.Event, horizon time.Duration) {
 	if n := len(w.pending); n > 0 && (w.pending[0].Iteration != e.Iteration || w.pending[0].Step != e.Step) {
 		w.flush(nil, horizon) // a step the trace never finished; not expected
 	}
-	if e.Kind == Op {
+	if e.Kind == traces.Op {
 		w.flush(e, horizon)
 		return
 	}
@@ -360,13 +361,13 @@ func (w *workerFold) record(e *Event, horizon time.Duration) {
 
 // flush turns the pending step into spans; op is its result, nil when the
 // trace ends (or moves on) before it.
-func (w *workerFold) flush(op *Event, horizon time.Duration) {
+func (w *workerFold) flush(op *traces.Event, horizon time.Duration) {
 	steps := w.pending
 	w.pending = w.pending[:0]
 	if op == nil && len(steps) == 0 {
 		return
 	}
-	var first Event
+	var first traces.Event
 	if len(steps) > 0 {
 		first = steps[0]
 	} else {
@@ -388,7 +389,7 @@ func (w *workerFold) flush(op *Event, horizon time.Duration) {
 	}
 	retried := map[int]bool{}
 	for i := range steps {
-		if steps[i].Kind == Retry {
+		if steps[i].Kind == traces.Retry {
 			retried[steps[i].Attempt] = true
 		}
 	}
@@ -397,10 +398,10 @@ func (w *workerFold) flush(op *Event, horizon time.Duration) {
 	for i := range steps {
 		e := &steps[i]
 		switch e.Kind {
-		case Call:
+		case traces.Call:
 			calls++
 			st, detail := WorkerOK, fmt.Sprintf("%s, attempt %d ok", who, e.Attempt)
-			if e.Outcome != OK {
+			if e.Outcome != traces.OK {
 				st = WorkerFailed
 				if retried[e.Attempt] {
 					st = WorkerRetrying
@@ -412,7 +413,7 @@ func (w *workerFold) flush(op *Event, horizon time.Duration) {
 			}
 			add(Span{From: next, To: e.T, State: st, Detail: detail})
 			next = e.T
-		case Retry:
+		case traces.Retry:
 			until := e.T + max(e.Delay, 0)
 			if op == nil && until > horizon {
 				until = horizon
@@ -425,11 +426,11 @@ func (w *workerFold) flush(op *Event, horizon time.Duration) {
 	case op != nil && calls == 0:
 		// A result with no attempt recorded: mark the step by its outcome.
 		st := WorkerOK
-		if op.Outcome != OK {
+		if op.Outcome != traces.OK {
 			st = WorkerFailed
 		}
 		add(Span{From: start, To: op.T, State: st, Detail: fmt.Sprintf("%s, %s", who, op.Outcome)})
-	case op == nil && len(steps) > 0 && steps[len(steps)-1].Kind == Retry && next < horizon:
+	case op == nil && len(steps) > 0 && steps[len(steps)-1].Kind == traces.Retry && next < horizon:
 		// The trace ends while the next attempt waits for its answer.
 		add(Span{From: next, To: horizon, State: WorkerWaiting, Detail: who + ", waiting for an answer the trace does not hold"})
 	}
@@ -493,7 +494,7 @@ func column(t, from, to time.Duration, n int) int {
 
 // TraceHorizon is the end of a traced run: its header's scenario duration,
 // or, when the header does not say, the time of its last event.
-func TraceHorizon(tr *Trace) time.Duration {
+func TraceHorizon(tr *traces.Trace) time.Duration {
 	var last time.Duration
 	if n := len(tr.Events); n > 0 {
 		last = tr.Events[n-1].T
@@ -520,7 +521,7 @@ const maxDrawnHorizon = 365 * 24 * time.Hour
 
 // drawWindow builds the lanes a picture draws and the window [from, to) it
 // covers: to defaults to the horizon, or the last event when that is later.
-func drawWindow(events []Event, horizon, from, to time.Duration) ([]Lane, time.Duration, time.Duration, error) {
+func drawWindow(events []traces.Event, horizon, from, to time.Duration) ([]Lane, time.Duration, time.Duration, error) {
 	lanes := BuildLanes(events, horizon)
 	if n := len(events); n > 0 && events[n-1].T > horizon {
 		horizon = events[n-1].T

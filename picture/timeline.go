@@ -1,4 +1,4 @@
-package traces
+package picture
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dapr-sim/sim/internal/escape"
+	"github.com/dapr-sim/sim/traces"
 )
 
 // TimelineOptions shape a terminal timeline.
@@ -89,7 +90,7 @@ func stateLegend(s State) string {
 // breaker at its transitions, the list of target and breaker changes in the
 // window, and a legend. A column covering several states shows the most
 // telling (see State). The output depends only on events and opt.
-func WriteTimeline(w io.Writer, events []Event, opt TimelineOptions) error {
+func WriteTimeline(w io.Writer, events []traces.Event, opt TimelineOptions) error {
 	lanes, from, to, err := drawWindow(events, opt.Horizon, opt.From, opt.To)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package traces
+package picture
 
 import (
 	"bytes"
