@@ -1,7 +1,9 @@
 // Package picture draws a run: it folds a run's events into swimlanes (one
 // per target, breaker and app worker; BuildLanes) and lays them out as the
 // terminal timeline of `sim timeline` (WriteTimeline) and the SVG of
-// `sim render -o FILE.svg` (WriteSVG).
+// `sim render -o FILE.svg` (WriteSVG). Its sub-package page writes the
+// interactive HTML replay of `sim render -o FILE.html`,
+// from plain values the caller folds.
 //
 // Place in the flow: a picture is a projection of the event log, like the
 // sidecar log text. It reads events and nothing else, and models no engine

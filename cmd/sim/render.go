@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/internal/input"
-	"github.com/dapr-sim/sim/internal/page"
 	"github.com/dapr-sim/sim/picture"
+	"github.com/dapr-sim/sim/picture/page"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/sim"

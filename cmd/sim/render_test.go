@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dapr-sim/sim/internal/page"
+	"github.com/dapr-sim/sim/picture/page"
 )
 
 // renderQuickstart renders the quickstart to an HTML page in a temporary

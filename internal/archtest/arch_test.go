@@ -130,6 +130,29 @@ func TestLeafPackages(t *testing.T) {
 	}
 }
 
+// TestPageTakesPlainValues: the HTML page lays out data it is handed as
+// plain values; it does not read events itself, so it imports no package of
+// ours but the escaping rules every terminal and page output shares.
+func TestPageTakesPlainValues(t *testing.T) {
+	const pkg, may = "picture/page", "internal/escape"
+	found := false
+	for _, f := range productionFiles(t) {
+		if f.pkg != pkg {
+			continue
+		}
+		found = true
+		for _, imp := range f.ast.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.HasPrefix(p, module+"/") && p != module+"/"+may {
+				t.Errorf("%s imports %s: %s may import only %s of ours", f.path, p, pkg, may)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("package %s has no production file: moved or renamed?", pkg)
+	}
+}
+
 // TestNoWallClock: outside clock/ and cmd/, production code never reads or
 // waits on real time and never starts a goroutine; virtual time enters only
 // as events.

@@ -22,7 +22,11 @@
 // writes what the page shows into <pre id="selftest"> as JSON (see
 // SelfTest).
 //
-// It imports no package of this module: the data arrives as plain values.
+// It sits under picture/ because it is one of the pictures of a
+// run, beside the terminal timeline and the SVG; it is a package of its own
+// because it takes its data as plain values and draws no swimlanes. It
+// imports no package of this module but internal/escape (archtest checks
+// this): the data arrives as plain values, folded by the caller.
 package page
 
 import (
