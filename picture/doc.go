@@ -2,8 +2,8 @@
 // per target, breaker and app worker; BuildLanes) and lays them out as the
 // terminal timeline of `sim timeline` (WriteTimeline) and the SVG of
 // `sim render -o FILE.svg` (WriteSVG). Its sub-package page writes the
-// interactive HTML replay of `sim render -o FILE.html`,
-// from plain values the caller folds.
+// interactive HTML replay of `sim render -o FILE.html` from plain values
+// the caller folds.
 //
 // Place in the flow: a picture is a projection of the event log, like the
 // sidecar log text. It reads events and nothing else, and models no engine

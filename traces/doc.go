@@ -1,10 +1,37 @@
-// Package traces owns the event log of a run: the event types, the sidecar
-// log projection (`INFO[0026] Circuit breaker ...`, `== APP == ...`) in the
-// wording of each Dapr release, the trace file (YAML, or JSON lines) written
-// as a stream and read back, and replay's comparison of recorded and
-// replayed events (Compare, one describe function for every event line).
+// Package traces owns the event log of a run: the events, their codecs, the
+// projections of the log into text, and the comparison of two logs. Every
+// line sim prints is derived from events, so printing from a run and printing
+// from a trace are one code path.
 //
-// Every line sim prints is derived from events, so printing from a run and
-// printing from a trace are one code path. traces never imports sim: it
-// cannot drive the engine's decisions, only record and project them.
+// What it holds, file by file:
+//
+//   - event.go: the event types (Event, Kind, Outcome) and the sinks a run
+//     records into (Sink, Sinks, Collector).
+//   - line.go: one event as one line of a trace (Describe, the one describe
+//     function of an event, in its YAML-flow and JSON forms; Recorded).
+//   - writer.go: the trace writer (TraceWriter, YAML or JSON lines, written
+//     as a stream) and its header (Header, FormatVersion).
+//   - reader.go: the streaming trace reader (Reader, OpenTrace, NewReader):
+//     the header first, then one event at a time.
+//   - lineparser.go: the reader's fast parser of one event line in exactly
+//     the form the writer writes, with yaml.v3 behind it for anything else.
+//   - trace.go: a whole trace read back (Trace, Head, Read, ReadFile) and
+//     the checks of its header and events.
+//   - jsonnode.go, duration.go: encoding helpers of the writer (the header
+//     as ordered JSON for JSON lines; a duration appended without allocating).
+//   - logtext.go, wording.go: the sidecar log projection (`INFO[0026]
+//     Circuit breaker ...`, `== APP == ...`) in the wording of each Dapr
+//     release (LogWriter, Wording, WordingFor, Explanation).
+//   - compare.go: replay's comparison of recorded and replayed events
+//     (Compare, Comparer, Divergence) and the event summary (Summarize).
+//   - metrics.go: outcome metrics folded from events (Measure, Measurer,
+//     CompareMetrics), what `sim diff` and `sim sweep` compare.
+//   - snapshot.go: the state of every machine at one instant as plain data,
+//     and its text (`sim replay --at`).
+//
+// Place in the flow: the engine records events into a Sink; everything else
+// reads them. traces never imports sim: it cannot drive the engine's
+// decisions, only record and project them. Nor does it import picture: the
+// swimlanes, terminal timeline, SVG and HTML page are drawn from the log in
+// a package of their own, so the log carries no layout.
 package traces
