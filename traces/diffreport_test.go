@@ -1,23 +1,21 @@
-package main
+package traces
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/dapr-sim/sim/traces"
 )
 
 // TestFailedRunsGroupStretches: operations that failed on one side only are
 // listed as stretches of one worker's adjacent iterations with the same fate
 // on the other side, so a day-long regression is one line, not thousands.
 func TestFailedRunsGroupStretches(t *testing.T) {
-	k := func(w, it, step int) traces.OpKey {
-		return traces.OpKey{App: "app", Worker: w, Iteration: it, Step: step}
+	k := func(w, it, step int) OpKey {
+		return OpKey{App: "app", Worker: w, Iteration: it, Step: step}
 	}
-	other := traces.Metrics{Succeeded: map[traces.OpKey]time.Duration{}}
-	var keys []traces.OpKey
+	other := Metrics{Succeeded: map[OpKey]time.Duration{}}
+	var keys []OpKey
 	for it := 5; it <= 9; it++ { // a stretch, both steps, ok in the other run
 		for step := 1; step <= 2; step++ {
 			keys = append(keys, k(0, it, step))
@@ -49,9 +47,9 @@ func TestFailedRunsGroupStretches(t *testing.T) {
 // TestFailedSectionIsBounded: past maxFailedLines stretches the rest is one
 // line with how many stretches and operations it stands for.
 func TestFailedSectionIsBounded(t *testing.T) {
-	var d traces.MetricsDiff
+	var d MetricsDiff
 	for it := 1; it <= 2*(maxFailedLines+5); it += 2 { // every other iteration: no two adjacent
-		d.FailedOnlyB = append(d.FailedOnlyB, traces.OpKey{App: "app", Iteration: it, Step: 1})
+		d.FailedOnlyB = append(d.FailedOnlyB, OpKey{App: "app", Iteration: it, Step: 1})
 	}
 	var b strings.Builder
 	writeFailed(&b, d)
@@ -67,11 +65,11 @@ func TestFailedSectionIsBounded(t *testing.T) {
 // TestTransitionsSectionIsBounded: a long outage's many probes show as the
 // first and last changes with the middle summed up by kind.
 func TestTransitionsSectionIsBounded(t *testing.T) {
-	var d traces.MetricsDiff
+	var d MetricsDiff
 	for i := 1; i <= 120; i++ { // the tail's labels (#115)… are wider than the head's
-		tr := traces.BreakerTransition{Name: "cb", From: "open", To: "half-open", N: i, T: time.Duration(i) * time.Second}
+		tr := BreakerTransition{Name: "cb", From: "open", To: "half-open", N: i, T: time.Duration(i) * time.Second}
 		if i <= 10 {
-			d.Moved = append(d.Moved, traces.MovedTransition{BreakerTransition: tr, B: tr.T + time.Minute})
+			d.Moved = append(d.Moved, MovedTransition{BreakerTransition: tr, B: tr.T + time.Minute})
 		} else {
 			d.Gone = append(d.Gone, tr)
 		}
