@@ -8,6 +8,7 @@ import (
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/dapr-sim/sim/whatif"
 	"github.com/spf13/cobra"
 )
 
@@ -48,7 +49,7 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
-			if err := setFlags(sets, &o); err != nil {
+			if err := whatif.Apply(sets, &o); err != nil {
 				return err
 			}
 			return checkScenario(args[0], o, maxEvents, stdout, stderr)

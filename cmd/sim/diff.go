@@ -12,6 +12,7 @@ import (
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/dapr-sim/sim/whatif"
 	"github.com/spf13/cobra"
 )
 
@@ -73,7 +74,7 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 				o.Seed = &seed
 			}
 			var setB sim.Overrides
-			err := setFlags(sets, &setB)
+			err := whatif.Apply(sets, &setB)
 			if err != nil {
 				return err
 			}
@@ -251,11 +252,11 @@ func relativeTo(base, p string) string {
 }
 
 func (d *diffRun) run() (traces.MetricsDiff, error) {
-	a, err := measure(d.a, d.maxEvents, traces.MeasureOps)
+	a, err := whatif.Measure(d.a, d.maxEvents, traces.MeasureOps)
 	if err != nil {
 		return traces.MetricsDiff{}, fmt.Errorf("side A: %w", err)
 	}
-	b, err := measure(d.b, d.maxEvents, traces.MeasureOps)
+	b, err := whatif.Measure(d.b, d.maxEvents, traces.MeasureOps)
 	if err != nil {
 		return traces.MetricsDiff{}, fmt.Errorf("side B: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/dapr-sim/sim/internal/ynode"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/dapr-sim/sim/whatif"
 	"github.com/spf13/cobra"
 )
 
@@ -72,7 +73,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
-			if err := setFlags(sets, &o); err != nil {
+			if err := whatif.Apply(sets, &o); err != nil {
 				return err
 			}
 			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, speed, explain, stdout, stderr)

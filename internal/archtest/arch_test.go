@@ -82,7 +82,8 @@ func TestImportRules(t *testing.T) {
 		"expect":   {"traces", "internal", "expect"},
 		"simtest":  {"sim", "traces", "expect", "internal", "simtest"},
 		"daprlog":  {"policies", "traces", "internal", "daprlog"},
-		"cmd":      {"clock", "fsm", "policies", "traces", "picture", "sim", "expect", "daprlog", "internal"},
+		"whatif":   {"policies", "sim", "traces", "internal", "whatif"},
+		"cmd":      {"clock", "fsm", "policies", "traces", "picture", "sim", "expect", "daprlog", "whatif", "internal"},
 	}
 	for _, f := range productionFiles(t) {
 		may, ok := allowed[top(f.pkg)]
@@ -155,13 +156,18 @@ func TestPageTakesPlainValues(t *testing.T) {
 
 // TestNoWallClock: outside clock/ and cmd/, production code never reads or
 // waits on real time and never starts a goroutine; virtual time enters only
-// as events.
+// as events. The one exception is whatif's sweep runner, which plays whole
+// runs in parallel, each engine on its own goroutine: it may start
+// goroutines, and still never reads the clock.
 func TestNoWallClock(t *testing.T) {
 	for _, f := range productionFiles(t) {
 		if top(f.pkg) == "clock" || top(f.pkg) == "cmd" {
 			continue
 		}
 		for _, v := range wallClockViolations(f.fset, f.ast) {
+			if f.pkg == "whatif" && strings.Contains(v, ": a go statement:") {
+				continue
+			}
 			t.Error(v)
 		}
 	}

@@ -1,0 +1,282 @@
+package whatif
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/escape"
+	"github.com/dapr-sim/sim/internal/grid"
+	"github.com/dapr-sim/sim/sim"
+	"github.com/dapr-sim/sim/traces"
+)
+
+// Sweep is one `sim sweep`: a scenario read once, the axes of its --set
+// flags, the grid of their values and seeds, and the slice of it to run.
+type Sweep struct {
+	File      string
+	Data      []byte        // the scenario, read once: every run parses its own copy
+	Base      sim.Overrides // what every run shares: Dapr, Seed, Sources
+	MaxEvents int64
+	Jobs      int // runs at once
+	Axes      []Axis
+	Shard     grid.Shard
+	Sharded   bool // --shard was given: rows name their run
+
+	grid      *grid.Grid
+	runs      []int // the run indexes of this shard, in order
+	firstSeed int64
+}
+
+// Row is one run's outcome: its metrics (counts and durations), the
+// warnings its input drew, or the error that stopped it.
+type Row struct {
+	Run      grid.Run
+	Metrics  traces.Metrics
+	Warnings []string
+	Err      error
+}
+
+// Check checks the scenario, and every value of every axis alone, so a bad
+// value stops the sweep before any run; errs (the --set flags that did not
+// parse) are reported with those found here.
+func (s *Sweep) Check(errs diag.List) error {
+	// Not the warnings of the files as written, which no run may play when
+	// --set replaces the value warned about: each run's warnings come with
+	// its row.
+	sc, err := sim.ParseScenario(s.File, s.Data)
+	if err != nil {
+		return diag.Collect(errs, err, "").Err()
+	}
+	base, err := sim.Prepare(sc, s.Base)
+	if err != nil {
+		return diag.Collect(errs, err, "").Err()
+	}
+	seen := map[string]bool{}
+	for _, a := range s.Axes {
+		for _, v := range a.Values {
+			o := s.Base
+			err := a.Set(&o, v)
+			if err == nil {
+				_, err = s.setup(o, base.Seed)
+			}
+			if err != nil {
+				// A problem of the path (an unknown policy) comes once per value.
+				for _, d := range diag.Collect(nil, err, "") {
+					if !seen[d.Error()] {
+						seen[d.Error()] = true
+						errs = append(errs, d)
+					}
+				}
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	s.firstSeed = base.Seed
+	if s.Base.Seed != nil {
+		s.firstSeed = *s.Base.Seed
+	}
+	return nil
+}
+
+// Plan lays out the grid of a checked sweep, seeds per combination, and the
+// runs of its shard; an error says why the grid cannot be.
+func (s *Sweep) Plan(seeds int) error {
+	names := make([]grid.Axis, len(s.Axes))
+	for i, a := range s.Axes {
+		names[i] = grid.Axis{Name: a.Edit.Path(), Values: a.Values}
+	}
+	g, err := grid.New(names, s.firstSeed, seeds)
+	if err != nil {
+		return err
+	}
+	s.grid = g
+	s.runs = g.Runs(s.Shard)
+	return nil
+}
+
+// Len is the number of runs in the whole grid; Runs those of the shard.
+func (s *Sweep) Len() int  { return s.grid.Len() }
+func (s *Sweep) Runs() int { return len(s.runs) }
+
+// setup prepares one run from the bytes of the scenario and its resources
+// read once, parsed afresh: runs share nothing a run changes.
+func (s *Sweep) setup(o sim.Overrides, seed int64) (*sim.Setup, error) {
+	sc, err := sim.ParseScenario(s.File, s.Data)
+	if err != nil {
+		return nil, err
+	}
+	o.Seed = &seed
+	return sim.Prepare(sc, o)
+}
+
+// errCancelled stops a run another run's failure made pointless.
+var errCancelled = errors.New("cancelled: an earlier run failed")
+
+// cancelAbove is a guard sink: it stops run index once some failed run
+// has a smaller index (cutoff).
+type cancelAbove struct {
+	index  int64
+	cutoff *atomic.Int64
+}
+
+func (c cancelAbove) Record(*traces.Event) error {
+	if c.index > c.cutoff.Load() {
+		return errCancelled
+	}
+	return nil
+}
+
+// Play plays the shard's runs on a pool of s.Jobs workers and returns their
+// rows in run order; progress, if not nil, is called on the caller's
+// goroutine with the number of runs finished, 0 first. Each run is one
+// engine on one goroutine; only whole runs go in parallel, so a row is
+// the same bytes whatever the number of cores. When a run fails, the runs
+// after it are cancelled and those before it finish, so the error
+// reported (Result), the first failing run in grid order, is the same
+// whatever the scheduling.
+func (s *Sweep) Play(progress func(done int)) []Row {
+	if progress == nil {
+		progress = func(int) {}
+	}
+	rows := make([]Row, len(s.runs))
+	var cutoff atomic.Int64
+	cutoff.Store(math.MaxInt64)
+	next := make(chan int)
+	type done struct {
+		pos int
+		row Row
+	}
+	finished := make(chan done)
+	var wg sync.WaitGroup
+	for range min(s.Jobs, len(s.runs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for pos := range next {
+				finished <- done{pos, s.one(s.grid.Run(s.runs[pos]), &cutoff)}
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for pos, i := range s.runs {
+			if int64(i) > cutoff.Load() {
+				return
+			}
+			next <- pos
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(finished)
+	}()
+
+	progress(0)
+	n := 0
+	for d := range finished {
+		rows[d.pos] = d.row
+		if err := d.row.Err; err != nil && !errors.Is(err, errCancelled) {
+			for i := int64(d.row.Run.Index); ; {
+				c := cutoff.Load()
+				if i >= c || cutoff.CompareAndSwap(c, i) {
+					break
+				}
+			}
+		}
+		n++
+		progress(n)
+	}
+	return rows
+}
+
+// RunError is a run that failed, named by its index and values. Err is
+// the cause, whose kind decides the exit status.
+type RunError struct {
+	Index  int
+	Values string // the run's values and seed, as Describe words them
+	Err    error
+}
+
+func (e *RunError) Error() string { return fmt.Sprintf("run %d (%s): %s", e.Index, e.Values, e.Err) }
+
+// Result goes through the rows in run order: the warnings of the runs up
+// to the first that failed, each once, and that failure (a *RunError), if
+// any.
+func (s *Sweep) Result(rows []Row) (warnings []string, err error) {
+	warned := map[string]bool{}
+	for _, r := range rows {
+		for _, w := range r.Warnings {
+			if !warned[w] {
+				warned[w] = true
+				warnings = append(warnings, w)
+			}
+		}
+		if r.Err != nil && !errors.Is(r.Err, errCancelled) {
+			// The run's values name what to fix; the status is the cause's.
+			return warnings, &RunError{Index: r.Run.Index, Values: s.Describe(r.Run), Err: r.Err}
+		}
+	}
+	return warnings, nil
+}
+
+// one prepares and plays one run, folding its events into counts as they
+// come.
+func (s *Sweep) one(r grid.Run, cutoff *atomic.Int64) Row {
+	row := Row{Run: r}
+	if int64(r.Index) > cutoff.Load() {
+		row.Err = errCancelled
+		return row
+	}
+	o := s.Base
+	o.Edits, o.WhatIf = nil, nil
+	var err error
+	for i, a := range s.Axes {
+		if err = a.Set(&o, r.Values[i]); err != nil {
+			break
+		}
+	}
+	var setup *sim.Setup
+	if err == nil {
+		setup, err = s.setup(o, r.Seed)
+	}
+	if err != nil {
+		row.Err = err
+		return row
+	}
+	for _, w := range setup.Warnings {
+		row.Warnings = append(row.Warnings, w.String())
+	}
+	row.Metrics, row.Err = Measure(setup, s.MaxEvents, traces.MeasureCounts, cancelAbove{int64(r.Index), cutoff})
+	row.Metrics.Transitions = nil // a row shows counts and durations: keep a big grid's rows small
+	return row
+}
+
+// Describe names a run by its values and seed, as an error about it does.
+func (s *Sweep) Describe(r grid.Run) string {
+	var parts []string
+	for i, a := range s.Axes {
+		parts = append(parts, escape.Text(a.Edit.Path()+"="+r.Values[i]))
+	}
+	parts = append(parts, fmt.Sprintf("seed %d", r.Seed))
+	return strings.Join(parts, ", ")
+}
+
+// Measure runs a prepared scenario and folds its events into metrics as
+// they come, holding none of them. guards see each event first; one that
+// returns an error stops the run with it.
+func Measure(setup *sim.Setup, maxEvents int64, mode traces.MeasureMode, guards ...traces.Sink) (traces.Metrics, error) {
+	m := traces.NewMeasurer(mode)
+	eng := sim.NewEngine(setup, append(traces.Sinks(guards), m), sim.Options{MaxEvents: maxEvents})
+	defer eng.Close()
+	if err := eng.Run(); err != nil {
+		return traces.Metrics{}, err
+	}
+	return m.Metrics(), nil
+}
