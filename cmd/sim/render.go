@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/picture"
 	"github.com/dapr-sim/sim/picture/page"
 	"github.com/dapr-sim/sim/policies"
@@ -149,9 +147,9 @@ type renderRun struct {
 // first with the resource paths a scenario names, to refuse an output that
 // would overwrite an input before anything runs.
 func loadRun(path string, stderr io.Writer, check func(resources ...string) error) (*renderRun, error) {
-	isTrace, err := looksLikeTrace(path)
+	isTrace, err := traceFile(path)
 	if err != nil {
-		return nil, err
+		return nil, statusError{status: exitBadInput, err: fmt.Errorf("render: %w", err)}
 	}
 	r := &renderRun{}
 	if isTrace {
@@ -187,30 +185,6 @@ func loadRun(path string, stderr io.Writer, check func(resources ...string) erro
 		return nil, statusError{status: exitBadInput, err: fmt.Errorf("%s: dapr: %w", path, err)}
 	}
 	return r, nil
-}
-
-// looksLikeTrace tells a trace from a scenario by its first bytes: JSON
-// lines, or a YAML document with a top-level format key (scenarios have
-// version instead).
-func looksLikeTrace(path string) (bool, error) {
-	f, err := input.Open(path)
-	if err != nil {
-		return false, statusError{status: exitBadInput, err: fmt.Errorf("render: %w", err)}
-	}
-	defer f.Close()
-	head := make([]byte, 64<<10)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 && t[0] == '{' {
-		return true, nil
-	}
-	sc := bufio.NewScanner(bytes.NewReader(head))
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "format:") {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // pageData folds the run into what the page shows: a snapshot at every

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -76,7 +74,8 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 
 			path := args[0]
 			var events []traces.Event
-			if sniffTrace(path) {
+			// A file that cannot be opened is left to the scenario loader to report.
+			if isTrace, _ := traceFile(path); isTrace {
 				if c.Flags().Changed("dapr") || c.Flags().Changed("seed") || c.Flags().Changed("max-events") {
 					return fmt.Errorf("%w: --dapr, --seed and --max-events go with a scenario; %s is a trace, drawn as recorded", errUsage, path)
 				}
@@ -156,27 +155,15 @@ func runForEvents(path string, o sim.Overrides, maxEvents int64, stdout, stderr 
 	return events, sc.Duration, sc.Name, nil
 }
 
-// sniffTrace reports whether path holds a trace rather than a scenario: a
-// JSON-lines trace starts with `{`, a YAML trace's first key is `format`
-// (a scenario's is anything else, usually `version`). A file that cannot
-// be read is left to the scenario loader to report.
-func sniffTrace(path string) bool {
+// traceFile reports whether path holds a trace rather than a scenario
+// (traces.LooksLikeTrace); err says why it could not be opened.
+func traceFile(path string) (bool, error) {
 	f, err := input.Open(path)
 	if err != nil {
-		return false
+		return false, err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(io.LimitReader(f, 1<<20))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
-		switch {
-		case len(line) == 0, line[0] == '#', bytes.Equal(line, []byte("---")), bytes.HasPrefix(line, []byte("%")):
-			continue
-		}
-		return line[0] == '{' || bytes.HasPrefix(line, []byte("format:"))
-	}
-	return false
+	return traces.LooksLikeTrace(f), nil
 }
 
 // isTerminal reports whether w is a character device (a terminal), without

@@ -67,26 +67,18 @@ func TestTimelineColourThroughMain(t *testing.T) {
 	}
 }
 
-func TestSniffTrace(t *testing.T) {
+// TestTraceFile: the file is opened as every reader opens it; what it
+// holds is traces.LooksLikeTrace's to say.
+func TestTraceFile(t *testing.T) {
 	dir := t.TempDir()
-	for name, c := range map[string]struct {
-		data string
-		want bool
-	}{
-		"yaml-trace":  {"# sim trace\nformat: 1\nsim: x\n", true},
-		"jsonl-trace": {"\n{\"format\":1}\n", true},
-		"scenario":    {"# comment\n---\nversion: 1\nname: q\n", false},
-		"empty":       {"", false},
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(c.data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if got := sniffTrace(p); got != c.want {
-			t.Errorf("%s: sniffTrace = %v, want %v", name, got, c.want)
-		}
+	p := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(p, []byte("# sim trace\nformat: 1\nsim: x\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if sniffTrace(filepath.Join(dir, "missing")) {
-		t.Error("a missing file is a trace")
+	if got, err := traceFile(p); !got || err != nil {
+		t.Errorf("a trace: traceFile = %v, %v", got, err)
+	}
+	if got, err := traceFile(filepath.Join(dir, "missing")); got || err == nil {
+		t.Errorf("a missing file: traceFile = %v, %v, want false and an error", got, err)
 	}
 }
