@@ -12,7 +12,6 @@ import (
 	"github.com/dapr-sim/sim/picture"
 	"github.com/dapr-sim/sim/picture/page"
 	"github.com/dapr-sim/sim/policies"
-	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/spf13/cobra"
@@ -277,11 +276,10 @@ func pageData(r *renderRun, win window) (*page.Data, error) {
 	}
 	// One diagram per breaker the run created, in name order.
 	final := sim.StateAt(r.setup, r.events, end)
-	settings := breakerSettings(r.setup)
 	for i, b := range final.Breakers {
 		g := policies.Graph
 		var dg page.Diagram
-		if s, ok := settings.find(b.Name); ok {
+		if s, ok := r.setup.BreakerSettings(b.Name); ok {
 			s.Name = b.Name
 			fd := policies.BreakerGraph(s).ChangesOnly()
 			dg = page.Diagram{Breaker: b.Name, Title: fd.Title, SVG: fd.SVG(fmt.Sprintf("breaker%d", i))}
@@ -312,53 +310,6 @@ func requestText(q traces.RequestState) string {
 		s += " via " + q.Breaker
 	}
 	return s
-}
-
-// breakerMatchers maps breaker instance names to their policy's settings:
-// exact names (components), and prefixes (an app's endpoints "app:method",
-// an actor type's "Type" or "Type-id").
-type breakerMatchers []struct {
-	exact, prefix string
-	s             breaker.Settings
-}
-
-func (m breakerMatchers) find(name string) (breaker.Settings, bool) {
-	for _, x := range m {
-		if (x.exact != "" && x.exact == name) || (x.prefix != "" && strings.HasPrefix(name, x.prefix)) {
-			return x.s, true
-		}
-	}
-	return breaker.Settings{}, false
-}
-
-func breakerSettings(setup *sim.Setup) breakerMatchers {
-	var m breakerMatchers
-	add := func(exact, prefix string, s *breaker.Settings) {
-		if s != nil {
-			m = append(m, struct {
-				exact, prefix string
-				s             breaker.Settings
-			}{exact, prefix, *s})
-		}
-	}
-	for _, a := range setup.Scenario.Apps {
-		for _, st := range a.Steps {
-			switch st.Op {
-			case sim.Invoke:
-				r := setup.Spec.App(st.Target, st.Target+":"+st.Method)
-				add("", st.Target+":", r.Breaker)
-			case sim.Actor:
-				ac := setup.Spec.Actor(st.Target, st.ActorID)
-				add(st.Target, st.Target+"-", ac.PreLock.Breaker)
-			default:
-				r := setup.Spec.StateStoreOutbound(st.Target)
-				if r.Breaker != nil {
-					add(r.Breaker.Name, "", r.Breaker)
-				}
-			}
-		}
-	}
-	return m
 }
 
 // writeAtomic writes path through write under a temporary name and renames
