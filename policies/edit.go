@@ -36,6 +36,11 @@ func (e Edit) Path() string {
 	return e.Section + "." + e.Name + "." + e.Field
 }
 
+// Origin is the edit as the user wrote it, its Flag first: `--set
+// retries.r.duration=5s` (`edit PATH=VALUE` when it has no Flag). Problems
+// with the edit's value are reported under it.
+func (e Edit) Origin() string { return e.origin(true) }
+
 // origin is the edit as the user wrote it, valueless for problems of the
 // path alone.
 func (e Edit) origin(withValue bool) string {

@@ -276,14 +276,10 @@ type Override struct {
 	Origin string
 }
 
-// WhatIfFields are the retry fields only a scenario's overrides (or --set)
-// can change: Dapr's YAML has no key for them.
-var WhatIfFields = []string{"initialInterval", "multiplier", "randomizationFactor", "maxElapsedTime"}
-
-// OverrideFromFlag reads a what-if retry value given on the command line
+// overrideFromFlag reads a what-if retry value given on the command line
 // with the rules of a scenario's overrides: origin (e.g. `--set
 // retries.expo.multiplier=0.5`) names it in any problem.
-func OverrideFromFlag(policy, field, value, origin string) (Override, error) {
+func overrideFromFlag(policy, field, value, origin string) (Override, error) {
 	scalar := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
 	mapping := func(k string, v *yaml.Node) *yaml.Node {
 		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{scalar(k), v}}

@@ -52,16 +52,16 @@ func (t Target) key() string {
 type Overrides struct {
 	Dapr string // "" = the scenario's (or the newest profile)
 	Seed *int64
-	// Edits are laid over the Resiliency documents as they are read (see
-	// policies.Edit): `sim sweep --set`.
+	// Edits are the policy edits of the command line (`--set`), in order.
+	// One that sets a Resiliency key (see policies.Edit) is laid over the
+	// documents as they are read; one that sets a what-if retry field
+	// (IsWhatIf) is laid over the loaded policy after the scenario's own
+	// overrides, with their rules.
 	Edits []policies.Edit
 	// Sources, when set, are the scenario's resource files read already
 	// (policies.ReadSources of its ResourcePaths): a sweep's runs all load
 	// the same bytes, however the files change while it runs.
 	Sources *policies.Sources
-	// WhatIf are retry overrides from the command line (OverrideFromFlag),
-	// laid over the scenario's own after them.
-	WhatIf []Override
 }
 
 // Prepare loads a scenario's Dapr resources and checks its references. Every
@@ -82,8 +82,12 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		}
 		return nil, &diag.Error{File: sc.File, Line: sc.DaprLine, Field: "dapr", Msg: err.Error()}
 	}
-	if len(o.WhatIf) > 0 {
-		sc.Overrides = append(slices.Clip(sc.Overrides), o.WhatIf...)
+	edits, whatIfs, err := splitEdits(o.Edits)
+	if err != nil {
+		return nil, err
+	}
+	if len(whatIfs) > 0 {
+		sc.Overrides = append(slices.Clip(sc.Overrides), whatIfs...)
 	}
 	s := &Setup{Scenario: sc, Profile: profile, Seed: sc.Seed}
 	if o.Seed != nil {
@@ -101,7 +105,7 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		if src == nil {
 			src = policies.ReadSources(sc.ResourcePaths())
 		}
-		spec, warns, err := src.Load(appID, profile, o.Edits)
+		spec, warns, err := src.Load(appID, profile, edits)
 		if err != nil {
 			errs = diag.Collect(errs, err, sc.File)
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dapr-sim/sim/policies"
 )
 
 // TestWhatIfFromTheCommandLine: a value given with --set for a what-if retry
@@ -16,11 +18,11 @@ func TestWhatIfFromTheCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ov, err := OverrideFromFlag("expo", "multiplier", "3", "--set retries.expo.multiplier=3")
-	if err != nil {
+	e := policies.Edit{Section: "retries", Name: "expo", Field: "multiplier", Value: "3", Flag: "--set"}
+	if err := CheckEdit(e); err != nil {
 		t.Fatal(err)
 	}
-	setup, err := Prepare(sc, Overrides{WhatIf: []Override{ov}})
+	setup, err := Prepare(sc, Overrides{Edits: []policies.Edit{e}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +52,7 @@ func TestWhatIfFromTheCommandLine(t *testing.T) {
 		{"multiplier", "1e400", `--set X: want a finite number, got "1e400" (too large`},
 		{"multiplier", "1e39", "--set X: want a value of 1 or more and at most 3.4028235e+38"},
 	} {
-		_, err := OverrideFromFlag("expo", c.field, c.value, "--set X")
+		_, err := overrideFromFlag("expo", c.field, c.value, "--set X")
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%s=%s: %v, want %q…", c.field, c.value, err, c.want)
 		}
@@ -69,7 +71,7 @@ func FuzzOverrideFromFlag(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, value string) {
 		field := []string{"multiplier", "randomizationFactor"}[which%2]
-		o, err := OverrideFromFlag("expo", field, value, "--set F")
+		o, err := overrideFromFlag("expo", field, value, "--set F")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "--set F: want ") {
 				t.Fatalf("%s=%q: error %q does not name the flag", field, value, err)

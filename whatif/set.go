@@ -12,45 +12,24 @@ import (
 
 // Axis is one --set flag: the edit it makes and the values it sweeps.
 type Axis struct {
-	Edit policies.Edit // without a value
-	// whatIf: Edit.Field is a retry field Dapr's YAML has no key for
-	// (sim.WhatIfFields), set as a scenario override rather than an edit.
-	whatIf bool
+	Edit   policies.Edit // without a value
 	Values []string
 }
 
 // Path is the axis' path as --set spells it, such as retries.r.duration.
 func (a Axis) Path() string { return a.Edit.Path() }
 
-// Set lays one of the axis' values over o: a Resiliency edit or a what-if
-// override.
+// Set lays one of the axis' values over o, as a policy edit; a what-if
+// value (sim.IsWhatIf) is checked here, every other when the run is
+// prepared.
 func (a Axis) Set(o *sim.Overrides, value string) error {
-	if a.whatIf {
-		ov, err := sim.OverrideFromFlag(a.Edit.Name, a.Edit.Field, value, "--set "+a.Edit.Path()+"="+value)
-		if err != nil {
-			return err
-		}
-		o.WhatIf = append(o.WhatIf, ov)
-		return nil
-	}
 	e := a.Edit
 	e.Value = value
+	if err := sim.CheckEdit(e); err != nil {
+		return err
+	}
 	o.Edits = append(o.Edits, e)
 	return nil
-}
-
-// whatIfPath recognises retries.NAME.FIELD for a what-if field.
-func whatIfPath(path string) (policies.Edit, bool) {
-	rest, ok := strings.CutPrefix(path, "retries.")
-	if !ok {
-		return policies.Edit{}, false
-	}
-	for _, f := range sim.WhatIfFields {
-		if name, ok := strings.CutSuffix(rest, "."+f); ok && name != "" {
-			return policies.Edit{Section: "retries", Name: name, Field: f, Flag: "--set"}, true
-		}
-	}
-	return policies.Edit{}, false
 }
 
 // ParseSets reads --set flags (PATH=V1,V2,...): the axes of those that
@@ -67,15 +46,12 @@ func ParseSets(sets []string) ([]Axis, diag.List) {
 			errs = append(errs, &diag.Error{Field: "--set " + s, Msg: "want PATH=VALUE[,VALUE...], such as retries.retryForever.duration=1s,5s"})
 			continue
 		}
-		e, whatIf := whatIfPath(path)
-		if !whatIf {
-			var err error
-			if e, err = policies.ParseEditPath(path); err != nil {
-				errs = append(errs, &diag.Error{Field: "--set " + path, Msg: err.Error()})
-				continue
-			}
-			e.Flag = "--set"
+		e, err := sim.ParseEditPath(path)
+		if err != nil {
+			errs = append(errs, &diag.Error{Field: "--set " + path, Msg: err.Error()})
+			continue
 		}
+		e.Flag = "--set"
 		if seen[e.Path()] {
 			errs = append(errs, &diag.Error{Field: "--set " + path, Msg: "given twice: list all its values in one --set, separated by commas"})
 			continue
@@ -86,7 +62,7 @@ func ParseSets(sets []string) ([]Axis, diag.List) {
 			errs = append(errs, &diag.Error{Field: "--set " + s, Msg: err.Error()})
 			continue
 		}
-		axes = append(axes, Axis{Edit: e, whatIf: whatIf, Values: values})
+		axes = append(axes, Axis{Edit: e, Values: values})
 	}
 	return axes, errs
 }

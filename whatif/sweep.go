@@ -235,7 +235,7 @@ func (s *Sweep) one(r grid.Run, cutoff *atomic.Int64) Row {
 		return row
 	}
 	o := s.Base
-	o.Edits, o.WhatIf = nil, nil
+	o.Edits = nil
 	var err error
 	for i, a := range s.Axes {
 		if err = a.Set(&o, r.Values[i]); err != nil {

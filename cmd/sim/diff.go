@@ -191,7 +191,7 @@ func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
 		errs = diag.Collect(errs, err, "")
 	}
 	oB := d.o
-	oB.Edits, oB.WhatIf = d.setB.Edits, d.setB.WhatIf
+	oB.Edits = d.setB.Edits
 	if oB.Seed == nil && a != nil {
 		seed := a.Seed
 		oB.Seed = &seed
