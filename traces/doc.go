@@ -25,7 +25,11 @@
 //   - compare.go: replay's comparison of recorded and replayed events
 //     (Compare, Comparer, Divergence) and the event summary (Summarize).
 //   - metrics.go: outcome metrics folded from events (Measure, Measurer,
-//     CompareMetrics), what `sim diff` and `sim sweep` compare.
+//     CompareMetrics), what `sim diff` and `sim sweep` compare; CompareMetrics
+//     matches two runs' breaker transitions and failed operations.
+//   - diffreport.go: DiffReport, the comparison worded as `sim diff` prints it.
+//   - sniff.go: LooksLikeTrace, telling a trace from a scenario by its first
+//     line (render and timeline take either).
 //   - snapshot.go: the state of every machine at one instant as plain data,
 //     and its text (`sim replay --at`).
 //
