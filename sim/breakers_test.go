@@ -1,28 +1,14 @@
 package sim
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // TestBreakerSettings: the names the engine gives breakers lead back to
 // their policy: an actor type's per-id ("Cart-c3") and per-type ("Order")
 // breakers, a component's "<policy>-<component>".
 func TestBreakerSettings(t *testing.T) {
-	ar, err := txtar.ParseFile("testdata/scenarios/actor_breaker_scopes.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for _, f := range ar.Files {
-		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sc, err := LoadScenario(filepath.Join(dir, "scenario.yaml"))
+	sc, err := LoadScenario(writeArchive(t, "testdata/scenarios/actor_breaker_scopes.txtar"))
 	if err != nil {
 		t.Fatal(err)
 	}
