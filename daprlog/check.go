@@ -446,9 +446,7 @@ func (c *checker) check(entries []Entry, release string) []Problem {
 					add(e, "retry policy %q is constant with duration %s, but the notice says it waits %s", p.Name, p.Duration, e.Delay)
 				}
 			case retry.Exponential:
-				ii := float64(p.InitialInterval)
-				lo := time.Duration(ii - p.RandomizationFactor*ii)
-				hi := time.Duration(ii + p.RandomizationFactor*ii)
+				lo, hi := p.DelayBounds(1)
 				if e.Delay < lo || e.Delay > hi {
 					add(e, "retry policy %q is exponential: its first delay lies in [%s, %s], but the notice says %s", p.Name, lo, hi, e.Delay)
 				}

@@ -3,7 +3,6 @@ package policies
 import (
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -464,13 +463,13 @@ func (l *linter) combo(s *Spec, c combo) {
 				Msg: fmt.Sprintf("retry %q waits %s, exactly as long as circuit breaker %q stays open: the retry becomes the half-open probe only because a real sidecar spends a little time between attempts", c.names.Retry, pol.Duration, c.names.CircuitBreaker)})
 		}
 	case retry.Exponential:
-		largest := expDelayMax(*pol, pol.MaxRetries)
+		_, largest := pol.DelayBounds(pol.MaxRetries)
 		switch {
 		case largest <= open:
 			l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: early,
 				Msg: fmt.Sprintf("retry %q never waits more than %s, not longer than circuit breaker %q stays open (%s): once it opens, the next retry is refused and the call fails", c.names.Retry, largest, c.names.CircuitBreaker, open)})
 		case facts.single > 0 && (pol.MaxRetries < 0 || pol.MaxRetries >= facts.single):
-			if d := expDelayMax(*pol, facts.single); d <= open {
+			if _, d := pol.DelayBounds(facts.single); d <= open {
 				l.add(Finding{File: c.file, Line: c.retryLine, Field: c.retryField, ID: early,
 					Msg: fmt.Sprintf("retry %q waits at most %s after the failure that trips circuit breaker %q (failure %d of one call), not longer than it stays open (%s): the next retry is refused and the call fails", c.names.Retry, d, c.names.CircuitBreaker, facts.single, open)})
 			}
@@ -488,42 +487,14 @@ func (l *linter) combo(s *Spec, c combo) {
 	}
 }
 
-// expDelayMax is the largest delay an exponential policy can wait before
-// retry n (n < 0: any retry): the interval grows from InitialInterval by
-// Multiplier up to MaxInterval, and jitter is applied after that cap.
-func expDelayMax(p retry.Policy, n int64) time.Duration {
-	return time.Duration(float64(expInterval(p, n)) * (1 + p.RandomizationFactor))
-}
-
-// expInterval is the interval before jitter of retry n (1-based; n < 0: the
-// cap).
-func expInterval(p retry.Policy, n int64) time.Duration {
-	if n < 0 {
-		return p.MaxInterval
-	}
-	if n == 1 {
-		// backoff draws the first delay around the initial interval without
-		// the maxInterval cap (the cap applies to the grown interval).
-		return p.InitialInterval
-	}
-	iv := float64(p.InitialInterval)
-	for i := int64(1); i < n && iv < float64(p.MaxInterval); i++ {
-		iv *= p.Multiplier
-	}
-	return time.Duration(math.Min(iv, float64(p.MaxInterval)))
-}
-
 // timeForFailures is the shortest time one call needs from its first
 // failure to its k-th, with failures taking no time: k-1 delays, each at its
 // smallest (for an exponential policy, jitter at its minimum).
 func timeForFailures(p retry.Policy, k int64) time.Duration {
 	var total time.Duration
 	for i := int64(1); i < k; i++ {
-		if p.Kind == retry.Constant {
-			total += p.Duration
-			continue
-		}
-		total += time.Duration(float64(expInterval(p, i)) * (1 - p.RandomizationFactor))
+		lo, _ := p.DelayBounds(i)
+		total += lo
 	}
 	return total
 }

@@ -589,8 +589,7 @@ func retryWhy(p *retry.Policy, before, after retry.Call, attempt int, jitter flo
 		return fmt.Sprintf("attempt %d failed: constant backoff %s; retry %d of %s", attempt, backoff, after.Tries, limit)
 	}
 	ci := before.Interval
-	lo := time.Duration(float64(ci) * (1 - p.RandomizationFactor))
-	hi := time.Duration(float64(ci) * (1 + p.RandomizationFactor))
+	lo, hi := p.JitterBounds(ci)
 	return fmt.Sprintf("attempt %d failed: exponential backoff %s drawn from [%s, %s] (interval %s ±%g%%, u=%.6f); retry %d of %s",
 		attempt, backoff, lo, hi, ci, p.RandomizationFactor*100, jitter, after.Tries, limit)
 }
