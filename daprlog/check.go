@@ -254,8 +254,18 @@ func minFailures(s breaker.Settings) int {
 	return 0
 }
 
-var validEdge = map[[2]string]bool{
-	{"closed", "open"}: true, {"open", "half-open"}: true, {"half-open", "open"}: true, {"half-open", "closed"}: true,
+// validEdge holds the state changes the breaker's table makes, as Dapr
+// logs them ("closed", "open"); edgeList names them for messages.
+var validEdge, edgeList = breakerEdges()
+
+func breakerEdges() (map[[2]string]bool, string) {
+	valid := map[[2]string]bool{}
+	var list []string
+	for _, e := range breaker.Edges() {
+		valid[[2]string{e.From.String(), e.To.String()}] = true
+		list = append(list, e.String())
+	}
+	return valid, strings.Join(list, ", ")
 }
 
 type breakerTrack struct {
@@ -492,7 +502,7 @@ func (c *checker) checkBreaker(e *Entry, tracks map[string]*breakerTrack) []Prob
 		add("no target in the resources makes a breaker named %q%s (component breakers they make: %s)", e.Name, appScope(c.spec), k)
 	}
 	if !validEdge[[2]string{e.From, e.To}] {
-		add("%s → %s is not a transition gobreaker makes (closed→open, open→half-open, half-open→open, half-open→closed)", e.From, e.To)
+		add("%s → %s is not a transition gobreaker makes (%s)", e.From, e.To, edgeList)
 	}
 	t := tracks[e.Name]
 	if t == nil {

@@ -545,15 +545,7 @@ func (e *Engine) breakerWhy(b *breakerInst, ef breaker.Effect, prior breaker.Bre
 	st := &b.settings
 	switch {
 	case ef.From == breaker.Closed && ef.To == breaker.Open:
-		// The trip saw the counts with this failure added; a closed-state
-		// interval that ran out in the same step cleared them first.
-		c := prior.Counts
-		if prior.Expires && prior.Expiry < now {
-			c = breaker.Counts{Requests: c.Requests}
-		}
-		c.TotalFailures++
-		c.ConsecutiveFailures++
-		c.ConsecutiveSuccesses = 0
+		c := prior.TripCounts(now)
 		return fmt.Sprintf("trip `%s` was true after this failure with requests=%d totalSuccesses=%d totalFailures=%d consecutiveSuccesses=%d consecutiveFailures=%d; open until %s (timeout %s)",
 			st.TripText, c.Requests, c.TotalSuccesses, c.TotalFailures, c.ConsecutiveSuccesses, c.ConsecutiveFailures, now+st.Timeout, st.Timeout)
 	case ef.From == breaker.Open && ef.To == breaker.HalfOpen:

@@ -328,3 +328,29 @@ func BenchmarkStep(b *testing.B) {
 		br, effects, _ = Step(br, &s, Event{Kind: Failed, Now: now, Generation: effects[len(effects)-1].Generation}, effects[:0])
 	}
 }
+
+// TestEdges: the state changes the table makes, in the order of a
+// breaker's life (daprlog lists them in this order).
+func TestEdges(t *testing.T) {
+	var got []string
+	for _, e := range Edges() {
+		got = append(got, e.String())
+	}
+	want := []string{"closed→open", "open→half-open", "half-open→open", "half-open→closed"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Edges() = %v, want %v", got, want)
+	}
+}
+
+// TestTripCounts: the counts a trip sees are the window's with the failure
+// added, and a fresh window's when the interval ran out first.
+func TestTripCounts(t *testing.T) {
+	b := New(Settings{Name: "b", Interval: 10 * time.Second}, 0)
+	b.Counts = Counts{Requests: 3, TotalSuccesses: 1, TotalFailures: 2, ConsecutiveSuccesses: 0, ConsecutiveFailures: 2}
+	if got, want := b.TripCounts(5*time.Second), (Counts{Requests: 3, TotalSuccesses: 1, TotalFailures: 3, ConsecutiveFailures: 3}); got != want {
+		t.Errorf("inside the window: TripCounts = %+v, want %+v", got, want)
+	}
+	if got, want := b.TripCounts(11*time.Second), (Counts{TotalFailures: 1, ConsecutiveFailures: 1}); got != want {
+		t.Errorf("after the window: TripCounts = %+v, want %+v", got, want)
+	}
+}
