@@ -77,11 +77,7 @@ func (p *parser) errorf(n *yaml.Node, field, format string, args ...any) {
 }
 
 func (p *parser) fail(err error) {
-	if de, ok := err.(*diag.Error); ok {
-		p.errs = append(p.errs, de)
-		return
-	}
-	p.errs = append(p.errs, &diag.Error{File: p.file, Msg: err.Error()})
+	p.errs = append(p.errs, diag.In(p.file, err))
 }
 
 // item parses one assertion; ok is false when it has errors (reported).
@@ -171,8 +167,8 @@ func (p *parser) unknown(kv ynode.Pair, path string, allowed []string) {
 	msg := "unknown field"
 	if h, ok := hints[kv.Key]; ok {
 		msg += ": " + h
-	} else if s := diag.Nearest(kv.Key, allowed); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	} else if h := diag.Suggest(kv.Key, allowed); h != "" {
+		msg += h
 	} else {
 		known := append([]string(nil), allowed...)
 		sort.Strings(known)
@@ -367,11 +363,7 @@ func (p *parser) count(path string, item *yaml.Node, f map[string]*yaml.Node) Ch
 	if v := p.str(field, n); v != "" {
 		what, ok := ParseCounter(v)
 		if !ok {
-			hint := ""
-			if s := diag.Nearest(v, Counters()); s != "" {
-				hint = fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			p.errorf(n, field, "unknown count %q%s: want one of %s", v, hint, strings.Join(Counters(), ", "))
+			p.errorf(n, field, "unknown count %q%s: want one of %s", v, diag.Suggest(v, Counters()), strings.Join(Counters(), ", "))
 		}
 		c.What = what
 	}

@@ -76,10 +76,10 @@ func ParseEditPath(path string) (Edit, error) {
 	fields, ok := editFields[section]
 	if !ok {
 		msg := fmt.Sprintf("unknown section %q: want retries, timeouts or circuitBreakers", section)
-		if s := diag.Nearest(section, editSections); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		if h := diag.Suggest(section, editSections); h != "" {
+			msg += h
 		} else if s := diag.Nearest(section, []string{"retry", "timeout", "circuitBreaker"}); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", map[string]string{"retry": "retries", "timeout": "timeouts", "circuitBreaker": "circuitBreakers"}[s])
+			msg += diag.DidYouMean(map[string]string{"retry": "retries", "timeout": "timeouts", "circuitBreaker": "circuitBreakers"}[s])
 		}
 		return Edit{}, fmt.Errorf("%s", msg)
 	}
@@ -107,8 +107,8 @@ func ParseEditPath(path string) (Edit, error) {
 		return Edit{}, fmt.Errorf("the Resiliency schema has no %q (Dapr always uses %s): a scenario's overrides can change it, as a what-if", field, notSettable[field])
 	}
 	msg := fmt.Sprintf("a %s has no field %q", word, field)
-	if s := diag.Nearest(field, fields); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	if h := diag.Suggest(field, fields); h != "" {
+		msg += h
 	} else {
 		msg += "; the fields are " + strings.Join(fields, ", ")
 	}
@@ -223,8 +223,8 @@ func checkEdits(files []*File, s *Spec, appID string, edits []Edit) error {
 func nameHint(e Edit, names []string) string {
 	slices.Sort(names)
 	names = slices.Compact(names)
-	if s := diag.Nearest(e.Name, names); s != "" {
-		return fmt.Sprintf(" (did you mean %q?)", s)
+	if h := diag.Suggest(e.Name, names); h != "" {
+		return h
 	}
 	if e.Section == "timeouts" {
 		// timeouts.slow.duration: the habit of the other sections.

@@ -71,7 +71,7 @@ func ReadSources(paths []string) *Sources {
 	read := func(name string) {
 		data, err := input.ReadFile(name)
 		if err != nil {
-			s.files = append(s.files, source{name: name, err: &diag.Error{File: name, Msg: "cannot read: " + pathErrText(err)}})
+			s.files = append(s.files, source{name: name, err: &diag.Error{File: name, Msg: "cannot read: " + input.ErrText(err)}})
 			return
 		}
 		s.files = append(s.files, source{name: name, data: data})
@@ -79,7 +79,7 @@ func ReadSources(paths []string) *Sources {
 	for _, path := range paths {
 		info, err := os.Stat(path)
 		if err != nil {
-			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + pathErrText(err)}})
+			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + input.ErrText(err)}})
 			continue
 		}
 		if !info.IsDir() {
@@ -88,7 +88,7 @@ func ReadSources(paths []string) *Sources {
 		}
 		entries, err := os.ReadDir(path) // sorted by file name
 		if err != nil {
-			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + pathErrText(err)}})
+			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + input.ErrText(err)}})
 			continue
 		}
 		yamls := 0
@@ -155,15 +155,6 @@ func (s *Sources) parse(edits []Edit) ([]*File, []diag.Warning, error) {
 func isYAMLName(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))
 	return ext == ".yaml" || ext == ".yml"
-}
-
-// pathErrText drops the path from an os error, which names it already.
-func pathErrText(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // defaultName matches the names of Dapr's default policies (1.9+).
@@ -450,12 +441,12 @@ func (b *builder) checkRefs() {
 		site := b.sites[key]
 		if n := site.refs.Timeout; n.Name != "" {
 			if _, ok := s.Timeouts[n.Name]; !ok {
-				b.warnAt("missing-timeout", site.file, n.Line, site.path+".timeout", "no timeout policy named %q: Dapr applies no timeout here%s", n.Name, suggestIn(n.Name, s.Timeouts))
+				b.warnAt("missing-timeout", site.file, n.Line, site.path+".timeout", "no timeout policy named %q: Dapr applies no timeout here%s", n.Name, diag.SuggestKey(n.Name, s.Timeouts))
 			}
 		}
 		if n := site.refs.Retry; n.Name != "" {
 			if _, ok := s.Retries[n.Name]; !ok {
-				b.warnAt("missing-retry", site.file, n.Line, site.path+".retry", "no retry policy named %q: Dapr makes a single attempt here%s", n.Name, suggestIn(n.Name, s.Retries))
+				b.warnAt("missing-retry", site.file, n.Line, site.path+".retry", "no retry policy named %q: Dapr makes a single attempt here%s", n.Name, diag.SuggestKey(n.Name, s.Retries))
 			}
 		}
 		if n := site.refs.CircuitBreaker; n.Name != "" {
@@ -464,15 +455,8 @@ func (b *builder) checkRefs() {
 				if site.component {
 					id, what = "missing-breaker-crash", "Dapr dereferences a nil breaker and crashes on the first request to this component"
 				}
-				b.warnAt(id, site.file, n.Line, site.path+".circuitBreaker", "no circuit breaker named %q: %s%s", n.Name, what, suggestIn(n.Name, s.CircuitBreakers))
+				b.warnAt(id, site.file, n.Line, site.path+".circuitBreaker", "no circuit breaker named %q: %s%s", n.Name, what, diag.SuggestKey(n.Name, s.CircuitBreakers))
 			}
 		}
 	}
-}
-
-func suggestIn[V any](name string, m map[string]V) string {
-	if s := diag.Nearest(name, sortedKeys(m)); s != "" {
-		return fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return ""
 }

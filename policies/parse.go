@@ -277,15 +277,9 @@ func (w *walker) warn(id string, n *yaml.Node, field, format string, args ...any
 }
 
 func (w *walker) fail(err error) {
-	if err == nil {
-		return
+	if err != nil {
+		w.errs = append(w.errs, diag.In(w.file, err))
 	}
-	var de *diag.Error
-	if errors.As(err, &de) {
-		w.errs = append(w.errs, de)
-		return
-	}
-	w.errs = append(w.errs, &diag.Error{File: w.file, Msg: err.Error()})
 }
 
 func (w *walker) failf(n *yaml.Node, field, format string, args ...any) {
@@ -366,10 +360,10 @@ func (w *walker) unknownKey(n *yaml.Node, field, key string, known []string) {
 		return
 	}
 	msg := "Dapr does not know this key and ignores it"
-	if s := diag.Nearest(key, known); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	if h := diag.Suggest(key, known); h != "" {
+		msg += h
 	} else if s, ok := synonyms[key]; ok && contains(known, s) {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+		msg += diag.DidYouMean(s)
 	} else if where, ok := belongs[key]; ok && (contains(known, "outbound") || !strings.Contains(where, "component")) {
 		msg += " (" + key + " belongs " + where + ")"
 	}
@@ -660,8 +654,8 @@ func (w *walker) breaker(path string, p ynode.Pair) BreakerSpec {
 			}
 			for _, u := range t.Unknown {
 				msg := fmt.Sprintf("%q is not a trip variable: Dapr accepts the expression, but any part that reads it fails to evaluate, and a failed evaluation never trips the breaker", u)
-				if s := diag.Nearest(u, tripVariables); s != "" {
-					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				if h := diag.Suggest(u, tripVariables); h != "" {
+					msg += h
 				} else {
 					msg += " (the variables are " + strings.Join(tripVariables, ", ") + ")"
 				}

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -318,16 +317,9 @@ const (
 func LoadScenario(file string) (*Scenario, error) {
 	data, err := input.ReadFile(file)
 	if err != nil {
-		return nil, &diag.Error{File: file, Msg: "cannot read scenario: " + errText(err)}
+		return nil, &diag.Error{File: file, Msg: "cannot read scenario: " + input.ErrText(err)}
 	}
 	return ParseScenario(file, data)
-}
-
-func errText(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // ParseScenario validates scenario YAML read from file.
@@ -365,14 +357,9 @@ type decoder struct {
 }
 
 func (d *decoder) fail(err error) {
-	if err == nil {
-		return
+	if err != nil {
+		d.errs = append(d.errs, diag.In(d.file, err))
 	}
-	if de, ok := err.(*diag.Error); ok {
-		d.errs = append(d.errs, de)
-		return
-	}
-	d.errs = append(d.errs, &diag.Error{File: d.file, Msg: err.Error()})
 }
 
 func (d *decoder) errorf(n *yaml.Node, field, format string, args ...any) {
@@ -403,8 +390,8 @@ func (d *decoder) fields(n *yaml.Node, path string, handlers map[string]func(str
 			}
 			sort.Strings(known)
 			msg := "unknown field"
-			if s := diag.Nearest(p.Key, known); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			if h := diag.Suggest(p.Key, known); h != "" {
+				msg += h
 			} else {
 				msg += " (known: " + strings.Join(known, ", ") + ")"
 			}

@@ -379,7 +379,7 @@ func (s *Setup) applyOverrides() diag.List {
 		p, ok := s.Spec.Retries[o.Policy]
 		if !ok {
 			errs = append(errs, &diag.Error{File: file, Line: o.Line, Field: field,
-				Msg: fmt.Sprintf("no retry policy named %q in the loaded resources%s", o.Policy, didYouMean(o.Policy, s.Spec.Retries))})
+				Msg: fmt.Sprintf("no retry policy named %q in the loaded resources%s", o.Policy, diag.SuggestKey(o.Policy, s.Spec.Retries))})
 			continue
 		}
 		if p.Kind != retry.Exponential {
@@ -410,18 +410,6 @@ func (s *Setup) applyOverrides() diag.List {
 		}
 	}
 	return errs
-}
-
-func didYouMean[V any](name string, m map[string]V) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	if n := diag.Nearest(name, keys); n != "" {
-		return fmt.Sprintf(" (did you mean %q?)", n)
-	}
-	return ""
 }
 
 func joinWords(w []string) string {

@@ -7,6 +7,7 @@
 package diag
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -23,6 +24,16 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return render(e.File, e.Line, e.Field, e.Msg) }
+
+// In returns err as the *Error it is (or wraps), or else its text as an
+// Error of file: how a reader collects the errors of the helpers it calls.
+func In(file string, err error) *Error {
+	var de *Error
+	if errors.As(err, &de) {
+		return de
+	}
+	return &Error{File: file, Msg: err.Error()}
+}
 
 // Errorf builds an Error at a position.
 func Errorf(file string, line, col int, field, format string, args ...any) *Error {

@@ -52,3 +52,28 @@ func TestNearest(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	if got, want := Suggest("durration", []string{"duration", "policy"}), ` (did you mean "duration"?)`; got != want {
+		t.Errorf("Suggest = %q, want %q", got, want)
+	}
+	if got := Suggest("somethingxx", []string{"duration"}); got != "" {
+		t.Errorf("Suggest far from every candidate = %q, want none", got)
+	}
+	if got, want := SuggestKey("slwo", map[string]int{"slow": 1, "fast": 2}), ` (did you mean "slow"?)`; got != want {
+		t.Errorf("SuggestKey = %q, want %q", got, want)
+	}
+	if got := DidYouMean(""); got != "" {
+		t.Errorf(`DidYouMean("") = %q, want none`, got)
+	}
+}
+
+func TestIn(t *testing.T) {
+	de := Errorf("a.yaml", 3, 0, "spec", "bad")
+	if got := In("b.yaml", fmt.Errorf("wrapped: %w", de)); got != de {
+		t.Errorf("In(a wrapped *Error) = %v, want the *Error itself", got)
+	}
+	if got, want := In("b.yaml", errors.New("broken")).Error(), "b.yaml: broken"; got != want {
+		t.Errorf("In(plain error) = %q, want %q", got, want)
+	}
+}

@@ -1,6 +1,35 @@
 package diag
 
-import "strings"
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// DidYouMean is the one wording of a suggestion, appended to a message:
+// ` (did you mean "word"?)`, or "" when word is "".
+func DidYouMean(word string) string {
+	if word == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", word)
+}
+
+// Suggest is DidYouMean of the candidate Nearest to s: the hint a message
+// about a misspelt s ends with, or "" when no candidate is close.
+func Suggest(s string, candidates []string) string {
+	return DidYouMean(Nearest(s, candidates))
+}
+
+// SuggestKey is Suggest among the keys of m, in sorted order.
+func SuggestKey[V any](s string, m map[string]V) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return Suggest(s, keys)
+}
 
 // Nearest returns the candidate closest to s (ignoring case) within an edit
 // distance of 2 — the likely intended word behind a typo — or "" when none
@@ -9,15 +38,17 @@ func Nearest(s string, candidates []string) string {
 	best, bestD := "", 3
 	ls := strings.ToLower(s)
 	for _, c := range candidates {
-		if d := editDistance(ls, strings.ToLower(c)); d < bestD {
+		if d := Distance(ls, strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
+// Distance is the Levenshtein distance between a and b, in bytes (case
+// matters: lower both to ignore it). Readers with limits of their own,
+// such as policies/client's metadata keys, measure with it.
+func Distance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

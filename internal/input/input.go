@@ -37,6 +37,17 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("larger than %s, the limit for an input file", Size(e.Limit))
 }
 
+// ErrText is the text of an error of this package or of os without the
+// path an *fs.PathError puts in front: the message names the file itself
+// ("cannot read scenario: no such file or directory").
+func ErrText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
 // Size words a byte count as the messages do: "16 MiB", or bytes.
 func Size(n int64) string {
 	if n >= 1<<20 && n%(1<<20) == 0 {

@@ -60,3 +60,13 @@ func TestReadFileLimit(t *testing.T) {
 		t.Errorf("MaxSize reads %q", got)
 	}
 }
+
+func TestErrText(t *testing.T) {
+	_, err := ReadFile(filepath.Join(t.TempDir(), "missing.yaml"))
+	if got, want := ErrText(err), "no such file or directory"; got != want {
+		t.Errorf("ErrText = %q, want %q", got, want)
+	}
+	if got, want := ErrText(errors.New("plain")), "plain"; got != want {
+		t.Errorf("ErrText(plain) = %q, want %q", got, want)
+	}
+}

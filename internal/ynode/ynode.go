@@ -343,7 +343,7 @@ func DurationHint(s string) string {
 	t := strings.ReplaceAll(s, " ", "")
 	if t != s {
 		if _, err := time.ParseDuration(t); err == nil {
-			return fmt.Sprintf(" (did you mean %q?)", t)
+			return diag.DidYouMean(t)
 		}
 	}
 	if _, err := ParseFloat(s); err == nil {

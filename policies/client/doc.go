@@ -17,5 +17,6 @@
 // then applies go-redis's Options.init); Command is the machine of one command
 // through its tries. Jitter arrives inside events: the machine never draws,
 // the engine draws from its seeded source where go-redis draws from its own.
-// The package performs no I/O, reads no clock and imports only fsm.
+// The package performs no I/O, reads no clock and imports only fsm and
+// internal/diag (the edit distance behind its near-miss key warnings).
 package client

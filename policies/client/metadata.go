@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dapr-sim/sim/internal/diag"
 )
 
 // Property is one entry of a Component's spec.metadata as daprd hands it to
@@ -564,30 +566,9 @@ func nearest(name string) string {
 		if len(k) >= 12 {
 			limit = 4
 		}
-		if d := distance(ln, strings.ToLower(k)); d < limit && d < bestD {
+		if d := diag.Distance(ln, strings.ToLower(k)); d < limit && d < bestD {
 			best, bestD = k, d
 		}
 	}
 	return best
-}
-
-// distance is the Levenshtein distance of a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
