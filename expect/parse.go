@@ -3,6 +3,7 @@ package expect
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -123,7 +124,7 @@ func (p *parser) item(path string, n *yaml.Node) (Assertion, bool) {
 	}
 	before := len(p.errs)
 	for _, kv := range pairs {
-		if !contains(allowed, kv.Key) {
+		if !slices.Contains(allowed, kv.Key) {
 			p.unknown(kv, path, allowed)
 		}
 	}
@@ -175,15 +176,6 @@ func (p *parser) unknown(kv ynode.Pair, path string, allowed []string) {
 		msg += " here (known: " + strings.Join(known, ", ") + ")"
 	}
 	p.errorf(kv.KeyN, field, "%s", msg)
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *parser) str(field string, n *yaml.Node) string {
@@ -258,7 +250,7 @@ func (p *parser) window(field string, n *yaml.Node) *Window {
 
 func (p *parser) breakerState(field string, n *yaml.Node) string {
 	v := p.str(field, n)
-	if v != "" && !contains(breakerStates, v) {
+	if v != "" && !slices.Contains(breakerStates, v) {
 		p.errorf(n, field, "want a breaker state, one of %s, got %q", strings.Join(breakerStates, ", "), v)
 		return ""
 	}
@@ -324,7 +316,7 @@ func (p *parser) transition(path string, f map[string]*yaml.Node) Check {
 	case v == "":
 	case !ok:
 		p.errorf(n, field, "want FROM->TO such as closed->open, got %q", v)
-	case !contains(breakerStates, from) || !contains(breakerStates, to):
+	case !slices.Contains(breakerStates, from) || !slices.Contains(breakerStates, to):
 		p.errorf(n, field, "want FROM->TO with states %s, got %q", strings.Join(breakerStates, ", "), v)
 	case from == to:
 		p.errorf(n, field, "a transition changes the state, got %q", v)
@@ -375,7 +367,7 @@ func (p *parser) count(path string, item *yaml.Node, f map[string]*yaml.Node) Ch
 	}
 	if n := f["op"]; n != nil {
 		c.Op = p.str(path+".op", n)
-		if c.Op != "" && !contains(opNames, c.Op) {
+		if c.Op != "" && !slices.Contains(opNames, c.Op) {
 			p.errorf(n, path+".op", "want one of %s, got %q", strings.Join(opNames, ", "), c.Op)
 		}
 	}

@@ -3,6 +3,7 @@ package expect
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ func Validate(c Check) error {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 	state := func(what, s string) {
-		if !contains(breakerStates, s) {
+		if !slices.Contains(breakerStates, s) {
 			bad("%s: want one of %s, got %q", what, strings.Join(breakerStates, ", "), s)
 		}
 	}
@@ -59,7 +60,7 @@ func Validate(c Check) error {
 		if c.What == 0 || int(c.What) >= len(counterNames) {
 			bad("count: want one of %s, got %s", strings.Join(Counters(), ", "), c.What)
 		}
-		if c.Op != "" && !contains(opNames, c.Op) {
+		if c.Op != "" && !slices.Contains(opNames, c.Op) {
 			bad("op: want one of %s, got %q", strings.Join(opNames, ", "), c.Op)
 		}
 		window(c.Window)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -355,16 +356,16 @@ func (w *walker) fields(path string, n *yaml.Node, known ...string) map[string]*
 }
 
 func (w *walker) unknownKey(n *yaml.Node, field, key string, known []string) {
-	if def, ok := notSettable[key]; ok && contains(known, "maxInterval") {
+	if def, ok := notSettable[key]; ok && slices.Contains(known, "maxInterval") {
 		w.warn("not-settable", n, field, "Dapr's Resiliency schema has no %q: Dapr ignores it and uses %s (a scenario's overrides can change it)", key, def)
 		return
 	}
 	msg := "Dapr does not know this key and ignores it"
 	if h := diag.Suggest(key, known); h != "" {
 		msg += h
-	} else if s, ok := synonyms[key]; ok && contains(known, s) {
+	} else if s, ok := synonyms[key]; ok && slices.Contains(known, s) {
 		msg += diag.DidYouMean(s)
-	} else if where, ok := belongs[key]; ok && (contains(known, "outbound") || !strings.Contains(where, "component")) {
+	} else if where, ok := belongs[key]; ok && (slices.Contains(known, "outbound") || !strings.Contains(where, "component")) {
 		msg += " (" + key + " belongs " + where + ")"
 	}
 	w.warn("unknown-key", n, field, "%s", msg)
@@ -836,15 +837,6 @@ func scalarText(n *yaml.Node) string {
 		return ""
 	}
 	return n.Value
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // article is "a" or "an" for a CEL type name.

@@ -2,7 +2,8 @@ package diag
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -23,12 +24,7 @@ func Suggest(s string, candidates []string) string {
 
 // SuggestKey is Suggest among the keys of m, in sorted order.
 func SuggestKey[V any](s string, m map[string]V) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return Suggest(s, keys)
+	return Suggest(s, slices.Sorted(maps.Keys(m)))
 }
 
 // Nearest returns the candidate closest to s (ignoring case) within an edit

@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -141,7 +142,7 @@ func FromMetadata(minor int, typ string, props []Property) (s Settings, problems
 	for i, pr := range props {
 		if pr.Unresolved {
 			p.secret[pr.Name] = true
-			if exactFold(pr.Name, TimingKeys) != "" || contains(TimingKeys, pr.Name) || strings.EqualFold(pr.Name, "failover") || strings.EqualFold(pr.Name, "redisType") {
+			if exactFold(pr.Name, TimingKeys) != "" || slices.Contains(TimingKeys, pr.Name) || strings.EqualFold(pr.Name, "failover") || strings.EqualFold(pr.Name, "redisType") {
 				p.warn(i, IDSecret, "its value comes from a secret store or the environment, which sim does not read: sim uses the default")
 			}
 			continue
@@ -532,15 +533,6 @@ func isKnown(minor int, key string) bool {
 	}
 	for _, f := range settingsFields {
 		if strings.EqualFold(f.key, key) && f.since <= minor {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}
