@@ -1,6 +1,8 @@
 // Package diag carries problems found in user input: the one typed error
 // (and warning) that names the file, line, field path and what is wrong, and
-// renders it the same way everywhere.
+// renders it the same way everywhere; In, for a reader collecting the
+// errors of the helpers it calls; and the one wording of a "did you mean"
+// hint (Suggest, after the nearest candidate by edit distance).
 //
 // It sits below every package that reads a file (policies, sim, traces) and
 // imports nothing of ours.

@@ -3,6 +3,7 @@
 // regular file (a device, a named pipe or a socket would block a read or
 // never end it), and it is not larger than a sane limit (a scenario or a
 // resource is a few kilobytes; a mistake is refused, not read into memory).
+// ErrText is how a message quotes the cause of a failed read.
 //
 // It sits at the very start of the flow, before any parse. It imports no
 // package of ours.

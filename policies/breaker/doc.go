@@ -10,4 +10,9 @@
 // breakers in place: copying them in and out of Step on every request was a
 // third of the engine's time. It is the one exception to the house rule
 // that machines do not mutate their inputs, and it mutates only that value.
+//
+// Facts about the machine are read off it, not restated: Edges lists the
+// state changes Table makes (the daprd-log check accepts exactly those),
+// and TripCounts gives the counts a tripping failure showed ReadyToTrip
+// (the engine's explanation of an open).
 package breaker

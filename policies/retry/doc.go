@@ -9,4 +9,10 @@
 // calls in place: copying them in and out of Step on every request was a
 // third of the engine's time. It is the one exception to the house rule
 // that machines do not mutate their inputs, and it mutates only that value.
+//
+// The policy's arithmetic has its home here and is asked for everywhere
+// else (the engine's explanations, sim lint, the daprd-log check): Delay
+// and DelayBounds say how long retry n waits, JitterBounds the range a
+// delay is drawn from around an interval, all with the formulas
+// NextBackOff runs.
 package retry
