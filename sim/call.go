@@ -387,9 +387,8 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			(seen.status != 0 && !ly.retry.Matching.NeedRetry(seen.status))
 		rev = retry.Event{Kind: retry.AttemptFailed, Now: now, Permanent: permanent}
 		// Draw only when the backoff will really compute a delay: not for a
-		// permanent error, nor once maxRetries is spent (the wrapper stops
-		// without asking the exponential backoff).
-		if !permanent && ly.retry.NeedsJitter() && (ly.retry.MaxRetries < 0 || lc.call.Tries < ly.retry.MaxRetries) {
+		// permanent error, nor once maxRetries is spent.
+		if !permanent && ly.retry.DrawsJitter(lc.call.Backoff) {
 			rev.Jitter = e.rng.Float64()
 		}
 	}

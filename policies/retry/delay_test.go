@@ -45,3 +45,20 @@ func exp(initial, maxInterval time.Duration, multiplier, rf float64) Policy {
 	p.InitialInterval, p.MaxInterval, p.Multiplier, p.RandomizationFactor = initial, maxInterval, multiplier, rf
 	return p
 }
+
+// TestDrawsJitter: an engine draws exactly when NextBackOff reads u.
+func TestDrawsJitter(t *testing.T) {
+	p := exp(500*time.Millisecond, time.Minute, 1.5, 0.5)
+	p.MaxRetries = 2
+	b := p.Reset(0)
+	for n, want := range []bool{true, true, false, false} {
+		if got := p.DrawsJitter(b); got != want {
+			t.Errorf("after %d tries: DrawsJitter = %v, want %v", n, got, want)
+		}
+		b, _, _ = p.NextBackOff(b, 0, 0.5)
+	}
+	p.RandomizationFactor = 0
+	if p.DrawsJitter(p.Reset(0)) {
+		t.Error("DrawsJitter with randomizationFactor 0 = true, want false")
+	}
+}

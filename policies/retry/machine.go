@@ -14,6 +14,19 @@ func (p *Policy) NeedsJitter() bool {
 	return p.Kind == Exponential && p.RandomizationFactor != 0
 }
 
+// DrawsJitter reports whether the next NextBackOff from b reads u: the
+// policy NeedsJitter and maxRetries is not spent yet (once it is, the
+// wrapper stops without asking the exponential backoff). An engine draws
+// for a failed attempt that is not permanent exactly then.
+func (p *Policy) DrawsJitter(b Backoff) bool {
+	return p.NeedsJitter() && !p.spent(b)
+}
+
+// spent: maxRetries NextBackOff calls were already made since Reset.
+func (p *Policy) spent(b Backoff) bool {
+	return p.MaxRetries >= 0 && b.Tries >= p.MaxRetries
+}
+
 // stopDelay is cenkalti/backoff's Stop value. A NextBackOff that returns it
 // ends the retry loop, even when it is a configured delay (duration -1ns).
 const stopDelay time.Duration = -1
@@ -43,10 +56,8 @@ func (p *Policy) Reset(now time.Duration) Backoff {
 // Like the real wrappers, it does not consult the inner backoff once
 // maxRetries is used up, so ci then stays as it was.
 func (p *Policy) NextBackOff(b Backoff, now time.Duration, u float64) (next Backoff, delay time.Duration, stop Reason) {
-	if p.MaxRetries >= 0 {
-		if b.Tries >= p.MaxRetries {
-			return b, stopDelay, MaxRetries
-		}
+	if p.spent(b) {
+		return b, stopDelay, MaxRetries
 	}
 	b.Tries++
 	switch p.Kind {
