@@ -10,6 +10,7 @@ import (
 
 	bclock "github.com/benbjohnson/clock"
 	"github.com/dapr-sim/sim/clock"
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/internal/ynode"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
@@ -292,11 +293,11 @@ func (a *atomicFile) Commit() error {
 	// CreateTemp makes the file private; a trace is an ordinary output.
 	if err := a.File.Chmod(0o644); err != nil {
 		a.Abort()
-		return fmt.Errorf("write %s: %s", a.target, pathErrText(err))
+		return fmt.Errorf("write %s: %s", a.target, input.ErrText(err))
 	}
 	if err := a.File.Close(); err != nil {
 		a.Abort()
-		return fmt.Errorf("write %s: %s", a.target, pathErrText(err))
+		return fmt.Errorf("write %s: %s", a.target, input.ErrText(err))
 	}
 	var err error
 	signalsHeld(func() {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 
@@ -172,7 +171,7 @@ type sweep struct {
 func (s *sweep) prepare(axes []whatif.Axis, errs diag.List, seeds int) error {
 	data, err := input.ReadFile(s.file)
 	if err != nil {
-		return append(errs, &diag.Error{File: s.file, Msg: "cannot read scenario: " + pathErrText(err)}).Err()
+		return append(errs, &diag.Error{File: s.file, Msg: "cannot read scenario: " + input.ErrText(err)}).Err()
 	}
 	s.File, s.Data, s.Axes = s.file, data, axes
 	sc, err := sim.ParseScenario(s.file, data)
@@ -266,13 +265,4 @@ func (p *progressBar) clear() {
 	}
 	fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", len(p.last)))
 	p.last = ""
-}
-
-// pathErrText drops the path from an os error, which the message names.
-func pathErrText(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
