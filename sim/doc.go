@@ -9,6 +9,22 @@
 // (policies/...) are pure; the engine feeds them events and carries out the
 // effects they return. sim never formats output: that is traces' job.
 //
+// The package is cut by concept, one file each:
+//
+//   - scenario.go: the Scenario and its parts (App, Step, Store, Override),
+//     the defaults and bounds a scenario is read with;
+//   - decode.go: the decoder, scenario YAML (a file, or a trace header's
+//     scenario block) to a validated Scenario, problems named by file, line
+//     and field; longfaults.go reads a very long faults list in slices;
+//   - fault.go: the availability script, Fault and Window, and what a
+//     window does to an attempt and says in the trace; windows.go indexes
+//     windows by target (the window scheduling is still in engine.go);
+//   - header.go: the trace header, the scenario written back in the
+//     scenario file's shape, and PrepareTrace, which reads it again;
+//   - setup.go: Prepare, a scenario with its resolved Resiliency spec;
+//   - engine.go, call.go: the event loop and the policy pipeline of a call;
+//     client.go, store.go: a component's own client and the store adapter.
+//
 // A run's inputs may be edited from the command line (Overrides.Edits, one
 // policies.Edit per --set, edit.go): a Resiliency key is laid over the YAML
 // before it is read, a what-if retry field (WhatIfFields) over the loaded

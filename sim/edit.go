@@ -4,7 +4,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/policies"
+	"gopkg.in/yaml.v3"
 )
 
 // WhatIfFields are the retry fields only a scenario's overrides (or --set)
@@ -62,4 +64,24 @@ func splitEdits(all []policies.Edit) (edits []policies.Edit, whatIfs []Override,
 		whatIfs = append(whatIfs, o)
 	}
 	return edits, whatIfs, nil
+}
+
+// overrideFromFlag reads a what-if retry value given on the command line
+// with the rules of a scenario's overrides: origin (e.g. `--set
+// retries.expo.multiplier=0.5`) names it in any problem.
+func overrideFromFlag(policy, field, value, origin string) (Override, error) {
+	scalar := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+	mapping := func(k string, v *yaml.Node) *yaml.Node {
+		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{scalar(k), v}}
+	}
+	d := &decoder{}
+	out := d.overrides("overrides", mapping("retries", mapping(policy, mapping(field, scalar(value)))))
+	if len(d.errs) > 0 {
+		// The decoder's words, under the flag: "want a value from 0 to 1".
+		e := d.errs[0]
+		return Override{}, &diag.Error{Field: origin, Msg: e.Msg}
+	}
+	o := out[0]
+	o.Line, o.Origin = 0, origin
+	return o, nil
 }
