@@ -1,6 +1,7 @@
 // The decoder: scenario YAML (a file, or a trace header's scenario block)
 // to a validated Scenario with its defaults applied, every problem named by
-// file, line and field path.
+// file, line and field path. The keys of each mapping, and how each is
+// read, are the rows of fields.go, which the trace header writes back by.
 
 package sim
 
@@ -141,44 +142,9 @@ func (d *decoder) str(dst *string) func(string, *yaml.Node) {
 
 func (d *decoder) scenario(root *yaml.Node) *Scenario {
 	sc := &Scenario{Overhead: DefaultOverhead, Line: root.Line}
-	var versionN, durationN, appsN *yaml.Node
-	seen := d.fields(root, "", map[string]func(string, *yaml.Node){
-		"version": func(f string, n *yaml.Node) {
-			versionN = n
-			v, err := ynode.Int(d.file, f, n)
-			if err != nil {
-				d.fail(err)
-				return
-			}
-			if v != 1 {
-				d.errorf(n, f, "this sim reads scenario version 1, got %d", v)
-			}
-			sc.Version = int(v)
-		},
-		"name": d.str(&sc.Name),
-		"dapr": func(f string, n *yaml.Node) { sc.DaprLine = n.Line; d.str(&sc.Dapr)(f, n) },
-		"seed": func(f string, n *yaml.Node) { v, err := ynode.Int(d.file, f, n); d.fail(err); sc.Seed = v },
-		"duration": func(f string, n *yaml.Node) {
-			before := len(d.errs)
-			d.duration(&sc.Duration)(f, n)
-			if len(d.errs) == before {
-				durationN = n
-			} else {
-				durationN = &yaml.Node{} // reported already
-				sc.Duration = time.Nanosecond
-			}
-		},
-		"overhead":      d.duration(&sc.Overhead),
-		"resourcesPath": func(f string, n *yaml.Node) { sc.ResourcesLine = n.Line; d.str(&sc.ResourcesPath)(f, n) },
-		"resiliency":    func(f string, n *yaml.Node) { sc.ResourcesLine = n.Line; d.str(&sc.Resiliency)(f, n) },
-		"apps":          func(f string, n *yaml.Node) { appsN = n; sc.AppsLine = n.Line; sc.Apps = d.apps(f, n) },
-		"stores":        func(f string, n *yaml.Node) { sc.Stores = d.stores(f, n) },
-		"faults":        func(f string, n *yaml.Node) { sc.Faults, sc.Windows = d.faults(f, n) },
-		"overrides":     func(f string, n *yaml.Node) { sc.Overrides = d.overrides(f, n) },
-		// Assertions only matter to `sim check`, which parses them; a run
-		// ignores them, so a scenario runs whatever its expect block says.
-		"expect": func(_ string, n *yaml.Node) { sc.Expect = n },
-	})
+	c := &scenarioIn{sc: sc}
+	seen := decodeFields(d, root, "", c, scenarioFields)
+	versionN, durationN, appsN := c.versionN, c.durationN, c.appsN
 	if seen == nil {
 		return sc
 	}
@@ -210,66 +176,9 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 	for i, an := range n.Content {
 		field := fmt.Sprintf("%s[%d]", path, i)
 		a := App{Workers: 1, Line: an.Line}
-		var pauseN, everyN, idN, stepsN, latencyN *yaml.Node
-		seen := d.fields(an, field, map[string]func(string, *yaml.Node){
-			"id":      func(f string, n *yaml.Node) { idN = n; d.str(&a.ID)(f, n) },
-			"latency": func(f string, n *yaml.Node) { latencyN = n; d.duration(&a.Latency)(f, n) },
-			"actors": func(f string, n *yaml.Node) {
-				if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-					d.errorf(n, f, "want a list of actor types such as [Cart], got %s", describeList(n))
-					return
-				}
-				for j, tn := range n.Content {
-					v, err := ynode.Scalar(d.file, fmt.Sprintf("%s[%d]", f, j), tn)
-					if err != nil {
-						d.fail(err)
-						continue
-					}
-					a.Actors = append(a.Actors, v)
-				}
-			},
-			"start":        d.duration(&a.Start),
-			"pause":        func(f string, n *yaml.Node) { pauseN = n; d.duration(&a.Pause)(f, n) },
-			"every":        func(f string, n *yaml.Node) { everyN = n; d.duration(&a.Every)(f, n) },
-			"workerOffset": d.duration(&a.WorkerOffset),
-			"iterations": func(f string, n *yaml.Node) {
-				v, err := ynode.Int(d.file, f, n)
-				if err != nil {
-					d.fail(err)
-					return
-				}
-				if v < 0 {
-					d.errorf(n, f, "want 0 (no bound) or more, got %d", v)
-				}
-				a.Iterations = int(v)
-			},
-			"workers": func(f string, n *yaml.Node) {
-				v, err := ynode.Int(d.file, f, n)
-				if err != nil {
-					d.fail(err)
-					return
-				}
-				if v < 1 || v > 10000 {
-					d.errorf(n, f, "want 1 to 10000 workers, got %d", v)
-				}
-				a.Workers = int(v)
-			},
-			"onError": func(f string, n *yaml.Node) {
-				v, err := ynode.Scalar(d.file, f, n)
-				if err != nil {
-					d.fail(err)
-					return
-				}
-				for i, name := range onErrorNames {
-					if v == name {
-						a.OnError = OnError(i)
-						return
-					}
-				}
-				d.errorf(n, f, "want continue, skip or stop, got %q", v)
-			},
-			"steps": func(f string, n *yaml.Node) { stepsN = n; a.Steps = d.steps(f, n) },
-		})
+		c := &appIn{a: &a}
+		seen := decodeFields(d, an, field, c, appFields)
+		pauseN, everyN, idN, stepsN, latencyN := c.pauseN, c.everyN, c.idN, c.stepsN, c.latencyN
 		if seen == nil {
 			continue
 		}
@@ -308,54 +217,9 @@ func (d *decoder) steps(path string, n *yaml.Node) []Step {
 	for i, sn := range n.Content {
 		field := fmt.Sprintf("%s[%d]", path, i)
 		s := Step{Key: DefaultKey, Value: DefaultValue, Line: sn.Line}
-		ops := 0
-		op := func(k OpKind) func(string, *yaml.Node) {
-			return func(f string, n *yaml.Node) {
-				ops++
-				s.Op = k
-				d.str(&s.Target)(f, n)
-			}
-		}
-		seen := d.fields(sn, field, map[string]func(string, *yaml.Node){
-			"save":   op(Save),
-			"get":    op(Get),
-			"delete": op(Delete),
-			"invoke": func(f string, n *yaml.Node) {
-				ops++
-				s.Op = Invoke
-				d.fields(n, f, map[string]func(string, *yaml.Node){
-					"app":    d.str(&s.Target),
-					"method": d.str(&s.Method),
-				})
-				if s.Method == "" {
-					d.errorf(n, f+".method", "required: the method to invoke, e.g. orders")
-				}
-			},
-			"actor": func(f string, n *yaml.Node) {
-				ops++
-				s.Op = Actor
-				s.ActorID = ""
-				d.fields(n, f, map[string]func(string, *yaml.Node){
-					"type":   d.str(&s.Target),
-					"id":     d.str(&s.ActorID),
-					"method": d.str(&s.Method),
-				})
-				if s.ActorID == "" {
-					d.errorf(n, f+".id", "required: the actor id, e.g. \"{i}\"")
-				}
-				if s.Method == "" {
-					d.errorf(n, f+".method", "required: the actor method to call")
-				}
-			},
-			"key":   d.str(&s.Key),
-			"value": d.str(&s.Value),
-			"log":   d.str(&s.Log),
-			"latency": func(f string, n *yaml.Node) {
-				var v time.Duration
-				d.duration(&v)(f, n)
-				s.Latency = &v
-			},
-		})
+		c := &stepIn{s: &s}
+		seen := decodeFields(d, sn, field, c, stepFields)
+		ops := c.ops
 		if seen == nil {
 			continue
 		}
@@ -393,9 +257,7 @@ func (d *decoder) stores(path string, n *yaml.Node) []Store {
 		}
 		seen[p.Key] = true
 		s := Store{Name: p.Key, Latency: DefaultStoreLatency, Line: p.KeyN.Line}
-		d.fields(p.Value, field, map[string]func(string, *yaml.Node){
-			"latency": d.duration(&s.Latency),
-		})
+		decodeFields(d, p.Value, field, &storeIn{s: &s}, storeFields)
 		stores = append(stores, s)
 	}
 	sort.Slice(stores, func(i, j int) bool { return stores[i].Name < stores[j].Name })
@@ -432,99 +294,9 @@ func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Faul
 		field := fmt.Sprintf("%s[%d]", path, i)
 		f := Fault{Line: fn.Line}
 		w := Window{Line: fn.Line, Index: i}
-		var atN, fromN, toN, periodN *yaml.Node // where each was given, for errors
-		nonNeg := func(dst *time.Duration, keep **yaml.Node) func(string, *yaml.Node) {
-			return func(fl string, n *yaml.Node) {
-				*keep = n
-				d.duration(dst)(fl, n)
-			}
-		}
-		seen := d.fields(fn, field, map[string]func(string, *yaml.Node){
-			"at":     nonNeg(&f.At, &atN),
-			"stop":   d.str(&f.Stop),
-			"start":  d.str(&f.Start),
-			"target": d.str(&w.Target),
-			"from":   nonNeg(&w.From, &fromN),
-			"to": func(fl string, n *yaml.Node) {
-				toN = n
-				w.HasTo = true
-				d.duration(&w.To)(fl, n)
-			},
-			"latency": func(fl string, n *yaml.Node) {
-				var v time.Duration
-				d.duration(&v)(fl, n)
-				w.Latency = &v
-			},
-			"error": d.str(&w.Error),
-			"conn": func(fl string, n *yaml.Node) {
-				v, err := ynode.Scalar(d.file, fl, n)
-				if err != nil {
-					d.fail(err)
-					return
-				}
-				c, ok := parseConn(v)
-				if !ok {
-					d.errorf(n, fl, "want refused, noAnswer or hang, got %q", v)
-					return
-				}
-				w.Conn = c
-			},
-			"errorRate": func(fl string, n *yaml.Node) {
-				v, err := ynode.Float(d.file, fl, n)
-				if err != nil {
-					d.fail(err)
-					return
-				}
-				if v <= 0 || v > 1 {
-					d.errorf(n, fl, "want a probability above 0 and at most 1, got %s", n.Value)
-				}
-				w.ErrorRate = v
-			},
-			"failEvery": func(fl string, n *yaml.Node) {
-				v, err := ynode.Int(d.file, fl, n)
-				if err != nil {
-					d.fail(err)
-					return
-				}
-				if v < 1 || v > 1<<31 {
-					d.errorf(n, fl, "want a whole number of 1 or more, got %d", v)
-				}
-				w.FailEvery = int(v)
-			},
-			"status": func(fl string, n *yaml.Node) {
-				v, err := ynode.Int(d.file, fl, n)
-				if err != nil {
-					d.fail(err)
-					return
-				}
-				if v < 100 || v > 599 || (v >= 200 && v <= 399) {
-					d.errorf(n, fl, "want an HTTP error status (100-199 or 400-599), got %d", v)
-					return
-				}
-				w.Status = int32(v)
-			},
-			"period":  nonNeg(&w.Period, &periodN),
-			"downFor": d.duration(&w.DownFor),
-			"ops": func(fl string, n *yaml.Node) {
-				if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-					d.errorf(n, fl, "want a list of operations such as [get], got %s", describeList(n))
-					return
-				}
-				for j, on := range n.Content {
-					v, err := ynode.Scalar(d.file, fmt.Sprintf("%s[%d]", fl, j), on)
-					if err != nil {
-						d.fail(err)
-						continue
-					}
-					k, ok := parseOp(v)
-					if !ok {
-						d.errorf(on, fmt.Sprintf("%s[%d]", fl, j), "want save, get or delete, got %q", v)
-						continue
-					}
-					w.Ops = append(w.Ops, k)
-				}
-			},
-		})
+		c := &faultIn{f: &f, w: &w}
+		seen := decodeFields(d, fn, field, c, faultFields)
+		atN, fromN, toN, periodN := c.atN, c.fromN, c.toN, c.periodN // where each was given, for errors
 		if seen == nil {
 			continue
 		}

@@ -16,11 +16,15 @@
 //   - decode.go: the decoder, scenario YAML (a file, or a trace header's
 //     scenario block) to a validated Scenario, problems named by file, line
 //     and field; longfaults.go reads a very long faults list in slices;
+//   - fields.go: the scenario file's keys, one table per mapping, each row
+//     read by the decoder and written back by the trace header, so the two
+//     cannot drift (TestFieldTables holds the header's structs to them);
 //   - fault.go: the availability script, Fault and Window, and what a
 //     window does to an attempt and says in the trace; windows.go indexes
 //     windows by target (the window scheduling is still in engine.go);
 //   - header.go: the trace header, the scenario written back in the
-//     scenario file's shape, and PrepareTrace, which reads it again;
+//     scenario file's shape by the rows of fields.go, and PrepareTrace,
+//     which reads it again with the decoder;
 //   - setup.go: Prepare, a scenario with its resolved Resiliency spec;
 //   - engine.go, call.go: the event loop and the policy pipeline of a call;
 //     client.go, store.go: a component's own client and the store adapter.

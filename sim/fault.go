@@ -2,11 +2,12 @@
 // change (at, stop/start); a Window holds over a span of time for one
 // target and slows or fails the attempts that start in it. This file holds
 // their types and what a window says about an attempt (matches, Failing)
-// and about itself in the trace (Mode, Detail); the decoder reads them in
-// decode.go. The engine's side stays where it is for now: windows.go
-// indexes the windows by target for the attempts that consult them, and
-// the window scheduling (evWindow, Engine.window, flap, applyWindows) is
-// in engine.go, to move here with the engine's own split (issue 13, move 5).
+// and about itself in the trace (Mode, Detail); the decoder reads them by
+// the rows of faultFields (fields.go). The engine's side stays where it is
+// for now: windows.go indexes the windows by target for the attempts that
+// consult them, and the window scheduling (evWindow, Engine.window, flap,
+// applyWindows) is in engine.go, to move here with the engine's own split
+// (issue 13, move 5).
 
 package sim
 

@@ -12,7 +12,9 @@ import (
 
 // The trace header records the scenario as it was run, in the scenario
 // file's own shape (so the header can be read back as a scenario): defaults
-// applied, durations as Go duration strings, fields in a fixed order.
+// applied, durations as Go duration strings, fields in a fixed order. Each
+// dump struct's fields are the dumped rows of its table in fields.go, in
+// the same order (TestFieldTables).
 type scenarioDump struct {
 	Version    int                  `yaml:"version"`
 	Name       string               `yaml:"name"`
@@ -107,64 +109,14 @@ func durText(d time.Duration) string {
 	return d.String()
 }
 
-// Header is the trace header of this setup: enough to run it again.
+// Header is the trace header of this setup: enough to run it again. Its
+// scenario block is written by the decoder's own table (fields.go), from
+// the scenario as it runs: the profile's Dapr, the run's seed and every
+// store a step or fault names.
 func (s *Setup) Header() traces.Header {
-	sc := s.Scenario
-	d := scenarioDump{Version: 1, Name: sc.Name, Dapr: s.Profile.Version, Seed: s.Seed, Duration: sc.Duration.String(), Overhead: sc.Overhead.String(), Resources: sc.ResourcesPath, Resiliency: sc.Resiliency}
-	for _, a := range sc.Apps {
-		if len(a.Steps) == 0 {
-			d.Apps = append(d.Apps, appDump{ID: a.ID, Latency: a.Latency.String(), Actors: a.Actors})
-			continue
-		}
-		ad := appDump{ID: a.ID, Start: a.Start.String(), Pause: durText(a.Pause), Every: durText(a.Every),
-			Iterations: a.Iterations, Workers: a.Workers, WorkerOffset: durText(a.WorkerOffset), OnError: a.OnError.String()}
-		for _, st := range a.Steps {
-			sd := stepDump{Log: st.Log}
-			switch st.Op {
-			case Save:
-				sd.Save, sd.Key, sd.Value = st.Target, &st.Key, &st.Value
-			case Get:
-				sd.Get, sd.Key = st.Target, &st.Key
-			case Delete:
-				sd.Delete, sd.Key = st.Target, &st.Key
-			case Invoke:
-				sd.Invoke = &invokeDump{App: st.Target, Method: st.Method}
-			case Actor:
-				sd.Actor = &actorDump{Type: st.Target, ID: st.ActorID, Method: st.Method}
-			}
-			if st.Latency != nil {
-				sd.Latency = st.Latency.String()
-			}
-			ad.Steps = append(ad.Steps, sd)
-		}
-		d.Apps = append(d.Apps, ad)
-	}
-	d.Stores = map[string]storeDump{}
-	for _, st := range s.Stores {
-		d.Stores[st.Name] = storeDump{Latency: st.Latency.String()}
-	}
-	for _, f := range sc.Faults {
-		d.Faults = append(d.Faults, faultDump{At: f.At.String(), Stop: f.Stop, Start: f.Start})
-	}
-	// Windows keep their order (the engine numbers them); the parser splits
-	// them from the scripted changes again.
-	for _, w := range sc.Windows {
-		fd := faultDump{Target: w.Target, From: w.From.String(), Error: w.Error, ErrorRate: w.ErrorRate,
-			FailEvery: w.FailEvery, Status: w.Status, Period: durText(w.Period), DownFor: durText(w.DownFor)}
-		if w.HasTo {
-			fd.To = w.To.String()
-		}
-		if w.Conn != 0 {
-			fd.Conn = w.Conn.String()
-		}
-		if w.Latency != nil {
-			fd.Latency = w.Latency.String()
-		}
-		for _, o := range w.Ops {
-			fd.Ops = append(fd.Ops, o.String())
-		}
-		d.Faults = append(d.Faults, fd)
-	}
+	sc := *s.Scenario
+	sc.Dapr, sc.Seed, sc.Stores = s.Profile.Version, s.Seed, s.Stores
+	d := dumpFields(&scenarioIn{sc: &sc}, scenarioFields)
 	return traces.Header{
 		Sim:      Version,
 		Name:     sc.Name,
