@@ -3,12 +3,7 @@ package dapr
 import (
 	"context"
 	"io"
-	"math/rand"
-	"strconv"
-	"strings"
 	"testing"
-	"testing/synctest"
-	"time"
 
 	"github.com/dapr/components-contrib/metadata"
 	"github.com/dapr/components-contrib/state"
@@ -16,320 +11,43 @@ import (
 	"github.com/dapr/kit/logger"
 
 	"github.com/dapr-sim/sim/conformance/harness"
-	"github.com/dapr-sim/sim/policies/client"
 )
 
-// The TestClient* tests drive components-contrib's real state.redis (the
-// version this module's Dapr release requires) against miniredis on
-// loopback, inside a testing/synctest bubble: go-redis's backoff sleeps are
-// virtual, the network is real and, seen from the bubble, instant (see
-// harness.Redis). So time.Since inside the bubble is exactly the sleeps
-// go-redis chose, and each is compared with what sim's model of the client
-// (policies/client) predicts for this release. conformance/README.md lists
-// the expectations, DEVIATIONS.md what the model leaves out.
+// The TestClient* tests run the harness's client suites (harness/client.go)
+// on components-contrib's real state.redis at the version this module's
+// Dapr release requires; openRedis is the only contrib code they need.
 
-// servers are the redis_version the server reports and the go-redis client
-// state.redis picks for it: v8 below 7.0.0 (`dapr init` runs redis:6, the
-// client sim models), v9 from 7.0.0. A refused connect costs the same in
-// both (REDIS-CLIENT.md §2.3, §6); this asserts it.
-var servers = []struct {
-	client, version string
-	hello           bool // go-redis v9 opens each connection with HELLO
-}{
-	{client: "v8", version: "6.2.14"},
-	{client: "v9", version: "7.2.4", hello: true},
-}
+func TestClientCommandCost(t *testing.T) { harness.ClientCommandCost(t, Release, openRedis) }
 
-// TestClientCommandCost: a save and a get while Redis is up, then with the
-// port closed (refused) and with a server that closes every connection on
-// its first command (EOF), each timed on the virtual clock.
-func TestClientCommandCost(t *testing.T) {
-	model := releaseClient(t)
-	set, setTries, _ := modelCommand(t, model, func(int) bool { return true })
-	for _, srv := range servers {
-		t.Run(srv.client, func(t *testing.T) {
-			r := startRedis(t, srv.version)
-			synctest.Test(t, func(t *testing.T) {
-				s := initStore(t, r)
-				if err := save(s); err != nil {
-					t.Fatalf("save while up: %v", err)
-				}
-				if err := get(s); err != nil {
-					t.Fatalf("get while up: %v", err)
-				}
-				if got := r.Hellos() > 0; got != srv.hello {
-					t.Errorf("redis_version %s: HELLO seen %v, want %v (go-redis %s)", srv.version, got, srv.hello, srv.client)
-				}
-
-				r.Stop()
-				// A save is one command (EVAL), a get two: HGETALL, then
-				// GET after HGETALL's error (state/redis/redis.go getDefault).
-				expectCost(t, "refused save", s, save, set)
-				expectCost(t, "refused get", s, get, 2*set)
-
-				if err := r.Start(); err != nil {
-					t.Fatal(err)
-				}
-				r.Drop(true)
-				eof := set
-				if srv.hello {
-					// Not modelled (DEVIATIONS.md): v9 opens every new
-					// connection with HELLO, sent through a Conn of its own
-					// over a single-connection pool with the same Options
-					// (go-redis v9.2.1 redis.go:278-300, v9.6.3 :296-308).
-					// The EOF makes that pool's error sticky
-					// (internal/pool/pool_single.go:28-40), and HELLO's own
-					// retry loop sleeps its three backoffs on it without
-					// reaching the server: every try of the command costs
-					// one more command's worth of sleeps.
-					eof = set + time.Duration(setTries)*set
-				}
-				expectCost(t, "EOF save", s, save, eof)
-				if got := r.Dropped(); got != int64(setTries) {
-					t.Errorf("EOF save: %d tries, model %d", got, setTries)
-				}
-				expectCost(t, "EOF get", s, get, 2*eof)
-				if got := r.Dropped(); got != int64(3*setTries) {
-					t.Errorf("EOF get: %d tries, model %d", got-int64(setTries), 2*setTries)
-				}
-				r.Drop(false)
-				if err := save(s); err != nil {
-					t.Errorf("save after the outage: %v", err)
-				}
-			})
-		})
-	}
-}
-
-// TestClientRecoversInsideTheCommand: Redis comes back during a save's
-// second backoff; the save succeeds at its next try, inside the one call of
-// the component (policies/client TestRecoversInsideTheCommand).
 func TestClientRecoversInsideTheCommand(t *testing.T) {
-	model := releaseClient(t)
-	want, _, ok := modelCommand(t, model, func(try int) bool { return try < 3 })
-	if !ok {
-		t.Fatal("the model does not recover at the third try")
-	}
-	for _, srv := range servers {
-		t.Run(srv.client, func(t *testing.T) {
-			r := startRedis(t, srv.version)
-			synctest.Test(t, func(t *testing.T) {
-				s := initStore(t, r)
-				if err := save(s); err != nil {
-					t.Fatalf("save while up: %v", err)
-				}
-				r.Stop()
-				back := want - model.MaxBackoff/2 // inside the sleep before the third try
-				go func() {
-					time.Sleep(back)
-					if err := r.Start(); err != nil {
-						t.Error(err)
-					}
-				}()
-				start := time.Now()
-				err := save(s)
-				if got := time.Since(start); err != nil || got != want {
-					t.Errorf("save with Redis back at %v: %v after %v, model ok after %v", back, err, got, want)
-				}
-			})
-		})
-	}
+	harness.ClientRecoversInsideTheCommand(t, Release, openRedis)
 }
 
-// TestClientPoolFastFail shows what the model leaves out (DEVIATIONS.md):
-// go-redis's pool stops dialling once PoolSize dials have failed
-// (cumulatively) and only a background probe, once a second, dials again
-// (v8.11.5 internal/pool/pool.go:189-229; the same in v9). With poolSize 2,
-// a save's second dial error starts the probe; Redis is back at 1.52s, just
-// after a probe, so the save's last try at 1.536s fails without dialling,
-// where the model has it succeed. The default pool is the control: it still
-// dials, and the save succeeds at 1.536s as modelled. The next probe finds
-// Redis and the pool dials again.
-func TestClientPoolFastFail(t *testing.T) {
-	model := releaseClient(t)
-	want, _, ok := modelCommand(t, model, func(try int) bool { return try < 4 })
-	if !ok {
-		t.Fatal("the model does not recover at the last try")
-	}
-	back := want - 16*time.Millisecond
-	for _, srv := range servers {
-		// The default pool (10 × GOMAXPROCS, at least 10) is the control:
-		// three dial errors leave it dialling, and the save succeeds at
-		// its last try as the model says.
-		for _, pool := range []struct {
-			size string
-			ok   bool
-		}{{size: "", ok: true}, {size: "2"}} {
-			t.Run(srv.client+"/poolSize="+pool.size, func(t *testing.T) {
-				r := startRedis(t, srv.version)
-				synctest.Test(t, func(t *testing.T) {
-					var more []string
-					if pool.size != "" {
-						more = []string{"poolSize", pool.size}
-					}
-					s := initStore(t, r, more...)
-					if err := save(s); err != nil {
-						t.Fatalf("save while up: %v", err)
-					}
-					r.Stop()
-					go func() {
-						time.Sleep(back)
-						if err := r.Start(); err != nil {
-							t.Error(err)
-						}
-					}()
-					start := time.Now()
-					err := save(s)
-					got := time.Since(start)
-					if (err == nil) != pool.ok || got != want {
-						t.Errorf("save with Redis back at %v: %v after %v; want ok=%v after %v (the model: ok)", back, err, got, pool.ok, want)
-					}
-					t.Logf("save with Redis back at %v: %v after %v", back, err, got)
-					time.Sleep(time.Second) // the probe's next dial
-					if err := save(s); err != nil {
-						t.Errorf("save after the probe: %v", err)
-					}
-				})
-			})
-		}
-	}
-}
+func TestClientPoolFastFail(t *testing.T) { harness.ClientPoolFastFail(t, Release, openRedis) }
 
-// TestClientAgainstBareMiniredis records why harness.Redis answers INFO
-// itself: miniredis v2.40.0 refuses INFO server, so ParseClientFromProperties
-// cannot read a version and picks go-redis v9, and then the store's Init
-// fails on INFO replication.
-func TestClientAgainstBareMiniredis(t *testing.T) {
-	r := startRedis(t, "")
-	synctest.Test(t, func(t *testing.T) {
-		s := redis.NewRedisStateStore(quiet())
-		err := s.Init(context.Background(), storeMetadata(r))
-		if err == nil || !strings.Contains(err.Error(), "section (replication) is not supported") {
-			t.Errorf("Init against bare miniredis: %v, want INFO replication's error", err)
-		}
-		if r.Hellos() == 0 {
-			t.Error("no HELLO: the component did not pick go-redis v9")
-		}
-		s.(io.Closer).Close()
-	})
-}
+func TestClientAgainstBareMiniredis(t *testing.T) { harness.ClientAgainstBareMiniredis(t, openRedis) }
 
-// releaseClient is sim's model of state.redis's client on this release,
-// with no client metadata (the quickstart's component sets none).
-func releaseClient(t *testing.T) client.Settings {
-	t.Helper()
-	minor, err := strconv.Atoi(strings.TrimPrefix(Release.Profile, "1."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, ok := client.ForRelease(minor, "state.redis")
-	if !ok {
-		t.Fatal("sim does not model state.redis's client")
-	}
-	// From 1.11 every backoff is the cap, whatever go-redis draws: the
-	// floor is above it. So the durations below are exact.
-	if s.MinBackoff <= s.MaxBackoff {
-		t.Fatalf("%v: jittered backoff, the durations would not be exact", s)
-	}
-	return s
-}
-
-// modelCommand plays one command through policies/client's machine, a try
-// failing while fails(try), and returns the time it took (its sleeps), the
-// tries and whether it succeeded.
-func modelCommand(t *testing.T, s client.Settings, fails func(try int) bool) (time.Duration, int, bool) {
-	t.Helper()
-	src := rand.New(rand.NewSource(1)) // go-redis's internal/rand seed
-	var c client.Command
-	now := time.Duration(0)
-	effs, err := client.Apply(&s, &c, client.Event{Kind: client.Sent}, nil)
-	for err == nil {
-		switch ef := effs[len(effs)-1]; ef.Kind {
-		case client.Done:
-			return now, c.Tries, ef.OK
-		case client.ScheduleTry:
-			now = ef.At
-			effs, err = client.Apply(&s, &c, client.Event{Kind: client.SleepElapsed, Now: now}, effs[:0])
-		case client.Try:
-			if !fails(c.Tries) {
-				effs, err = client.Apply(&s, &c, client.Event{Kind: client.Answered, Now: now}, effs[:0])
-				continue
-			}
-			ev := client.Event{Kind: client.TryFailed, Now: now, Failure: client.Refused}
-			if bound, ok := s.NextDraw(c, client.Refused); ok {
-				ev.Draw = src.Int63n(bound)
-			}
-			effs, err = client.Apply(&s, &c, ev, effs[:0])
-		}
-	}
-	t.Fatal(err)
-	return 0, 0, false
-}
-
-// expectCost runs op, which must fail, and compares its virtual duration
-// with want.
-func expectCost(t *testing.T, what string, s state.Store, op func(state.Store) error, want time.Duration) {
-	t.Helper()
-	start := time.Now()
-	err := op(s)
-	got := time.Since(start)
-	if err == nil {
-		t.Errorf("%s: succeeded", what)
-	}
-	if got != want {
-		t.Errorf("%s: took %v, model %v (%v)", what, got, want, err)
-	}
-	t.Logf("%s: %v (%v)", what, got, err)
-}
-
-func startRedis(t *testing.T, version string) *harness.Redis {
-	t.Helper()
-	r, err := harness.StartRedis(version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.Close)
-	return r
-}
-
-// storeMetadata is the quickstart's component (examples/quickstart) with
-// redisHost pointing at r, and more keys as name, value pairs.
-func storeMetadata(r *harness.Redis, more ...string) state.Metadata {
-	p := map[string]string{
-		"redisHost":       r.Addr(),
-		"redisPassword":   "",
-		"actorStateStore": "true",
-	}
-	for i := 0; i+1 < len(more); i += 2 {
-		p[more[i]] = more[i+1]
-	}
-	return state.Metadata{Base: metadata.Base{Name: "statestore", Properties: p}}
-}
-
-// initStore makes and initialises the real state store inside the bubble;
-// it is closed when the bubble's function returns, so go-redis's pool
-// goroutines end inside the bubble.
-func initStore(t *testing.T, r *harness.Redis, more ...string) state.Store {
-	t.Helper()
-	s := redis.NewRedisStateStore(quiet())
-	if err := s.Init(context.Background(), storeMetadata(r, more...)); err != nil {
-		t.Fatalf("Init: %v", err)
-	}
-	t.Cleanup(func() { s.(io.Closer).Close() })
-	return s
-}
-
-func quiet() logger.Logger {
+// openRedis is harness.OpenStateStore for this module's state.redis.
+func openRedis(ctx context.Context, name string, props map[string]string) (harness.StateStore, error) {
 	l := logger.NewLogger("conformance.client")
 	l.SetOutput(io.Discard)
-	return l
+	s := redis.NewRedisStateStore(l)
+	if err := s.Init(ctx, state.Metadata{Base: metadata.Base{Name: name, Properties: props}}); err != nil {
+		s.(io.Closer).Close()
+		return nil, err
+	}
+	return redisStore{s}, nil
 }
 
-func save(s state.Store) error {
-	return s.Set(context.Background(), &state.SetRequest{Key: "order", Value: `{"orderId":"5"}`})
+type redisStore struct{ s state.Store }
+
+func (r redisStore) Set(ctx context.Context, key, value string) error {
+	return r.s.Set(ctx, &state.SetRequest{Key: key, Value: value})
 }
 
-func get(s state.Store) error {
-	_, err := s.Get(context.Background(), &state.GetRequest{Key: "order"})
+func (r redisStore) Get(ctx context.Context, key string) error {
+	_, err := r.s.Get(ctx, &state.GetRequest{Key: key})
 	return err
 }
+
+func (r redisStore) Close() error { return r.s.(io.Closer).Close() }

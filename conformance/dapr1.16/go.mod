@@ -4,7 +4,6 @@ go 1.25
 
 require (
 	github.com/cenkalti/backoff/v4 v4.3.0
-	github.com/dapr-sim/sim v0.0.0
 	github.com/dapr-sim/sim/conformance v0.0.0-00010101000000-000000000000
 	github.com/dapr/components-contrib v1.16.0
 	github.com/dapr/dapr v1.16.0
@@ -23,6 +22,7 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/cloudevents/sdk-go/binding/format/protobuf/v2 v2.14.0 // indirect
 	github.com/cloudevents/sdk-go/v2 v2.15.2 // indirect
+	github.com/dapr-sim/sim v0.0.0 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.2.0 // indirect
 	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect

@@ -14,8 +14,12 @@
 // The comparison is per stream, to the millisecond: breaker transitions,
 // retry notices, recovered lines, attempts and app-level outcomes.
 //
-// Redis is the miniredis server the release modules' TestClient* tests drive
-// components-contrib's real state.redis client against.
+// The Client* suites (client.go) time components-contrib's real state.redis
+// client against sim's model of it; a release module runs each as a
+// TestClient* test through an OpenStateStore of its own, since the harness
+// must not import components-contrib. Redis is the miniredis server they
+// drive it against.
 //
-// The harness imports sim and traces; it never imports Dapr.
+// The harness imports sim, traces and policies/client; it never imports
+// Dapr, components-contrib or go-redis.
 package harness

@@ -10,8 +10,8 @@ import (
 )
 
 // Redis is a miniredis server on loopback for driving components-contrib's
-// real state.redis client from inside a testing/synctest bubble (the release
-// modules' TestClient*).
+// real state.redis client from inside a testing/synctest bubble (the
+// Client* suites, client.go).
 //
 // It must be started outside the bubble, and the bubble stops and restarts it
 // through a goroutine that is outside too: miniredis serves each listener and
