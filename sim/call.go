@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/dapr-sim/sim/policies"
@@ -57,6 +58,7 @@ func (e *Engine) issue(w *worker, wi int) {
 		w.pl = w.steps[w.step].pl
 	}
 	w.issued = e.q.Now()
+	e.viewIssued(w)
 	w.requests++
 	if took, hot := hotCheck(w.requests, &w.requestsFrom, w.issued, hotRequests, hotRequestRate); hot {
 		e.err = &HotLoopError{At: w.issued, Who: fmt.Sprintf("app %s (worker %d, %s:%d) made %d requests", w.app.ID, w.index, e.sc.File, w.app.Line, hotRequests),
@@ -119,6 +121,9 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 	}
 	lc.attempt++
 	lc.admitted = false
+	if d == 0 {
+		w.view.phase, w.view.attempt, w.view.since, w.view.until = traces.Answering, lc.attempt, now, 0
+	}
 	if took, hot := hotCheck(lc.attempt, &lc.hotFrom, now, hotAttempts, hotAttemptRate); hot {
 		st := &w.app.Steps[w.step]
 		who := fmt.Sprintf("made %d attempts of one call (the %s of %s by app %s, worker %d, %s:%d)", hotAttempts, st.Op, st.Target, w.app.ID, w.index, e.sc.File, st.Line)
@@ -369,6 +374,11 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			e.ev.Why = clientWhy(cs, w.tries, w.run.cmd, r.err == timeout.ErrDeadlineExceeded.Error())
 		}
 		e.emit()
+		if d == 0 {
+			w.view.hasInner = false
+		} else {
+			w.view.inner, w.view.hasInner = innerView{kind: traces.Call, operation: ly.operation, attempt: lc.attempt, t: now, outcome: seen.outcome}, true
+		}
 	}
 
 	if ly.retry == nil {
@@ -417,6 +427,15 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			e.ev.Notice = notice
 			e.ev.Why = retryWhy(ly.retry, before, lc.call, lc.attempt, rev.Jitter, ef.Backoff)
 			e.emit()
+			wake := now + ef.Delay + e.sc.Overhead
+			if wake < now {
+				wake = math.MaxInt64 // a delay past any horizon
+			}
+			if d == 0 {
+				w.view.phase, w.view.attempt, w.view.since, w.view.until = traces.Backoff, lc.attempt+1, now, wake
+			} else {
+				w.view.inner, w.view.hasInner = innerView{kind: traces.Retry, operation: ly.operation, attempt: lc.attempt, t: now, wake: wake}, true
+			}
 			lc.token++
 			if ef.Delay+e.sc.Overhead <= 0 {
 				e.spin, e.spinAt = fmt.Sprintf("retry policy %q (on %s)", ly.retry.Name, ly.operation), e.q.Now()
@@ -492,6 +511,7 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 	}
 	w.gaveUp = ""
 	e.emit()
+	w.view.active = false
 	for d := range w.pl.layers {
 		w.calls[d].token++ // nothing of this step may touch the worker any more
 	}
@@ -615,6 +635,7 @@ func (e *Engine) who(w *worker, k traces.Kind, d int) {
 		App: w.app.ID, Worker: w.index, Iteration: w.iteration, Step: w.step + 1,
 		Target: st.Target, Op: st.Op.String(),
 	}
+	e.viewWho(w)
 	if d > 0 && (k == traces.Call || k == traces.Timeout) {
 		e.ev.Operation = w.pl.layers[d].operation
 	}

@@ -146,6 +146,7 @@ type breakerInst struct {
 	settings breaker.Settings
 	state    breaker.Breaker
 	started  bool
+	listed   bool // in the engine's live list of breakers (Snapshot)
 }
 
 // maxLayers bounds a pipeline's depth: an actor call has three (pre-lock,
@@ -178,6 +179,9 @@ type worker struct {
 	// client.go), and its tries so far for the call event's why.
 	run   cmdRun
 	tries []tryRecord
+
+	// view is where the step in flight stands, for Snapshot.
+	view stepView
 }
 
 // stepRefs holds what a state step calls, resolved when the engine is built.
@@ -252,6 +256,11 @@ type Engine struct {
 	spin   string
 	spinAt time.Duration
 	err    error
+
+	// begun: the run's first events are queued (Run, RunUntil).
+	begun bool
+	// live is what Snapshot reads besides the machines (snapshot.go).
+	live live
 }
 
 // Options tune a run.
@@ -356,6 +365,15 @@ func (e *Engine) Now() time.Duration { return e.q.Now() }
 // are events; an error here means the run itself could not go on (a sink
 // failed, a limit was hit, the sidecar would have crashed).
 func (e *Engine) Run() error {
+	return e.run(e.sc.Duration)
+}
+
+// begin queues what a run starts with, once.
+func (e *Engine) begin() {
+	if e.begun {
+		return
+	}
+	e.begun = true
 	// Faults are queued first, so a fault and an attempt at the same instant
 	// see the fault applied: a window starts at its `at`, inclusive.
 	for i, f := range e.sc.Faults {
@@ -373,7 +391,13 @@ func (e *Engine) Run() error {
 			e.scheduleAt(start, event{kind: evIterate, w: int32(i)})
 		}
 	}
-	horizon := e.sc.Duration
+}
+
+// run dispatches every queued event at or before limit (at most the
+// horizon).
+func (e *Engine) run(limit time.Duration) error {
+	e.begin()
+	horizon := min(limit, e.sc.Duration)
 	for e.err == nil {
 		ev, _, ok := e.q.Pop(horizon)
 		if !ok {
@@ -467,7 +491,9 @@ func (e *Engine) emit() {
 	}
 	if err := e.sink.Record(&e.ev); err != nil {
 		e.err = fmt.Errorf("record event: %w", err)
+		return
 	}
+	e.viewRecorded()
 }
 
 func (e *Engine) fault(f *Fault) {

@@ -48,7 +48,6 @@ type Reader struct {
 	name   string
 	rs     io.ReadSeeker
 	closer io.Closer
-	again  func() (*Reader, error)
 	br     *bufio.Reader
 	mode   readMode
 	slow   bool
@@ -102,17 +101,7 @@ func OpenTrace(path string) (*Reader, error) {
 		return nil, err
 	}
 	r.closer = f
-	r.again = func() (*Reader, error) { return OpenTrace(path) }
 	return r, nil
-}
-
-// Again opens the same trace afresh, from its first event: a second pass
-// (StateAtStream makes two). Only a Reader from OpenTrace can.
-func (r *Reader) Again() (*Reader, error) {
-	if r.again == nil {
-		return nil, &diag.Error{File: r.name, Msg: "cannot read the trace a second time"}
-	}
-	return r.again()
 }
 
 // NewReader reads a trace's header from rs, naming it name in problems. rs

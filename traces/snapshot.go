@@ -11,10 +11,9 @@ import (
 	"github.com/dapr-sim/sim/internal/escape"
 )
 
-// Snapshot is the state of every machine of a run at one instant, folded
-// from a trace's events (`sim replay TRACE --at 31s`). It is plain data:
-// the fold that fills it lives with the engine's knowledge of pipelines
-// (sim.StateAt); Write renders it.
+// Snapshot is the state of every machine of a run at one instant (`sim
+// replay TRACE --at 31s`). It is plain data: the engine fills it from its
+// own live state (sim.Engine.Snapshot, after RunUntil); Write renders it.
 type Snapshot struct {
 	At     time.Duration
 	Folded int           // events at or before At
@@ -24,8 +23,8 @@ type Snapshot struct {
 	Breakers []BreakerState
 	Requests []RequestState
 	Targets  []TargetState
-	// Notes are caveats of the fold, e.g. a transition the fold computed
-	// that the trace does not record. An empty list is the normal case.
+	// Notes are caveats, e.g. that the trace differs from the run its
+	// header describes. An empty list is the normal case.
 	Notes []string
 }
 

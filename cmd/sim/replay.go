@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"sort"
 	"strings"
 	"time"
@@ -102,7 +101,7 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 				return printLog(tr, stdout, explain)
 			}
 			if at != "" {
-				return stateAt(args[0], tr, instant, stdout)
+				return stateAt(args[0], tr, instant, maxEvents, stdout)
 			}
 			return replay(args[0], tr, maxEvents, stdout)
 		},
@@ -161,40 +160,66 @@ func prepareTrace(path string, tr *traces.Reader) (*sim.Setup, error) {
 	return setup, nil
 }
 
-// stateAt prints the state of every machine at instant at, folded from the
-// recorded events as they are read; nothing is re-run.
-func stateAt(path string, tr *traces.Reader, at time.Duration, stdout io.Writer) error {
+// stateAt prints the state of every machine at instant at: the header's
+// scenario replayed to at, compared event by event with the trace as it
+// goes, and the engine's own state then (sim.Engine.Snapshot). The rest of
+// the run is replayed too, to tell which steps the trace never ends.
+func stateAt(path string, tr *traces.Reader, at time.Duration, maxEvents int64, stdout io.Writer) error {
 	setup, err := prepareTrace(path, tr)
 	if err != nil {
 		return err
 	}
-	// Two passes: this reader, then the trace read again.
-	passes := 0
-	var again *traces.Reader
-	defer func() {
-		if again != nil {
-			again.Close()
-		}
-	}()
-	open := func() (iter.Seq2[traces.Event, error], error) {
-		passes++
-		if passes == 1 {
-			return tr.Events(), nil
-		}
-		var err error
-		if again, err = tr.Again(); err != nil {
-			return nil, err
-		}
-		return again.Events(), nil
+	ahead := &countedSource{src: newPrefetch(tr)}
+	defer ahead.src.Close()
+	cmp := traces.NewComparer(ahead)
+	cmp.Stop = true
+	eng := sim.NewEngine(setup, cmp, sim.Options{MaxEvents: maxEvents})
+	defer eng.Close()
+	runErr := eng.RunUntil(at)
+	snap := eng.Snapshot()
+	if runErr == nil {
+		runErr = eng.Run()
 	}
-	snap, err := sim.StateAtStream(setup, open, at)
+	if runErr != nil {
+		if cerr := cmp.Err(); cerr != nil {
+			return cerr
+		}
+		if derr := ahead.src.Drain(); derr != nil {
+			return derr
+		}
+		var limit *sim.LimitError
+		if errors.As(runErr, &limit) {
+			return fmt.Errorf("replay %s: %w", path, runErr)
+		}
+	}
+	d, err := cmp.Finish()
 	if err != nil {
 		return err
+	}
+	snap.Total = ahead.n
+	if d != nil {
+		snap.Notes = append(snap.Notes, fmt.Sprintf("the trace differs from the run its header describes at event #%d (%s): the state is the run's", d.Index+1, d.At()))
+	} else {
+		sim.Settle(snap, eng.Unfinished())
 	}
 	if err := snap.Write(stdout); err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
+}
+
+// countedSource counts the trace's events a Comparer reads.
+type countedSource struct {
+	src *prefetch
+	n   int
+}
+
+func (c *countedSource) Next() (traces.Event, error) {
+	e, err := c.src.Next()
+	if err == nil {
+		c.n++
+	}
+	return e, err
 }
 
 // replay runs the header's scenario again, comparing each event with the
