@@ -262,18 +262,31 @@ func endWindow(setup *Setup, ws []traces.WindowState, e *traces.Event) []traces.
 	return ws
 }
 
-// StateAt replays setup's run to at and returns the engine's snapshot then,
-// worded against events, the run's recorded events (their count, and the
-// steps they never end: Settle).
+// StateAt replays setup's run to at and returns the engine's snapshot then
+// (Snapshots at one instant).
 func StateAt(setup *Setup, events []traces.Event, at time.Duration) *traces.Snapshot {
+	return Snapshots(setup, events, []time.Duration{at})[0]
+}
+
+// Snapshots replays setup's run once, taking the engine's snapshot at each
+// of instants (in ascending order), worded against events, the run's
+// recorded events: their count, and the steps they never end (Settle). A
+// run that stops early (as the recorded one did) leaves its last state.
+func Snapshots(setup *Setup, events []traces.Event, instants []time.Duration) []*traces.Snapshot {
 	e := NewEngine(setup, discard{}, Options{})
 	defer e.Close()
-	e.RunUntil(at)
-	snap := e.Snapshot()
+	out := make([]*traces.Snapshot, len(instants))
+	for i, at := range instants {
+		e.RunUntil(at) // an error stops the run here, as it stopped the recorded one
+		out[i] = e.Snapshot()
+		out[i].Total = len(events)
+	}
 	e.Run()
-	snap.Total = len(events)
-	Settle(snap, e.Unfinished())
-	return snap
+	unfinished := e.Unfinished()
+	for _, s := range out {
+		Settle(s, unfinished)
+	}
+	return out
 }
 
 // discard is a Sink that keeps nothing.

@@ -18,8 +18,8 @@ import (
 )
 
 // maxRenderInstants bounds the HTML page: each event instant carries a
-// snapshot of every machine (folded by sim.StateAt, whose cost grows with
-// the trace), so a longer run is rendered a window at a time.
+// snapshot of every machine (sim.Snapshots, taken while replaying once), so
+// a longer run is rendered a window at a time.
 const maxRenderInstants = 20000
 
 func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -186,8 +186,9 @@ func loadRun(path string, stderr io.Writer, check func(resources ...string) erro
 	return r, nil
 }
 
-// pageData folds the run into what the page shows: a snapshot at every
-// event instant of the window (sim.StateAt, the fold behind `replay --at`),
+// pageData turns the run into what the page shows: a snapshot at every
+// event instant of the window (sim.Snapshots: the engine's own state, taken
+// while replaying the run once, as `replay --at` does for one instant),
 // the log lines (the sidecar-log projection) and each breaker's diagram
 // with its policy's numbers.
 func pageData(r *renderRun, win window) (*page.Data, error) {
@@ -222,9 +223,12 @@ func pageData(r *renderRun, win window) (*page.Data, error) {
 		From:     int64(from),
 		To:       int64(to),
 	}
+	// The snapshots at the window's instants, and at the end for the
+	// diagrams, from one replay.
+	snaps := sim.Snapshots(r.setup, r.events, append(instants, end))
 	next := 0 // first event after the previous instant
-	for _, t := range instants {
-		snap := sim.StateAt(r.setup, r.events, t)
+	for i, t := range instants {
+		snap := snaps[i]
 		ps := page.Snapshot{T: int64(t), Events: snap.Folded, Notes: snap.Notes, Requests: []string{}, Happened: []string{}}
 		for ; next < len(r.events) && r.events[next].T <= t; next++ {
 			if r.events[next].T == t {
@@ -275,7 +279,7 @@ func pageData(r *renderRun, win window) (*page.Data, error) {
 		d.Log = []page.LogLine{}
 	}
 	// One diagram per breaker the run created, in name order.
-	final := sim.StateAt(r.setup, r.events, end)
+	final := snaps[len(instants)]
 	for i, b := range final.Breakers {
 		g := policies.Graph
 		var dg page.Diagram
