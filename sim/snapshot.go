@@ -268,10 +268,11 @@ func StateAt(setup *Setup, events []traces.Event, at time.Duration) *traces.Snap
 	return Snapshots(setup, events, []time.Duration{at})[0]
 }
 
-// Snapshots replays setup's run once, taking the engine's snapshot at each
-// of instants (in ascending order), worded against events, the run's
-// recorded events: their count, and the steps they never end (Settle). A
-// run that stops early (as the recorded one did) leaves its last state.
+// Snapshots replays setup's run once, up to the last of instants (in
+// ascending order), taking the engine's snapshot at each, worded against
+// events, the run's recorded events: their count, and the steps they never
+// end (Settle). A run that stops early (as the recorded one did) leaves its
+// last state.
 func Snapshots(setup *Setup, events []traces.Event, instants []time.Duration) []*traces.Snapshot {
 	e := NewEngine(setup, discard{}, Options{})
 	defer e.Close()
@@ -281,10 +282,59 @@ func Snapshots(setup *Setup, events []traces.Event, instants []time.Duration) []
 		out[i] = e.Snapshot()
 		out[i].Total = len(events)
 	}
-	e.Run()
-	unfinished := e.Unfinished()
+	unfinished := unended(events, out)
 	for _, s := range out {
 		Settle(s, unfinished)
+	}
+	return out
+}
+
+// unended lists the steps in flight in snaps that events never end, each
+// with the instant of its first event: what Engine.Unfinished says at the
+// end of the run, read from the recorded events instead of replaying the
+// rest of the run.
+func unended(events []traces.Event, snaps []*traces.Snapshot) []UnfinishedStep {
+	type key struct {
+		app                     string
+		worker, iteration, step int
+	}
+	type seen struct {
+		UnfinishedStep
+		ended bool
+	}
+	steps := map[key]*seen{}
+	for _, s := range snaps {
+		for _, r := range s.Requests {
+			k := key{r.App, r.Worker, r.Iteration, r.Step}
+			if steps[k] == nil {
+				steps[k] = &seen{UnfinishedStep: UnfinishedStep{App: r.App, Worker: r.Worker, Iteration: r.Iteration, Step: r.Step}}
+			}
+		}
+	}
+	if len(steps) == 0 {
+		return nil
+	}
+	for i := range events {
+		e := &events[i]
+		switch e.Kind {
+		case traces.Call, traces.Op, traces.Retry, traces.Recovered, traces.Timeout:
+		default:
+			continue
+		}
+		st := steps[key{e.App, e.Worker, e.Iteration, e.Step}]
+		if st == nil {
+			continue
+		}
+		if !st.HasFirst {
+			st.First, st.HasFirst = e.T, true
+		}
+		st.ended = st.ended || e.Kind == traces.Op
+	}
+	var out []UnfinishedStep
+	for _, st := range steps {
+		if !st.ended {
+			out = append(out, st.UnfinishedStep)
+		}
 	}
 	return out
 }
