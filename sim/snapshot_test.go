@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/traces"
+	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
@@ -268,6 +269,53 @@ func TestStateAtQuickstart(t *testing.T) {
 			}
 			if len(snap.Targets) != 1 || snap.Targets[0].Up != tt.up {
 				t.Errorf("targets: %+v, want statestore up=%v", snap.Targets, tt.up)
+			}
+		})
+	}
+}
+
+// Snapshots, which reads from the recorded events which steps the trace
+// never ends, agrees with snapshots settled by the engine's own list of the
+// steps in flight when the run ended, for every scenario.
+func TestSnapshotsSettleAsTheEngine(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios: %v", err)
+	}
+	files = append(files, "../examples/quickstart/scenario.yaml")
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			setup, ok := scenarioSetup(t, file)
+			if !ok {
+				t.Skip("a scenario that does not run has no trace")
+			}
+			var all traces.Collector
+			e := NewEngine(setup, &all, Options{})
+			if err := e.Run(); err != nil {
+				t.Skipf("a run that fails has no complete trace: %v", err)
+			}
+			e.Close()
+			var list []time.Duration
+			for _, ev := range all.Events {
+				if n := len(list); n == 0 || list[n-1] != ev.T {
+					list = append(list, ev.T)
+				}
+			}
+			got := Snapshots(setup, all.Events, list)
+			ref := NewEngine(setup, discard{}, Options{})
+			defer ref.Close()
+			want := make([]*traces.Snapshot, len(list))
+			for i, at := range list {
+				ref.RunUntil(at)
+				want[i] = ref.Snapshot()
+				want[i].Total = len(all.Events)
+			}
+			ref.Run()
+			for i := range want {
+				Settle(want[i], ref.Unfinished())
+				if d := cmp.Diff(want[i], got[i]); d != "" {
+					t.Fatalf("at %s: -engine +events\n%s", list[i], d)
+				}
 			}
 		})
 	}

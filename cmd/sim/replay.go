@@ -180,15 +180,17 @@ func stateAt(path string, tr *traces.Reader, at time.Duration, maxEvents int64, 
 	if runErr == nil {
 		runErr = eng.Run()
 	}
-	if runErr != nil {
+	if runErr != nil && !errors.Is(runErr, traces.ErrDiverged) {
 		if cerr := cmp.Err(); cerr != nil {
 			return cerr
 		}
-		if derr := ahead.src.Drain(); derr != nil {
-			return derr
-		}
+		// A run stopped by its own failure (as the recorded one was) still
+		// has a state; one that hit --max-events does not.
 		var limit *sim.LimitError
 		if errors.As(runErr, &limit) {
+			if derr := ahead.src.Drain(); derr != nil {
+				return derr
+			}
 			return fmt.Errorf("replay %s: %w", path, runErr)
 		}
 	}
