@@ -53,8 +53,9 @@ func (e *Engine) RunUntil(t time.Duration) error {
 }
 
 // Snapshot is the state of every machine at the instant RunUntil last ran
-// to: each breaker instance a step has gone through, the steps in flight
-// and where each stands, the stores' and called apps' availability.
+// to: each breaker instance of a step's outermost policy that a step has
+// gone through (evicted ones too), the steps in flight and where each
+// stands, the stores' and called apps' availability and fault windows.
 // Total is left to the caller, which knows the trace.
 func (e *Engine) Snapshot() *traces.Snapshot {
 	at := e.live.at
@@ -169,7 +170,7 @@ func Settle(s *traces.Snapshot, unfinished []UnfinishedStep) {
 // The engine's hooks: each keeps the live view current where the engine
 // itself moves.
 
-// issued notes a step issued now, its first attempt due after the overhead.
+// viewIssued notes a step issued now, its first attempt due after the overhead.
 func (e *Engine) viewIssued(w *worker) {
 	w.view = stepView{active: true, phase: traces.Issued, attempt: 1, until: w.issued + e.sc.Overhead}
 	if b := w.pl.layers[0].breaker; b != nil && !b.listed {
@@ -178,7 +179,7 @@ func (e *Engine) viewIssued(w *worker) {
 	}
 }
 
-// recorded notes the event just recorded.
+// viewRecorded notes the event just recorded.
 func (e *Engine) viewRecorded() {
 	e.live.recorded++
 	e.live.last = e.ev.T
@@ -260,12 +261,6 @@ func endWindow(setup *Setup, ws []traces.WindowState, e *traces.Event) []traces.
 		return ws[1:]
 	}
 	return ws
-}
-
-// StateAt replays setup's run to at and returns the engine's snapshot then
-// (Snapshots at one instant).
-func StateAt(setup *Setup, events []traces.Event, at time.Duration) *traces.Snapshot {
-	return Snapshots(setup, events, []time.Duration{at})[0]
 }
 
 // Snapshots replays setup's run once, up to the last of instants (in

@@ -236,7 +236,7 @@ func TestStateAtQuickstart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.at, func(t *testing.T) {
-			snap := StateAt(setup, c.Events, s(tt.at))
+			snap := stateAt(setup, c.Events, s(tt.at))
 			if len(snap.Notes) != 0 {
 				t.Errorf("notes: %v", snap.Notes)
 			}
@@ -319,4 +319,10 @@ func TestSnapshotsSettleAsTheEngine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stateAt replays setup's run to at and returns the engine's snapshot then
+// (Snapshots at one instant).
+func stateAt(setup *Setup, events []traces.Event, at time.Duration) *traces.Snapshot {
+	return Snapshots(setup, events, []time.Duration{at})[0]
 }
