@@ -19,9 +19,11 @@
 //   - fields.go: the scenario file's keys, one table per mapping, each row
 //     read by the decoder and written back by the trace header, so the two
 //     cannot drift (TestFieldTables holds the header's structs to them);
-//   - fault.go: the availability script, Fault and Window, and what a
-//     window does to an attempt and says in the trace; windows.go indexes
-//     windows by target (the window scheduling is still in engine.go);
+//   - fault.go: the availability script, Fault and Window, what a window
+//     does to an attempt and says in the trace, and the engine's side of
+//     it: carrying out a fault, reporting a window's changes (evWindow),
+//     applying the windows that hold to an attempt, the per-target window
+//     index and the bound on windows held at once;
 //   - header.go: the trace header, the scenario written back in the
 //     scenario file's shape by the rows of fields.go, and PrepareTrace,
 //     which reads it again with the decoder;
