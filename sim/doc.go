@@ -28,7 +28,9 @@
 //     scenario file's shape by the rows of fields.go, and PrepareTrace,
 //     which reads it again with the decoder;
 //   - setup.go: Prepare, a scenario with its resolved Resiliency spec;
-//   - engine.go, call.go: the event loop and the policy pipeline of a call;
+//   - engine.go: the event loop; call.go: a call run through its
+//     pipeline's layers; pipeline.go: the pipeline types, the builders of
+//     actor and service-invocation pipelines and their breaker caches;
 //     client.go, store.go: a component's own client and the store adapter.
 //
 // A run's inputs may be edited from the command line (Overrides.Edits, one

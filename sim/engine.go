@@ -99,52 +99,6 @@ type event struct {
 	token uint32 // which attempt of that layer; stale ones are dropped
 }
 
-// pipeline is how one target is called: its policy layers, outermost
-// first, shared by every worker calling it. A state store has one layer (its
-// component policies). Service invocation can have two: the endpoint
-// policies Dapr's API layer applies, and inside them the built-in service
-// retry that direct messaging applies to apps without a targets.apps entry.
-type pipeline struct {
-	target Target
-	called bool // the target is an app
-	layers []layer
-}
-
-// layer is one policy runner: retry( breaker( timeout( inner ) ) ).
-type layer struct {
-	operation      string
-	retry          *retry.Policy
-	timeout        timeout.Policy
-	breaker        *breakerInst
-	missingBreaker string
-	// onlyUnavailable: the runner's operation makes every error but gRPC
-	// Unavailable permanent (Dapr's built-in service and actor retries).
-	onlyUnavailable bool
-	// wrapUnavailable: the operation words an Unavailable error
-	// "failed to invoke target <wrapTarget> after N retries. Error: …",
-	// N being this runner's attempt minus one.
-	wrapUnavailable bool
-	wrapTarget      string
-	// statusIsSuccess: the runner's operation is direct messaging, for
-	// which an app's error status is a delivered answer.
-	statusIsSuccess bool
-	// atHost: the runner runs on the target's own sidecar (an actor host's
-	// post-lock policy), so it does not run when that sidecar is down.
-	atHost bool
-}
-
-// breakerInst is one breaker instance: its settings and current state.
-type breakerInst struct {
-	settings breaker.Settings
-	state    breaker.Breaker
-	started  bool
-	listed   bool // in the engine's live list of breakers (Snapshot)
-}
-
-// maxLayers bounds a pipeline's depth: an actor call has three (pre-lock,
-// built-in retry, post-lock).
-const maxLayers = 3
-
 // worker is one copy of an app loop and the call it has in flight.
 type worker struct {
 	app       *App
@@ -531,15 +485,6 @@ func (w *worker) start() (time.Duration, bool) {
 		return 0, false
 	}
 	return a.Start + time.Duration(w.index)*a.WorkerOffset, true
-}
-
-// ensure creates the breaker's state on its first use, as Dapr creates
-// breaker instances lazily on the first request that resolves them.
-func (b *breakerInst) ensure(now time.Duration) {
-	if !b.started {
-		b.state = breaker.New(b.settings, now)
-		b.started = true
-	}
 }
 
 // expand fills a step template: {i} is the iteration, {w} the worker.
