@@ -30,9 +30,9 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 			"compares every event with the recorded one. Identical: one summary line. Diverged:\n" +
 			"the first differing event, the events just before it and the fields that differ.\n" +
 			"--print re-emits the sidecar log from the recorded events without running anything.\n" +
-			"--at T folds the recorded events up to instant T (inclusive; a duration such as\n" +
-			"31s or 26.5s) and prints the state of every machine then: breakers with their\n" +
-			"counts, in-flight requests, stores and called apps.\n\n" +
+			"--at T replays the run to instant T (inclusive; a duration such as 31s or 26.5s),\n" +
+			"comparing the events as it goes, and prints the engine's state then: breakers\n" +
+			"with their counts, in-flight requests, stores and called apps.\n\n" +
 			"--daprd-log FILE --resources DIR reads a log a real Dapr sidecar wrote (logrus\n" +
 			"text on a terminal or not, or daprd's JSON form), keeps its resiliency lines and\n" +
 			"checks them against the policies in DIR; each inconsistency is printed with its\n" +
@@ -109,7 +109,7 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().BoolVar(&print, "print", false, "print the sidecar log from the recorded events (the bytes `sim run` printed), without re-running")
 	c.Flags().BoolVar(&explain, "explain", false, "with --print: after each breaker transition, retry decision and failed step, a line saying why, in numbers")
 	c.Flags().Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a replay that processes more than `N` events (exit 2)")
-	c.Flags().StringVar(&at, "at", "", "print the state of every machine at this instant (e.g. 31s), folded from the recorded events")
+	c.Flags().StringVar(&at, "at", "", "print the state of every machine at this instant (e.g. 31s): the run replayed to it, the engine's own state")
 	c.Flags().StringVar(&daprdLog, "daprd-log", "", "check a real Dapr sidecar's log against the policies in --resources")
 	c.Flags().StringVar(&resources, "resources", "", "with --daprd-log: the resources folder the sidecar read")
 	c.Flags().StringVar(&appID, "app-id", "", "with --daprd-log: the sidecar's app id (default: from the log, or the one scoped app)")
