@@ -92,11 +92,14 @@ type Lane struct {
 
 // Label is the lane's name as renderings print it: the target or breaker
 // name, or "APP wN" for worker N of app APP.
-func (l *Lane) Label() string {
+func (l *Lane) Label() string { return l.labelOf(l.Name) }
+
+// labelOf is the lane's label with its name written as name.
+func (l *Lane) labelOf(name string) string {
 	if l.Kind == WorkerLane {
-		return fmt.Sprintf("%s w%d", l.Name, l.Worker)
+		return fmt.Sprintf("%s w%d", name, l.Worker)
 	}
-	return l.Name
+	return name
 }
 
 // Span is a state held over [From, To).

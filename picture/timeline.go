@@ -340,12 +340,7 @@ func approxSeconds(d time.Duration) string {
 
 // termLabel is a lane's label as a terminal may show it: a name from the
 // input holding control characters is quoted and escaped (package escape).
-func termLabel(l *Lane) string {
-	if escape.Safe(l.Name) {
-		return l.Label()
-	}
-	return strings.Replace(l.Label(), l.Name, escape.Name(l.Name), 1)
-}
+func termLabel(l *Lane) string { return l.labelOf(escape.Name(l.Name)) }
 
 // fitLabel pads or cuts s to exactly w columns, keeping one space after it.
 func fitLabel(s string, w int) string {

@@ -467,45 +467,27 @@ func (p *parser) init(def Settings, d decoded) Settings {
 	if i := at("redisMinRetryInterval"); i >= 0 && s.MinBackoff < 0 {
 		p.warn(i, IDValue, "a negative backoff floor makes go-redis's RetryBackoff overflow check pass at once: every sleep is the cap (%s), with no jitter", s.MaxBackoff)
 	}
-	badTimeout := func(key string, dflt time.Duration, what string) {
-		if i := at(key); i >= 0 {
-			p.warn(i, IDNotModelled, "%q puts go-redis's deadline in the past (a negative %s other than -1), so every %s fails at once, even against a healthy Redis; sim does not model that and uses %s", p.props[i].Value, key, what, dflt)
+	// timeout is go-redis's Options.init for one timeout: 0 is dflt, -1
+	// none where noneAllowed, another negative a deadline in the past, which
+	// sim does not model (it warns and uses dflt).
+	timeout := func(key string, v, dflt time.Duration, noneAllowed bool, zeroText, what string) time.Duration {
+		switch {
+		case v == -1 && noneAllowed:
+			return 0
+		case v == 0:
+			zero(key, zeroText)
+			return dflt
+		case v < 0:
+			if i := at(key); i >= 0 {
+				p.warn(i, IDNotModelled, "%q puts go-redis's deadline in the past (a negative %s other than -1), so every %s fails at once, even against a healthy Redis; sim does not model that and uses %s", p.props[i].Value, key, what, dflt)
+			}
+			return dflt
 		}
+		return v
 	}
-	switch {
-	case d.dial == 0:
-		s.DialTimeout = defaultDialTimeout
-		zero("dialTimeout", "5s")
-	case d.dial < 0:
-		s.DialTimeout = defaultDialTimeout
-		badTimeout("dialTimeout", defaultDialTimeout, "connect")
-	default:
-		s.DialTimeout = d.dial
-	}
-	switch {
-	case d.read == -1:
-		s.ReadTimeout = 0
-	case d.read == 0:
-		s.ReadTimeout = defaultReadTimeout
-		zero("readTimeout", "3s; -1 means none")
-	case d.read < 0:
-		s.ReadTimeout = defaultReadTimeout
-		badTimeout("readTimeout", defaultReadTimeout, "read")
-	default:
-		s.ReadTimeout = d.read
-	}
-	switch {
-	case d.write == -1:
-		s.WriteTimeout = 0
-	case d.write == 0:
-		s.WriteTimeout = s.ReadTimeout
-		zero("writeTimeout", "the read timeout; -1 means none")
-	case d.write < 0:
-		s.WriteTimeout = s.ReadTimeout
-		badTimeout("writeTimeout", s.ReadTimeout, "write")
-	default:
-		s.WriteTimeout = d.write
-	}
+	s.DialTimeout = timeout("dialTimeout", d.dial, defaultDialTimeout, false, "5s", "connect")
+	s.ReadTimeout = timeout("readTimeout", d.read, defaultReadTimeout, true, "3s; -1 means none", "read")
+	s.WriteTimeout = timeout("writeTimeout", d.write, s.ReadTimeout, true, "the read timeout; -1 means none", "write")
 	if i := at("failover"); i >= 0 && d.failover {
 		p.warn(i, IDNotModelled, "true makes state.redis a Sentinel failover client; sim models a single Redis node, so its timing in an outage is not modelled")
 	}
