@@ -1,0 +1,201 @@
+package sim
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/alicebob/miniredis/v2/proto"
+	"github.com/alicebob/miniredis/v2/server"
+)
+
+// redisConn runs Redis commands on a miniredis in process, through its own
+// command table: each command is the real one (XREADGROUP's pending-list
+// bookkeeping, XCLAIM's idle rule, MAXLEN trimming), with no socket. The
+// direct Go API miniredis offers has no consumer groups, and a loopback
+// connection costs tens of microseconds a command.
+type redisConn struct {
+	mr   *miniredis.Miniredis
+	srv  *server.Server
+	out  bytes.Buffer
+	peer *server.Peer
+}
+
+// epoch is the wall-clock instant virtual time 0 stands for in Redis: stream
+// entry IDs and idle times are milliseconds of it, the same on every run.
+var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func newRedisConn() (*redisConn, error) {
+	mr := miniredis.NewMiniRedis()
+	mr.SetTime(epoch)
+	// Dial starts miniredis's server without a listener; the connection it
+	// returns is not used.
+	c, err := mr.Dial()
+	if err != nil {
+		return nil, err
+	}
+	c.Close()
+	rc := &redisConn{mr: mr, srv: mr.Server()}
+	rc.peer = server.NewPeer(bufio.NewWriter(&rc.out))
+	return rc, nil
+}
+
+// at sets Redis's clock to virtual time now: new stream IDs, the pending
+// list's delivery times and idle times follow the scenario's clock.
+func (c *redisConn) at(now time.Duration) { c.mr.SetTime(epoch.Add(now)) }
+
+// do runs one command and returns its reply as proto.Parse reads it: a
+// string, an int, nil, []any, or an error for a Redis error reply.
+func (c *redisConn) do(args ...string) (any, error) {
+	c.out.Reset()
+	c.srv.Dispatch(c.peer, args)
+	c.peer.Flush()
+	if c.out.Len() == 0 {
+		return nil, fmt.Errorf("redis %s: no reply", args[0])
+	}
+	v, err := proto.Parse(c.out.String())
+	if err != nil {
+		return nil, fmt.Errorf("redis %s: %w", args[0], err)
+	}
+	if e, ok := v.(error); ok {
+		return nil, e
+	}
+	return v, nil
+}
+
+func (c *redisConn) close() { c.mr.Close() }
+
+// streamMsg is one stream entry as the consumer reads it.
+type streamMsg struct {
+	ID     string
+	Fields map[string]string
+}
+
+// pendingMsg is one entry of a consumer group's pending list.
+type pendingMsg struct {
+	ID         string
+	Consumer   string
+	Idle       time.Duration
+	Deliveries int
+}
+
+// xadd appends fields to stream, trimmed to about maxLen entries when
+// maxLen > 0 (XADD MAXLEN ~), and returns the new entry's ID.
+func (c *redisConn) xadd(stream string, maxLen int64, fields ...string) (string, error) {
+	args := []string{"XADD", stream}
+	if maxLen > 0 {
+		args = append(args, "MAXLEN", "~", strconv.FormatInt(maxLen, 10))
+	}
+	args = append(append(args, "*"), fields...)
+	v, err := c.do(args...)
+	if err != nil {
+		return "", err
+	}
+	id, _ := v.(string)
+	return id, nil
+}
+
+// xgroupCreate creates group on stream (and the stream), reading from the
+// start; a group that exists already is not an error.
+func (c *redisConn) xgroupCreate(stream, group string) error {
+	_, err := c.do("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
+	if err != nil && err.Error() == "BUSYGROUP Consumer Group name already exists" {
+		return nil
+	}
+	return err
+}
+
+// xreadgroup reads up to count entries never delivered to group, as
+// consumer, adding them to the group's pending list.
+func (c *redisConn) xreadgroup(group, consumer, stream string, count int) ([]streamMsg, error) {
+	v, err := c.do("XREADGROUP", "GROUP", group, consumer, "COUNT", strconv.Itoa(count), "STREAMS", stream, ">")
+	if err != nil || v == nil {
+		return nil, err
+	}
+	streams, _ := v.([]any)
+	var out []streamMsg
+	for _, s := range streams {
+		pair, _ := s.([]any)
+		if len(pair) != 2 {
+			continue
+		}
+		entries, _ := pair[1].([]any)
+		out = appendEntries(out, entries)
+	}
+	return out, nil
+}
+
+// xack removes id from group's pending list.
+func (c *redisConn) xack(stream, group, id string) error {
+	_, err := c.do("XACK", stream, group, id)
+	return err
+}
+
+// xpending lists up to count entries of group's pending list, oldest first.
+func (c *redisConn) xpending(stream, group string, count int) ([]pendingMsg, error) {
+	v, err := c.do("XPENDING", stream, group, "-", "+", strconv.Itoa(count))
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := v.([]any)
+	out := make([]pendingMsg, 0, len(rows))
+	for _, r := range rows {
+		f, _ := r.([]any)
+		if len(f) != 4 {
+			continue
+		}
+		id, _ := f[0].(string)
+		consumer, _ := f[1].(string)
+		idle, _ := f[2].(int)
+		n, _ := f[3].(int)
+		out = append(out, pendingMsg{ID: id, Consumer: consumer, Idle: time.Duration(idle) * time.Millisecond, Deliveries: n})
+	}
+	return out, nil
+}
+
+// xclaim gives the pending entries ids to consumer and returns those that
+// still exist in the stream. miniredis (v2.40) ignores minIdle, which Redis
+// checks again at the claim: pubsub.redis claims only the IDs XPENDING
+// showed idle for processingTimeout, so with one consumer per group the two
+// agree; callers filter the same way.
+func (c *redisConn) xclaim(stream, group, consumer string, minIdle time.Duration, ids []string) ([]streamMsg, error) {
+	args := append([]string{"XCLAIM", stream, group, consumer, strconv.FormatInt(minIdle.Milliseconds(), 10)}, ids...)
+	v, err := c.do(args...)
+	if err != nil {
+		return nil, err
+	}
+	entries, _ := v.([]any)
+	return appendEntries(nil, entries), nil
+}
+
+// xlen is the number of entries in stream.
+func (c *redisConn) xlen(stream string) (int, error) {
+	v, err := c.do("XLEN", stream)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := v.(int)
+	return n, nil
+}
+
+func appendEntries(out []streamMsg, entries []any) []streamMsg {
+	for _, e := range entries {
+		pair, _ := e.([]any)
+		if len(pair) != 2 {
+			continue
+		}
+		id, _ := pair[0].(string)
+		kv, _ := pair[1].([]any)
+		m := streamMsg{ID: id, Fields: make(map[string]string, len(kv)/2)}
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			v, _ := kv[i+1].(string)
+			m.Fields[k] = v
+		}
+		out = append(out, m)
+	}
+	return out
+}

@@ -1,0 +1,88 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The stream commands the pub/sub component issues run on miniredis's own
+// command table: a consumer group reads each entry once, an unacknowledged
+// one stays pending and grows idle on the virtual clock, and XCLAIM hands it
+// out again, counting the delivery.
+func TestRedisStreamsConsumerGroup(t *testing.T) {
+	c, err := newRedisConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	if _, err := c.xreadgroup("app", "app", "orders", 10); err == nil || !strings.HasPrefix(err.Error(), "NOGROUP") {
+		t.Fatalf("read before the group exists: want NOGROUP, got %v", err)
+	}
+	if err := c.xgroupCreate("orders", "app"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.xgroupCreate("orders", "app"); err != nil {
+		t.Fatalf("a second create is not an error: %v", err)
+	}
+	var ids []string
+	for i, d := range []time.Duration{time.Second, time.Second, 2 * time.Second} {
+		c.at(d)
+		id, err := c.xadd("orders", 0, "data", strings.Repeat("x", i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if want := []string{"946684801000-0", "946684801000-1", "946684802000-0"}; !cmp.Equal(ids, want) {
+		t.Fatalf("IDs follow the virtual clock: got %v, want %v", ids, want)
+	}
+	got, err := c.xreadgroup("app", "app", "orders", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []streamMsg{{ID: ids[0], Fields: map[string]string{"data": "x"}}, {ID: ids[1], Fields: map[string]string{"data": "xx"}}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Fatalf("first read (-want +got):\n%s", d)
+	}
+	if err := c.xack("orders", "app", ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	c.at(62 * time.Second)
+	pend, err := c.xpending("orders", "app", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]pendingMsg{{ID: ids[1], Consumer: "app", Idle: 60 * time.Second, Deliveries: 1}}, pend); d != "" {
+		t.Fatalf("pending (-want +got):\n%s", d)
+	}
+	got, err = c.xclaim("orders", "app", "app", 60*time.Second, []string{ids[1]})
+	if err != nil || len(got) != 1 || got[0].ID != ids[1] {
+		t.Fatalf("claim: %v, %v", got, err)
+	}
+	pend, _ = c.xpending("orders", "app", 100)
+	if len(pend) != 1 || pend[0].Idle != 0 || pend[0].Deliveries != 2 {
+		t.Fatalf("a claim restarts the idle time and counts a delivery: %+v", pend)
+	}
+	if got, _ := c.xreadgroup("app", "app", "orders", 10); len(got) != 1 || got[0].ID != ids[2] {
+		t.Fatalf("the next read gets only the undelivered entry: %v", got)
+	}
+}
+
+func TestRedisStreamsMaxLen(t *testing.T) {
+	c, err := newRedisConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	for i := 0; i < 50; i++ {
+		if _, err := c.xadd("orders", 10, "data", "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := c.xlen("orders"); err != nil || n > 50 || n < 10 {
+		t.Fatalf("XADD MAXLEN ~ 10 of 50 entries: len %d, %v", n, err)
+	}
+}
