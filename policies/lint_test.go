@@ -407,6 +407,13 @@ var lintCases = []struct {
 		want: []string{"r.yaml:1 api-version", "c.yaml:1 component-api-version", "c.yaml:6 component-no-name", "c.yaml:15 component-redefined", "f.yaml:6 feature-enabled-value"},
 	},
 	{
+		name: "subscriptions",
+		files: map[string]string{
+			"s.yaml": "apiVersion: dapr.io/v2alpha1\nkind: Subscription\nmetadata: {name: a}\nspec:\n  pubsubname: p\n  topic: t\n  routes:\n    rules:\n      - match: event.type == 'x'\n---\napiVersion: dapr.io/v3\nkind: Subscription\nmetadata: {name: b}\nspec: {pubsubname: p, topic: t, routes: {default: /t}}\n---\napiVersion: dapr.io/v1alpha1\nkind: Subscription\nmetadata: {name: c}\nspec: {pubsubname: p, topic: t}\n---\napiVersion: dapr.io/v1alpha1\nkind: Subscription\nmetadata: {name: d}\n",
+		},
+		want: []string{"s.yaml:9 subscription-no-route", "s.yaml:11 subscription-api-version", "s.yaml:19 subscription-no-route", "s.yaml:21 subscription-incomplete"},
+	},
+	{
 		name: "YAML tags Dapr drops or decodes",
 		files: map[string]string{
 			"r.yaml": "apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata: {name: !!binary cg==}\nspec:\n  policies: !custom\n    retries: {r: {policy: !foo constant, maxRetries: 3}}\n",

@@ -184,6 +184,13 @@ func Build(files []*File, appID string, p Profile) (*Spec, []diag.Warning, error
 		}
 		res = append(res, f.Resiliencies...)
 		confs = append(confs, f.Configurations...)
+		for _, sub := range f.Subscriptions {
+			// Dapr keeps a Subscription whose scopes name the app, or that
+			// has none, matched exactly (scopeFilterSubscriptions).
+			if len(sub.Scopes) == 0 || slices.Contains(sub.Scopes, appID) {
+				b.s.Subscriptions = append(b.s.Subscriptions, sub)
+			}
+		}
 	}
 	if p.NeedsFeatureFlag && !featureEnabled(confs, "Resiliency") {
 		for _, r := range res {

@@ -25,6 +25,7 @@ type File struct {
 	Resiliencies   []*Resiliency
 	Components     []Component
 	Configurations []Configuration
+	Subscriptions  []Subscription
 }
 
 // Resiliency is one Resiliency resource as written: policies and targets in
@@ -177,7 +178,8 @@ type Feature struct {
 // Configurations are taken from every document, a Resiliency only from the
 // first; a Resiliency in a later document is reported and ignored.
 //
-// Documents of other kinds (Subscription, HTTPEndpoint, fragments without a
+// Subscriptions are read from every document too, as Dapr's subscription
+// loader does. Documents of other kinds (HTTPEndpoint, fragments without a
 // kind, …) are skipped silently, as Dapr's Resiliency loader does.
 //
 // ParseFile does not depend on the profile or the app id; Load applies those.
@@ -226,6 +228,10 @@ func parseFile(file string, data []byte, edits []Edit) (*File, []diag.Warning, e
 			out.Components = append(out.Components, w.component(doc))
 		case "Configuration":
 			out.Configurations = append(out.Configurations, w.configuration(doc))
+		case "Subscription":
+			if s, ok := w.subscription(doc); ok {
+				out.Subscriptions = append(out.Subscriptions, s)
+			}
 		}
 	}
 	return out, w.warns, w.errs.Err()

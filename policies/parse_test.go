@@ -116,8 +116,9 @@ func TestMalformedYAML(t *testing.T) {
 	}
 }
 
-// TestMultiDocument: components come from every document, a Resiliency only
-// from the first (Dapr's Resiliency loader reads one document per file).
+// TestMultiDocument: components and subscriptions come from every document,
+// a Resiliency only from the first (Dapr's Resiliency loader reads one
+// document per file).
 func TestMultiDocument(t *testing.T) {
 	data := `apiVersion: dapr.io/v1alpha1
 kind: Component
@@ -136,13 +137,14 @@ spec:
 apiVersion: dapr.io/v1alpha1
 kind: Subscription
 metadata:
-  name: ignored
+  name: orders
+spec: {pubsubname: p, topic: orders, route: /orders}
 `
 	f, ws, err := ParseFile("all.yaml", []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Components) != 1 || f.Components[0].Type != "state.redis" || len(f.Resiliencies) != 0 {
+	if len(f.Components) != 1 || f.Components[0].Type != "state.redis" || len(f.Resiliencies) != 0 || len(f.Subscriptions) != 1 {
 		t.Fatalf("got %+v", f)
 	}
 	findWarning(t, ws, "all.yaml:8:", "reads only the first document")

@@ -41,6 +41,9 @@ type Spec struct {
 	Clients map[string]client.Settings
 	// Resources names the Resiliency resources applied, in order.
 	Resources []string
+	// Subscriptions are the declarative Subscriptions this app's sidecar
+	// keeps (scopes applied), in the order Dapr loads them.
+	Subscriptions []Subscription
 }
 
 // ClientOf returns the settings of component name's own client (package

@@ -72,22 +72,32 @@ func (e *TripCostError) Error() string {
 // decls.NewVar(X, decls.Any); cel.Variable(X, cel.DynType) is the same
 // declaration.)
 func CompileTrip(src string) (*Trip, error) {
+	env, ast, declared, err := compileDapr(src)
+	if err != nil {
+		return nil, err
+	}
+	return finishTrip(env, ast, src, declared)
+}
+
+// compileDapr is pkg/expr's compile loop, shared by trips and routing
+// rules: the environment, the checked AST and the names it declared.
+func compileDapr(src string) (*cel.Env, *cel.Ast, map[string]bool, error) {
 	const missing = "undeclared reference to '"
 	var opts []cel.EnvOption
 	declared := map[string]bool{}
 	for {
 		env, err := cel.NewEnv(opts...)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		ast, iss := env.Compile(src)
 		if iss.Err() == nil {
-			return finishTrip(env, ast, src, declared)
+			return env, ast, declared, nil
 		}
 		added := false
 		for _, e := range iss.Errors() {
 			if !strings.HasPrefix(e.Message, missing) {
-				return nil, errors.New(iss.Err().Error())
+				return nil, nil, nil, errors.New(iss.Err().Error())
 			}
 			name := e.Message[len(missing):]
 			name = name[:strings.IndexByte(name, '\'')]
@@ -102,7 +112,7 @@ func CompileTrip(src string) (*Trip, error) {
 			// Dapr's loop would compile the same environment forever: this
 			// happens for an unknown function, which is reported as an
 			// undeclared reference that a variable cannot satisfy.
-			return nil, fmt.Errorf("%w: %s", errTripLoop, iss.Err().Error())
+			return nil, nil, nil, fmt.Errorf("%w: %s", errTripLoop, iss.Err().Error())
 		}
 	}
 }
