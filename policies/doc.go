@@ -24,8 +24,10 @@
 // LoadEdited (edit.go) lays Edits over the Resiliency documents' YAML before
 // they are read, so a value swept by `sim sweep --set` meets exactly the
 // checks a file's value meets; its problems name the edit (Origin), not a
-// line. An Edit of a what-if retry field, which the YAML has no key for,
-// is sim's to apply (sim.IsWhatIf).
+// line. An Edit of a what-if retry field (whatif.go: WhatIfFields, which
+// the YAML has no key for; from --set or a scenario's overrides, then
+// named by its File and Line) is laid over the loaded Spec instead, by
+// ApplyWhatIfs, with the one rule for its values.
 //
 // Only Load, LoadEdited and ReadFiles perform I/O (reading the files they are given). Nothing here reads a
 // clock, draws random numbers or logs. The package imports retry, breaker and

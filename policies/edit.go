@@ -26,6 +26,12 @@ type Edit struct {
 	// is reported as `--set PATH=VALUE: …` (`--set PATH: …` when the value is
 	// not at fault) instead of at a file line.
 	Flag string
+	// File, Line and Col are where a file gave the edit instead (a
+	// scenario's overrides): the key of its policy there, at which a
+	// problem found once the policies are loaded is reported. The edits of
+	// one key are one entry, reported once.
+	File      string
+	Line, Col int
 }
 
 // Path is the edit's address, SECTION.NAME[.FIELD].
@@ -68,7 +74,8 @@ var editSections = []string{"retries", "timeouts", "circuitBreakers"}
 var sectionWord = map[string]string{"retries": "retry policy", "timeouts": "timeout", "circuitBreakers": "circuit breaker"}
 
 // ParseEditPath reads an address such as retries.NAME.FIELD,
-// circuitBreakers.NAME.FIELD or timeouts.NAME into an Edit without a value.
+// circuitBreakers.NAME.FIELD or timeouts.NAME into an Edit without a value;
+// FIELD may be a what-if retry field (WhatIfFields).
 // A policy name may itself contain dots: the section is the first segment
 // and the field the last (or the last two, for matching.*).
 func ParseEditPath(path string) (Edit, error) {
@@ -90,6 +97,13 @@ func ParseEditPath(path string) (Edit, error) {
 		return Edit{Section: section, Name: rest}, nil
 	}
 	word := sectionWord[section]
+	if section == "retries" {
+		for _, f := range WhatIfFields {
+			if name, ok := strings.CutSuffix(rest, "."+f); ok && name != "" {
+				return Edit{Section: section, Name: name, Field: f}, nil
+			}
+		}
+	}
 	for _, f := range fields {
 		if name, ok := strings.CutSuffix(rest, "."+f); ok && name != "" {
 			return Edit{Section: section, Name: name, Field: f}, nil
@@ -103,8 +117,6 @@ func ParseEditPath(path string) (Edit, error) {
 	switch {
 	case section == "retries" && strings.EqualFold(field, "matching"):
 		return Edit{}, fmt.Errorf("matching is a mapping: set matching.httpStatusCodes or matching.gRPCStatusCodes")
-	case section == "retries" && notSettable[field] != "":
-		return Edit{}, fmt.Errorf("the Resiliency schema has no %q (Dapr always uses %s): a scenario's overrides can change it, as a what-if", field, notSettable[field])
 	}
 	msg := fmt.Sprintf("a %s has no field %q", word, field)
 	if h := diag.Suggest(field, fields); h != "" {
@@ -118,13 +130,16 @@ func ParseEditPath(path string) (Edit, error) {
 // LoadEdited is Load with edits laid over the Resiliency documents as they
 // are read. Besides Load's checks, every edit must name a policy a resource
 // kept for appID defines; a problem with an edit's value is reported under
-// its Flag, path and value.
+// its Flag, path and value. What-ifs (Edit.WhatIf) have no key in the
+// documents: they are left for ApplyWhatIfs.
 func LoadEdited(paths []string, appID string, p Profile, edits []Edit) (*Spec, []diag.Warning, error) {
 	return ReadSources(paths).Load(appID, p, edits)
 }
 
 // Load is LoadEdited over files read already.
 func (src *Sources) Load(appID string, p Profile, edits []Edit) (*Spec, []diag.Warning, error) {
+	// The edits are numbered among those laid over the documents (editLine).
+	edits = slices.DeleteFunc(slices.Clone(edits), Edit.WhatIf)
 	files, warns, err := src.parse(edits)
 	var s *Spec
 	if err == nil {

@@ -35,7 +35,8 @@ func TestParseEditPath(t *testing.T) {
 		{path: "retries.r", err: "want retries.NAME.FIELD"},
 		{path: "retries.duration", err: "want retries.NAME.FIELD"},
 		{path: "retries.r.matching", err: "matching is a mapping"},
-		{path: "retries.r.initialInterval", err: `the Resiliency schema has no "initialInterval"`},
+		{path: "retries.r.initialInterval", section: "retries", name: "r", field: "initialInterval"},
+		{path: "retries.a.duration.multiplier", section: "retries", name: "a.duration", field: "multiplier"},
 		{path: "timeouts", err: "want timeouts.NAME"},
 	}
 	for _, tt := range tests {
