@@ -46,7 +46,7 @@ FUZZ_TARGETS := \
 	./traces:FuzzLineLimit \
 	./daprlog:FuzzReadLineLimit \
 	./internal/ynode:FuzzNumbers \
-	./sim:FuzzOverrideFromFlag
+	./policies:FuzzWhatIfValue
 fuzz:
 	GO=$(GO) .ci/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 

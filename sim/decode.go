@@ -16,7 +16,7 @@ import (
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/internal/ynode"
-	"github.com/dapr-sim/sim/policies/retry"
+	"github.com/dapr-sim/sim/policies"
 	"gopkg.in/yaml.v3"
 )
 
@@ -376,8 +376,12 @@ func parseOp(s string) (OpKind, bool) {
 	return 0, false
 }
 
-func (d *decoder) overrides(path string, n *yaml.Node) []Override {
-	var out []Override
+// overrides reads the `overrides:` block into what-if edits, each value
+// checked here by the rule that applies it, so its problems name its own
+// line; an entry that sets nothing is kept as one Edit without a Field,
+// whose policy is still looked for.
+func (d *decoder) overrides(path string, n *yaml.Node) []policies.Edit {
+	var out []policies.Edit
 	d.fields(n, path, map[string]func(string, *yaml.Node){
 		"retries": func(f string, n *yaml.Node) {
 			pairs, err := ynode.Pairs(d.file, f, n)
@@ -386,36 +390,30 @@ func (d *decoder) overrides(path string, n *yaml.Node) []Override {
 				return
 			}
 			for _, p := range pairs {
-				o := Override{Policy: p.Key, Line: p.KeyN.Line}
-				field := ynode.Join(f, p.Key)
-				dur := func(dst **time.Duration) func(string, *yaml.Node) {
-					return func(fl string, n *yaml.Node) {
-						var v time.Duration
-						d.duration(&v)(fl, n)
-						*dst = &v
-					}
-				}
-				num := func(dst **float64, check func(float64, string) error) func(string, *yaml.Node) {
-					return func(fl string, n *yaml.Node) {
-						v, err := ynode.Float(d.file, fl, n)
+				entry := policies.Edit{Section: "retries", Name: p.Key, File: d.file, Line: p.KeyN.Line, Col: p.KeyN.Column}
+				set := false
+				handlers := map[string]func(string, *yaml.Node){}
+				for _, k := range policies.WhatIfFields {
+					handlers[k] = func(fl string, n *yaml.Node) {
+						text, err := ynode.Scalar(d.file, fl, n)
 						if err != nil {
 							d.fail(err)
 							return
 						}
-						if err := check(v, n.Value); err != nil {
+						if err := policies.CheckWhatIf(k, text); err != nil {
 							d.errorf(n, fl, "%s", err.Error())
 							return
 						}
-						*dst = &v
+						e := entry
+						e.Field, e.Value = k, text
+						out = append(out, e)
+						set = true
 					}
 				}
-				d.fields(p.Value, field, map[string]func(string, *yaml.Node){
-					"initialInterval":     dur(&o.InitialInterval),
-					"multiplier":          num(&o.Multiplier, retry.CheckMultiplier),
-					"randomizationFactor": num(&o.RandomizationFactor, retry.CheckRandomizationFactor),
-					"maxElapsedTime":      dur(&o.MaxElapsedTime),
-				})
-				out = append(out, o)
+				d.fields(p.Value, ynode.Join(f, p.Key), handlers)
+				if !set {
+					out = append(out, entry)
+				}
 			}
 		},
 	})

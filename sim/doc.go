@@ -11,8 +11,9 @@
 //
 // The package is cut by concept, one file each:
 //
-//   - scenario.go: the Scenario and its parts (App, Step, Store, Override),
-//     the defaults and bounds a scenario is read with;
+//   - scenario.go: the Scenario and its parts (App, Step, Store; its
+//     overrides are policies.Edits), the defaults and bounds a scenario is
+//     read with;
 //   - decode.go: the decoder, scenario YAML (a file, or a trace header's
 //     scenario block) to a validated Scenario, problems named by file, line
 //     and field; longfaults.go reads a very long faults list in slices;
@@ -33,10 +34,11 @@
 //     actor and service-invocation pipelines and their breaker caches;
 //     client.go, store.go: a component's own client and the store adapter.
 //
-// A run's inputs may be edited from the command line (Overrides.Edits, one
-// policies.Edit per --set, edit.go): a Resiliency key is laid over the YAML
-// before it is read, a what-if retry field (WhatIfFields) over the loaded
-// policy after the scenario's own overrides. Setup.BreakerSettings
+// A run's policies may be edited from the command line (Overrides.Edits,
+// one policies.Edit per --set) and by the scenario's overrides, which
+// decode into policies.Edits too: a Resiliency key is laid over the YAML
+// before it is read, a what-if retry field (policies.WhatIfFields) over the
+// loaded policy by policies.ApplyWhatIfs, the scenario's first. Setup.BreakerSettings
 // (breakers.go) leads a breaker's name, as the engine gives it, back to its
 // policy, for pictures and tools that start from a trace.
 package sim

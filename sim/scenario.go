@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dapr-sim/sim/policies"
 	"gopkg.in/yaml.v3"
 )
 
@@ -23,7 +24,9 @@ type Scenario struct {
 	Stores        []Store       `yaml:"stores"`
 	Faults        []Fault       `yaml:"faults"`
 	Windows       []Window      `yaml:"-"` // faults with a target: slow, failing, flaky, flapping
-	Overrides     []Override    `yaml:"-"`
+	// Overrides are the what-if edits of the `overrides:` block, each
+	// named by the file and the line of its policy's key.
+	Overrides []policies.Edit `yaml:"-"`
 	// ResourcesLine is where resourcesPath or resiliency is given.
 	ResourcesLine int `yaml:"-"`
 	// Line, DaprLine and AppsLine are where the scenario, its dapr and
@@ -109,21 +112,6 @@ type Store struct {
 	Name    string        `yaml:"name"`
 	Latency time.Duration `yaml:"latency"`
 	Line    int           `yaml:"-"`
-}
-
-// Override is a what-if value for a retry policy field that Dapr's YAML
-// cannot set (initialInterval, multiplier, randomizationFactor,
-// maxElapsedTime): the run goes beyond what a real sidecar can be told.
-type Override struct {
-	Policy              string
-	InitialInterval     *time.Duration
-	Multiplier          *float64
-	RandomizationFactor *float64
-	MaxElapsedTime      *time.Duration
-	Line                int
-	// Origin names a value given on the command line (`--set
-	// retries.NAME.FIELD=VALUE`), reported in its place of file and line.
-	Origin string
 }
 
 // MaxHorizon is the longest duration a scenario may run: a year of virtual

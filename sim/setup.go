@@ -7,12 +7,10 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/policies"
-	"github.com/dapr-sim/sim/policies/retry"
 )
 
 // Version is this sim's version, recorded in traces.
@@ -54,9 +52,8 @@ type Overrides struct {
 	Seed *int64
 	// Edits are the policy edits of the command line (`--set`), in order.
 	// One that sets a Resiliency key (see policies.Edit) is laid over the
-	// documents as they are read; one that sets a what-if retry field
-	// (IsWhatIf) is laid over the loaded policy after the scenario's own
-	// overrides, with their rules.
+	// documents as they are read; a what-if (Edit.WhatIf) is laid over the
+	// loaded policy after the scenario's own overrides, by the same rules.
 	Edits []policies.Edit
 	// Sources, when set, are the scenario's resource files read already
 	// (policies.ReadSources of its ResourcePaths): a sweep's runs all load
@@ -82,12 +79,10 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		}
 		return nil, &diag.Error{File: sc.File, Line: sc.DaprLine, Field: "dapr", Msg: err.Error()}
 	}
-	edits, whatIfs, err := splitEdits(o.Edits)
-	if err != nil {
-		return nil, err
-	}
-	if len(whatIfs) > 0 {
-		sc.Overrides = append(slices.Clip(sc.Overrides), whatIfs...)
+	for _, e := range o.Edits {
+		if err := e.Check(); err != nil {
+			return nil, err
+		}
 	}
 	s := &Setup{Scenario: sc, Profile: profile, Seed: sc.Seed}
 	if o.Seed != nil {
@@ -105,7 +100,7 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		if src == nil {
 			src = policies.ReadSources(sc.ResourcePaths())
 		}
-		spec, warns, err := src.Load(appID, profile, edits)
+		spec, warns, err := src.Load(appID, profile, o.Edits)
 		if err != nil {
 			errs = diag.Collect(errs, err, sc.File)
 		}
@@ -115,7 +110,10 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	if len(errs) > 0 {
 		return nil, errs.Err()
 	}
-	if err := s.resolve(called); err != nil {
+	// The command line's what-ifs come after the scenario's: they win
+	// where both set a field.
+	whatIfs := append(slices.Clip(sc.Overrides), o.Edits...)
+	if err := s.resolve(called, whatIfs); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -151,7 +149,7 @@ func prepareFromHeader(sc *Scenario, dump policies.SpecDump) (*Setup, error) {
 		return nil, &diag.Error{File: sc.File, Line: sc.AppsLine, Field: "spec.appID", Msg: fmt.Sprintf("the spec was resolved for app %q and the scenario's loops run as %q", spec.AppID, appID)}
 	}
 	s := &Setup{Scenario: sc, Profile: spec.Profile, Spec: spec, Seed: sc.Seed}
-	if err := s.resolve(called); err != nil {
+	if err := s.resolve(called, sc.Overrides); err != nil {
 		return nil, err
 	}
 	s.Warnings = nil
@@ -194,10 +192,11 @@ func appLoops(sc *Scenario) (string, map[string]App, diag.List) {
 }
 
 // resolve checks what the scenario's steps, faults and windows name against
-// the stores, called apps and s.Spec's components, applies the overrides,
-// and fills Stores, Called, Targets and Hosts. Prepare and PrepareFromHeader
-// share it, so a replay checks exactly what a run checks.
-func (s *Setup) resolve(called map[string]App) error {
+// the stores, called apps and s.Spec's components, lays the what-ifs among
+// edits over s.Spec, and fills Stores, Called, Targets and Hosts. Prepare
+// and PrepareFromHeader share it, so a replay checks exactly what a run
+// checks.
+func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 	sc, spec := s.Scenario, s.Spec
 	var errs diag.List
 	stores := map[string]Store{}
@@ -313,7 +312,9 @@ func (s *Setup) resolve(called map[string]App) error {
 	if err := checkHeldWindows(sc); err != nil {
 		errs = append(errs, err)
 	}
-	errs = append(errs, s.applyOverrides()...)
+	warns, whatIfErrs := policies.ApplyWhatIfs(s.Spec, edits)
+	s.Warnings = append(s.Warnings, warns...)
+	errs = append(errs, whatIfErrs...)
 	if err := errs.Err(); err != nil {
 		return err
 	}
@@ -363,61 +364,4 @@ func checkResources(sc *Scenario) error {
 		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s is a folder: want a Resiliency file (or name the folder with resourcesPath:)", paths[0])}
 	}
 	return nil
-}
-
-// applyOverrides lays the scenario's what-if values over the loaded retry
-// policies. Dapr's YAML cannot set these fields, so each one is reported: the
-// run shows something no real sidecar can be configured to do.
-func (s *Setup) applyOverrides() diag.List {
-	sc := s.Scenario
-	var errs diag.List
-	for _, o := range sc.Overrides {
-		file, field := sc.File, "overrides.retries."+o.Policy
-		if o.Origin != "" {
-			file, field = "", o.Origin
-		}
-		p, ok := s.Spec.Retries[o.Policy]
-		if !ok {
-			errs = append(errs, &diag.Error{File: file, Line: o.Line, Field: field,
-				Msg: fmt.Sprintf("no retry policy named %q in the loaded resources%s", o.Policy, diag.SuggestKey(o.Policy, s.Spec.Retries))})
-			continue
-		}
-		if p.Kind != retry.Exponential {
-			s.Warnings = append(s.Warnings, diag.Warnf(file, o.Line, 0, field, "%s is a constant policy: these exponential settings change nothing", o.Policy))
-		}
-		var set []string
-		if o.InitialInterval != nil {
-			p.InitialInterval = *o.InitialInterval
-			set = append(set, "initialInterval")
-		}
-		if o.Multiplier != nil {
-			// dapr/kit keeps these as float32; match its rounding.
-			p.Multiplier = float64(float32(*o.Multiplier))
-			set = append(set, "multiplier")
-		}
-		if o.RandomizationFactor != nil {
-			p.RandomizationFactor = float64(float32(*o.RandomizationFactor))
-			set = append(set, "randomizationFactor")
-		}
-		if o.MaxElapsedTime != nil {
-			p.MaxElapsedTime = *o.MaxElapsedTime
-			set = append(set, "maxElapsedTime")
-		}
-		s.Spec.Retries[o.Policy] = p
-		if len(set) > 0 {
-			s.Warnings = append(s.Warnings, diag.Warnf(file, o.Line, 0, field,
-				"what-if: %s cannot be set in a Resiliency file (Dapr %s always runs 500ms, x1.5, ±50%%, 15m); this run goes beyond what a real sidecar can be told", joinWords(set), s.Profile.Version))
-		}
-	}
-	return errs
-}
-
-func joinWords(w []string) string {
-	switch len(w) {
-	case 1:
-		return w[0]
-	case 2:
-		return w[0] + " and " + w[1]
-	}
-	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
 }

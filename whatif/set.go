@@ -20,12 +20,12 @@ type Axis struct {
 func (a Axis) Path() string { return a.Edit.Path() }
 
 // Set lays one of the axis' values over o, as a policy edit; a what-if
-// value (sim.IsWhatIf) is checked here, every other when the run is
+// value (Edit.WhatIf) is checked here, every other when the run is
 // prepared.
 func (a Axis) Set(o *sim.Overrides, value string) error {
 	e := a.Edit
 	e.Value = value
-	if err := sim.CheckEdit(e); err != nil {
+	if err := e.Check(); err != nil {
 		return err
 	}
 	o.Edits = append(o.Edits, e)
@@ -46,7 +46,7 @@ func ParseSets(sets []string) ([]Axis, diag.List) {
 			errs = append(errs, &diag.Error{Field: "--set " + s, Msg: "want PATH=VALUE[,VALUE...], such as retries.retryForever.duration=1s,5s"})
 			continue
 		}
-		e, err := sim.ParseEditPath(path)
+		e, err := policies.ParseEditPath(path)
 		if err != nil {
 			errs = append(errs, &diag.Error{Field: "--set " + path, Msg: err.Error()})
 			continue

@@ -23,7 +23,7 @@ func TestParseSets(t *testing.T) {
 	})
 	var got []string
 	for _, a := range axes {
-		got = append(got, a.Path()+" "+strings.Join(a.Values, "|")+map[bool]string{true: " what-if"}[sim.IsWhatIf(a.Edit)])
+		got = append(got, a.Path()+" "+strings.Join(a.Values, "|")+map[bool]string{true: " what-if"}[a.Edit.WhatIf()])
 	}
 	want := []string{
 		"retries.r.duration 1s|2s",
