@@ -17,6 +17,11 @@ func redisComponent(items string) string {
 	return "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: statestore\nspec:\n  type: state.redis\n  metadata:\n" + items
 }
 
+// pubsubComponent is redisComponent for a pubsub.redis named pubsub.
+func pubsubComponent(items string) string {
+	return "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: pubsub\nspec:\n  type: pubsub.redis\n  metadata:\n" + items
+}
+
 // buildErr is build for input Build must reject: the rendered errors.
 func buildErr(t *testing.T, v string, files map[string]string) (string, *Spec) {
 	t.Helper()
@@ -120,5 +125,41 @@ func TestComponentMetadataShape(t *testing.T) {
 	doc := "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: s\nspec:\n  type: state.redis\n  metadata:\n    redisHost: localhost\n"
 	if got := parseErr(t, "c.yaml", doc); !strings.Contains(got, "c.yaml:8: spec.metadata: want a list of {name, value}, got a mapping") {
 		t.Errorf("got %s", got)
+	}
+}
+
+// TestComponentMetadataPubsub: a pubsub.redis Component's metadata becomes
+// Spec.Pubsubs (only where it changes the defaults) and its go-redis client
+// Spec.Clients; PubsubOf answers for every pubsub.redis, and for nothing
+// else.
+func TestComponentMetadataPubsub(t *testing.T) {
+	s, ws := build(t, "1.14", "orders", map[string]string{
+		"p.yaml": pubsubComponent("  - name: redisHost\n    value: localhost:6379\n"),
+		"q.yaml": strings.Replace(pubsubComponent("  - name: consumerID\n    value: \"{appID}-eu\"\n  - name: processingTimeout\n    value: 30000\n  - name: redeliverInterval\n    value: 5s\n  - name: redisMaxRetries\n    value: -1\n"), "name: pubsub", "name: eu", 1),
+		"c.yaml": redisComponent("  - name: redisHost\n    value: localhost:6379\n"),
+	})
+	if _, ok := s.Pubsubs["pubsub"]; ok || len(s.Clients) != 1 {
+		t.Errorf("defaults are not recorded: Pubsubs %v, Clients %v", s.Pubsubs, s.Clients)
+	}
+	if p, ok := s.PubsubOf("pubsub"); !ok || p != client.DefaultPubsub("orders") {
+		t.Errorf("PubsubOf(pubsub) = %+v, %v", p, ok)
+	}
+	want := client.DefaultPubsub("orders")
+	want.ConsumerID, want.ProcessingTimeout = "orders-eu", 30*time.Second
+	if p, ok := s.PubsubOf("eu"); !ok || p != want {
+		t.Errorf("PubsubOf(eu) = %+v, want %+v", p, want)
+	}
+	if c, ok := s.ClientOf("eu"); !ok || c.MaxRetries != 0 || c.MinBackoff != 8*time.Millisecond {
+		t.Errorf("ClientOf(eu) = %+v: want no retries and go-redis's floor, not a state store's 2s", c)
+	}
+	if _, ok := s.PubsubOf("statestore"); ok {
+		t.Error("a state store has no pub/sub settings")
+	}
+	if got := renderWarnings(ws); !strings.Contains(got, "q.yaml:13: warning: spec.metadata[2].value: redeliverInterval: ignored: Dapr 1.14 reads redeliverInterval only as a whole number of milliseconds") {
+		t.Errorf("warnings:\n%s", got)
+	}
+	got, _ := buildErr(t, "1.10", map[string]string{"p.yaml": pubsubComponent("  - name: concurrency\n    value: many\n")})
+	if w := `p.yaml:9: spec.metadata[0].value: concurrency: want a whole number from 0, such as "100", got "many": Dapr 1.10's pubsub.redis fails to initialize (redis streams error: can't parse concurrency field: strconv.ParseUint: parsing "many": invalid syntax), so daprd exits with a fatal error at start`; got != w {
+		t.Errorf("got  %s\nwant %s", got, w)
 	}
 }

@@ -11,7 +11,10 @@
 // includes a store's own client (package client): Build reads the
 // Component's spec.metadata the way the release's components-contrib does
 // (client.FromMetadata) into Spec.Clients, and Lint weighs the client's
-// retry time against the store's policies (lintclient.go).
+// retry time against the store's policies (lintclient.go). A pubsub.redis
+// Component's subscriber settings go to Spec.Pubsubs (PubsubOf) the same
+// way, and the declarative Subscriptions the app keeps to
+// Spec.Subscriptions.
 //
 // Problems in the input are reported with internal/diag: errors (the input
 // cannot be simulated, exit 2) and warnings (Dapr silently does something the

@@ -463,6 +463,18 @@ var lintCases = []struct {
 		want: []string{"c.yaml:9 component-metadata-value", "c.yaml:11 component-metadata-ignored", "c.yaml:13 component-metadata-secret", "c.yaml:15 client-not-modelled"},
 	},
 	{
+		name: "pubsub.redis metadata that stops delivery or redelivery",
+		files: map[string]string{"p.yaml": pubsubComponent(`  - name: consumerID
+    value: "{uuid}"
+  - name: processingTimeout
+    value: 0
+  - name: concurrency
+    value: 0
+`)},
+		want:   []string{"p.yaml:9 component-metadata-placeholder", "p.yaml:11 pubsub-no-redelivery", "p.yaml:13 pubsub-no-workers"},
+		absent: []string{"client-outlasts-timeout", "client-trip-time"},
+	},
+	{
 		// 1.16: a failing save costs 1.536s in go-redis. The 1s timeout
 		// ends every failing attempt first; with it, one call's 5th
 		// failure comes 4 × (6s + 1s) = 28s after its first, past the

@@ -29,7 +29,9 @@ func FailedCommandCost(c client.Settings) time.Duration {
 func (l *linter) clientChecks(s *Spec, idx *siteIndex) {
 	for _, name := range sortedKeys(s.Components) {
 		c, ok := s.ClientOf(name)
-		if !ok {
+		// The costs weighed here are a state call's commands; a pub/sub
+		// publish or delivery is not resolved as a store's outbound call.
+		if !ok || s.Components[name] != client.StateType {
 			continue
 		}
 		n := s.StateStoreOutbound(name).Policies

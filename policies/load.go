@@ -253,11 +253,13 @@ func (b *builder) component(c Component) {
 }
 
 // clientOf reads the metadata of component c, whose client sim may model,
-// into Spec.Clients (only where it differs from the release's defaults, so
-// a spec without such metadata dumps as before). A value the component's
-// Init rejects is an error that says what daprd does with it.
+// into Spec.Clients, and a pubsub.redis's into Spec.Pubsubs (each only
+// where it differs from the defaults, so a spec without such metadata dumps
+// as before). A value the component's Init rejects is an error that says
+// what daprd does with it.
 func (b *builder) clientOf(c Component) {
 	delete(b.s.Clients, c.Name)
+	delete(b.s.Pubsubs, c.Name)
 	if !client.Modelled(c.Type) {
 		return
 	}
@@ -271,9 +273,19 @@ func (b *builder) clientOf(c Component) {
 		}
 	}
 	p := b.s.Profile
-	st, problems, ok := client.FromMetadata(p.minor, c.Type, props)
-	if !ok {
-		return
+	var st client.Settings
+	var problems []client.Problem
+	if c.Type == client.PubsubType {
+		var ps client.Pubsub
+		st, ps, problems = client.PubsubFromMetadata(p.minor, b.s.AppID, props)
+		if ps != client.DefaultPubsub(b.s.AppID) {
+			if b.s.Pubsubs == nil {
+				b.s.Pubsubs = map[string]client.Pubsub{}
+			}
+			b.s.Pubsubs[c.Name] = ps
+		}
+	} else {
+		st, problems, _ = client.FromMetadata(p.minor, c.Type, props)
 	}
 	daprd := "so daprd exits with a fatal error at start"
 	if c.IgnoreErrors {

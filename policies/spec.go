@@ -39,6 +39,9 @@ type Spec struct {
 	// Clients holds, by component name, the settings of a component's own
 	// client where its metadata changes the release's defaults (ClientOf).
 	Clients map[string]client.Settings
+	// Pubsubs holds, by component name, the settings of a pubsub.redis
+	// component where its metadata changes the defaults (PubsubOf).
+	Pubsubs map[string]client.Pubsub
 	// Resources names the Resiliency resources applied, in order.
 	Resources []string
 	// Subscriptions are the declarative Subscriptions this app's sidecar
@@ -59,6 +62,19 @@ func (s *Spec) ClientOf(name string) (client.Settings, bool) {
 		return client.Settings{}, false
 	}
 	return s.Profile.Client(typ)
+}
+
+// PubsubOf returns the settings of pubsub.redis component name (its
+// consumer group and delivery loops, package client), and false when name
+// is no component of that type.
+func (s *Spec) PubsubOf(name string) (client.Pubsub, bool) {
+	if s.Components[name] != client.PubsubType {
+		return client.Pubsub{}, false
+	}
+	if p, ok := s.Pubsubs[name]; ok {
+		return p, true
+	}
+	return client.DefaultPubsub(s.AppID), true
 }
 
 // CircuitBreaker is a breaker template as Dapr stores it; zero values become

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -132,43 +133,78 @@ type decoded struct {
 // defaults, the component's parsing (with its legacy keys and unit quirks)
 // and go-redis's Options.init. ok is false when sim does not model that
 // type's client. Each problem names the property it concerns (callers sort
-// them by line); any Error means Dapr's Init fails.
+// them by line); any Error means Dapr's Init fails. A pubsub.redis is read
+// as PubsubFromMetadata reads it for an app id of "", which only
+// placeholders and the default consumerID depend on.
 func FromMetadata(minor int, typ string, props []Property) (s Settings, problems []Problem, ok bool) {
-	def, ok := ForRelease(minor, typ)
+	if typ == PubsubType {
+		s, _, problems = PubsubFromMetadata(minor, "", props)
+		return s, problems, true
+	}
+	p, ok := newParser(minor, typ, props)
 	if !ok {
 		return Settings{}, nil, false
 	}
-	p := &parser{minor: minor, props: props, byName: map[string]int{}, secret: map[string]bool{}}
+	return p.client(), p.problems, true
+}
+
+// newParser checks the keys of props as a component of type typ on
+// 1.minor reads them; false when sim does not model that type's client.
+func newParser(minor int, typ string, props []Property) (*parser, bool) {
+	if !Modelled(typ) {
+		return nil, false
+	}
+	p := &parser{minor: minor, typ: typ, props: props, byName: map[string]int{}, secret: map[string]bool{}}
 	for i, pr := range props {
 		if pr.Unresolved {
 			p.secret[pr.Name] = true
-			if exactFold(pr.Name, TimingKeys) != "" || slices.Contains(TimingKeys, pr.Name) || strings.EqualFold(pr.Name, "failover") || strings.EqualFold(pr.Name, "redisType") {
+			if exactFold(pr.Name, TimingKeys) != "" || slices.Contains(TimingKeys, pr.Name) || strings.EqualFold(pr.Name, "failover") || strings.EqualFold(pr.Name, "redisType") ||
+				(typ == PubsubType && (exactFold(pr.Name, pubsubKeys) != "" || slices.Contains(pubsubKeys, pr.Name))) {
 				p.warn(i, IDSecret, "its value comes from a secret store or the environment, which sim does not read: sim uses the default")
 			}
 			continue
 		}
-		if j, dup := p.byName[pr.Name]; dup && isKnown(minor, pr.Name) {
+		if j, dup := p.byName[pr.Name]; dup && isKnown(minor, typ, pr.Name) {
 			p.warn(j, IDIgnored, "given again below: Dapr uses the later value")
 		}
 		p.byName[pr.Name] = i
 	}
 	for i, pr := range props {
-		if pr.Unresolved || p.byName[pr.Name] != i || isKnown(minor, pr.Name) {
+		if pr.Unresolved || p.byName[pr.Name] != i || isKnown(minor, typ, pr.Name) {
 			continue
 		}
-		if k := exactFold(pr.Name, []string{keyMaxRetries, keyMaxRetryBackoff}); k != "" {
-			p.warn(i, IDIgnored, "ignored: Dapr reads the legacy key %s only spelt exactly so", k)
-		} else if k := nearest(pr.Name); k != "" {
-			p.warn(i, IDIgnored, "not a key state.redis reads, so Dapr ignores it (did you mean %s?)", k)
+		legacy := exactFold(pr.Name, []string{keyMaxRetries, keyMaxRetryBackoff})
+		if typ == PubsubType && (legacy != "" || pr.Name == keyMaxRetries || pr.Name == keyMaxRetryBackoff) {
+			// ParseClientFromProperties reads the legacy keys for state
+			// and lock stores only (contrib@v1.14.4
+			// common/component/redis/redis.go:116-135; before 1.11 only
+			// state/redis's Init read them).
+			p.warn(i, IDIgnored, "ignored: pubsub.redis does not read the legacy key %s (state stores do); write %s", cmp.Or(legacy, pr.Name), map[string]string{keyMaxRetries: "redisMaxRetries", keyMaxRetryBackoff: "redisMinRetryInterval and redisMaxRetryInterval"}[cmp.Or(legacy, pr.Name)])
+		} else if legacy != "" {
+			p.warn(i, IDIgnored, "ignored: Dapr reads the legacy key %s only spelt exactly so", legacy)
+		} else if k := p.exactOnly(pr.Name); k == keyConsumerID {
+			p.warn(i, IDIgnored, "ignored: daprd sets consumerID, spelt exactly so, to the app id when no entry of that spelling gives one, and pubsub.redis reads that")
+		} else if k != "" {
+			p.warn(i, IDIgnored, "ignored: Dapr %s reads %s only spelt exactly so", p.release(), k)
+		} else if k := nearest(typ, pr.Name); k != "" {
+			p.warn(i, IDIgnored, "not a key %s reads, so Dapr ignores it (did you mean %s?)", typ, k)
 		}
 	}
-	d := p.decode()
-	return p.init(def, d), p.problems, true
+	p.d = p.decode()
+	return p, true
+}
+
+// client is the go-redis settings the parsed metadata gives.
+func (p *parser) client() Settings {
+	def, _ := ForRelease(p.minor, p.typ)
+	return p.init(def, p.d)
 }
 
 type parser struct {
 	minor  int
+	typ    string
 	props  []Property
+	d      decoded
 	byName map[string]int // name → index of the entry daprd keeps
 	// secret names the keys whose value daprd resolves from a secret store
 	// (or the environment): set in Dapr, unknown to sim.
@@ -230,7 +266,10 @@ func (p *parser) decode() decoded {
 	// overrides stands in for the properties map as Decode sees it, where a
 	// legacy key was copied over a settings key.
 	overrides := map[string]int{}
-	if p.minor < since.legacyStateDefaults {
+	switch {
+	case p.typ != StateType:
+		// Other types start from a zero Settings (ForRelease).
+	case p.minor < since.legacyStateDefaults:
 		// contrib@v1.10.10 internal/component/redis/metadata.go
 		// ParseRedisMetadata:40-76, then state/redis Init:133-140:
 		// Settings{RedisMaxRetries: maxRetries, RedisMaxRetryInterval:
@@ -258,7 +297,7 @@ func (p *parser) decode() decoded {
 				p.fail(i, fmt.Sprintf("want a whole number of seconds, got %q", v), "redis store error: can't parse ttlInSeconds field: "+err.Error())
 			}
 		}
-	} else {
+	default:
 		// contrib@v1.14.4 common/component/redis/redis.go:116-135
 		// (ParseClientFromProperties, "legacy defaults").
 		d.maxRetries, d.minBackoff = defaultMaxRetries, 2*time.Second
@@ -297,7 +336,7 @@ func (p *parser) decode() decoded {
 		}
 		p.field(&d, f, v, i)
 	}
-	if p.minor < since.legacyStateDefaults {
+	if p.typ == StateType && p.minor < since.legacyStateDefaults {
 		for _, k := range []string{keyMaxRetries, keyMaxRetryBackoff} {
 			_, i := p.value(k)
 			if p.failed(i) {
@@ -447,7 +486,11 @@ func (p *parser) init(def Settings, d decoded) Settings {
 		s.MinBackoff = 0
 	case d.minBackoff == 0:
 		s.MinBackoff = defaultMinBackoff
-		zero("redisMinRetryInterval", "8ms (not the 2s Dapr 1.11+ gives state stores when no key sets it); -1 means no backoff")
+		if p.typ == StateType {
+			zero("redisMinRetryInterval", "8ms (not the 2s Dapr 1.11+ gives state stores when no key sets it); -1 means no backoff")
+		} else {
+			zero("redisMinRetryInterval", "8ms; -1 means no backoff")
+		}
 	default:
 		s.MinBackoff = d.minBackoff
 	}
@@ -489,17 +532,17 @@ func (p *parser) init(def Settings, d decoded) Settings {
 	s.ReadTimeout = timeout("readTimeout", d.read, defaultReadTimeout, true, "3s; -1 means none", "read")
 	s.WriteTimeout = timeout("writeTimeout", d.write, s.ReadTimeout, true, "the read timeout; -1 means none", "write")
 	if i := at("failover"); i >= 0 && d.failover {
-		p.warn(i, IDNotModelled, "true makes state.redis a Sentinel failover client; sim models a single Redis node, so its timing in an outage is not modelled")
+		p.warn(i, IDNotModelled, "true makes %s a Sentinel failover client; sim models a single Redis node, so its timing in an outage is not modelled", p.typ)
 	}
 	if _, i := p.lookup("redisType"); i >= 0 {
 		switch {
 		case d.redisType == "cluster":
-			p.warn(i, IDNotModelled, "cluster makes state.redis a cluster client, with its own redirects and retries; sim models a single Redis node, so its timing in an outage is not modelled")
+			p.warn(i, IDNotModelled, "cluster makes %s a cluster client, with its own redirects and retries; sim models a single Redis node, so its timing in an outage is not modelled", p.typ)
 		case d.redisType == "" || d.redisType == "node":
 		default:
 			// v8client.go/v9client.go: if s.RedisType == ClusterType, an
 			// exact comparison; anything else is a node client.
-			p.warn(i, IDIgnored, "%q is not \"cluster\" spelt exactly, so state.redis makes a single-node client", d.redisType)
+			p.warn(i, IDIgnored, "%q is not \"cluster\" spelt exactly, so %s makes a single-node client", d.redisType, p.typ)
 		}
 	}
 	return s
@@ -507,11 +550,22 @@ func (p *parser) init(def Settings, d decoded) Settings {
 
 func (p *parser) release() string { return "1." + strconv.Itoa(p.minor) }
 
-// isKnown reports whether state.redis on 1.minor reads key.
-func isKnown(minor int, key string) bool {
-	switch key {
-	case keyMaxRetries, keyMaxRetryBackoff, keyTTL, "queryIndexes", "actorStateStore", "keyPrefix":
-		return true
+// isKnown reports whether a component of type typ on 1.minor reads key.
+func isKnown(minor int, typ, key string) bool {
+	if typ == PubsubType {
+		if slices.Contains(pubsubKeys, key) {
+			return true
+		}
+		// daprd writes consumerID spelt exactly before Init, which the
+		// decoder prefers over any other spelling (pubsub.go).
+		if strings.EqualFold(key, keyConsumerID) {
+			return false
+		}
+	} else {
+		switch key {
+		case keyMaxRetries, keyMaxRetryBackoff, keyTTL, "queryIndexes", "actorStateStore", "keyPrefix":
+			return true
+		}
 	}
 	for _, f := range settingsFields {
 		if strings.EqualFold(f.key, key) && f.since <= minor {
@@ -530,11 +584,17 @@ func exactFold(name string, keys []string) string {
 	return ""
 }
 
-// nearest is the timing key name is a near-miss of, or "".
-func nearest(name string) string {
+// nearest is the key of typ's that name is a near-miss of (a timing key,
+// or one of pubsub.redis's own), or "".
+func nearest(typ, name string) string {
 	best, bestD := "", 4
 	ln := strings.ToLower(name)
-	for _, k := range TimingKeys {
+	keys := TimingKeys
+	if typ == PubsubType {
+		keys = slices.DeleteFunc(slices.Clone(TimingKeys), func(k string) bool { return k == keyMaxRetries || k == keyMaxRetryBackoff })
+		keys = append(keys, pubsubKeys...)
+	}
+	for _, k := range keys {
 		// Up to two edits, three for the long redis* keys.
 		limit := 3
 		if len(k) >= 12 {

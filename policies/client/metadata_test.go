@@ -157,8 +157,15 @@ func TestFromMetadataDefaultsAreForRelease(t *testing.T) {
 			t.Errorf("1.%d: %+v %v, want %+v", minor, s, ps, def)
 		}
 	}
-	if _, _, ok := FromMetadata(14, "pubsub.redis", nil); ok {
-		t.Error("pubsub.redis is not modelled yet")
+	for minor := 8; minor <= 16; minor++ {
+		s, ps, ok := FromMetadata(minor, "pubsub.redis", props("redisHost=localhost:6379"))
+		def, _ := ForRelease(minor, "pubsub.redis")
+		if !ok || s != def || len(ps) != 0 {
+			t.Errorf("pubsub.redis 1.%d: %+v %v, want %+v", minor, s, ps, def)
+		}
+	}
+	if _, _, ok := FromMetadata(14, "bindings.redis", nil); ok {
+		t.Error("bindings.redis is not modelled")
 	}
 }
 

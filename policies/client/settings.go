@@ -63,10 +63,15 @@ const (
 	defaultReadTimeout = 3 * time.Second
 )
 
+// The component types whose client sim models.
+const (
+	StateType  = "state.redis"
+	PubsubType = "pubsub.redis"
+)
+
 // Modelled reports whether sim models the client of a component of type
-// typ ("state.redis"): the Redis-backed components, whose client is
-// go-redis.
-func Modelled(typ string) bool { return typ == "state.redis" }
+// typ: the Redis-backed components, whose client is go-redis.
+func Modelled(typ string) bool { return typ == StateType || typ == PubsubType }
 
 // ForRelease returns the client settings a component of type typ gets on
 // Dapr 1.minor when its metadata sets none of them, and false when sim does
@@ -78,13 +83,25 @@ func ForRelease(minor int, typ string) (Settings, bool) {
 	s := Settings{
 		MaxRetries:         defaultMaxRetries,
 		MinBackoff:         defaultMinBackoff,
-		MaxBackoff:         2 * time.Second,
+		MaxBackoff:         defaultMaxBackoff,
 		DialTimeout:        defaultDialTimeout,
 		ReadTimeout:        defaultReadTimeout,
 		WriteTimeout:       defaultReadTimeout,
 		RetryDialTimeout:   true,
 		CancelledByTimeout: minor >= since.requestContext,
 	}
+	if typ == PubsubType {
+		// pubsub.redis gets no legacy defaults in any release: its client
+		// starts from a zero Settings, so go-redis's own apply
+		// (contrib@v1.14.4 common/component/redis/redis.go:136-141, the
+		// PubSubType case sets only the subscriber's settings; @v1.10.10
+		// pubsub/redis/redis.go:140 ParseClientFromProperties(…, nil)).
+		// Its Publish runs XADD on the request's context from 1.10
+		// (contrib@v1.10.10 pubsub/redis/redis.go:157; @v1.9.7 :159-160
+		// used r.ctx), as state.redis does.
+		return s, true
+	}
+	s.MaxBackoff = 2 * time.Second
 	if minor >= since.legacyStateDefaults {
 		s.MinBackoff, s.MaxBackoff = 2*time.Second, defaultMaxBackoff
 	}
