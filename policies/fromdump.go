@@ -117,6 +117,46 @@ func FromDump(d SpecDump) (*Spec, error) {
 				CancelledByTimeout: cd.CancelledByTimeout,
 			}
 		}
+		if pd := c.Pubsub; pd != nil {
+			f := "components." + c.Name + ".pubsub."
+			if s.Pubsubs == nil {
+				s.Pubsubs = map[string]client.Pubsub{}
+			}
+			s.Pubsubs[c.Name] = client.Pubsub{
+				ConsumerID:        pd.ConsumerID,
+				ProcessingTimeout: dur(f+"processingTimeout", pd.ProcessingTimeout),
+				RedeliverInterval: dur(f+"redeliverInterval", pd.RedeliverInterval),
+				QueueDepth:        pd.QueueDepth,
+				Concurrency:       pd.Concurrency,
+				MaxLenApprox:      pd.MaxLenApprox,
+				StreamTTL:         dur(f+"streamTTL", pd.StreamTTL),
+				Block:             dur(f+"block", pd.Block),
+			}
+		}
+	}
+	for i, sd := range d.Subscriptions {
+		sub := Subscription{
+			Name:            sd.Name,
+			Pubsub:          sd.Pubsub,
+			Topic:           sd.Topic,
+			DeadLetterTopic: sd.DeadLetterTopic,
+			Bulk:            sd.BulkSubscribe,
+			Scopes:          append([]string(nil), sd.Scopes...),
+		}
+		for j, r := range sd.Routes {
+			if r.Match != "" {
+				// Compiled again as the parser compiled it, so a header
+				// edited by hand fails here rather than at a delivery.
+				if _, err := CompileMatch(r.Match); err != nil {
+					fail(fmt.Sprintf("subscriptions[%d].routes[%d].match", i, j), err)
+				}
+			}
+			sub.Rules = append(sub.Rules, RouteRule{Match: r.Match, Path: r.Path})
+		}
+		for _, m := range sd.Metadata {
+			sub.Metadata = append(sub.Metadata, MetadataItem{Name: m.Name, Value: m.Value})
+		}
+		s.Subscriptions = append(s.Subscriptions, sub)
 	}
 	seen = map[string]bool{}
 	for _, t := range d.Timeouts {

@@ -91,6 +91,11 @@ spec:
 		s, _ := build(t, v, "app", map[string]string{"a.yaml": tuned, "b.yaml": res, "c.yaml": featureOn})
 		specs["client "+v] = s
 	}
+	// A pubsub.redis with its own settings, and Subscriptions (issue 14).
+	for _, v := range []string{"1.10", "1.16"} {
+		s, _ := build(t, v, "app", map[string]string{"a.yaml": pubsubDumped, "b.yaml": res})
+		specs["pubsub "+v] = s
+	}
 	// A scenario override changes fields Dapr's YAML cannot set.
 	s, _ := build(t, "1.16", "app", map[string]string{"b.yaml": res})
 	p := s.Retries["expo"]
@@ -99,6 +104,42 @@ spec:
 	specs["overridden"] = s
 	return specs
 }
+
+// pubsubDumped is a pubsub.redis whose metadata changes its settings and
+// client, with a v2alpha1 and a v1alpha1 Subscription.
+const pubsubDumped = `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: pubsub}
+spec:
+  type: pubsub.redis
+  metadata:
+  - {name: consumerID, value: "{appID}-eu"}
+  - {name: processingTimeout, value: "30000"}
+  - {name: concurrency, value: "2"}
+  - {name: maxLenApprox, value: "500"}
+  - {name: readTimeout, value: 2s}
+  - {name: streamTTL, value: 10m}
+---
+apiVersion: dapr.io/v2alpha1
+kind: Subscription
+metadata: {name: orders}
+spec:
+  pubsubname: pubsub
+  topic: orders
+  routes:
+    rules:
+      - {match: 'event.type == "big"', path: /big}
+    default: /orders
+  deadLetterTopic: orders-dlq
+  metadata: {rawPayload: "true"}
+  bulkSubscribe: {enabled: true}
+scopes: [app]
+---
+apiVersion: dapr.io/v1alpha1
+kind: Subscription
+metadata: {name: audit}
+spec: {pubsubname: pubsub, topic: audit, route: /audit}
+`
 
 func TestFromDumpRoundTrip(t *testing.T) {
 	for name, s := range fromDumpSpecs(t) {
@@ -200,6 +241,70 @@ func TestFromDumpClient(t *testing.T) {
 	bad.Components[0].Client.ReadTimeout = "1500"
 	if _, err := FromDump(bad); err == nil || !strings.Contains(err.Error(), `spec.components.statestore.client.readTimeout: want a duration such as "5s", got "1500"`) {
 		t.Errorf("bad duration: %v", err)
+	}
+}
+
+// TestFromDumpPubsub: a pubsub.redis's settings and the Subscriptions
+// survive the trace header; a spec with neither dumps exactly as before
+// they were recorded, and such a header loads with the defaults.
+func TestFromDumpPubsub(t *testing.T) {
+	for _, v := range []string{"1.10", "1.16"} {
+		s := fromDumpSpecs(t)["pubsub "+v]
+		want, _ := s.PubsubOf("pubsub")
+		if want.ConsumerID != "app-eu" || want.Concurrency != 2 || len(s.Subscriptions) != 2 {
+			t.Fatalf("%s: %+v, %d subscriptions", v, want, len(s.Subscriptions))
+		}
+		got, err := FromDump(s.Dump())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, ok := got.PubsubOf("pubsub"); !ok || p != want {
+			t.Errorf("%s: PubsubOf after the round trip = %+v, want %+v", v, p, want)
+		}
+		// What a delivery needs comes back; where it was written does not.
+		where := cmp.Options{
+			cmpopts.IgnoreFields(Subscription{}, "File", "Line", "APIVersion", "PubsubLine", "TopicLine", "RoutesLine"),
+			cmpopts.IgnoreFields(RouteRule{}, "Line"),
+			cmpopts.IgnoreFields(MetadataItem{}, "Line", "Field"),
+		}
+		if diff := cmp.Diff(s.Subscriptions, got.Subscriptions, where); diff != "" {
+			t.Errorf("%s: Subscriptions (-before +after):\n%s", v, diff)
+		}
+		y := mustYAML(t, s.Dump())
+		for _, w := range []string{"consumerID: app-eu", "pubsubname: pubsub", "match: event.type == \"big\"", "deadLetterTopic: orders-dlq", "bulkSubscribe: true"} {
+			if !strings.Contains(y, w) {
+				t.Errorf("%s: dump without %q:\n%s", v, w, y)
+			}
+		}
+	}
+	for name, s := range fromDumpSpecs(t) {
+		if strings.HasPrefix(name, "pubsub") {
+			continue
+		}
+		if y := mustYAML(t, s.Dump()); strings.Contains(y, "subscriptions") || strings.Contains(y, "pubsub:") {
+			t.Errorf("%s: a spec without pub/sub settings dumps them:\n%s", name, y)
+		}
+	}
+	old := "profile: \"1.14\"\nappID: app\nenabled: true\nresources: []\ncomponents:\n  - {name: pubsub, type: pubsub.redis}\ntimeouts: []\nretries: []\ncircuitBreakers: []\ntargets: {apps: [], actors: [], components: []}\n"
+	d, err := DecodeDump([]byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := FromDump(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := s.PubsubOf("pubsub"); !ok || p != client.DefaultPubsub("app") || len(s.Subscriptions) != 0 {
+		t.Errorf("old header: PubsubOf = %+v, %v; want the defaults", p, ok)
+	}
+	bad := fromDumpSpecs(t)["pubsub 1.16"].Dump()
+	bad.Components[0].Pubsub.RedeliverInterval = "15"
+	bad.Subscriptions[0].Routes[0].Match = "event.type =="
+	_, err = FromDump(bad)
+	for _, w := range []string{`spec.components.pubsub.pubsub.redeliverInterval: want a duration such as "5s", got "15"`, "spec.subscriptions[0].routes[0].match:"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("bad dump: %v, want %q", err, w)
+		}
 	}
 }
 

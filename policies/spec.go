@@ -187,15 +187,95 @@ type SpecDump struct {
 	Retries         []RetryDump     `yaml:"retries"`
 	CircuitBreakers []BreakerDump   `yaml:"circuitBreakers"`
 	Targets         TargetsDump     `yaml:"targets"`
+	// Subscriptions are the declarative Subscriptions the app keeps, in
+	// Dapr's order; absent when there are none (and in traces written
+	// before sim read them).
+	Subscriptions []SubscriptionDump `yaml:"subscriptions,omitempty"`
 }
 
 // ComponentDump is one component and its type, with its client's settings
-// when its metadata changes the release's defaults (absent otherwise, and
-// in traces written before sim read metadata: the defaults apply).
+// and a pubsub.redis's own settings when its metadata changes the defaults
+// (absent otherwise, and in traces written before sim read them: the
+// defaults apply).
 type ComponentDump struct {
 	Name   string      `yaml:"name"`
 	Type   string      `yaml:"type"`
 	Client *ClientDump `yaml:"client,omitempty"`
+	Pubsub *PubsubDump `yaml:"pubsub,omitempty"`
+}
+
+// PubsubDump is a pubsub.redis's client.Pubsub, durations as Go duration
+// strings.
+type PubsubDump struct {
+	ConsumerID        string `yaml:"consumerID"`
+	ProcessingTimeout string `yaml:"processingTimeout"`
+	RedeliverInterval string `yaml:"redeliverInterval"`
+	QueueDepth        uint64 `yaml:"queueDepth"`
+	Concurrency       uint64 `yaml:"concurrency"`
+	MaxLenApprox      int64  `yaml:"maxLenApprox"`
+	StreamTTL         string `yaml:"streamTTL"`
+	Block             string `yaml:"block"`
+}
+
+func pubsubDump(p client.Pubsub, ok bool) *PubsubDump {
+	if !ok {
+		return nil
+	}
+	return &PubsubDump{
+		ConsumerID:        p.ConsumerID,
+		ProcessingTimeout: p.ProcessingTimeout.String(),
+		RedeliverInterval: p.RedeliverInterval.String(),
+		QueueDepth:        p.QueueDepth,
+		Concurrency:       p.Concurrency,
+		MaxLenApprox:      p.MaxLenApprox,
+		StreamTTL:         p.StreamTTL.String(),
+		Block:             p.Block.String(),
+	}
+}
+
+// SubscriptionDump is one Subscription as the sidecar runs it: v1alpha1's
+// route already converted, routes in the order they are tried (the default
+// last, without a match).
+type SubscriptionDump struct {
+	Name            string      `yaml:"name"`
+	Pubsub          string      `yaml:"pubsubname"`
+	Topic           string      `yaml:"topic"`
+	Routes          []RouteDump `yaml:"routes"`
+	DeadLetterTopic string      `yaml:"deadLetterTopic,omitempty"`
+	Metadata        []ValueDump `yaml:"metadata,omitempty"`
+	BulkSubscribe   bool        `yaml:"bulkSubscribe,omitempty"`
+	Scopes          []string    `yaml:"scopes,omitempty"`
+}
+
+// RouteDump is one routing rule; no match is the default route.
+type RouteDump struct {
+	Match string `yaml:"match,omitempty"`
+	Path  string `yaml:"path"`
+}
+
+// ValueDump is one metadata entry.
+type ValueDump struct {
+	Name  string `yaml:"name"`
+	Value string `yaml:"value"`
+}
+
+func subscriptionDump(s Subscription) SubscriptionDump {
+	d := SubscriptionDump{
+		Name:            s.Name,
+		Pubsub:          s.Pubsub,
+		Topic:           s.Topic,
+		Routes:          []RouteDump{},
+		DeadLetterTopic: s.DeadLetterTopic,
+		BulkSubscribe:   s.Bulk,
+		Scopes:          append([]string(nil), s.Scopes...),
+	}
+	for _, r := range s.Rules {
+		d.Routes = append(d.Routes, RouteDump{Match: r.Match, Path: r.Path})
+	}
+	for _, m := range s.Metadata {
+		d.Metadata = append(d.Metadata, ValueDump{Name: m.Name, Value: m.Value})
+	}
+	return d
 }
 
 // ClientDump is a component's client.Settings, durations as Go duration
@@ -307,7 +387,11 @@ func (s *Spec) Dump() SpecDump {
 	}
 	for _, name := range sortedKeys(s.Components) {
 		c, ok := s.Clients[name]
-		d.Components = append(d.Components, ComponentDump{Name: name, Type: s.Components[name], Client: clientDump(c, ok)})
+		p, pok := s.Pubsubs[name]
+		d.Components = append(d.Components, ComponentDump{Name: name, Type: s.Components[name], Client: clientDump(c, ok), Pubsub: pubsubDump(p, pok)})
+	}
+	for _, sub := range s.Subscriptions {
+		d.Subscriptions = append(d.Subscriptions, subscriptionDump(sub))
 	}
 	for _, name := range sortedKeys(s.Timeouts) {
 		d.Timeouts = append(d.Timeouts, TimeoutDump{Name: name, Duration: s.Timeouts[name].String()})
