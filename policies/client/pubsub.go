@@ -89,12 +89,6 @@ const (
 // pubsubKeys are pubsub.redis's own keys, spelt as contrib reads them.
 var pubsubKeys = []string{keyConsumerID, keyProcessingTimeout, keyRedeliverInterval, keyQueueDepth, keyConcurrency, keyMaxLenApprox}
 
-// since.sharedSettings: from contrib 1.11 (#2803) the pub/sub keys are
-// fields of the shared redis Settings, decoded case-insensitively by
-// dapr/kit; before, pubsub/redis's parseRedisMetadata read each by its
-// exact name (contrib@v1.10.10 pubsub/redis/redis.go:72-133).
-const sharedSettings = 11
-
 // PubsubFromMetadata reads the spec.metadata of a pubsub.redis component
 // of app appID on Dapr 1.minor: its go-redis client (as FromMetadata) and
 // its subscriber's settings. daprd first substitutes the placeholders of
@@ -153,7 +147,7 @@ func (p *parser) exactOnly(name string) string {
 	if p.typ != PubsubType {
 		return ""
 	}
-	if p.minor < sharedSettings {
+	if p.minor < since.sharedSettings {
 		return exactFold(name, pubsubKeys)
 	}
 	// redeliverInterval is no Settings field the decoder fills (its tag is
@@ -178,7 +172,7 @@ func (p *parser) pubsub(appID string) Pubsub {
 	}
 	ps.Block = p.d.read
 	at := map[string]int{}
-	if p.minor < sharedSettings {
+	if p.minor < since.sharedSettings {
 		p.pubsubBefore11(&ps, at)
 	} else {
 		p.pubsubShared(&ps, at)

@@ -39,6 +39,7 @@ type Settings struct {
 var since = struct {
 	legacyStateDefaults int
 	requestContext      int
+	sharedSettings      int
 }{
 	// components-contrib a7ac90675 (#2803, first in v1.11.0-rc.1):
 	// ParseClientFromProperties gives state and lock stores "legacy
@@ -51,6 +52,11 @@ var since = struct {
 	// contrib@v1.10.10 state/redis/redis.go:245,362: DoRead/DoWrite(ctx, …)
 	// with the request's context; 1.8 and 1.9 used r.ctx (redis.go:246,353).
 	requestContext: 10,
+	// The same change (#2803) made the pub/sub keys fields of the shared
+	// redis Settings, decoded case-insensitively by dapr/kit; before,
+	// pubsub/redis's parseRedisMetadata read each by its exact name
+	// (contrib@v1.10.10 pubsub/redis/redis.go:72-133).
+	sharedSettings: 11,
 }
 
 // go-redis's Options.init defaults (v8.11.5 options.go:117-185, the same in
