@@ -19,6 +19,11 @@
 //     the checks of its header and events.
 //   - jsonnode.go, duration.go: encoding helpers of the writer (the header
 //     as ordered JSON for JSON lines; a duration appended without allocating).
+//   - why.go: the why of an event (`--explain`, a trace's `why:`) worded
+//     from the facts the engine records: Reason (breaker transitions, retry
+//     decisions, a step's retries given up), worded lazily by
+//     Event.WhyText, and ClientReason (an attempt's tries through a
+//     component's client), worded when its call event is recorded.
 //   - logtext.go, wording.go: the sidecar log projection (`INFO[0026]
 //     Circuit breaker ...`, `== APP == ...`) in the wording of each Dapr
 //     release (LogWriter, Wording, WordingFor, Explanation).

@@ -128,8 +128,12 @@ type Event struct {
 	// decided what it did: the trip expression and the counts it saw, the
 	// open period that ended, the backoff drawn and its bounds, the attempts
 	// against maxRetries; on a call, the component client's tries when one
-	// failed (issue 12). `--explain` prints it.
+	// failed (issue 12). `--explain` prints it. Read it with WhyText: a run
+	// records most of it as Reason, worded only where text is written.
 	Why string
+	// Reason (breaker, retry, op) is the why as facts, for WhyText to word;
+	// a trace records the words, so an event read back has Why instead.
+	Reason Reason
 }
 
 // Sink receives events in order as a run produces them. Sinks must not keep

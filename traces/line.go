@@ -108,8 +108,8 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 }
 
 // Recorded returns e as a trace records it: the fields its kind does not
-// write are zeroed, so an event compares equal to itself read back from a
-// trace.
+// write are zeroed and its Reason is worded into Why, so an event compares
+// equal to itself read back from a trace.
 func Recorded(e Event) Event {
 	r := Event{T: e.T, Kind: e.Kind}
 	switch e.Kind {
@@ -117,17 +117,17 @@ func Recorded(e Event) Event {
 		r.Target, r.Change, r.Detail = e.Target, e.Change, e.Detail
 		return r
 	case Breaker:
-		r.Name, r.From, r.To, r.Why = e.Name, e.From, e.To, e.Why
+		r.Name, r.From, r.To, r.Why = e.Name, e.From, e.To, e.WhyText()
 		return r
 	}
 	r.App, r.Worker, r.Iteration, r.Step, r.Target, r.Op = e.App, e.Worker, e.Iteration, e.Step, e.Target, e.Op
 	switch e.Kind {
 	case Call:
-		r.Operation, r.Attempt, r.Outcome, r.Error, r.Stale, r.Why = e.Operation, e.Attempt, e.Outcome, e.Error, e.Stale, e.Why
+		r.Operation, r.Attempt, r.Outcome, r.Error, r.Stale, r.Why = e.Operation, e.Attempt, e.Outcome, e.Error, e.Stale, e.WhyText()
 	case Op:
-		r.Attempts, r.Outcome, r.Error, r.Took, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Log, e.Why
+		r.Attempts, r.Outcome, r.Error, r.Took, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Log, e.WhyText()
 	case Retry:
-		r.Operation, r.Attempt, r.Delay, r.Notice, r.Why = e.Operation, e.Attempt, e.Delay, e.Notice, e.Why
+		r.Operation, r.Attempt, r.Delay, r.Notice, r.Why = e.Operation, e.Attempt, e.Delay, e.Notice, e.WhyText()
 	case Recovered:
 		r.Operation, r.Attempts = e.Operation, e.Attempts
 	case Timeout:
@@ -222,8 +222,9 @@ func appendJSONString(b []byte, v string) []byte {
 
 // why writes an event's explanation, when it has one, last.
 func why(b []byte, f lineForm, e *Event) []byte {
-	if e.Why == "" {
+	w := e.WhyText()
+	if w == "" {
 		return b
 	}
-	return f.str(b, "why", e.Why)
+	return f.str(b, "why", w)
 }

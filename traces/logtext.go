@@ -62,12 +62,11 @@ func (l *LogWriter) Record(e *Event) error {
 // failed, why, in numbers, at the exact virtual instant (whole-second stamps
 // hide the ties that decide these).
 func Explanation(e *Event) (string, bool) {
-	if e.Why == "" {
-		return "", false
-	}
 	switch e.Kind {
 	case Breaker, Retry, Op, Call:
-		return "    why @" + e.T.String() + ": " + escape.Text(e.Why) + "\n", true
+		if w := e.WhyText(); w != "" {
+			return "    why @" + e.T.String() + ": " + escape.Text(w) + "\n", true
+		}
 	}
 	return "", false
 }
