@@ -370,7 +370,9 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		e.ev.Error = seen.err
 		e.ev.Stale = stale
 		if cs := w.steps[w.step].client; cs != nil && d+1 == len(w.pl.layers) && r.outcome != traces.Rejected {
-			e.ev.Why = clientWhy(cs, w.tries, w.run.cmd, r.err == timeout.ErrDeadlineExceeded.Error())
+			// Worded at once: the tries are a list the engine reuses.
+			cr := clientWhy(cs, w.tries, w.run.cmd, r.err == timeout.ErrDeadlineExceeded.Error())
+			e.ev.Why = cr.Text()
 		}
 		e.emit()
 		if d == 0 {
@@ -424,7 +426,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			e.ev.Attempt = lc.attempt
 			e.ev.Delay = ef.Backoff // as Dapr reports it; a negative one waits 0
 			e.ev.Notice = notice
-			e.ev.Why = retryWhy(ly.retry, before, lc.call, lc.attempt, rev.Jitter, ef.Backoff)
+			e.ev.Reason = retryWhy(ly.retry, before, lc.call, rev.Jitter)
 			e.emit()
 			wake := now + ef.Delay + e.sc.Overhead
 			if wake < now {
@@ -506,9 +508,9 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 	}
 	e.ev.Took = e.q.Now() - w.issued
 	if outcome != traces.OK {
-		e.ev.Why = w.gaveUp
+		e.ev.Reason = w.gaveUp
 	}
-	w.gaveUp = ""
+	w.gaveUp = traces.Reason{}
 	e.emit()
 	w.view.active = false
 	for d := range w.pl.layers {
@@ -552,74 +554,69 @@ func (e *Engine) consult(w *worker, b *breakerInst) {
 
 func (e *Engine) breakerChanged(b *breakerInst, ef breaker.Effect, prior breaker.Breaker, kind breaker.EventKind) {
 	e.ev = traces.Event{T: e.q.Now(), Kind: traces.Breaker, Name: b.settings.Name, From: ef.From.String(), To: ef.To.String()}
-	e.ev.Why = e.breakerWhy(b, ef, prior, kind)
+	e.ev.Reason = e.breakerWhy(b, ef, prior, kind)
 	e.emit()
 }
 
-// breakerWhy explains a transition in numbers, from the breaker as it was
+// breakerWhy records a transition's facts, from the breaker as it was
 // before the step that made it (gobreaker's rules, policies/breaker).
-func (e *Engine) breakerWhy(b *breakerInst, ef breaker.Effect, prior breaker.Breaker, kind breaker.EventKind) string {
+func (e *Engine) breakerWhy(b *breakerInst, ef breaker.Effect, prior breaker.Breaker, kind breaker.EventKind) traces.Reason {
 	now := e.q.Now()
 	st := &b.settings
 	switch {
 	case ef.From == breaker.Closed && ef.To == breaker.Open:
-		c := prior.TripCounts(now)
-		return fmt.Sprintf("trip `%s` was true after this failure with requests=%d totalSuccesses=%d totalFailures=%d consecutiveSuccesses=%d consecutiveFailures=%d; open until %s (timeout %s)",
-			st.TripText, c.Requests, c.TotalSuccesses, c.TotalFailures, c.ConsecutiveSuccesses, c.ConsecutiveFailures, now+st.Timeout, st.Timeout)
+		return traces.Reason{Kind: traces.BreakerTripped, Text: st.TripText, Counts: traces.TripCounts(prior.TripCounts(now)),
+			Until: now + st.Timeout, Timeout: st.Timeout}
 	case ef.From == breaker.Open && ef.To == breaker.HalfOpen:
-		return fmt.Sprintf("the open period ended at %s and the breaker was consulted at %s, strictly after it (%s); half-open admits maxRequests=%d",
-			prior.Expiry, now, consultedBy(kind), st.MaxRequests)
+		return traces.Reason{Kind: traces.BreakerHalfOpened, Until: prior.Expiry, By: consultedBy(kind), MaxRequests: st.MaxRequests}
 	case ef.From == breaker.HalfOpen && ef.To == breaker.Open:
-		return fmt.Sprintf("a request failed while half-open: open again until %s (timeout %s)", now+st.Timeout, st.Timeout)
+		return traces.Reason{Kind: traces.BreakerReopened, Until: now + st.Timeout, Timeout: st.Timeout}
 	case ef.From == breaker.HalfOpen && ef.To == breaker.Closed:
-		return fmt.Sprintf("consecutiveSuccesses=%d reached maxRequests=%d while half-open", prior.Counts.ConsecutiveSuccesses+1, st.MaxRequests)
+		return traces.Reason{Kind: traces.BreakerClosed, Counts: traces.TripCounts{ConsecutiveSuccesses: prior.Counts.ConsecutiveSuccesses + 1},
+			MaxRequests: st.MaxRequests}
 	}
-	return ""
+	return traces.Reason{}
 }
 
-func consultedBy(kind breaker.EventKind) string {
+func consultedBy(kind breaker.EventKind) traces.Consult {
 	switch kind {
 	case breaker.Consulted:
-		return "a request resolving its policy"
+		return traces.ByResolve
 	case breaker.Requested:
-		return "an attempt asking to be admitted"
+		return traces.ByAdmission
 	}
-	return "an attempt's outcome"
+	return traces.ByOutcome
 }
 
-// retryWhy explains one retry decision: the backoff and, for an exponential
-// policy, the interval it was drawn around and its bounds, and the retries
-// used against maxRetries.
-func retryWhy(p *retry.Policy, before, after retry.Call, attempt int, jitter float64, backoff time.Duration) string {
-	limit := "unlimited (maxRetries -1)"
-	if p.MaxRetries >= 0 {
-		limit = fmt.Sprintf("maxRetries %d", p.MaxRetries)
-	}
+// retryWhy records one retry decision's facts: for an exponential policy,
+// the interval the backoff was drawn around and its bounds; the retries
+// used against maxRetries. The event itself holds the attempt and backoff.
+func retryWhy(p *retry.Policy, before, after retry.Call, jitter float64) traces.Reason {
 	if p.Kind == retry.Constant {
-		return fmt.Sprintf("attempt %d failed: constant backoff %s; retry %d of %s", attempt, backoff, after.Tries, limit)
+		return traces.Reason{Kind: traces.ConstantBackoff, Retries: after.Tries, MaxRetries: p.MaxRetries}
 	}
 	ci := before.Interval
 	lo, hi := p.JitterBounds(ci)
-	return fmt.Sprintf("attempt %d failed: exponential backoff %s drawn from [%s, %s] (interval %s ±%g%%, u=%.6f); retry %d of %s",
-		attempt, backoff, lo, hi, ci, p.RandomizationFactor*100, jitter, after.Tries, limit)
+	return traces.Reason{Kind: traces.ExponentialBackoff, Interval: ci, Lo: lo, Hi: hi, Factor: p.RandomizationFactor, U: jitter,
+		Retries: after.Tries, MaxRetries: p.MaxRetries}
 }
 
-// gaveUpWhy explains why a call's retries ended without success.
-func gaveUpWhy(p *retry.Policy, ef retry.Effect, last result) string {
+// gaveUpWhy records why a call's retries ended without success.
+func gaveUpWhy(p *retry.Policy, ef retry.Effect, last result) traces.Reason {
 	switch ef.Reason {
 	case retry.MaxRetries:
-		return fmt.Sprintf("maxRetries %d reached after %d attempts", p.MaxRetries, ef.Attempts)
+		return traces.Reason{Kind: traces.GaveUpMaxRetries, MaxRetries: p.MaxRetries, Attempts: ef.Attempts}
 	case retry.MaxElapsed:
-		return fmt.Sprintf("the next delay would pass the elapsed-time cap (maxElapsedTime %s) after %d attempts", p.MaxElapsedTime, ef.Attempts)
+		return traces.Reason{Kind: traces.GaveUpMaxElapsed, MaxElapsedTime: p.MaxElapsedTime, Attempts: ef.Attempts}
 	case retry.Permanent:
 		if last.outcome == traces.Rejected {
-			return fmt.Sprintf("the breaker refused attempt %d (%s): Dapr makes a refusal permanent, so the retries end", ef.Attempts, last.err)
+			return traces.Reason{Kind: traces.GaveUpRefused, Attempts: ef.Attempts, Text: last.err}
 		}
-		return fmt.Sprintf("attempt %d failed with an error this runner does not retry", ef.Attempts)
+		return traces.Reason{Kind: traces.GaveUpPermanent, Attempts: ef.Attempts}
 	case retry.StopDelay:
-		return "the backoff returned Stop (a delay of -1ns)"
+		return traces.Reason{Kind: traces.GaveUpStop}
 	}
-	return ""
+	return traces.Reason{}
 }
 
 // who starts an event about the worker's current step. Attempts of an

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	mrand "math/rand"
-	"strings"
 	"time"
 
 	"github.com/dapr-sim/sim/policies/client"
@@ -37,14 +36,6 @@ const (
 var commandNames = [...]string{cmdEval: "EVAL", cmdHGetAll: "HGETALL", cmdGet: "GET"}
 
 func (c command) String() string { return commandNames[c] }
-
-// tryRecord is one try of a command, for the call event's why.
-type tryRecord struct {
-	cmd   command
-	fail  client.Failure // 0: answered
-	end   time.Duration  // when the try ended
-	sleep time.Duration  // the backoff after it (-1: none)
-}
 
 // cmdRun is one command of the component's client in flight: whose it is,
 // the machine's value, and how its try on the wire will end. A worker's
@@ -129,7 +120,7 @@ func (e *Engine) clientEffects(w *worker, wi, d int, effs []client.Effect) {
 			e.schedule(cost, event{kind: evTry, depth: uint8(d), w: int32(wi), token: w.calls[d].token})
 		case client.ScheduleTry:
 			if n := len(w.tries); n > 0 {
-				w.tries[n-1].sleep = ef.Sleep
+				w.tries[n-1].Sleep = ef.Sleep
 			}
 			r.next, r.waking = ef.At, true
 			e.scheduleAt(ef.At, event{kind: evWake, depth: uint8(d), w: int32(wi), token: w.calls[d].token})
@@ -227,7 +218,11 @@ func (e *Engine) tryEnded(r *cmdRun, effs []client.Effect) ([]client.Effect, boo
 
 // tried is the end of a try of the worker's command.
 func (e *Engine) tried(w *worker, wi, d int) {
-	w.tries = append(w.tries, tryRecord{cmd: w.run.op, fail: w.run.tryFail, end: e.q.Now(), sleep: -1})
+	t := traces.ClientTry{Command: w.run.op.String(), End: e.q.Now(), Sleep: -1}
+	if w.run.tryFail != 0 {
+		t.Failure = w.run.tryFail.String()
+	}
+	w.tries = append(w.tries, t)
 	var buf [2]client.Effect
 	if effs, ok := e.tryEnded(&w.run, buf[:0]); ok {
 		e.clientEffects(w, wi, d, effs)
@@ -339,69 +334,16 @@ func (e *Engine) jitterOf(app string) *mrand.Rand {
 	return r
 }
 
-// clientWhy explains the innermost attempt's tries when one failed: the
-// client's settings, then per command its tries and the backoffs between
-// them. "" when every command succeeded at its first try, or none ran.
-func clientWhy(cs *client.Settings, tries []tryRecord, cmd client.Command, deadline bool) string {
-	failed := false
-	for _, t := range tries {
-		failed = failed || t.fail != 0
+// clientWhy records the innermost attempt's tries through the component's
+// client, with its settings and where a deadline caught the command.
+func clientWhy(cs *client.Settings, tries []traces.ClientTry, cmd client.Command, deadline bool) traces.ClientReason {
+	r := traces.ClientReason{MaxRetries: cs.MaxRetries, MinBackoff: cs.MinBackoff, MaxBackoff: cs.MaxBackoff,
+		Tries: tries, Deadline: deadline, Try: cmd.Tries, Cancels: cs.CancelledByTimeout}
+	switch cmd.State {
+	case client.Trying:
+		r.Pending = traces.InTry
+	case client.Sleeping:
+		r.Pending = traces.InBackoff
 	}
-	if !failed && !deadline {
-		return ""
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "the component's client (go-redis: %d retries, backoff %s to %s)", cs.MaxRetries, cs.MinBackoff, cs.MaxBackoff)
-	var cur command
-	n := 0
-	flush := func() {
-		if n > 0 {
-			fmt.Fprintf(&b, " (%d %s)", n, plural(n, "try", "tries"))
-		}
-	}
-	for _, t := range tries {
-		if t.cmd != cur {
-			flush()
-			if cur != 0 {
-				b.WriteString(";")
-			}
-			fmt.Fprintf(&b, " sent %s:", t.cmd)
-			cur, n = t.cmd, 0
-		} else {
-			b.WriteString(",")
-		}
-		n++
-		outcome := "ok"
-		if t.fail != 0 {
-			outcome = t.fail.String()
-		}
-		fmt.Fprintf(&b, " %s at %s", outcome, t.end)
-		if t.sleep >= 0 {
-			fmt.Fprintf(&b, ", slept %s", t.sleep)
-		}
-	}
-	flush()
-	if deadline && (cmd.State == client.Trying || cmd.State == client.Sleeping) {
-		sep := ";"
-		if len(tries) == 0 {
-			sep = ":"
-		}
-		where := fmt.Sprintf("during try %d", cmd.Tries)
-		if cmd.State == client.Sleeping {
-			where = fmt.Sprintf("in the backoff before try %d", cmd.Tries+1)
-		}
-		if cs.CancelledByTimeout {
-			fmt.Fprintf(&b, "%s the deadline cancelled the command %s", sep, where)
-		} else {
-			fmt.Fprintf(&b, "%s the deadline ended the attempt %s; the command goes on in the background (before 1.10 the component ran it on its own context), its tries follow as try events of this attempt", sep, where)
-		}
-	}
-	return b.String()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return r
 }

@@ -30,9 +30,12 @@
 //     which reads it again with the decoder;
 //   - setup.go: Prepare, a scenario with its resolved Resiliency spec;
 //   - engine.go: the event loop; call.go: a call run through its
-//     pipeline's layers; pipeline.go: the pipeline types, the builders of
-//     actor and service-invocation pipelines and their breaker caches;
-//     client.go, store.go: a component's own client and the store adapter.
+//     pipeline's layers, and the facts of each breaker transition, retry
+//     decision and retries given up (traces.Reason; traces words them);
+//     pipeline.go: the pipeline types, the builders of actor and
+//     service-invocation pipelines and their breaker caches; client.go,
+//     store.go: a component's own client (and the facts of an attempt's
+//     tries, traces.ClientReason) and the store adapter.
 //
 // A run's policies may be edited from the command line (Overrides.Edits,
 // one policies.Edit per --set) and by the scenario's overrides, which

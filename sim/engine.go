@@ -117,14 +117,14 @@ type worker struct {
 	answerErr    string        // "" = ok
 	unavailable  bool          // the answer is gRPC Unavailable (a stopped or down app)
 	answerStatus int32         // the HTTP status a called app answered an error with
-	gaveUp       string        // why the step's retries ended, for its op event
+	gaveUp       traces.Reason // why the step's retries ended, for its op event
 	requests     int           // requests issued, for the hot-loop guard
 	requestsFrom time.Duration // when the current hot-loop window of requests began
 
 	// The component client's command in the innermost attempt (see
 	// client.go), and its tries so far for the call event's why.
 	run   cmdRun
-	tries []tryRecord
+	tries []traces.ClientTry
 
 	// view is where the step in flight stands, for Snapshot.
 	view stepView
