@@ -256,15 +256,15 @@ func (c *Comparer) Record(e *Event) error {
 	switch {
 	case errors.Is(err, io.EOF):
 		c.d = c.divergence()
-		c.d.Got = &g
+		c.d.Got = kept(g)
 		return c.diverged()
 	case err != nil:
 		c.err = err
 		return err
 	case w != g:
 		c.d = c.divergence()
-		c.d.Want, c.d.Got = &w, &g
-		c.d.Fields = fieldDiff(&w, &g)
+		c.d.Want, c.d.Got = kept(w), kept(g)
+		c.d.Fields = fieldDiff(c.d.Want, c.d.Got)
 		return c.diverged()
 	}
 	c.ring[c.n%ContextEvents] = w
@@ -272,6 +272,10 @@ func (c *Comparer) Record(e *Event) error {
 	c.sum.Add(&w)
 	return nil
 }
+
+// kept copies e to the heap for a Divergence: taking the address of
+// Record's own w and g would move them there for every event compared.
+func kept(e Event) *Event { return &e }
 
 func (c *Comparer) diverged() error {
 	if c.Stop {
