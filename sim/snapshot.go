@@ -269,70 +269,193 @@ func endWindow(setup *Setup, ws []traces.WindowState, e *traces.Event) []traces.
 // end (Settle). A run that stops early (as the recorded one did) leaves its
 // last state.
 func Snapshots(setup *Setup, events []traces.Event, instants []time.Duration) []*traces.Snapshot {
-	e := NewEngine(setup, discard{}, Options{})
-	defer e.Close()
+	s := NewSnapshotter(setup)
+	defer s.Close()
 	out := make([]*traces.Snapshot, len(instants))
 	for i, at := range instants {
-		e.RunUntil(at) // an error stops the run here, as it stopped the recorded one
-		out[i] = e.Snapshot()
-		out[i].Total = len(events)
+		out[i] = s.Take(at)
 	}
-	unfinished := unended(events, out)
-	for _, s := range out {
-		Settle(s, unfinished)
+	for i := range events {
+		s.Record(&events[i])
 	}
+	s.Finish(func(sink traces.Sink) error {
+		for i := range events {
+			if err := sink.Record(&events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	return out
 }
 
-// unended lists the steps in flight in snaps that events never end, each
-// with the instant of its first event: what Engine.Unfinished says at the
-// end of the run, read from the recorded events instead of replaying the
-// rest of the run.
-func unended(events []traces.Event, snaps []*traces.Snapshot) []UnfinishedStep {
-	type key struct {
-		app                     string
-		worker, iteration, step int
+// Snapshotter replays a run once, taking the engine's snapshot at each
+// instant asked for (Take, in ascending order), while the run's recorded
+// events stream past (Record, in the trace's order, before, between or
+// after the takes), so that neither the run nor the trace is held: Finish
+// then words the snapshots against the recorded events, their count and
+// the steps they never end (Settle), as Snapshots does with all of them at
+// hand.
+//
+// What a step's wording needs from the recorded events is its first event
+// and whether an op event ends it. A step a snapshot shows is followed from
+// its take on; for what streamed past before, the Snapshotter keeps the
+// steps begun and not yet ended (a worker's steps run one after another,
+// so these are few) and, per worker, the latest step ended. A step shown
+// that is neither, but at or before its worker's latest ended step, was
+// ended or begun out of order — a trace not of this run — and Finish reads
+// the events again to word it (again).
+type Snapshotter struct {
+	eng   *Engine
+	snaps []*traces.Snapshot
+	total int
+	open  map[stepKey]time.Duration // begun and not ended: the first event's instant
+	ended map[workerKey]stepPos     // per worker, the latest step an op event ended
+	watch map[stepKey]*stepSeen     // the steps the snapshots show
+	again bool                      // a shown step's past is not known: read the events again
+}
+
+type workerKey struct {
+	app    string
+	worker int
+}
+
+type stepPos struct{ iteration, step int }
+
+func (p stepPos) after(q stepPos) bool {
+	return p.iteration > q.iteration || p.iteration == q.iteration && p.step > q.step
+}
+
+type stepKey struct {
+	workerKey
+	stepPos
+}
+
+type stepSeen struct {
+	UnfinishedStep
+	ended bool
+}
+
+// NewSnapshotter starts the replay of setup's run. Close it when done.
+func NewSnapshotter(setup *Setup) *Snapshotter {
+	return &Snapshotter{
+		eng:   NewEngine(setup, discard{}, Options{}),
+		open:  map[stepKey]time.Duration{},
+		ended: map[workerKey]stepPos{},
+		watch: map[stepKey]*stepSeen{},
 	}
-	type seen struct {
-		UnfinishedStep
-		ended bool
-	}
-	steps := map[key]*seen{}
-	for _, s := range snaps {
-		for _, r := range s.Requests {
-			k := key{r.App, r.Worker, r.Iteration, r.Step}
-			if steps[k] == nil {
-				steps[k] = &seen{UnfinishedStep: UnfinishedStep{App: r.App, Worker: r.Worker, Iteration: r.Iteration, Step: r.Step}}
-			}
+}
+
+// Close releases the replay's engine.
+func (s *Snapshotter) Close() { s.eng.Close() }
+
+// Take replays the run to at and returns the engine's snapshot then; Finish
+// completes its wording.
+func (s *Snapshotter) Take(at time.Duration) *traces.Snapshot {
+	s.eng.RunUntil(at) // an error stops the run here, as it stopped the recorded one
+	snap := s.eng.Snapshot()
+	for _, r := range snap.Requests {
+		k := stepKey{workerKey{r.App, r.Worker}, stepPos{r.Iteration, r.Step}}
+		if s.watch[k] != nil {
+			continue
 		}
+		w := &stepSeen{UnfinishedStep: UnfinishedStep{App: r.App, Worker: r.Worker, Iteration: r.Iteration, Step: r.Step}}
+		if t, ok := s.open[k]; ok {
+			w.First, w.HasFirst = t, true
+		} else if last, ok := s.ended[k.workerKey]; ok && !k.stepPos.after(last) {
+			s.again = true
+		}
+		s.watch[k] = w
 	}
-	if len(steps) == 0 {
+	s.snaps = append(s.snaps, snap)
+	return snap
+}
+
+// Record notes the run's next recorded event (a traces.Sink).
+func (s *Snapshotter) Record(e *traces.Event) error {
+	s.total++
+	if !stepEvent(e.Kind) {
 		return nil
 	}
-	for i := range events {
-		e := &events[i]
-		switch e.Kind {
-		case traces.Call, traces.Op, traces.Retry, traces.Recovered, traces.Timeout:
-		default:
-			continue
+	k := stepKey{workerKey{e.App, e.Worker}, stepPos{e.Iteration, e.Step}}
+	s.watched(k, e)
+	if _, ok := s.open[k]; ok {
+		if e.Kind == traces.Op {
+			delete(s.open, k)
+			if last, ok := s.ended[k.workerKey]; !ok || k.stepPos.after(last) {
+				s.ended[k.workerKey] = k.stepPos
+			}
 		}
-		st := steps[key{e.App, e.Worker, e.Iteration, e.Step}]
-		if st == nil {
-			continue
-		}
-		if !st.HasFirst {
-			st.First, st.HasFirst = e.T, true
-		}
-		st.ended = st.ended || e.Kind == traces.Op
+		return nil
 	}
-	var out []UnfinishedStep
-	for _, st := range steps {
-		if !st.ended {
-			out = append(out, st.UnfinishedStep)
-		}
+	if last, ok := s.ended[k.workerKey]; ok && !k.stepPos.after(last) {
+		// Ended already, or begun out of order: which, only a step shown
+		// later needs to know (Take).
+		return nil
 	}
-	return out
+	if e.Kind == traces.Op {
+		s.ended[k.workerKey] = k.stepPos
+	} else {
+		s.open[k] = e.T
+	}
+	return nil
 }
+
+// watched follows a step a snapshot shows.
+func (s *Snapshotter) watched(k stepKey, e *traces.Event) {
+	w := s.watch[k]
+	if w == nil {
+		return
+	}
+	if !w.HasFirst {
+		w.First, w.HasFirst = e.T, true
+	}
+	w.ended = w.ended || e.Kind == traces.Op
+}
+
+// stepEvent reports whether an event of kind k belongs to a step.
+func stepEvent(k traces.Kind) bool {
+	switch k {
+	case traces.Call, traces.Op, traces.Retry, traces.Recovered, traces.Timeout:
+		return true
+	}
+	return false
+}
+
+// Finish words the snapshots taken against the events recorded: their
+// count, and the steps they never end (Settle). again, called only when the
+// events streamed past do not tell (see Snapshotter), records the run's
+// events once more into the sink it is handed.
+func (s *Snapshotter) Finish(again func(traces.Sink) error) error {
+	if s.again {
+		for _, w := range s.watch {
+			w.First, w.HasFirst, w.ended = 0, false, false
+		}
+		if err := again(sinkFunc(func(e *traces.Event) {
+			if stepEvent(e.Kind) {
+				s.watched(stepKey{workerKey{e.App, e.Worker}, stepPos{e.Iteration, e.Step}}, e)
+			}
+		})); err != nil {
+			return err
+		}
+	}
+	var unfinished []UnfinishedStep
+	for _, w := range s.watch {
+		if !w.ended {
+			unfinished = append(unfinished, w.UnfinishedStep)
+		}
+	}
+	for _, snap := range s.snaps {
+		snap.Total = s.total
+		Settle(snap, unfinished)
+	}
+	return nil
+}
+
+// sinkFunc is a Sink that hands each event to a function.
+type sinkFunc func(*traces.Event)
+
+func (f sinkFunc) Record(e *traces.Event) error { f(e); return nil }
 
 // discard is a Sink that keeps nothing.
 type discard struct{}

@@ -326,3 +326,110 @@ func TestSnapshotsSettleAsTheEngine(t *testing.T) {
 func stateAt(setup *Setup, events []traces.Event, at time.Duration) *traces.Snapshot {
 	return Snapshots(setup, events, []time.Duration{at})[0]
 }
+
+// A Snapshotter fed the events as they stream past, each snapshot taken
+// when the stream reaches its instant, words the snapshots as Snapshots
+// does with every event at hand: for a run's own events, and for events
+// that are not the run's (a step's op event recorded before the step
+// began), where it reads the events again.
+func TestSnapshotterStreamsAsSnapshots(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios: %v", err)
+	}
+	files = append(files, "../examples/quickstart/scenario.yaml")
+	againSeen := false
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			setup, ok := scenarioSetup(t, file)
+			if !ok {
+				t.Skip("a scenario that does not run has no trace")
+			}
+			var all traces.Collector
+			e := NewEngine(setup, &all, Options{})
+			if err := e.Run(); err != nil {
+				t.Skipf("a run that fails has no complete trace: %v", err)
+			}
+			e.Close()
+			var list []time.Duration
+			for _, ev := range all.Events {
+				if n := len(list); n == 0 || list[n-1] != ev.T {
+					list = append(list, ev.T)
+				}
+			}
+			check := func(name string, events []traces.Event, wantAgain bool) {
+				want := Snapshots(setup, events, list)
+				got, again := streamSnapshots(setup, events, list)
+				if again != wantAgain {
+					t.Errorf("%s: read the events again: %v, want %v", name, again, wantAgain)
+				}
+				againSeen = againSeen || again
+				for i := range want {
+					if d := cmp.Diff(want[i], got[i]); d != "" {
+						t.Fatalf("%s: at %s: -Snapshots +streamed\n%s", name, list[i], d)
+					}
+				}
+			}
+			check("the run's events", all.Events, false)
+			// A step in flight at an instant that the events never end, and a
+			// later step of its worker ended first, at 0s: the events that
+			// streamed past cannot tell the first step's first event.
+			for _, s := range Snapshots(setup, all.Events, list) {
+				for _, r := range s.Requests {
+					var tampered []traces.Event
+					var later *traces.Event
+					for i, ev := range all.Events {
+						same := ev.App == r.App && ev.Worker == r.Worker
+						if same && ev.Kind == traces.Op && ev.Iteration == r.Iteration && ev.Step == r.Step {
+							continue
+						}
+						if same && ev.Kind == traces.Op && later == nil && (ev.Iteration > r.Iteration || ev.Iteration == r.Iteration && ev.Step > r.Step) {
+							later = &all.Events[i]
+						}
+						tampered = append(tampered, ev)
+					}
+					if later == nil {
+						continue
+					}
+					first := *later
+					first.T = 0
+					check("a later step ended first", append([]traces.Event{first}, tampered...), true)
+					return
+				}
+			}
+		})
+	}
+	if !againSeen {
+		t.Error("no scenario made the Snapshotter read the events again")
+	}
+}
+
+// streamSnapshots takes the snapshots at list with a Snapshotter, each when
+// the events reach its instant, and reports whether Finish read the events
+// again.
+func streamSnapshots(setup *Setup, events []traces.Event, list []time.Duration) ([]*traces.Snapshot, bool) {
+	s := NewSnapshotter(setup)
+	defer s.Close()
+	out := make([]*traces.Snapshot, len(list))
+	i := 0
+	for j := range events {
+		for ; i < len(list) && events[j].T > list[i]; i++ {
+			out[i] = s.Take(list[i])
+		}
+		s.Record(&events[j])
+	}
+	for ; i < len(list); i++ {
+		out[i] = s.Take(list[i])
+	}
+	again := false
+	s.Finish(func(sink traces.Sink) error {
+		again = true
+		for i := range events {
+			if err := sink.Record(&events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, again
+}
