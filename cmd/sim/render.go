@@ -11,16 +11,10 @@ import (
 
 	"github.com/dapr-sim/sim/picture"
 	"github.com/dapr-sim/sim/picture/page"
-	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/spf13/cobra"
 )
-
-// maxRenderInstants bounds the HTML page: each event instant carries a
-// snapshot of every machine (sim.Snapshots, taken while replaying once), so
-// a longer run is rendered a window at a time.
-const maxRenderInstants = 20000
 
 func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 	var out, from, to string
@@ -56,14 +50,20 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := loadRun(args[0], stderr, func(resources ...string) error {
+			r, done, err := loadRun(args[0], stderr, func(resources ...string) error {
 				return new(files).read(args[0]).read(resources...).write(out).check()
 			})
 			if err != nil {
 				return err
 			}
+			defer done()
 			if ext == ".svg" {
-				return writeAtomic(out, func(w io.Writer) error { return renderSVG(w, r, window) })
+				// The lanes fold every event from the start of the run.
+				var events traces.Collector
+				if err := r.events(&events); err != nil {
+					return err
+				}
+				return writeAtomic(out, func(w io.Writer) error { return renderSVG(w, r, events.Events, window) })
 			}
 			d, err := pageData(r, window)
 			if err != nil {
@@ -80,7 +80,7 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 
 // renderSVG is the .svg branch: the timeline's lanes as a static picture,
 // drawn by picture.WriteSVG.
-func renderSVG(w io.Writer, r *renderRun, win window) error {
+func renderSVG(w io.Writer, r *renderRun, events []traces.Event, win window) error {
 	opt := picture.SVGOptions{Horizon: r.setup.Scenario.Duration, Title: r.name}
 	if win.hasFrom {
 		opt.From = win.from
@@ -88,7 +88,7 @@ func renderSVG(w io.Writer, r *renderRun, win window) error {
 	if win.hasTo {
 		opt.To = win.to
 	}
-	if err := picture.WriteSVG(w, r.events, opt); err != nil {
+	if err := picture.WriteSVG(w, events, opt); err != nil {
 		if errors.Is(err, picture.ErrEmptyWindow) {
 			return fmt.Errorf("%w: %w", errUsage, err)
 		}
@@ -131,189 +131,110 @@ func parseWindow(from, to string) (window, error) {
 	return w, nil
 }
 
-// renderRun is a run to draw: its setup and every event, from a trace or
-// from running a scenario.
+// renderRun is a run to draw: its setup and a way to record its events,
+// from a trace or from running a scenario, as often as a picture asks.
 type renderRun struct {
 	name    string
 	dapr    string
 	seed    int64
 	setup   *sim.Setup
-	events  []traces.Event
 	wording traces.Wording
+	events  func(traces.Sink) error
 }
 
-// loadRun reads the trace or runs the scenario at path; check is called
+// loadRun opens the trace or loads the scenario at path; check is called
 // first with the resource paths a scenario names, to refuse an output that
-// would overwrite an input before anything runs.
-func loadRun(path string, stderr io.Writer, check func(resources ...string) error) (*renderRun, error) {
+// would overwrite an input before anything runs. Close the trace with done.
+func loadRun(path string, stderr io.Writer, check func(resources ...string) error) (r *renderRun, done func(), err error) {
 	isTrace, err := traceFile(path)
 	if err != nil {
-		return nil, statusError{status: exitBadInput, err: fmt.Errorf("render: %w", err)}
+		return nil, nil, statusError{status: exitBadInput, err: fmt.Errorf("render: %w", err)}
 	}
-	r := &renderRun{}
+	r = &renderRun{}
+	done = func() {}
+	// drain reads the events for a problem with them, which is reported
+	// before one with the header's release, as when the whole trace was
+	// read first.
+	var drain func() error
 	if isTrace {
 		if err := check(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		tr, err := traces.ReadFile(path)
+		tr, err := traces.OpenTrace(path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if r.setup, err = sim.PrepareTrace(path, tr); err != nil {
-			return nil, err
+		done = func() { tr.Close() }
+		if r.setup, err = prepareTrace(path, tr); err != nil {
+			done()
+			return nil, nil, err
 		}
-		r.name, r.dapr, r.seed, r.events = tr.Name, tr.Dapr, tr.Seed, tr.Events
+		r.name, r.dapr, r.seed = tr.Name, tr.Dapr, tr.Seed
+		first := tr
+		r.events = func(sink traces.Sink) error {
+			// The first reading goes on from the header read here; another
+			// (a picture that reads the events twice) opens the file anew.
+			rd := first
+			first = nil
+			if rd == nil {
+				var err error
+				if rd, err = traces.OpenTrace(path); err != nil {
+					return err
+				}
+				defer rd.Close()
+			}
+			for e, err := range rd.Events() {
+				if err != nil {
+					return err
+				}
+				if err := sink.Record(&e); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		drain = tr.Drain
 	} else {
 		sc, err := sim.LoadScenario(path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := check(sc.ResourcePaths()...); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if r.setup, err = prepare(sc, sim.Overrides{}, stderr); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		events, err := collect(r.setup, sim.DefaultMaxEvents)
-		if err != nil {
-			return nil, err
+		r.name, r.dapr, r.seed = sc.Name, r.setup.Profile.Version, r.setup.Seed
+		r.events = func(sink traces.Sink) error {
+			eng := sim.NewEngine(r.setup, sink, sim.Options{MaxEvents: sim.DefaultMaxEvents})
+			defer eng.Close()
+			return eng.Run()
 		}
-		r.name, r.dapr, r.seed, r.events = sc.Name, r.setup.Profile.Version, r.setup.Seed, events
+		drain = func() error { return r.events(traces.Sinks{}) }
 	}
 	if r.wording, err = traces.WordingFor(r.dapr); err != nil {
-		return nil, statusError{status: exitBadInput, err: fmt.Errorf("%s: dapr: %w", path, err)}
+		derr := drain()
+		done()
+		if derr != nil {
+			return nil, nil, derr
+		}
+		return nil, nil, statusError{status: exitBadInput, err: fmt.Errorf("%s: dapr: %w", path, err)}
 	}
-	return r, nil
+	return r, done, nil
 }
 
-// pageData turns the run into what the page shows: a snapshot at every
-// event instant of the window (sim.Snapshots: the engine's own state, taken
-// while replaying the run once, as `replay --at` does for one instant),
-// the log lines (the sidecar-log projection) and each breaker's diagram
-// with its policy's numbers.
+// pageData folds the run into what the page shows (picture.BuildPage):
+// a snapshot at every event instant of the window, taken by one replay
+// (sim.Snapshotter) while the run's events pass.
 func pageData(r *renderRun, win window) (*page.Data, error) {
-	end := r.setup.Scenario.Duration
-	if n := len(r.events); n > 0 {
-		end = max(end, r.events[n-1].T)
+	run := picture.PageRun{Name: r.name, Dapr: r.dapr, Seed: r.seed, Horizon: r.setup.Scenario.Duration, Wording: r.wording,
+		From: win.from, To: win.to, HasTo: win.hasTo, Settings: r.setup.BreakerSettings}
+	d, err := picture.BuildPage(run, func() picture.PageSnapshots { return sim.NewSnapshotter(r.setup) }, r.events)
+	if errors.Is(err, picture.ErrPageWindow) {
+		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
-	from, to := time.Duration(0), end
-	if win.hasFrom {
-		from = win.from
-	}
-	if win.hasTo {
-		to = win.to
-	}
-	if from >= to {
-		return nil, fmt.Errorf("%w: --from %s is not before the end of the run (%s)", errUsage, from, to)
-	}
-	instants := []time.Duration{from}
-	for i := range r.events {
-		t := r.events[i].T
-		if t > from && t <= to && t != instants[len(instants)-1] {
-			instants = append(instants, t)
-		}
-	}
-	if len(instants) > maxRenderInstants {
-		return nil, fmt.Errorf("%w: %d event instants between %s and %s; a page draws at most %d: choose a window with --from and --to",
-			errUsage, len(instants), from, to, maxRenderInstants)
-	}
-	d := &page.Data{
-		Title:    "sim: " + r.name,
-		Subtitle: fmt.Sprintf("Dapr %s · seed %d · %d events · %s to %s of virtual time", r.dapr, r.seed, len(r.events), from, to),
-		From:     int64(from),
-		To:       int64(to),
-	}
-	// The snapshots at the window's instants, and at the end for the
-	// diagrams, from one replay.
-	snaps := sim.Snapshots(r.setup, r.events, append(instants, end))
-	next := 0 // first event after the previous instant
-	for i, t := range instants {
-		snap := snaps[i]
-		ps := page.Snapshot{T: int64(t), Events: snap.Folded, Notes: snap.Notes, Requests: []string{}, Happened: []string{}}
-		for ; next < len(r.events) && r.events[next].T <= t; next++ {
-			if r.events[next].T == t {
-				ps.Happened = append(ps.Happened, traces.Describe(&r.events[next]))
-			}
-		}
-		for _, b := range snap.Breakers {
-			exp := int64(-1)
-			if b.Expires {
-				exp = int64(b.Expiry)
-			}
-			ps.Breakers = append(ps.Breakers, page.Breaker{Name: b.Name, State: b.State, Generation: b.Generation,
-				Requests: b.Requests, TotalSuccesses: b.TotalSuccesses, ConsecutiveSuccesses: b.ConsecutiveSuccesses,
-				TotalFailures: b.TotalFailures, ConsecutiveFailures: b.ConsecutiveFailures, Expiry: exp})
-		}
-		for _, tg := range snap.Targets {
-			pt := page.Target{Kind: tg.Kind, Name: tg.Name, Up: tg.Up, Since: -1}
-			if tg.Changed {
-				pt.Since = int64(tg.Since)
-			}
-			for _, w := range tg.Windows {
-				pt.Windows = append(pt.Windows, strings.TrimSpace(w.Mode+" "+w.Detail))
-			}
-			ps.Targets = append(ps.Targets, pt)
-		}
-		for _, q := range snap.Requests {
-			ps.Requests = append(ps.Requests, requestText(q))
-		}
-		if ps.Breakers == nil {
-			ps.Breakers = []page.Breaker{}
-		}
-		if ps.Targets == nil {
-			ps.Targets = []page.Target{}
-		}
-		d.Snapshots = append(d.Snapshots, ps)
-	}
-	lw := traces.NewLogWriter(io.Discard, r.wording)
-	for i := range r.events {
-		e := &r.events[i]
-		if e.T > to {
-			break
-		}
-		if line, ok := lw.Line(e); ok {
-			d.Log = append(d.Log, page.LogLine{T: int64(e.T), Text: strings.TrimSuffix(line, "\n")})
-		}
-	}
-	if d.Log == nil {
-		d.Log = []page.LogLine{}
-	}
-	// One diagram per breaker the run created, in name order.
-	final := snaps[len(instants)]
-	for i, b := range final.Breakers {
-		g := policies.Graph
-		var dg page.Diagram
-		if s, ok := r.setup.BreakerSettings(b.Name); ok {
-			s.Name = b.Name
-			fd := policies.BreakerGraph(s).ChangesOnly()
-			dg = page.Diagram{Breaker: b.Name, Title: fd.Title, SVG: fd.SVG(fmt.Sprintf("breaker%d", i))}
-		} else {
-			fd, err := g("breaker")
-			if err != nil {
-				return nil, err
-			}
-			fd = fd.ChangesOnly()
-			dg = page.Diagram{Breaker: b.Name, Title: "circuit breaker " + b.Name, SVG: fd.SVG(fmt.Sprintf("breaker%d", i))}
-		}
-		d.Diagrams = append(d.Diagrams, dg)
-	}
-	return d, nil
-}
-
-func requestText(q traces.RequestState) string {
-	s := fmt.Sprintf("%s w%d it%d step%d %s %s: attempt %d", q.App, q.Worker, q.Iteration, q.Step, q.Op, q.Target, q.Attempt)
-	switch q.Phase {
-	case traces.Issued:
-		s += " starts at " + q.Until.String()
-	case traces.Answering:
-		s += " started " + q.Since.String() + ", waiting for the answer"
-	case traces.Backoff:
-		s += fmt.Sprintf(" at %s (attempt %d failed %s)", q.Until, q.Attempt-1, q.Since)
-	}
-	if q.Breaker != "" {
-		s += " via " + q.Breaker
-	}
-	return s
+	return d, err
 }
 
 // writeAtomic writes path through write under a temporary name and renames

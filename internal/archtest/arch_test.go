@@ -76,7 +76,9 @@ func TestImportRules(t *testing.T) {
 		"fsm":      {},
 		"policies": {"fsm", "internal", "policies"},
 		"traces":   {"internal", "traces"},
-		"picture":  {"traces", "internal", "picture"},
+		// picture draws a breaker's diagram on the HTML page from its
+		// machine's fsm table with its policy's numbers (policies.BreakerGraph).
+		"picture":  {"policies", "traces", "internal", "picture"},
 		"sim":      {"clock", "fsm", "policies", "traces", "internal", "sim"},
 		"internal": {"internal"},
 		"expect":   {"traces", "internal", "expect"},

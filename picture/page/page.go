@@ -6,8 +6,8 @@
 // current state highlighted and its counts, the sidecar's log up to that
 // instant, and which stores and called apps are up.
 //
-// Place in the flow: the page is a projection of a run. The caller (the
-// CLI) folds the trace into Data — the state at every event instant, the
+// Place in the flow: the page is a projection of a run. The caller
+// (picture.BuildPage) folds the trace into Data — the state at every event instant, the
 // log lines, one diagram per breaker — and Write only lays it out; the
 // page's script reads Data and computes nothing a run decides.
 //
