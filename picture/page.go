@@ -49,6 +49,9 @@ type PageRun struct {
 // replay of the run, worded by Finish against the events recorded.
 type PageSnapshots interface {
 	Take(at time.Duration) *traces.Snapshot
+	// Breakers names, in name order, the breaker instances the run lists
+	// by end (those of Take(end)).
+	Breakers(end time.Duration) []string
 	Record(e *traces.Event) error
 	Finish(again func(traces.Sink) error) error
 	Close()
@@ -104,7 +107,7 @@ type pageFold struct {
 	lastInstant time.Duration
 	shots       []*traces.Snapshot
 	happened    [][]string
-	final       *traces.Snapshot
+	breakers    []string
 	log         []page.LogLine
 	logDone     bool // an event after the window ends the log
 	// The walk matching events with instants (see match).
@@ -135,7 +138,7 @@ func foldPage(run PageRun, to time.Duration, snapshots func() PageSnapshots, eve
 	}
 	f.take(len(f.instants))
 	// The diagrams name the breakers of the whole run.
-	f.final = f.snaps.Take(f.end)
+	f.breakers = f.snaps.Breakers(f.end)
 	if err := f.snaps.Finish(events); err != nil {
 		return nil, err
 	}
@@ -220,12 +223,12 @@ func (f *pageFold) data() (*page.Data, error) {
 		d.Log = []page.LogLine{}
 	}
 	// One diagram per breaker the run created, in name order.
-	for i, b := range f.final.Breakers {
+	for i, name := range f.breakers {
 		id := fmt.Sprintf("breaker%d", i)
-		if s, ok := run.Settings(b.Name); ok {
-			s.Name = b.Name
+		if s, ok := run.Settings(name); ok {
+			s.Name = name
 			fd := policies.BreakerGraph(s).ChangesOnly()
-			d.Diagrams = append(d.Diagrams, page.Diagram{Breaker: b.Name, Title: fd.Title, SVG: fd.SVG(id)})
+			d.Diagrams = append(d.Diagrams, page.Diagram{Breaker: name, Title: fd.Title, SVG: fd.SVG(id)})
 			continue
 		}
 		fd, err := policies.Graph("breaker")
@@ -233,7 +236,7 @@ func (f *pageFold) data() (*page.Data, error) {
 			return nil, err
 		}
 		fd = fd.ChangesOnly()
-		d.Diagrams = append(d.Diagrams, page.Diagram{Breaker: b.Name, Title: "circuit breaker " + b.Name, SVG: fd.SVG(id)})
+		d.Diagrams = append(d.Diagrams, page.Diagram{Breaker: name, Title: "circuit breaker " + name, SVG: fd.SVG(id)})
 	}
 	return d, nil
 }

@@ -26,6 +26,7 @@ func (f *fakeSnapshots) Take(at time.Duration) *traces.Snapshot {
 	f.takes++
 	return &traces.Snapshot{At: at, Folded: f.takes, Notes: []string{fmt.Sprintf("taken at %s after %d events", at, f.recorded)}}
 }
+func (f *fakeSnapshots) Breakers(time.Duration) []string            { return nil }
 func (f *fakeSnapshots) Record(*traces.Event) error                 { f.recorded++; return nil }
 func (f *fakeSnapshots) Finish(again func(traces.Sink) error) error { f.finished = true; return nil }
 func (f *fakeSnapshots) Close()                                     {}

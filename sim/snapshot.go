@@ -371,6 +371,44 @@ func (s *Snapshotter) Take(at time.Duration) *traces.Snapshot {
 	return snap
 }
 
+// Breakers names, in name order, the breaker instances the run lists by
+// end: those of Take(end), without replaying the rest of the run when no
+// step can list a new one (breakersSettled).
+func (s *Snapshotter) Breakers(end time.Duration) []string {
+	if !s.eng.breakersSettled() {
+		s.eng.RunUntil(end) // an error stops the run here, as it stopped the recorded one
+	}
+	names := make([]string, len(s.eng.live.breakers))
+	for i, b := range s.eng.live.breakers {
+		names[i] = b.settings.Name
+	}
+	sort.Strings(names)
+	return names
+}
+
+// breakersSettled reports whether the rest of the run can list no breaker
+// instance the live view does not hold yet: every step goes to a store,
+// whose pipeline (and breaker) is built once, and each such breaker is
+// listed. Actor and invocation steps take theirs from LRU caches that make
+// new instances as the run goes.
+func (e *Engine) breakersSettled() bool {
+	for _, w := range e.workers {
+		for i := range w.app.Steps {
+			if op := w.app.Steps[i].Op; op == Actor || op == Invoke {
+				return false
+			}
+			pl := w.steps[i].pl
+			if pl == nil || len(pl.layers) == 0 {
+				return false
+			}
+			if b := pl.layers[0].breaker; b != nil && !b.listed {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Record notes the run's next recorded event (a traces.Sink).
 func (s *Snapshotter) Record(e *traces.Event) error {
 	s.total++

@@ -433,3 +433,46 @@ func streamSnapshots(setup *Setup, events []traces.Event, list []time.Duration) 
 	})
 	return out, again
 }
+
+// Snapshotter.Breakers names the breakers of Take at the run's end, from
+// any point of the replay; for the quickstart (one store, its breaker
+// listed with the first step) without replaying the rest.
+func TestSnapshotterBreakersAsAtTheEnd(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios: %v", err)
+	}
+	files = append(files, "../examples/quickstart/scenario.yaml")
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			setup, ok := scenarioSetup(t, file)
+			if !ok {
+				t.Skip("a scenario that does not run")
+			}
+			end := setup.Scenario.Duration
+			for _, at := range []time.Duration{0, end / 3, end / 2, end} {
+				ref := NewSnapshotter(setup)
+				ref.Take(at)
+				var want []string
+				for _, b := range ref.Take(end).Breakers {
+					want = append(want, b.Name)
+				}
+				ref.Close()
+				s := NewSnapshotter(setup)
+				s.Take(at)
+				got := s.Breakers(end)
+				ran := s.eng.Now()
+				s.Close()
+				if len(got) == 0 {
+					got = nil
+				}
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("from %s: -Take(end) +Breakers\n%s", at, d)
+				}
+				if strings.HasSuffix(file, "quickstart/scenario.yaml") && at == end/2 && ran > at {
+					t.Errorf("from %s: the replay ran on to %s", at, ran)
+				}
+			}
+		})
+	}
+}
