@@ -50,9 +50,9 @@ func (e *Engine) issue(w *worker, wi int) {
 	st := &w.app.Steps[w.step]
 	switch st.Op {
 	case Actor:
-		w.pl = e.actorPipeline(st.Target, expand(st.ActorID, w.iteration, w.index), expand(st.Method, w.iteration, w.index))
+		w.pl = e.actorPipeline(w.app.ID, st.Target, expand(st.ActorID, w.iteration, w.index), expand(st.Method, w.iteration, w.index))
 	case Invoke:
-		w.pl = e.invokePipeline(st.Target, expand(st.Method, w.iteration, w.index))
+		w.pl = e.invokePipeline(w.app.ID, st.Target, expand(st.Method, w.iteration, w.index))
 	default:
 		w.pl = w.steps[w.step].pl
 	}
@@ -554,6 +554,9 @@ func (e *Engine) consult(w *worker, b *breakerInst) {
 
 func (e *Engine) breakerChanged(b *breakerInst, ef breaker.Effect, prior breaker.Breaker, kind breaker.EventKind) {
 	e.ev = traces.Event{T: e.q.Now(), Kind: traces.Breaker, Name: b.settings.Name, From: ef.From.String(), To: ef.To.String()}
+	if e.multi {
+		e.ev.App = b.sidecar
+	}
 	e.ev.Reason = e.breakerWhy(b, ef, prior, kind)
 	e.emit()
 }

@@ -163,7 +163,8 @@ type Engine struct {
 	text   textArena
 	stores map[string]*StateStore
 	apps   map[string]*calledApp
-	pipes  map[Target]*pipeline
+	// pipes holds each sidecar's state store pipelines (sidecarKey).
+	pipes map[string]*pipeline
 	// actorBreakers and appBreakers hold each actor type's and each called
 	// app's breaker cache (Dapr's LRUs).
 	actorBreakers map[string]*breakerLRU
@@ -203,6 +204,9 @@ type Engine struct {
 	spinAt time.Duration
 	err    error
 
+	// multi: the run has several sidecars, so a breaker's events name
+	// the sidecar keeping it.
+	multi bool
 	// begun: the run's first events are queued (Run, RunUntil).
 	begun bool
 	// live is what Snapshot reads besides the machines (snapshot.go).
@@ -235,7 +239,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		apps:          map[string]*calledApp{},
 		actorBreakers: map[string]*breakerLRU{},
 		appBreakers:   map[string]*breakerLRU{},
-		pipes:         map[Target]*pipeline{},
+		pipes:         map[string]*pipeline{},
 		maxEvents:     opt.MaxEvents,
 		jitter:        map[string]*mrand.Rand{},
 	}
@@ -243,41 +247,49 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		e.maxEvents = DefaultMaxEvents
 	}
 	e.windows = indexWindows(s.Scenario.Windows)
-	clients := map[string]*client.Settings{}
+	e.multi = len(s.Sidecars) > 1
 	for _, st := range s.Stores {
 		e.stores[st.Name] = newStore(st, opt.nullStore)
-		if cs, ok := s.Spec.ClientOf(st.Name); ok && !opt.NoClient {
-			clients[st.Name] = &cs
-		}
 	}
 	for _, a := range s.Called {
 		e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}
 	}
 	breakers := map[string]*breakerInst{}
-	instance := func(r policies.Resolved) *breakerInst {
+	instance := func(sidecar string, r policies.Resolved) *breakerInst {
 		if r.Breaker == nil {
 			return nil
 		}
 		// Inbound and outbound of a component share one instance in Dapr,
 		// keyed by the component name; an app's are keyed by endpoint.
-		bi, ok := breakers[r.BreakerKey]
+		// Each sidecar has its own.
+		key := sidecarKey(sidecar, r.BreakerKey)
+		bi, ok := breakers[key]
 		if !ok {
-			bi = &breakerInst{settings: r.Breaker.Resolve()}
-			breakers[r.BreakerKey] = bi
+			bi = &breakerInst{sidecar: sidecar, settings: r.Breaker.Resolve()}
+			breakers[key] = bi
 		}
 		return bi
 	}
-	for _, t := range s.Targets {
-		p := &pipeline{target: t}
-		if t.Method == "" {
-			r := s.Spec.StateStoreOutbound(t.Name)
-			p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(r), missingBreaker: r.MissingBreaker}}
-		} else {
-			// Invocation pipelines are built per request (invokePipeline):
-			// their breakers live in the app's LRU cache, looked up each time.
-			continue
+	// storeRefs resolves what a sidecar's state steps on a store call, once
+	// per sidecar and store: its pipeline and the component's client.
+	type refsKey struct{ sidecar, store string }
+	refs := map[refsKey]stepRefs{}
+	storeRefs := func(sidecar, store string) stepRefs {
+		k := refsKey{sidecar, store}
+		if r, ok := refs[k]; ok {
+			return r
 		}
-		e.pipes[t] = p
+		spec := s.SpecOf(sidecar)
+		r := spec.StateStoreOutbound(store)
+		p := &pipeline{target: Target{Name: store}}
+		p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(sidecar, r), missingBreaker: r.MissingBreaker}}
+		e.pipes[sidecarKey(sidecar, store)] = p
+		sr := stepRefs{pl: p, store: e.stores[store]}
+		if cs, ok := spec.ClientOf(store); ok && !opt.NoClient {
+			sr.client = &cs
+		}
+		refs[k] = sr
+		return sr
 	}
 	for ai := range e.sc.Apps {
 		app := &e.sc.Apps[ai]
@@ -290,7 +302,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		for i := range app.Steps {
 			st := &app.Steps[i]
 			if st.Op != Actor && st.Op != Invoke {
-				steps[i] = stepRefs{pl: e.pipes[Target{Name: st.Target, Method: st.Method}], store: e.stores[st.Target], client: clients[st.Target]}
+				steps[i] = storeRefs(app.ID, st.Target)
 			}
 		}
 		for w := 0; w < app.Workers; w++ {

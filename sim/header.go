@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/dapr-sim/sim/internal/diag"
@@ -117,7 +118,7 @@ func (s *Setup) Header() traces.Header {
 	sc := *s.Scenario
 	sc.Dapr, sc.Seed, sc.Stores = s.Profile.Version, s.Seed, s.Stores
 	d := dumpFields(&scenarioIn{sc: &sc}, scenarioFields)
-	return traces.Header{
+	h := traces.Header{
 		Sim:      Version,
 		Name:     sc.Name,
 		Dapr:     s.Profile.Version,
@@ -125,6 +126,15 @@ func (s *Setup) Header() traces.Header {
 		Scenario: d,
 		Spec:     s.Spec.Dump(),
 	}
+	if len(s.Sidecars) > 1 {
+		// A run with one sidecar writes the header it always has.
+		var more []SidecarDump
+		for _, c := range s.Sidecars[1:] {
+			more = append(more, SidecarDump{App: c.AppID, Spec: c.Spec.Dump()})
+		}
+		h.Sidecars = more
+	}
+	return h
 }
 
 // PrepareTrace builds the setup a trace was run with from its header alone:
@@ -158,5 +168,29 @@ func PrepareTrace(file string, trace traces.Headed) (*Setup, error) {
 	if tr.Seed != sc.Seed {
 		return nil, ynode.Errorf(file, tr.Scenario, "seed", "the header says seed %d and its scenario %d", tr.Seed, sc.Seed)
 	}
-	return prepareFromHeader(sc, dump)
+	dumps := []SidecarDump{{App: dump.AppID, Spec: dump}}
+	if tr.Sidecars != nil {
+		var more []struct {
+			App  string    `yaml:"app"`
+			Spec yaml.Node `yaml:"spec"`
+		}
+		if err := tr.Sidecars.Decode(&more); err != nil {
+			return nil, ynode.Errorf(file, tr.Sidecars, "sidecars", "want a list of {app, spec}: %v", err)
+		}
+		for i, m := range more {
+			text, err := yaml.Marshal(&m.Spec)
+			if err != nil {
+				return nil, &diag.Error{File: file, Field: "sidecars", Msg: err.Error()}
+			}
+			d, err := policies.DecodeDump(text)
+			if err != nil {
+				return nil, ynode.Errorf(file, &m.Spec, fmt.Sprintf("sidecars[%d].spec", i), "%v", err)
+			}
+			if d.AppID != m.App {
+				return nil, ynode.Errorf(file, &m.Spec, fmt.Sprintf("sidecars[%d].app", i), "the sidecar is %q and its spec was resolved for %q", m.App, d.AppID)
+			}
+			dumps = append(dumps, SidecarDump{App: m.App, Spec: d})
+		}
+	}
+	return prepareFromHeader(sc, dumps)
 }

@@ -54,6 +54,7 @@ type layer struct {
 
 // breakerInst is one breaker instance: its settings and current state.
 type breakerInst struct {
+	sidecar  string // the app id of the sidecar that keeps it
 	settings breaker.Settings
 	state    breaker.Breaker
 	started  bool
@@ -77,17 +78,19 @@ func (b *breakerInst) ensure(now time.Duration) {
 // the pre-lock runner (retry and breaker), the router's built-in retry for
 // an untargeted type, and the host's post-lock timeout. The breaker comes
 // from the type's LRU cache, keyed by its scope.
-func (e *Engine) actorPipeline(actorType, id, method string) *pipeline {
-	a := e.setup.Spec.Actor(actorType, id)
+func (e *Engine) actorPipeline(sidecar, actorType, id, method string) *pipeline {
+	a := e.setup.SpecOf(sidecar).Actor(actorType, id)
 	host := e.setup.Hosts[actorType]
 	pre := layer{operation: a.Operation, retry: a.PreLock.Retry}
 	if a.PreLock.Breaker != nil {
-		cache, ok := e.actorBreakers[actorType]
+		key := sidecarKey(sidecar, actorType)
+		cache, ok := e.actorBreakers[key]
 		if !ok {
 			cache = newBreakerLRU(a.CacheSize)
-			e.actorBreakers[actorType] = cache
+			e.actorBreakers[key] = cache
 		}
 		pre.breaker = cache.get(a.PreLock.BreakerKey, *a.PreLock.Breaker)
+		pre.breaker.sidecar = sidecar
 	}
 	p := &pipeline{target: Target{Name: actorType, Method: method}, called: true}
 	switch {
@@ -115,17 +118,19 @@ func (e *Engine) actorPipeline(actorType, id, method string) *pipeline {
 // no targets.apps entry, direct messaging's built-in retry inside it. Dapr
 // keys an app's breakers by "<appID>:<method>" in the app's LRU cache and
 // logs that name (pkg/api/http/directmessaging.go).
-func (e *Engine) invokePipeline(app, method string) *pipeline {
+func (e *Engine) invokePipeline(sidecar, app, method string) *pipeline {
 	endpoint := app + ":" + method
-	r := e.setup.Spec.App(app, endpoint)
+	r := e.setup.SpecOf(sidecar).App(app, endpoint)
 	outer := layer{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}}
 	if r.Breaker != nil {
-		cache, ok := e.appBreakers[app]
+		key := sidecarKey(sidecar, app)
+		cache, ok := e.appBreakers[key]
 		if !ok {
 			cache = newBreakerLRU(r.CacheSize)
-			e.appBreakers[app] = cache
+			e.appBreakers[key] = cache
 		}
 		outer.breaker = cache.get(endpoint, *r.Breaker)
+		outer.breaker.sidecar = sidecar
 	}
 	p := &pipeline{target: Target{Name: app, Method: method}, called: true, layers: []layer{outer}}
 	if r.BuiltInRetry != nil {
@@ -134,6 +139,10 @@ func (e *Engine) invokePipeline(app, method string) *pipeline {
 	}
 	return p
 }
+
+// sidecarKey keys what each sidecar keeps of its own (breakers, pipelines,
+// clients) by its app id and name: app ids and names hold no NUL.
+func sidecarKey(sidecar, name string) string { return sidecar + "\x00" + name }
 
 // breakerLRU is Dapr's per-actor-type breaker cache (golang-lru): at most
 // size instances; adding one more evicts the least recently used, whose

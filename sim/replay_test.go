@@ -157,7 +157,7 @@ func TestPrepareFromHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	dump := want.Spec.Dump()
-	got, err := PrepareFromHeader("header", block, dump)
+	got, err := PrepareFromHeader("header", block, SidecarDump{App: dump.AppID, Spec: dump})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,19 +179,19 @@ func TestPrepareFromHeader(t *testing.T) {
 	bad := strings.Replace(string(block), "stores:\n    statestore:\n        latency: 1ms\n", "", 1)
 	noComp := dump
 	noComp.Components = nil
-	_, err = PrepareFromHeader("header", []byte(bad), noComp)
+	_, err = PrepareFromHeader("header", []byte(bad), SidecarDump{App: noComp.AppID, Spec: noComp})
 	if err == nil || !strings.Contains(err.Error(), `no state store named "statestore"`) {
 		t.Errorf("got %v, want the undeclared store reported", err)
 	}
 	// A header whose scenario and spec disagree is refused.
 	other := dump
 	other.Profile = "1.16"
-	if _, err := PrepareFromHeader("header", block, other); err == nil || !strings.Contains(err.Error(), "resolved for") {
+	if _, err := PrepareFromHeader("header", block, SidecarDump{App: other.AppID, Spec: other}); err == nil || !strings.Contains(err.Error(), "resolved for") {
 		t.Errorf("got %v, want the profile mismatch reported", err)
 	}
 	other = dump
 	other.AppID = "someone-else"
-	if _, err := PrepareFromHeader("header", block, other); err == nil || !strings.Contains(err.Error(), "someone-else") {
+	if _, err := PrepareFromHeader("header", block, SidecarDump{App: other.AppID, Spec: other}); err == nil || !strings.Contains(err.Error(), "someone-else") {
 		t.Errorf("got %v, want the app id mismatch reported", err)
 	}
 }

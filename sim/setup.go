@@ -22,7 +22,13 @@ const Version = "0.1.0"
 type Setup struct {
 	Scenario *Scenario
 	Profile  policies.Profile
-	Spec     *policies.Spec
+	// Spec is the first sidecar's: in a scenario with one app loop, the
+	// only one.
+	Spec *policies.Spec
+	// Sidecars are one per app id with a loop, in the order the scenario
+	// first names them: each its own daprd, with the spec it loads (scopes
+	// applied for its app id) and breakers of its own.
+	Sidecars []Sidecar
 	Seed     int64
 	Stores   []Store  // every store a step or fault names, sorted by name
 	Called   []App    // the apps that only answer invocations, sorted by id
@@ -30,6 +36,22 @@ type Setup struct {
 	// Hosts maps each actor type a step calls to the called app hosting it.
 	Hosts    map[string]string
 	Warnings []diag.Warning
+}
+
+// Sidecar is one app id's daprd.
+type Sidecar struct {
+	AppID string
+	Spec  *policies.Spec
+}
+
+// SpecOf returns the spec of appID's sidecar, or nil.
+func (s *Setup) SpecOf(appID string) *policies.Spec {
+	for _, sc := range s.Sidecars {
+		if sc.AppID == appID {
+			return sc.Spec
+		}
+	}
+	return nil
 }
 
 // Target is what one kind of step calls through its own policy pipeline: a
@@ -91,7 +113,7 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	// The scenario's own problems and those of its resources are reported
 	// together: one run shows everything there is to fix.
 	var errs diag.List
-	appID, called, loopErrs := appLoops(sc)
+	appIDs, called, loopErrs := appLoops(sc)
 	errs = append(errs, loopErrs...)
 	if err := checkResources(sc); err != nil {
 		errs = diag.Collect(errs, err, sc.File)
@@ -100,12 +122,32 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		if src == nil {
 			src = policies.ReadSources(sc.ResourcePaths())
 		}
-		spec, warns, err := src.Load(appID, profile, o.Edits)
-		if err != nil {
-			errs = diag.Collect(errs, err, sc.File)
+		// Each sidecar reads the same files; what they say about the files
+		// is said once.
+		seenWarn := map[diag.Warning]bool{}
+		seenErr := map[string]bool{}
+		for _, id := range appIDs {
+			spec, warns, err := src.Load(id, profile, o.Edits)
+			for _, w := range warns {
+				if !seenWarn[w] {
+					seenWarn[w] = true
+					s.Warnings = append(s.Warnings, w)
+				}
+			}
+			if err != nil {
+				for _, e := range diag.Collect(nil, err, sc.File) {
+					if !seenErr[e.Error()] {
+						seenErr[e.Error()] = true
+						errs = append(errs, e)
+					}
+				}
+			}
+			s.Sidecars = append(s.Sidecars, Sidecar{AppID: id, Spec: spec})
 		}
-		s.Spec = spec
-		s.Warnings = warns
+		if len(s.Sidecars) > 0 {
+			s.Spec = s.Sidecars[0].Spec
+		}
+		s.Warnings = scopedOutOfAll(s.Warnings, len(appIDs))
 	}
 	if len(errs) > 0 {
 		return nil, errs.Err()
@@ -119,36 +161,83 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	return s, nil
 }
 
+// scopedOutOfAll keeps, of the warnings that a resource is scoped away from
+// a sidecar, those about a resource no sidecar of the run loads, once: with
+// several sidecars a resource meant for one of them is as intended.
+func scopedOutOfAll(warns []diag.Warning, sidecars int) []diag.Warning {
+	if sidecars < 2 {
+		return warns
+	}
+	type at struct {
+		file string
+		line int
+	}
+	count := map[at]int{}
+	for _, w := range warns {
+		if w.ID == "scoped-out" {
+			count[at{w.File, w.Line}]++
+		}
+	}
+	out := warns[:0]
+	for _, w := range warns {
+		if w.ID == "scoped-out" {
+			k := at{w.File, w.Line}
+			if count[k] < sidecars {
+				continue
+			}
+			count[k] = 0 // said once
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
 // PrepareFromHeader builds the setup a trace header describes, without the
 // resources folder: scenarioYAML is the header's scenario block (in the
 // scenario file's shape; its resourcesPath or resiliency is not read) and
 // dump the resolved spec recorded beside it. It runs the reference checks
 // Prepare runs; problems are *diag.Error naming file. Warnings are dropped:
 // they were reported when the trace was written.
-func PrepareFromHeader(file string, scenarioYAML []byte, dump policies.SpecDump) (*Setup, error) {
+func PrepareFromHeader(file string, scenarioYAML []byte, dumps ...SidecarDump) (*Setup, error) {
 	sc, err := ParseScenario(file, scenarioYAML)
 	if err != nil {
 		return nil, err
 	}
-	return prepareFromHeader(sc, dump)
+	return prepareFromHeader(sc, dumps)
 }
 
-func prepareFromHeader(sc *Scenario, dump policies.SpecDump) (*Setup, error) {
-	spec, err := policies.FromDump(dump)
-	if err != nil {
-		return nil, &diag.Error{File: sc.File, Field: "spec", Msg: err.Error()}
+// SidecarDump is one sidecar's resolved spec as a trace header records it:
+// the first in the header's spec, any other under sidecars.
+type SidecarDump struct {
+	App  string            `yaml:"app"`
+	Spec policies.SpecDump `yaml:"spec"`
+}
+
+func prepareFromHeader(sc *Scenario, dumps []SidecarDump) (*Setup, error) {
+	s := &Setup{Scenario: sc, Seed: sc.Seed}
+	for _, d := range dumps {
+		spec, err := policies.FromDump(d.Spec)
+		if err != nil {
+			return nil, &diag.Error{File: sc.File, Field: "spec", Msg: err.Error()}
+		}
+		if sc.Dapr != spec.Profile.Version {
+			return nil, &diag.Error{File: sc.File, Line: sc.DaprLine, Field: "scenario.dapr", Msg: fmt.Sprintf("the scenario says Dapr %q and the spec was resolved for %q: a header is run with one profile", sc.Dapr, spec.Profile.Version)}
+		}
+		s.Sidecars = append(s.Sidecars, Sidecar{AppID: spec.AppID, Spec: spec})
 	}
-	if sc.Dapr != spec.Profile.Version {
-		return nil, &diag.Error{File: sc.File, Line: sc.DaprLine, Field: "scenario.dapr", Msg: fmt.Sprintf("the scenario says Dapr %q and the spec was resolved for %q: a header is run with one profile", sc.Dapr, spec.Profile.Version)}
-	}
-	appID, called, errs := appLoops(sc)
+	appIDs, called, errs := appLoops(sc)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	if spec.AppID != appID {
-		return nil, &diag.Error{File: sc.File, Line: sc.AppsLine, Field: "spec.appID", Msg: fmt.Sprintf("the spec was resolved for app %q and the scenario's loops run as %q", spec.AppID, appID)}
+	if len(s.Sidecars) != len(appIDs) {
+		return nil, &diag.Error{File: sc.File, Line: sc.AppsLine, Field: "sidecars", Msg: fmt.Sprintf("the header resolves %d sidecar specs and the scenario's loops run as %d app ids", len(s.Sidecars), len(appIDs))}
 	}
-	s := &Setup{Scenario: sc, Profile: spec.Profile, Spec: spec, Seed: sc.Seed}
+	for i, sc2 := range s.Sidecars {
+		if sc2.AppID != appIDs[i] {
+			return nil, &diag.Error{File: sc.File, Line: sc.AppsLine, Field: "spec.appID", Msg: fmt.Sprintf("the spec was resolved for app %q and the scenario's loops run as %q", sc2.AppID, appIDs[i])}
+		}
+	}
+	s.Spec, s.Profile = s.Sidecars[0].Spec, s.Sidecars[0].Spec.Profile
 	if err := s.resolve(called, sc.Overrides); err != nil {
 		return nil, err
 	}
@@ -156,11 +245,13 @@ func prepareFromHeader(sc *Scenario, dump policies.SpecDump) (*Setup, error) {
 	return s, nil
 }
 
-// appLoops returns the one app id the scenario's loops run as (they share
-// one sidecar) and the called apps (those without steps), by id, with every
-// problem found among the apps.
-func appLoops(sc *Scenario) (string, map[string]App, diag.List) {
-	appID := ""
+// appLoops returns the app ids the scenario's loops run as, in the order
+// the scenario first names them (loops of one id share its sidecar), and
+// the called apps (those without steps), by id, with every problem found
+// among the apps.
+func appLoops(sc *Scenario) ([]string, map[string]App, diag.List) {
+	var ids []string
+	seen := map[string]bool{}
 	called := map[string]App{}
 	var errs diag.List
 	for i, a := range sc.Apps {
@@ -172,23 +263,24 @@ func appLoops(sc *Scenario) (string, map[string]App, diag.List) {
 			called[a.ID] = a
 			continue
 		}
-		if appID == "" {
-			appID = a.ID
-		} else if a.ID != appID {
-			errs = append(errs, &diag.Error{File: sc.File, Line: a.Line, Field: fmt.Sprintf("apps[%d].id", i), Msg: fmt.Sprintf("every app loop runs beside one sidecar in this sim: want one app id, got %q and %q", appID, a.ID)})
+		if !seen[a.ID] {
+			seen[a.ID] = true
+			ids = append(ids, a.ID)
 		}
 	}
 	line := sc.AppsLine
 	if line == 0 {
 		line = sc.Line
 	}
-	if appID == "" {
+	if len(ids) == 0 {
 		errs = append(errs, &diag.Error{File: sc.File, Line: line, Field: "apps", Msg: "no app has steps: at least one app loop must call something"})
 	}
-	if _, ok := called[appID]; ok && appID != "" {
-		errs = append(errs, &diag.Error{File: sc.File, Line: line, Field: "apps", Msg: fmt.Sprintf("%q is both the app with steps and a called app: an app cannot invoke itself through this sim", appID)})
+	for _, id := range ids {
+		if _, ok := called[id]; ok {
+			errs = append(errs, &diag.Error{File: sc.File, Line: line, Field: "apps", Msg: fmt.Sprintf("%q is both an app with steps and a called app: an app cannot invoke itself through this sim", id)})
+		}
 	}
-	return appID, called, errs
+	return ids, called, errs
 }
 
 // resolve checks what the scenario's steps, faults and windows name against
@@ -315,6 +407,12 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 	warns, whatIfErrs := policies.ApplyWhatIfs(s.Spec, edits)
 	s.Warnings = append(s.Warnings, warns...)
 	errs = append(errs, whatIfErrs...)
+	for i := 1; i < len(s.Sidecars); i++ {
+		other := s.Sidecars[i]
+		// The same what-ifs, said once: every sidecar reads the same
+		// resources, so their problems are the first one's.
+		policies.ApplyWhatIfs(other.Spec, edits)
+	}
 	if err := errs.Err(); err != nil {
 		return err
 	}

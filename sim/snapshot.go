@@ -62,15 +62,19 @@ func (e *Engine) Snapshot() *traces.Snapshot {
 	snap := &traces.Snapshot{At: at, Folded: e.live.recorded, Last: e.live.last}
 	for _, b := range e.live.breakers {
 		s := b.state
+		app := ""
+		if e.multi {
+			app = b.sidecar
+		}
 		snap.Breakers = append(snap.Breakers, traces.BreakerState{
-			Name: b.settings.Name, State: s.State.String(), Generation: s.Generation,
+			App: app, Name: b.settings.Name, State: s.State.String(), Generation: s.Generation,
 			Requests:       s.Counts.Requests,
 			TotalSuccesses: s.Counts.TotalSuccesses, ConsecutiveSuccesses: s.Counts.ConsecutiveSuccesses,
 			TotalFailures: s.Counts.TotalFailures, ConsecutiveFailures: s.Counts.ConsecutiveFailures,
 			Expiry: s.Expiry, Expires: s.Expires,
 		})
 	}
-	sort.SliceStable(snap.Breakers, func(i, j int) bool { return snap.Breakers[i].Name < snap.Breakers[j].Name })
+	sort.SliceStable(snap.Breakers, func(i, j int) bool { return snap.Breakers[i].Label() < snap.Breakers[j].Label() })
 	for _, w := range e.workers {
 		v := &w.view
 		if !v.active {

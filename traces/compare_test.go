@@ -49,7 +49,7 @@ func TestCompare(t *testing.T) {
 		{name: "extra recorded", want: base, got: base[:6], index: 6, nContext: 3,
 			headline: "replay: diverged at event #7 (t=36s): the replay ends here, the trace goes on\n"},
 		{name: "replay's unwritten fields are ignored", want: base,
-			got: edit(func(e []Event) []Event { e[3].App, e[6].Operation, e[0].Worker = "x", "y", 3; return e }), index: -1},
+			got: edit(func(e []Event) []Event { e[3].Worker, e[6].Operation, e[0].Worker = 7, "y", 3; return e }), index: -1},
 		{name: "a recorded field its kind does not write is caught", want: edit(func(e []Event) []Event { e[3].Delay = time.Second; return e }),
 			got: base, index: 3, nContext: 3, fields: []string{"delay: 1s, 0s"}},
 	} {

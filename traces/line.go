@@ -36,6 +36,10 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			b = f.str(b, "detail", e.Detail)
 		}
 	case Breaker:
+		if e.App != "" {
+			// Which sidecar's breaker, in a run with several.
+			b = f.str(b, "app", e.App)
+		}
 		b = f.str(b, "name", e.Name)
 		b = f.str(b, "from", e.From)
 		b = f.str(b, "to", e.To)
@@ -117,7 +121,7 @@ func Recorded(e Event) Event {
 		r.Target, r.Change, r.Detail = e.Target, e.Change, e.Detail
 		return r
 	case Breaker:
-		r.Name, r.From, r.To, r.Why = e.Name, e.From, e.To, e.WhyText()
+		r.App, r.Name, r.From, r.To, r.Why = e.App, e.Name, e.From, e.To, e.WhyText()
 		return r
 	}
 	r.App, r.Worker, r.Iteration, r.Step, r.Target, r.Op = e.App, e.Worker, e.Iteration, e.Step, e.Target, e.Op

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dapr-sim/sim/internal/escape"
 )
@@ -19,6 +20,11 @@ type LogWriter struct {
 	// Explain adds, after each breaker transition, retry decision and failed
 	// step, an indented line saying why (see Explanation).
 	Explain bool
+	// Sidecars says the run has more than one sidecar: each sidecar line
+	// ends with the app_id field daprd logs (logrus pads the message to 44
+	// columns before its fields), and an app's own line is prefixed
+	// `== APP - <app id> ==`, as Dapr's multi-app run prints it.
+	Sidecars bool
 
 	w       *bufio.Writer
 	wording Wording
@@ -37,7 +43,7 @@ func (l *LogWriter) Record(e *Event) error {
 		// The app's own line (see Line), written in pieces so no string is
 		// built for it; bufio's error is sticky, so the last write reports.
 		if e.Outcome == OK && e.Log != "" {
-			l.w.WriteString("== APP == ")
+			l.w.WriteString(l.appPrefix(e))
 			l.w.WriteString(e.Log)
 			if err := l.w.WriteByte('\n'); err != nil {
 				return err
@@ -76,19 +82,19 @@ func Explanation(e *Event) (string, bool) {
 func (l *LogWriter) Line(e *Event) (string, bool) {
 	switch e.Kind {
 	case Breaker:
-		return l.stamp("info", e.T, BreakerLine(e.Name, e.From, e.To)), true
+		return l.stamp("info", e, BreakerLine(e.Name, e.From, e.To)), true
 	case Retry:
 		if !e.Notice {
 			return "", false
 		}
-		return l.stamp(l.wording.RetryLevel, e.T, l.wording.Retry(escape.Text(e.Operation), e.Delay)), true
+		return l.stamp(l.wording.RetryLevel, e, l.wording.Retry(escape.Text(e.Operation), e.Delay)), true
 	case Recovered:
-		return l.stamp(l.wording.RecoveredLevel, e.T, l.wording.Recovered(escape.Text(e.Operation), e.Attempts)), true
+		return l.stamp(l.wording.RecoveredLevel, e, l.wording.Recovered(escape.Text(e.Operation), e.Attempts)), true
 	case Op:
 		if e.Outcome != OK || e.Log == "" {
 			return "", false
 		}
-		return "== APP == " + e.Log + "\n", true
+		return l.appPrefix(e) + e.Log + "\n", true
 	}
 	return "", false
 }
@@ -96,9 +102,20 @@ func (l *LogWriter) Line(e *Event) (string, bool) {
 // Flush writes buffered lines out.
 func (l *LogWriter) Flush() error { return l.w.Flush() }
 
+// appPrefix is what `dapr run` puts before an app's own line.
+func (l *LogWriter) appPrefix(e *Event) string {
+	if !l.Sidecars {
+		return "== APP == "
+	}
+	return "== APP - " + escape.Text(e.App) + " == "
+}
+
 // stamp renders logrus' TextFormatter on a terminal: the level cut to four
-// upper-case letters, then whole seconds since start, truncated, 4 digits.
-func (l *LogWriter) stamp(level string, t time.Duration, msg string) string {
+// upper-case letters, then whole seconds since start, truncated, 4 digits;
+// with several sidecars, the message padded to 44 columns and the app_id
+// field.
+func (l *LogWriter) stamp(level string, e *Event, msg string) string {
+	t := e.T
 	b := l.buf[:0]
 	b = append(b, levelTag(level)...)
 	b = append(b, '[')
@@ -110,6 +127,13 @@ func (l *LogWriter) stamp(level string, t time.Duration, msg string) string {
 	b = append(b, s...)
 	b = append(b, "] "...)
 	b = append(b, msg...)
+	if l.Sidecars {
+		for n := utf8.RuneCountInString(msg); n < 44; n++ {
+			b = append(b, ' ')
+		}
+		b = append(b, "  app_id="...)
+		b = append(b, escape.Text(e.App)...)
+	}
 	b = append(b, '\n')
 	l.buf = b
 	return string(b)

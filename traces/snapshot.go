@@ -31,6 +31,8 @@ type Snapshot struct {
 // BreakerState is one circuit-breaker instance at the instant: gobreaker's
 // state, generation, five counts and expiry.
 type BreakerState struct {
+	// App is the sidecar keeping it, in a run with several ("" with one).
+	App        string
 	Name       string
 	State      string // closed, half-open, open
 	Generation uint64
@@ -43,6 +45,15 @@ type BreakerState struct {
 	// end of the open period. Expires is false when there is none.
 	Expiry  time.Duration
 	Expires bool
+}
+
+// Label names the instance: its name, after its sidecar's app id when the
+// run has several sidecars.
+func (b BreakerState) Label() string {
+	if b.App == "" {
+		return b.Name
+	}
+	return b.App + "/" + b.Name
 }
 
 // Phase is where an in-flight request stands.
@@ -116,7 +127,7 @@ func (s *Snapshot) Write(w io.Writer) error {
 	}
 	for _, br := range s.Breakers {
 		fmt.Fprintf(tw, "  %s\t%s\tgeneration %d\trequests %d\tsuccesses %d/%d\tfailures %d/%d\t%s\n",
-			escape.Name(br.Name), br.State, br.Generation, br.Requests,
+			escape.Name(br.Label()), br.State, br.Generation, br.Requests,
 			br.TotalSuccesses, br.ConsecutiveSuccesses, br.TotalFailures, br.ConsecutiveFailures, expiryText(br))
 	}
 	tw.Flush()

@@ -29,6 +29,8 @@ type Head struct {
 	Scenario *yaml.Node
 	// Spec is the header's resolved Resiliency spec (policies.SpecDump).
 	Spec *yaml.Node
+	// Sidecars, when present, lists the other sidecars' specs ({app, spec}).
+	Sidecars *yaml.Node
 	// JSONL reports that the trace was read from the JSON-lines form.
 	JSONL bool
 }
@@ -99,7 +101,7 @@ func notATrace(err error) error {
 }
 
 // headerKeys are the fields of a trace header, in the order they are written.
-var headerKeys = []string{"format", "sim", "name", "dapr", "seed", "scenario", "spec"}
+var headerKeys = []string{"format", "sim", "name", "dapr", "seed", "scenario", "spec", "sidecars"}
 
 // header fills t from the header mapping root and returns the events node
 // (nil when absent). It checks the format version before anything else, so
@@ -172,7 +174,7 @@ func header(name string, root *yaml.Node, jsonl bool) (*Head, *yaml.Node, error)
 			return nil, nil, ynode.Errorf(name, root, k, "required: the header must say how to run the scenario again")
 		}
 	}
-	t.Scenario, t.Spec = vals["scenario"], vals["spec"]
+	t.Scenario, t.Spec, t.Sidecars = vals["scenario"], vals["spec"], vals["sidecars"]
 	return t, events, nil
 }
 

@@ -26,6 +26,9 @@ type Header struct {
 	Seed     int64  `yaml:"seed"`
 	Scenario any    `yaml:"scenario"`
 	Spec     any    `yaml:"spec"`
+	// Sidecars are the specs of the sidecars after the first (Spec), in a
+	// run with several app ids: a list of {app, spec}.
+	Sidecars any `yaml:"sidecars,omitempty"`
 }
 
 // TraceWriter streams a trace: the header once, then one line per event. It

@@ -131,6 +131,7 @@ func printLog(tr *traces.Reader, stdout io.Writer, explain bool) error {
 	}
 	log := traces.NewLogWriter(stdout, wording)
 	log.Explain = explain
+	log.Sidecars = tr.Sidecars != nil
 	for e, err := range tr.Events() {
 		if err != nil {
 			log.Flush()

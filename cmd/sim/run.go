@@ -115,6 +115,7 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	}
 	log := traces.NewLogWriter(stdout, wording)
 	log.Explain = explain
+	log.Sidecars = len(setup.Sidecars) > 1
 	stream := newStreamLog(log, isTerminal(stdout), bclock.New())
 	defer stream.Close()
 	sinks := traces.Sinks{stream}
