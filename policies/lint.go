@@ -397,6 +397,7 @@ func (l *linter) hazards(s *Spec, idx *siteIndex, deadline time.Duration) {
 		l.combo(s, c)
 	}
 	l.clientChecks(s, idx)
+	l.messagingChecks(s, idx)
 }
 
 // combo checks one combination of retry, breaker and timeout.

@@ -475,6 +475,50 @@ var lintCases = []struct {
 		absent: []string{"client-outlasts-timeout", "client-trip-time"},
 	},
 	{
+		// 2m30s of retries against the default processingTimeout 60s: on
+		// 1.14 the message is reclaimed for a second worker, and its
+		// dead-letter publish runs on an expired context.
+		name:    "inbound retry outlasting processingTimeout, with a dead-letter topic",
+		files:   map[string]string{"p.yaml": pubsubComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": inboundRes, "s.yaml": subscriptionDoc("orders-sub", "pubsub", "orders-dlq")},
+		version: "1.14",
+		want:    []string{"r.yaml:16 delivery-outlasts-processing-timeout"},
+	},
+	{
+		// From 1.15 a failed dead-letter publish leaves the message pending.
+		name:   "1.15 keeps the message when the dead-letter publish fails",
+		files:  map[string]string{"p.yaml": pubsubComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": inboundRes, "s.yaml": subscriptionDoc("orders-sub", "pubsub", "orders-dlq")},
+		want:   []string{"r.yaml:16 delivery-outlasts-processing-timeout"},
+		absent: []string{"dead-letter-after-deadline"},
+	},
+	{
+		// A processingTimeout of 3m outlasts the 2m30s: nothing to say.
+		name:   "inbound retry inside processingTimeout",
+		files:  map[string]string{"p.yaml": pubsubComponent("  - {name: processingTimeout, value: 3m}\n"), "r.yaml": inboundRes, "s.yaml": subscriptionDoc("orders-sub", "pubsub", "orders-dlq")},
+		absent: []string{"delivery-outlasts-processing-timeout", "dead-letter-after-deadline"},
+	},
+	{
+		// Without a Subscription or an inbound target nothing is delivered.
+		name: "no subscription, no inbound target",
+		files: map[string]string{"p.yaml": pubsubComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": res("r", `  policies:
+    retries:
+      DefaultRetryPolicy: {policy: constant, duration: 10s, maxRetries: 20}
+`)},
+		absent: []string{"delivery-outlasts-processing-timeout"},
+	},
+	{
+		// An untargeted subscribed component: the default retry, reported
+		// at its definition.
+		name: "a default retry outlasting processingTimeout",
+		files: map[string]string{"p.yaml": pubsubComponent("  - {name: redisHost, value: localhost:6379}\n"), "s.yaml": subscriptionDoc("orders-sub", "pubsub", ""), "r.yaml": res("r", `  policies:
+    retries:
+      DefaultRetryPolicy: {policy: constant, duration: 5s, maxRetries: -1}
+    circuitBreakers:
+      DefaultCircuitBreakerPolicy: {timeout: 30s, trip: consecutiveFailures >= 5}
+`)},
+		want: []string{"r.yaml:8 delivery-outlasts-processing-timeout"},
+	},
+
+	{
 		// 1.16: a failing save costs 1.536s in go-redis. The 1s timeout
 		// ends every failing attempt first; with it, one call's 5th
 		// failure comes 4 × (6s + 1s) = 28s after its first, past the

@@ -40,25 +40,8 @@ func (l *linter) clientChecks(s *Spec, idx *siteIndex) {
 		}
 		// Report at the target's references, or at the default policies'
 		// definitions for an untargeted store.
-		type site struct {
-			file, field string
-			line        int
-		}
-		at := func(kind, ref string) (site, bool) {
-			for _, t := range idx.targets {
-				if t.key != "components/"+name+"/outbound" {
-					continue
-				}
-				r := map[string]Ref{"timeout": t.refs.Timeout, "retry": t.refs.Retry, "circuit breaker": t.refs.CircuitBreaker}[kind]
-				if r.Line > 0 {
-					return site{t.file, t.path + "." + map[string]string{"timeout": "timeout", "retry": "retry", "circuit breaker": "circuitBreaker"}[kind], r.Line}, true
-				}
-				return site{t.file, t.path, t.line}, true
-			}
-			if d, ok := idx.defAt[kind+"/"+ref]; ok {
-				return site{d.file, d.field, d.line}, true
-			}
-			return site{}, false
+		at := func(kind, ref string) (lintSite, bool) {
+			return idx.refSite("components/"+name+"/outbound", kind, ref)
 		}
 		cost := FailedCommandCost(c)
 		why := fmt.Sprintf("component %q's client (Dapr %s, %s)", name, s.Profile.Version, c)

@@ -50,9 +50,40 @@ type Profile struct {
 	// the Resiliency runners as sim models them (1.8/1.9 wrapped them in a
 	// legacy retry loop with other wording, which sim does not model).
 	RemoteCallsModelled bool
+	// DeliveryRunner is what the processingTimeout deadline of a
+	// pubsub.redis delivery does to the resiliency runner around it: the
+	// runner's parent context changed in a patch release, 1.13.2.
+	DeliveryRunner DeliveryRunner
 
 	minor int
 }
+
+// DeliveryRunner says whose context the resiliency runner around one
+// pub/sub delivery runs on (conformance/PUBSUB.md §1.6, §9.1).
+type DeliveryRunner uint8
+
+const (
+	// RunnerOnDelivery: the runner's parent is the component's handler
+	// context, which pubsub.redis gives the processingTimeout deadline: the
+	// runner is cancelled there ("context deadline exceeded") and retries
+	// planned after it never happen (≤1.13.1: dapr@v1.10.10
+	// pkg/runtime/runtime.go:897, dapr@v1.12.5
+	// pkg/runtime/processor/pubsub/topics.go:178, v1.13.1 topics.go:179).
+	RunnerOnDelivery DeliveryRunner = iota
+	// RunnerPatchDependent: 1.13, whose patches differ: RunnerOnDelivery up
+	// to 1.13.1, RunnerOnBackground from DeliveryRunnerPatch.
+	RunnerPatchDependent
+	// RunnerOnBackground: the runner's parent is context.Background, so it
+	// runs on past processingTimeout while the component may reclaim the
+	// still-pending message for a second worker (from 1.13.2:
+	// dapr@v1.13.2 topics.go:179; dapr@v1.14.4
+	// pkg/runtime/subscription/subscription.go:222).
+	RunnerOnBackground
+)
+
+// DeliveryRunnerPatch is the first patch release whose delivery runner is
+// RunnerOnBackground.
+const DeliveryRunnerPatch = "1.13.2"
 
 // since lists, one row per difference, the first minor release (1.N) that
 // behaves the new way. Sources are in the comments, read from the dapr/dapr
@@ -68,6 +99,7 @@ var since = struct {
 	breakerReadOnResolve  int // resiliency.go addMetricsToPolicy: cb.State() first in v1.11.0
 	actorNotFoundRetries  int // actors/engine (1.15), actors/router (1.16): Call uses BuiltInActorNotFoundRetries
 	remoteCallsModelled   int // messaging/direct_messaging.go: per-attempt "after N retries" wording from v1.10.0
+	deliveryOnBackground  int // processor/pubsub/topics.go: runner parent context.Background from v1.13.2, so 1.13 is patch-dependent
 }{
 	maxRetriesPointer:     10,
 	noFeatureFlag:         10,
@@ -79,6 +111,7 @@ var since = struct {
 	breakerReadOnResolve:  11,
 	actorNotFoundRetries:  15,
 	remoteCallsModelled:   10,
+	deliveryOnBackground:  14,
 }
 
 // componentTypes maps the prefix of a component's spec.type to the word Dapr
@@ -146,8 +179,19 @@ func newProfile(minor int) Profile {
 		BreakerReadOnResolve:       minor >= since.breakerReadOnResolve,
 		ActorNotFoundRetries:       minor >= since.actorNotFoundRetries,
 		RemoteCallsModelled:        minor >= since.remoteCallsModelled,
+		DeliveryRunner:             deliveryRunner(minor),
 		minor:                      minor,
 	}
+}
+
+func deliveryRunner(minor int) DeliveryRunner {
+	switch {
+	case minor >= since.deliveryOnBackground:
+		return RunnerOnBackground
+	case minor == since.deliveryOnBackground-1:
+		return RunnerPatchDependent
+	}
+	return RunnerOnDelivery
 }
 
 // ComponentType returns the word Dapr uses for a component of spec.type
