@@ -481,7 +481,8 @@ var lintCases = []struct {
 		name:    "inbound retry outlasting processingTimeout, with a dead-letter topic",
 		files:   map[string]string{"p.yaml": pubsubComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": inboundRes, "s.yaml": subscriptionDoc("orders-sub", "pubsub", "orders-dlq")},
 		version: "1.14",
-		want:    []string{"r.yaml:16 delivery-outlasts-processing-timeout"},
+		want:    []string{"r.yaml:16 delivery-outlasts-processing-timeout", "s.yaml:10 dead-letter-after-deadline"},
+		absent:  []string{"pubsub-no-redelivery"},
 	},
 	{
 		// From 1.15 a failed dead-letter publish leaves the message pending.

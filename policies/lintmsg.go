@@ -3,6 +3,7 @@ package policies
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/dapr-sim/sim/policies/client"
@@ -125,7 +126,8 @@ func deliveryWords(d time.Duration, bounded, byElapsed bool, timeout time.Durati
 }
 
 // messagingChecks looks at what deliveries from pub/sub components meet:
-// the inbound runner against pubsub.redis's processingTimeout.
+// the inbound runner against pubsub.redis's processingTimeout, and the
+// dead-letter publish after it.
 func (l *linter) messagingChecks(s *Spec, idx *siteIndex) {
 	for _, name := range sortedKeys(s.Components) {
 		if s.Components[name] == client.PubsubType {
@@ -166,10 +168,14 @@ func (l *linter) pubsubDelivery(s *Spec, idx *siteIndex, name string) {
 	}
 	d, bounded, byElapsed := deliveryTime(*in.Retry, in.Timeout)
 	pt := ps.ProcessingTimeout
-	if bounded && d <= pt {
+	if bounded && d < pt {
 		return
 	}
 	how := deliveryWords(d, bounded, byElapsed, in.Timeout)
+	than := "longer than"
+	if bounded && d == pt {
+		than = "as long as"
+	}
 	key := "components/" + name + "/inbound"
 
 	// delivery-outlasts-processing-timeout: the runner around the app
@@ -177,7 +183,7 @@ func (l *linter) pubsubDelivery(s *Spec, idx *siteIndex, name string) {
 	// Profile.DeliveryRunner) against the worker's deadline (contrib
 	// redis.go:241-244) and the reclaim of a message idle processingTimeout,
 	// at a redeliverInterval tick (contrib redis.go:293-381).
-	if st, ok := idx.refSite(key, "retry", in.Policies.Retry); ok {
+	if st, ok := idx.refSite(key, "retry", in.Policies.Retry); ok && (!bounded || d > pt) {
 		reclaim := fmt.Sprintf("the component takes the still-pending message back %s to %s after it was handed out and a second worker delivers it again while the first still retries: the app gets duplicates, one more copy for each further %s to %s the retries go on", pt, pt+ps.RedeliverInterval, pt, pt+ps.RedeliverInterval)
 		cancelled := fmt.Sprintf("the runner runs on the delivery's context, which ends at processingTimeout: the delivery is cancelled after %s (context deadline exceeded) and the retries planned after that never happen", pt)
 		var what string
@@ -201,4 +207,31 @@ func (l *linter) pubsubDelivery(s *Spec, idx *siteIndex, name string) {
 		}
 	}
 
+	// dead-letter-after-deadline: after give-up the dead-letter publish
+	// runs on the handler's ctx (subscription.go:257-259, sendToDeadLetter
+	// :275-290), and its failure is ignored before 1.15.
+	if !s.Profile.DeadLetterLostAfterDeadline {
+		return
+	}
+	var ended string
+	switch s.Profile.DeliveryRunner {
+	case RunnerOnBackground:
+		ended = "the runner runs past it"
+	case RunnerPatchDependent:
+		ended = "the runner is cancelled at processingTimeout (up to 1.13.1) or runs past it (from " + DeliveryRunnerPatch + ")"
+	default:
+		ended = "the runner is cancelled at processingTimeout"
+	}
+	for _, sub := range subs {
+		if sub.DeadLetterTopic == "" || sub.Bulk {
+			continue
+		}
+		line := sub.DeadLetterLine
+		if line == 0 {
+			line = sub.Line
+		}
+		l.add(Finding{File: sub.File, Line: line, Field: "spec.deadLetterTopic", ID: "dead-letter-after-deadline",
+			Msg: fmt.Sprintf("subscription %q sends a message to dead-letter topic %q once retry %q gives up, which may take %s, %s processingTimeout %s of pubsub.redis component %q: on Dapr %s %s, so the dead-letter publish runs on the delivery's expired context and fails, and the message is acknowledged anyway: lost, in neither topic",
+				sub.Name, sub.DeadLetterTopic, in.Policies.Retry, strings.TrimPrefix(how, "for "), than, pt, name, s.Profile.Version, ended)})
+	}
 }

@@ -54,6 +54,15 @@ type Profile struct {
 	// pubsub.redis delivery does to the resiliency runner around it: the
 	// runner's parent context changed in a patch release, 1.13.2.
 	DeliveryRunner DeliveryRunner
+	// DeadLetterLostAfterDeadline: after the runner gives up, the
+	// dead-letter publish runs on the delivery's context (for pubsub.redis
+	// it carries the processingTimeout deadline) and the message is
+	// acknowledged even when that publish fails, so a runner that ran to
+	// processingTimeout loses the message (1.12 to 1.14: PUBSUB.md §2,
+	// §9.2; dapr@v1.14.4 pkg/runtime/subscription/subscription.go:252-260,
+	// fixed in 1.15.0, dapr@v1.15.4 subscription.go:284-298, which leaves it
+	// pending). Not read before 1.12: false there.
+	DeadLetterLostAfterDeadline bool
 
 	minor int
 }
@@ -100,6 +109,8 @@ var since = struct {
 	actorNotFoundRetries  int // actors/engine (1.15), actors/router (1.16): Call uses BuiltInActorNotFoundRetries
 	remoteCallsModelled   int // messaging/direct_messaging.go: per-attempt "after N retries" wording from v1.10.0
 	deliveryOnBackground  int // processor/pubsub/topics.go: runner parent context.Background from v1.13.2, so 1.13 is patch-dependent
+	deadLetterLost        int // dead-letter publish on the delivery's ctx, ACKed when it fails: read from v1.12 (PUBSUB.md §9.2)
+	deadLetterKeepPending int // subscription/subscription.go: a failed dead-letter publish returns the error (no ACK) from v1.15.0
 }{
 	maxRetriesPointer:     10,
 	noFeatureFlag:         10,
@@ -112,6 +123,8 @@ var since = struct {
 	actorNotFoundRetries:  15,
 	remoteCallsModelled:   10,
 	deliveryOnBackground:  14,
+	deadLetterLost:        12,
+	deadLetterKeepPending: 15,
 }
 
 // componentTypes maps the prefix of a component's spec.type to the word Dapr
@@ -170,17 +183,18 @@ func ProfileFor(v string) (Profile, error) {
 
 func newProfile(minor int) Profile {
 	return Profile{
-		Version:                    "1." + strconv.Itoa(minor),
-		MaxRetriesZeroIsUnset:      minor < since.maxRetriesPointer,
-		NeedsFeatureFlag:           minor < since.noFeatureFlag,
-		DefaultPolicies:            minor >= since.defaultPolicies,
-		RetryMatching:              minor >= since.retryMatching,
-		ComponentAPIVersionChecked: minor >= since.componentAPIVersion,
-		BreakerReadOnResolve:       minor >= since.breakerReadOnResolve,
-		ActorNotFoundRetries:       minor >= since.actorNotFoundRetries,
-		RemoteCallsModelled:        minor >= since.remoteCallsModelled,
-		DeliveryRunner:             deliveryRunner(minor),
-		minor:                      minor,
+		Version:                     "1." + strconv.Itoa(minor),
+		MaxRetriesZeroIsUnset:       minor < since.maxRetriesPointer,
+		NeedsFeatureFlag:            minor < since.noFeatureFlag,
+		DefaultPolicies:             minor >= since.defaultPolicies,
+		RetryMatching:               minor >= since.retryMatching,
+		ComponentAPIVersionChecked:  minor >= since.componentAPIVersion,
+		BreakerReadOnResolve:        minor >= since.breakerReadOnResolve,
+		ActorNotFoundRetries:        minor >= since.actorNotFoundRetries,
+		RemoteCallsModelled:         minor >= since.remoteCallsModelled,
+		DeliveryRunner:              deliveryRunner(minor),
+		DeadLetterLostAfterDeadline: minor >= since.deadLetterLost && minor < since.deadLetterKeepPending,
+		minor:                       minor,
 	}
 }
 

@@ -33,7 +33,7 @@ type Subscription struct {
 	Bulk     bool // spec.bulkSubscribe.enabled
 	Scopes   []string
 	// Lines of the keys, for problems found when an app uses it.
-	PubsubLine, TopicLine, RoutesLine int
+	PubsubLine, TopicLine, RoutesLine, DeadLetterLine int
 }
 
 // RouteRule is one routing rule: Match is a CEL expression over the
@@ -85,7 +85,7 @@ func (w *walker) subscription(doc *yaml.Node) (Subscription, bool) {
 		}
 	}
 	if n := f["deadLetterTopic"]; n != nil && w.shape(n, "spec.deadLetterTopic", yaml.ScalarNode, "a topic name") {
-		s.DeadLetterTopic = scalarText(n)
+		s.DeadLetterTopic, s.DeadLetterLine = scalarText(n), n.Line
 	}
 	if n := f["metadata"]; n != nil && w.shape(n, "spec.metadata", yaml.MappingNode, "a mapping of names to values") {
 		pairs, err := ynode.Pairs(w.file, "spec.metadata", n)

@@ -45,7 +45,7 @@ func TestSubscriptionsParseAndScope(t *testing.T) {
 			DeadLetterTopic: "poison", Metadata: []MetadataItem{{Name: "rawPayload", Value: "false"}}, Scopes: []string{"order-processor"}},
 		{Name: "audit", APIVersion: "dapr.io/v1alpha1", Pubsub: "orderpubsub", Topic: "orders", Rules: []RouteRule{{Path: "/audit"}}},
 	}
-	ignore := cmpopts.IgnoreFields(Subscription{}, "File", "Line", "PubsubLine", "TopicLine", "RoutesLine")
+	ignore := cmpopts.IgnoreFields(Subscription{}, "File", "Line", "PubsubLine", "TopicLine", "RoutesLine", "DeadLetterLine")
 	lines := cmpopts.IgnoreFields(RouteRule{}, "Line")
 	mdLines := cmpopts.IgnoreFields(MetadataItem{}, "Line", "Field")
 	if d := cmp.Diff(want, f.Subscriptions, ignore, lines, mdLines); d != "" {
