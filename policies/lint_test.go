@@ -518,6 +518,15 @@ var lintCases = []struct {
 `)},
 		want: []string{"r.yaml:8 delivery-outlasts-processing-timeout"},
 	},
+	{
+		// Redelivery off: the subscription without a deadLetterTopic is
+		// named at its pubsubname (line 6); the one with a DLQ is not.
+		name: "a subscription whose failed messages stay pending",
+		files: map[string]string{"p.yaml": pubsubComponent("  - {name: redeliverInterval, value: 0}\n"),
+			"s.yaml": subscriptionDoc("orders-sub", "pubsub", ""), "t.yaml": subscriptionDoc("dlq-sub", "pubsub", "orders-dlq")},
+		want:   []string{"p.yaml:8 pubsub-no-redelivery", "s.yaml:6 pubsub-no-redelivery"},
+		absent: []string{"t.yaml:6 pubsub-no-redelivery"},
+	},
 
 	{
 		// 1.16: a failing save costs 1.536s in go-redis. The 1s timeout

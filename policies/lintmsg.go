@@ -126,8 +126,9 @@ func deliveryWords(d time.Duration, bounded, byElapsed bool, timeout time.Durati
 }
 
 // messagingChecks looks at what deliveries from pub/sub components meet:
-// the inbound runner against pubsub.redis's processingTimeout, and the
-// dead-letter publish after it.
+// the inbound runner against pubsub.redis's processingTimeout, the
+// dead-letter publish after it, and subscriptions that leave a failed
+// message pending for good.
 func (l *linter) messagingChecks(s *Spec, idx *siteIndex) {
 	for _, name := range sortedKeys(s.Components) {
 		if s.Components[name] == client.PubsubType {
@@ -143,6 +144,33 @@ func (l *linter) pubsubDelivery(s *Spec, idx *siteIndex, name string) {
 	for _, sub := range s.Subscriptions {
 		if sub.Pubsub == name {
 			subs = append(subs, sub)
+		}
+	}
+
+	// pubsub-no-redelivery, for each subscription that gives a failed
+	// message no way out: the component's own warning says redelivery is
+	// off; here, which topics it leaves stuck. Without a deadLetterTopic
+	// the handler returns the runner's error, so no XACK (dapr@v1.14.4
+	// pkg/runtime/subscription/subscription.go:252-256), and only the
+	// reclaim loop would deliver it again (contrib pubsub/redis/redis.go:296,
+	// Pubsub.Redelivers).
+	if !ps.Redelivers() && ps.Concurrency > 0 {
+		var why []string
+		if ps.ProcessingTimeout == 0 {
+			why = append(why, "processingTimeout 0s")
+		}
+		if ps.RedeliverInterval == 0 {
+			why = append(why, "redeliverInterval 0s")
+		}
+		if ps.QueueDepth == 0 {
+			why = append(why, "queueDepth 0")
+		}
+		for _, sub := range subs {
+			if sub.DeadLetterTopic != "" {
+				continue
+			}
+			l.add(Finding{File: sub.File, Line: sub.PubsubLine, Field: "spec.pubsubname", ID: client.IDNoRedelivery,
+				Msg: fmt.Sprintf("subscription %q to topic %q has no deadLetterTopic, and pubsub.redis component %q never redelivers (%s): a message whose delivery fails (the app's error, the retries given up, the breaker open) stays pending, unacknowledged, for good", sub.Name, sub.Topic, name, strings.Join(why, ", "))})
 		}
 	}
 
