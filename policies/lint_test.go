@@ -482,7 +482,7 @@ var lintCases = []struct {
 		files:   map[string]string{"p.yaml": pubsubComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": inboundRes, "s.yaml": subscriptionDoc("orders-sub", "pubsub", "orders-dlq")},
 		version: "1.14",
 		want:    []string{"r.yaml:16 delivery-outlasts-processing-timeout", "s.yaml:10 dead-letter-after-deadline"},
-		absent:  []string{"pubsub-no-redelivery"},
+		absent:  []string{"pubsub-no-redelivery", "component-breaker-shared"},
 	},
 	{
 		// From 1.15 a failed dead-letter publish leaves the message pending.
@@ -526,6 +526,33 @@ var lintCases = []struct {
 			"s.yaml": subscriptionDoc("orders-sub", "pubsub", ""), "t.yaml": subscriptionDoc("dlq-sub", "pubsub", "orders-dlq")},
 		want:   []string{"p.yaml:8 pubsub-no-redelivery", "s.yaml:6 pubsub-no-redelivery"},
 		absent: []string{"t.yaml:6 pubsub-no-redelivery"},
+	},
+	{
+		name: "inbound and outbound name different breakers",
+		files: map[string]string{"r.yaml": res("r", `  policies:
+    circuitBreakers:
+      cbIn: {timeout: 30s, trip: consecutiveFailures >= 5}
+      cbOut: {timeout: 10s, trip: consecutiveFailures >= 3}
+  targets:
+    components:
+      orderpubsub:
+        inbound:
+          circuitBreaker: cbIn
+        outbound:
+          circuitBreaker: cbOut
+      statestore:
+        inbound:
+          circuitBreaker: cbIn
+        outbound:
+          circuitBreaker: cbOut
+      same:
+        inbound:
+          circuitBreaker: cbIn
+        outbound:
+          circuitBreaker: cbIn
+`), "c.yaml": redisComponent("  - {name: redisHost, value: localhost:6379}\n")},
+		want:   []string{"r.yaml:14 component-breaker-shared"},
+		absent: []string{"r.yaml:19 component-breaker-shared", "r.yaml:24 component-breaker-shared"},
 	},
 
 	{

@@ -14,6 +14,14 @@ import (
 // meets inside the sidecar, from conformance/PUBSUB.md (dapr@v1.14.4 unless
 // a release is named).
 
+// Releases from which a behaviour was read, with no change since; lint
+// says nothing about it for older ones.
+const (
+	// sharedBreakerRead: one breaker per component for both directions,
+	// verified in 1.9.6 … 1.16.8 (pkg/resiliency/resiliency.go:946-969).
+	sharedBreakerRead = 9
+)
+
 // lintSite is where a finding about a policy is reported.
 type lintSite struct {
 	file, field string
@@ -127,14 +135,15 @@ func deliveryWords(d time.Duration, bounded, byElapsed bool, timeout time.Durati
 
 // messagingChecks looks at what deliveries from pub/sub components meet:
 // the inbound runner against pubsub.redis's processingTimeout, the
-// dead-letter publish after it, and subscriptions that leave a failed
-// message pending for good.
+// dead-letter publish after it, subscriptions that leave a failed message
+// pending for good, and the breaker both directions of a component share.
 func (l *linter) messagingChecks(s *Spec, idx *siteIndex) {
 	for _, name := range sortedKeys(s.Components) {
 		if s.Components[name] == client.PubsubType {
 			l.pubsubDelivery(s, idx, name)
 		}
 	}
+	l.sharedBreakers(s, idx)
 }
 
 // pubsubDelivery checks the deliveries of pubsub.redis component name.
@@ -261,5 +270,43 @@ func (l *linter) pubsubDelivery(s *Spec, idx *siteIndex, name string) {
 		l.add(Finding{File: sub.File, Line: line, Field: "spec.deadLetterTopic", ID: "dead-letter-after-deadline",
 			Msg: fmt.Sprintf("subscription %q sends a message to dead-letter topic %q once retry %q gives up, which may take %s, %s processingTimeout %s of pubsub.redis component %q: on Dapr %s %s, so the dead-letter publish runs on the delivery's expired context and fails, and the message is acknowledged anyway: lost, in neither topic",
 				sub.Name, sub.DeadLetterTopic, in.Policies.Retry, strings.TrimPrefix(how, "for "), than, pt, name, s.Profile.Version, ended)})
+	}
+}
+
+// sharedBreakers notes components whose inbound and outbound name
+// different circuit breakers: Dapr keeps one breaker per component, keyed
+// by its name only (pkg/resiliency/resiliency.go:838,851,799,812 into
+// componentCBs, :946-969), built from the template of the direction
+// resolved first and named "<template>-<component>" (:964).
+func (l *linter) sharedBreakers(s *Spec, idx *siteIndex) {
+	if s.Profile.minor < sharedBreakerRead {
+		return
+	}
+	names := map[string]bool{}
+	for n := range s.Components {
+		names[n] = true
+	}
+	for n := range s.Targets.Components {
+		names[n] = true
+	}
+	for _, name := range sortedKeys(names) {
+		// Only pub/sub and bindings have both directions; a component
+		// without a resource may be either.
+		typ := s.Components[name]
+		if typ != "" && !strings.HasPrefix(typ, "pubsub.") && !strings.HasPrefix(typ, "bindings.") {
+			continue
+		}
+		in, out := s.ComponentInbound(name), s.ComponentOutbound(name)
+		if in.Breaker == nil || out.Breaker == nil || in.Policies.CircuitBreaker == out.Policies.CircuitBreaker {
+			continue
+		}
+		st, ok := idx.refSite("components/"+name+"/inbound", "circuit breaker", in.Policies.CircuitBreaker)
+		if !ok {
+			continue
+		}
+		cbIn, cbOut := in.Policies.CircuitBreaker, out.Policies.CircuitBreaker
+		l.add(Finding{File: st.file, Line: st.line, Field: st.field, ID: "component-breaker-shared",
+			Msg: fmt.Sprintf("component %q names circuit breaker %q inbound and %q outbound, but Dapr keeps one breaker per component for both directions, built from the template resolved first: on a sidecar that subscribes to it (or reads it as an input binding) that is %q when the subscription starts, so the breaker is %q and %q is not used; on one that only publishes (or invokes it) it is %q. Either way failures of publishing count against the breaker that blocks deliveries, and the other way round",
+				name, cbIn, cbOut, cbIn, in.Breaker.Name, cbOut, cbOut)})
 	}
 }
