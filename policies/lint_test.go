@@ -482,7 +482,7 @@ var lintCases = []struct {
 		files:   map[string]string{"p.yaml": pubsubComponent("  - {name: redisHost, value: localhost:6379}\n"), "r.yaml": inboundRes, "s.yaml": subscriptionDoc("orders-sub", "pubsub", "orders-dlq")},
 		version: "1.14",
 		want:    []string{"r.yaml:16 delivery-outlasts-processing-timeout", "s.yaml:10 dead-letter-after-deadline"},
-		absent:  []string{"pubsub-no-redelivery", "component-breaker-shared"},
+		absent:  []string{"pubsub-no-redelivery", "component-breaker-shared", "binding-retries-non-200"},
 	},
 	{
 		// From 1.15 a failed dead-letter publish leaves the message pending.
@@ -554,7 +554,20 @@ var lintCases = []struct {
 		want:   []string{"r.yaml:14 component-breaker-shared"},
 		absent: []string{"r.yaml:19 component-breaker-shared", "r.yaml:24 component-breaker-shared"},
 	},
-
+	{
+		name: "an input binding with an inbound retry",
+		files: map[string]string{"b.yaml": "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: tick\nspec:\n  type: bindings.cron\n  metadata:\n  - {name: schedule, value: \"@every 10s\"}\n",
+			"r.yaml": res("r", `  policies:
+    retries:
+      r: {policy: constant, duration: 1s, maxRetries: 3}
+  targets:
+    components:
+      tick:
+        inbound:
+          retry: r
+`)},
+		want: []string{"r.yaml:13 binding-retries-non-200"},
+	},
 	{
 		// 1.16: a failing save costs 1.536s in go-redis. The 1s timeout
 		// ends every failing attempt first; with it, one call's 5th

@@ -20,6 +20,9 @@ const (
 	// sharedBreakerRead: one breaker per component for both directions,
 	// verified in 1.9.6 … 1.16.8 (pkg/resiliency/resiliency.go:946-969).
 	sharedBreakerRead = 9
+	// bindingStatusRead: the input binding's runner fails any status but
+	// 200, read in 1.10.10 (runtime.go:1285-1384) … 1.16.8 (send.go:385).
+	bindingStatusRead = 10
 )
 
 // lintSite is where a finding about a policy is reported.
@@ -133,14 +136,18 @@ func deliveryWords(d time.Duration, bounded, byElapsed bool, timeout time.Durati
 	return fmt.Sprintf("for up to %s (every delay at its longest; no timeout policy bounds an attempt, so each is counted as failing at once)", d)
 }
 
-// messagingChecks looks at what deliveries from pub/sub components meet:
-// the inbound runner against pubsub.redis's processingTimeout, the
-// dead-letter publish after it, subscriptions that leave a failed message
-// pending for good, and the breaker both directions of a component share.
+// messagingChecks looks at what deliveries from pub/sub components and
+// input bindings meet: the inbound runner against pubsub.redis's
+// processingTimeout, the dead-letter publish after it, subscriptions that
+// leave a failed message pending for good, the breaker both directions of
+// a component share, and the status an input binding's runner wants.
 func (l *linter) messagingChecks(s *Spec, idx *siteIndex) {
 	for _, name := range sortedKeys(s.Components) {
-		if s.Components[name] == client.PubsubType {
+		switch typ := s.Components[name]; {
+		case typ == client.PubsubType:
 			l.pubsubDelivery(s, idx, name)
+		case strings.HasPrefix(typ, "bindings."):
+			l.bindingStatus(s, idx, name)
 		}
 	}
 	l.sharedBreakers(s, idx)
@@ -271,6 +278,31 @@ func (l *linter) pubsubDelivery(s *Spec, idx *siteIndex, name string) {
 			Msg: fmt.Sprintf("subscription %q sends a message to dead-letter topic %q once retry %q gives up, which may take %s, %s processingTimeout %s of pubsub.redis component %q: on Dapr %s %s, so the dead-letter publish runs on the delivery's expired context and fails, and the message is acknowledged anyway: lost, in neither topic",
 				sub.Name, sub.DeadLetterTopic, in.Policies.Retry, strings.TrimPrefix(how, "for "), than, pt, name, s.Profile.Version, ended)})
 	}
+}
+
+// bindingStatus notes that the input binding component name's runner
+// counts every status but 200 as a failure (dapr@v1.14.4
+// pkg/runtime/processor/binding/send.go:354-393: `%w, status %d` at
+// :364-365 for any other status; with a retry policy the Disposer zeroes
+// the failed response, pkg/resiliency/policy.go:217-221).
+func (l *linter) bindingStatus(s *Spec, idx *siteIndex, name string) {
+	if s.Profile.minor < bindingStatusRead {
+		return
+	}
+	in := s.ComponentInbound(name)
+	if in.Retry == nil || in.Retry.MaxRetries == 0 {
+		return
+	}
+	st, ok := idx.refSite("components/"+name+"/inbound", "retry", in.Policies.Retry)
+	if !ok {
+		return
+	}
+	limit := "until the retry gives up, and the event then fails"
+	if in.Retry.MaxRetries < 0 {
+		limit = "without limit (maxRetries -1)"
+	}
+	l.add(Finding{File: st.file, Line: st.line, Field: st.field, ID: "binding-retries-non-200",
+		Msg: fmt.Sprintf("retry %q retries each event that binding %q (%s) delivers to the app as an input binding until the app answers exactly 200: an app that answers 201 or 204 is called again %s", in.Policies.Retry, name, s.Components[name], limit)})
 }
 
 // sharedBreakers notes components whose inbound and outbound name
