@@ -14,7 +14,9 @@
 // retry time against the store's policies (lintclient.go). A pubsub.redis
 // Component's subscriber settings go to Spec.Pubsubs (PubsubOf) the same
 // way, and the declarative Subscriptions the app keeps to
-// Spec.Subscriptions.
+// Spec.Subscriptions. A bindings.cron or bindings.redis Component goes to
+// Spec.Bindings (BindingOf, binding.go): the sides daprd initializes, the
+// OPTIONS probe, the route, and a cron's schedule (package cron).
 //
 // Problems in the input are reported with internal/diag: errors (the input
 // cannot be simulated, exit 2) and warnings (Dapr silently does something the
@@ -33,7 +35,7 @@
 // ApplyWhatIfs, with the one rule for its values.
 //
 // Only Load, LoadEdited and ReadFiles perform I/O (reading the files they are given). Nothing here reads a
-// clock, draws random numbers or logs. The package imports retry, breaker and
-// client (its sub-packages), internal/diag, internal/ynode, yaml.v3 and cel-go, and
+// clock, draws random numbers or logs. The package imports retry, breaker,
+// client and cron (its sub-packages), internal/diag, internal/ynode, yaml.v3 and cel-go, and
 // must not import sim, traces or cmd.
 package policies

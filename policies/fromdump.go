@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/policies/client"
+	"github.com/dapr-sim/sim/policies/cron"
 	"github.com/dapr-sim/sim/policies/retry"
 	"gopkg.in/yaml.v3"
 )
@@ -132,6 +133,20 @@ func FromDump(d SpecDump) (*Spec, error) {
 				StreamTTL:         dur(f+"streamTTL", pd.StreamTTL),
 				Block:             dur(f+"block", pd.Block),
 			}
+		}
+		if bd := c.Binding; bd != nil {
+			b := Binding{Type: c.Type, Input: bd.Input, Output: bd.Output, Probe: bd.Probe, Route: bd.Route}
+			if bd.Schedule != "" {
+				sc, err := cron.Init(p.minor, bd.Schedule)
+				if err != nil {
+					fail("components."+c.Name+".binding.schedule", err)
+				}
+				b.Schedule = sc
+			}
+			if s.Bindings == nil {
+				s.Bindings = map[string]Binding{}
+			}
+			s.Bindings[c.Name] = b
 		}
 	}
 	for i, sd := range d.Subscriptions {

@@ -96,6 +96,12 @@ spec:
 		s, _ := build(t, v, "app", map[string]string{"a.yaml": pubsubDumped, "b.yaml": res})
 		specs["pubsub "+v] = s
 	}
+	// Binding components (issue 14): a cron, whose schedule is parsed again
+	// for the profile, and a redis output binding.
+	for _, v := range []string{"1.9", "1.15", "1.16"} {
+		s, _ := build(t, v, "app", map[string]string{"a.yaml": bindingsDumped, "b.yaml": res, "c.yaml": featureOn})
+		specs["bindings "+v] = s
+	}
 	// A scenario override changes fields Dapr's YAML cannot set.
 	s, _ := build(t, "1.16", "app", map[string]string{"b.yaml": res})
 	p := s.Retries["expo"]
@@ -104,6 +110,27 @@ spec:
 	specs["overridden"] = s
 	return specs
 }
+
+// bindingsDumped is a bindings.cron with a route and an explicit
+// direction, and a bindings.redis.
+const bindingsDumped = `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: tick}
+spec:
+  type: bindings.cron
+  metadata:
+  - {name: schedule, value: "@every 1500ms"}
+  - {name: route, value: /cron}
+  - {name: direction, value: input}
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: cache}
+spec:
+  type: bindings.redis
+  metadata:
+  - {name: redisHost, value: localhost:6379}
+`
 
 // pubsubDumped is a pubsub.redis whose metadata changes its settings and
 // client, with a v2alpha1 and a v1alpha1 Subscription.

@@ -463,6 +463,18 @@ var lintCases = []struct {
 		want: []string{"c.yaml:9 component-metadata-value", "c.yaml:11 component-metadata-ignored", "c.yaml:13 component-metadata-secret", "c.yaml:15 client-not-modelled"},
 	},
 	{
+		// A cron without direction: input is read only if the app answers
+		// OPTIONS; a redis binding restricted to input does nothing, and
+		// its component-level ttlInSeconds is never read.
+		name: "bindings: the OPTIONS probe, a direction without the type's side",
+		files: map[string]string{
+			"cron.yaml":  bindingComponent("tick", CronBindingType, "  - {name: schedule, value: '@every 10s'}\n"),
+			"redis.yaml": bindingComponent("cache", RedisBindingType, "  - {name: direction, value: input}\n  - {name: ttlInSeconds, value: 60}\n"),
+		},
+		want:   []string{"cron.yaml:1 binding-probe", "redis.yaml:8 binding-direction", "redis.yaml:9 component-metadata-ignored"},
+		absent: []string{"client-not-modelled"},
+	},
+	{
 		name: "pubsub.redis metadata that stops delivery or redelivery",
 		files: map[string]string{"p.yaml": pubsubComponent(`  - name: consumerID
     value: "{uuid}"

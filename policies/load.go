@@ -250,6 +250,7 @@ func (b *builder) component(c Component) {
 	}
 	b.s.Components[c.Name] = c.Type
 	b.clientOf(c)
+	b.bindingOf(c)
 }
 
 // clientOf reads the metadata of component c, whose client sim may model,

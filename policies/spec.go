@@ -42,6 +42,9 @@ type Spec struct {
 	// Pubsubs holds, by component name, the settings of a pubsub.redis
 	// component where its metadata changes the defaults (PubsubOf).
 	Pubsubs map[string]client.Pubsub
+	// Bindings holds, by component name, every bindings.cron and
+	// bindings.redis component (BindingOf).
+	Bindings map[string]Binding
 	// Resources names the Resiliency resources applied, in order.
 	Resources []string
 	// Subscriptions are the declarative Subscriptions this app's sidecar
@@ -202,6 +205,26 @@ type ComponentDump struct {
 	Type   string      `yaml:"type"`
 	Client *ClientDump `yaml:"client,omitempty"`
 	Pubsub *PubsubDump `yaml:"pubsub,omitempty"`
+	// Binding is present only for a binding component, so traces without
+	// one are unchanged.
+	Binding *BindingDump `yaml:"binding,omitempty"`
+}
+
+// BindingDump is a Binding; Schedule is the schedule's text, parsed again
+// for the profile when read back.
+type BindingDump struct {
+	Input    bool   `yaml:"input"`
+	Output   bool   `yaml:"output"`
+	Probe    bool   `yaml:"probe"`
+	Route    string `yaml:"route,omitempty"`
+	Schedule string `yaml:"schedule,omitempty"`
+}
+
+func bindingDump(b Binding, ok bool) *BindingDump {
+	if !ok {
+		return nil
+	}
+	return &BindingDump{Input: b.Input, Output: b.Output, Probe: b.Probe, Route: b.Route, Schedule: b.Schedule.String()}
 }
 
 // PubsubDump is a pubsub.redis's client.Pubsub, durations as Go duration
@@ -388,7 +411,8 @@ func (s *Spec) Dump() SpecDump {
 	for _, name := range sortedKeys(s.Components) {
 		c, ok := s.Clients[name]
 		p, pok := s.Pubsubs[name]
-		d.Components = append(d.Components, ComponentDump{Name: name, Type: s.Components[name], Client: clientDump(c, ok), Pubsub: pubsubDump(p, pok)})
+		bd, bok := s.Bindings[name]
+		d.Components = append(d.Components, ComponentDump{Name: name, Type: s.Components[name], Client: clientDump(c, ok), Pubsub: pubsubDump(p, pok), Binding: bindingDump(bd, bok)})
 	}
 	for _, sub := range s.Subscriptions {
 		d.Subscriptions = append(d.Subscriptions, subscriptionDump(sub))
