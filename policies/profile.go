@@ -63,6 +63,15 @@ type Profile struct {
 	// fixed in 1.15.0, dapr@v1.15.4 subscription.go:284-298, which leaves it
 	// pending). Not read before 1.12: false there.
 	DeadLetterLostAfterDeadline bool
+	// PublishingWording: the publish API's error says "error when
+	// publishing to topic" (1.13+); before, "error when publish to topic"
+	// (dapr@v1.12.5 pkg/messages/predefined.go:47, dapr@v1.14.4
+	// pkg/api/errors/pubsub.go:77-85; PUBSUB.md §4).
+	PublishingWording bool
+	// PublishMetadata: pubsub.redis writes the request's metadata (JSON,
+	// `{}` for a plain publish) beside data in each stream entry (contrib
+	// 1.13+, pubsub/redis/redis.go:100-121; PUBSUB.md §3.2).
+	PublishMetadata bool
 
 	minor int
 }
@@ -111,6 +120,7 @@ var since = struct {
 	deliveryOnBackground  int // processor/pubsub/topics.go: runner parent context.Background from v1.13.2, so 1.13 is patch-dependent
 	deadLetterLost        int // dead-letter publish on the delivery's ctx, ACKed when it fails: read from v1.12 (PUBSUB.md §9.2)
 	deadLetterKeepPending int // subscription/subscription.go: a failed dead-letter publish returns the error (no ACK) from v1.15.0
+	publishingWording     int // api/errors/pubsub.go: "error when publishing to topic" from v1.13.0
 }{
 	maxRetriesPointer:     10,
 	noFeatureFlag:         10,
@@ -125,6 +135,7 @@ var since = struct {
 	deliveryOnBackground:  14,
 	deadLetterLost:        12,
 	deadLetterKeepPending: 15,
+	publishingWording:     13,
 }
 
 // componentTypes maps the prefix of a component's spec.type to the word Dapr
@@ -194,6 +205,8 @@ func newProfile(minor int) Profile {
 		RemoteCallsModelled:         minor >= since.remoteCallsModelled,
 		DeliveryRunner:              deliveryRunner(minor),
 		DeadLetterLostAfterDeadline: minor >= since.deadLetterLost && minor < since.deadLetterKeepPending,
+		PublishingWording:           minor >= since.publishingWording,
+		PublishMetadata:             minor >= since.publishingWording,
 		minor:                       minor,
 	}
 }

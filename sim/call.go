@@ -232,10 +232,20 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 	}
 	if !s.up {
 		w.answerErr = errRefused
+		if st.Op == Publish {
+			w.answerErr = publishErr(w.answerErr)
+		}
 		return lat, false
 	}
 	if lat, w.answerErr, _, _, _ = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
-		w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
+		if st.Op == Publish {
+			w.answerErr = e.publish(w.app.ID, st, w.iteration, w.index, s)
+		} else {
+			w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
+		}
+	}
+	if st.Op == Publish {
+		w.answerErr = publishErr(w.answerErr)
 	}
 	return lat, true
 }
@@ -504,7 +514,7 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 		e.ev.Error = fmt.Sprintf("%s answered HTTP %d: %s", st.Target, r.status, r.err)
 	default:
 		e.ev.Outcome = traces.Error
-		e.ev.Error = apiError(st, w.iteration, w.index, r.err)
+		e.ev.Error = apiError(e.setup.Profile, st, w.iteration, w.index, r.err)
 	}
 	e.ev.Took = e.q.Now() - w.issued
 	if outcome != traces.OK {

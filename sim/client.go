@@ -31,9 +31,11 @@ const (
 	// cmdGet: a get's fallback after HGETALL failed with any error (the
 	// component's getDefault → directGet): a second full command.
 	cmdGet
+	// cmdXAdd: pubsub.redis's publish, one XADD.
+	cmdXAdd
 )
 
-var commandNames = [...]string{cmdEval: "EVAL", cmdHGetAll: "HGETALL", cmdGet: "GET"}
+var commandNames = [...]string{cmdEval: "EVAL", cmdHGetAll: "HGETALL", cmdGet: "GET", cmdXAdd: "XADD"}
 
 func (c command) String() string { return commandNames[c] }
 
@@ -74,8 +76,11 @@ func (e *Engine) sendFirst(w *worker, wi, d int) {
 	w.tries = w.tries[:0]
 	w.run = cmdRun{app: w.app, refs: &w.steps[w.step], step: w.step, iteration: w.iteration, index: w.index, attempt: w.calls[d].attempt}
 	cmd := cmdEval
-	if w.app.Steps[w.step].Op == Get {
+	switch w.app.Steps[w.step].Op {
+	case Get:
 		cmd = cmdHGetAll
+	case Publish:
+		cmd = cmdXAdd
 	}
 	e.send(w, wi, d, cmd)
 }
@@ -176,7 +181,13 @@ func (e *Engine) tryOutcome(r *cmdRun) (client.Failure, string, time.Duration) {
 		}
 		return 0, "", lat
 	}
-	if res := s.do(r.app.ID, st, r.iteration, r.index); res != "" {
+	res := ""
+	if r.op == cmdXAdd {
+		res = e.publish(r.app.ID, st, r.iteration, r.index, s)
+	} else {
+		res = s.do(r.app.ID, st, r.iteration, r.index)
+	}
+	if res != "" {
 		return client.Reply, res, lat
 	}
 	return 0, "", lat
@@ -244,6 +255,9 @@ func (e *Engine) commandDone(w *worker, wi, d int, ef client.Effect) {
 	w.answerErr = ""
 	if !ef.OK {
 		w.answerErr = w.run.tryErr
+		if w.run.op == cmdXAdd {
+			w.answerErr = publishErr(w.answerErr)
+		}
 	}
 	e.answer(w, wi, d)
 }

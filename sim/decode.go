@@ -223,8 +223,27 @@ func (d *decoder) steps(path string, n *yaml.Node) []Step {
 		if seen == nil {
 			continue
 		}
+		if s.Op == Publish {
+			if c.dataN == nil {
+				s.Data = DefaultValue
+			}
+			if c.contentTypeN == nil {
+				s.ContentType = DefaultContentType
+			}
+		} else if ops == 1 {
+			for _, k := range []struct {
+				key string
+				n   *yaml.Node
+			}{{"data", c.dataN}, {"contentType", c.contentTypeN}} {
+				if k.n != nil {
+					d.errorf(k.n, field+"."+k.key, "only a publish step sends data; a %s step does not read %s", s.Op, k.key)
+				}
+			}
+		}
 		if ops != 1 {
-			d.errorf(sn, field, "want exactly one of save, get, delete, invoke, actor, got %d", ops)
+			d.errorf(sn, field, "want exactly one of save, get, delete, invoke, actor, publish, got %d", ops)
+		} else if s.Target == "" && s.Op == Publish {
+			d.errorf(sn, field+".publish.pubsub", "want the name of a pub/sub component")
 		} else if s.Target == "" && s.Op == Actor {
 			d.errorf(sn, field+".actor.type", "want the actor type")
 		} else if s.Target == "" && s.Op == Invoke {

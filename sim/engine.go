@@ -182,6 +182,8 @@ type Engine struct {
 	// replays a fresh sidecar's sequence). Kept apart from rng so the
 	// client's draws do not move the policies' and windows' draws.
 	jitter map[string]*mrand.Rand
+	// eventRand draws each sidecar's CloudEvent and trace ids (pubsub.go).
+	eventRand map[string]*rand.Rand
 	// bg holds the commands timed-out attempts left running (1.8/1.9, see
 	// bgCommand); a slot is reused once its command ends.
 	bg []bgCommand
@@ -242,6 +244,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		pipes:         map[string]*pipeline{},
 		maxEvents:     opt.MaxEvents,
 		jitter:        map[string]*mrand.Rand{},
+		eventRand:     map[string]*rand.Rand{},
 	}
 	if e.maxEvents <= 0 {
 		e.maxEvents = DefaultMaxEvents
@@ -274,13 +277,18 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 	// per sidecar and store: its pipeline and the component's client.
 	type refsKey struct{ sidecar, store string }
 	refs := map[refsKey]stepRefs{}
-	storeRefs := func(sidecar, store string) stepRefs {
+	storeRefs := func(sidecar, store string, op OpKind) stepRefs {
 		k := refsKey{sidecar, store}
 		if r, ok := refs[k]; ok {
 			return r
 		}
 		spec := s.SpecOf(sidecar)
 		r := spec.StateStoreOutbound(store)
+		if op == Publish {
+			// The publish API resolves the component's own kind
+			// (ComponentOutboundPolicy(name, Pubsub), publisher.go).
+			r = spec.ComponentOutbound(store)
+		}
 		p := &pipeline{target: Target{Name: store}}
 		p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(sidecar, r), missingBreaker: r.MissingBreaker}}
 		e.pipes[sidecarKey(sidecar, store)] = p
@@ -302,7 +310,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		for i := range app.Steps {
 			st := &app.Steps[i]
 			if st.Op != Actor && st.Op != Invoke {
-				steps[i] = storeRefs(app.ID, st.Target)
+				steps[i] = storeRefs(app.ID, st.Target, st.Op)
 			}
 		}
 		for w := 0; w < app.Workers; w++ {
@@ -568,10 +576,17 @@ func appendExpand(b []byte, tmpl string, iteration, workerIndex int) []byte {
 	}
 }
 
-// apiError is the error the app receives from Dapr's state or invoke API, in
-// Dapr's wording (pkg/messages/predefined.go).
-func apiError(st *Step, iteration, workerIndex int, cause string) string {
+// apiError is the error the app receives from Dapr's state, invoke or
+// publish API, in Dapr's wording (pkg/messages/predefined.go,
+// pkg/api/errors/pubsub.go).
+func apiError(p policies.Profile, st *Step, iteration, workerIndex int, cause string) string {
 	switch st.Op {
+	case Publish:
+		verb := "publish"
+		if p.PublishingWording {
+			verb = "publishing"
+		}
+		return fmt.Sprintf("error when %s to topic %s in pubsub %s: %s", verb, st.Topic, st.Target, cause)
 	case Invoke:
 		return fmt.Sprintf("failed to invoke, id: %s, err: %s", st.Target, cause)
 	case Actor:

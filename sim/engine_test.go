@@ -39,6 +39,7 @@ func runFile(t testing.TB, path string, o Overrides) (log, trace string, eng *En
 		t.Fatal(err)
 	}
 	lw := traces.NewLogWriter(&logBuf, wording)
+	lw.Sidecars = len(setup.Sidecars) > 1
 	tw, err := traces.NewTraceWriter(&traceBuf, setup.Header())
 	if err != nil {
 		t.Fatal(err)

@@ -334,6 +334,9 @@ var appFields = []field[appIn, appDump]{
 type stepIn struct {
 	s   *Step
 	ops int
+	// dataN and contentTypeN are where a publish step's keys were given,
+	// for a step of another kind that gives them.
+	dataN, contentTypeN *yaml.Node
 }
 
 // storeOp is the row of an operation on a state store (save, get, delete):
@@ -390,6 +393,21 @@ var stepFields = []field[stepIn, stepDump]{
 				out.Actor = &v
 			}
 		}},
+	{key: "publish",
+		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) {
+			c.ops++
+			c.s.Op = Publish
+			decodeFields(d, n, f, c, publishFields)
+			if c.s.Topic == "" {
+				d.errorf(n, f+".topic", "required: the topic to publish to, e.g. orders")
+			}
+		},
+		dump: func(c *stepIn, out *stepDump) {
+			if c.s.Op == Publish {
+				v := dumpFields(c, publishFields)
+				out.Publish = &v
+			}
+		}},
 	{key: "key",
 		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { d.str(&c.s.Key)(f, n) },
 		dump: func(c *stepIn, out *stepDump) {
@@ -403,6 +421,20 @@ var stepFields = []field[stepIn, stepDump]{
 		dump: func(c *stepIn, out *stepDump) {
 			if c.s.Op == Save {
 				out.Value = &c.s.Value
+			}
+		}},
+	{key: "data",
+		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { c.dataN = n; d.str(&c.s.Data)(f, n) },
+		dump: func(c *stepIn, out *stepDump) {
+			if c.s.Op == Publish {
+				out.Data = &c.s.Data
+			}
+		}},
+	{key: "contentType",
+		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { c.contentTypeN = n; d.str(&c.s.ContentType)(f, n) },
+		dump: func(c *stepIn, out *stepDump) {
+			if c.s.Op == Publish {
+				out.ContentType = c.s.ContentType
 			}
 		}},
 	{key: "log",
@@ -428,6 +460,15 @@ var invokeFields = []field[stepIn, invokeDump]{
 	{key: "method",
 		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { d.str(&c.s.Method)(f, n) },
 		dump:   func(c *stepIn, out *invokeDump) { out.Method = c.s.Method }},
+}
+
+var publishFields = []field[stepIn, publishDump]{
+	{key: "pubsub",
+		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { d.str(&c.s.Target)(f, n) },
+		dump:   func(c *stepIn, out *publishDump) { out.Pubsub = c.s.Target }},
+	{key: "topic",
+		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { d.str(&c.s.Topic)(f, n) },
+		dump:   func(c *stepIn, out *publishDump) { out.Topic = c.s.Topic }},
 }
 
 var actorFields = []field[stepIn, actorDump]{

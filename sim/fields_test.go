@@ -17,6 +17,7 @@ func TestFieldTables(t *testing.T) {
 		"app":      checkTable(appFields),
 		"step":     checkTable(stepFields),
 		"invoke":   checkTable(invokeFields),
+		"publish":  checkTable(publishFields),
 		"actor":    checkTable(actorFields),
 		"store":    checkTable(storeFields),
 		"fault":    checkTable(faultFields),

@@ -57,15 +57,23 @@ type appDump struct {
 }
 
 type stepDump struct {
-	Save    string      `yaml:"save,omitempty"`
-	Get     string      `yaml:"get,omitempty"`
-	Delete  string      `yaml:"delete,omitempty"`
-	Invoke  *invokeDump `yaml:"invoke,omitempty"`
-	Actor   *actorDump  `yaml:"actor,omitempty"`
-	Key     *string     `yaml:"key,omitempty"`   // store steps only; "" is kept
-	Value   *string     `yaml:"value,omitempty"` // save steps only; "" is kept
-	Log     string      `yaml:"log,omitempty"`
-	Latency string      `yaml:"latency,omitempty"`
+	Save        string       `yaml:"save,omitempty"`
+	Get         string       `yaml:"get,omitempty"`
+	Delete      string       `yaml:"delete,omitempty"`
+	Invoke      *invokeDump  `yaml:"invoke,omitempty"`
+	Actor       *actorDump   `yaml:"actor,omitempty"`
+	Publish     *publishDump `yaml:"publish,omitempty"`
+	Key         *string      `yaml:"key,omitempty"`   // store steps only; "" is kept
+	Value       *string      `yaml:"value,omitempty"` // save steps only; "" is kept
+	Data        *string      `yaml:"data,omitempty"`  // publish steps only; "" is kept
+	ContentType string       `yaml:"contentType,omitempty"`
+	Log         string       `yaml:"log,omitempty"`
+	Latency     string       `yaml:"latency,omitempty"`
+}
+
+type publishDump struct {
+	Pubsub string `yaml:"pubsub"`
+	Topic  string `yaml:"topic"`
 }
 
 type invokeDump struct {

@@ -83,11 +83,12 @@ const (
 	Save OpKind = iota
 	Get
 	Delete
-	Invoke // service invocation of another app's method
-	Actor  // a method call on an actor, hosted by a called app
+	Invoke  // service invocation of another app's method
+	Actor   // a method call on an actor, hosted by a called app
+	Publish // a message published to a topic of a pub/sub component
 )
 
-var opNames = [...]string{"save", "get", "delete", "invoke", "actor"}
+var opNames = [...]string{"save", "get", "delete", "invoke", "actor", "publish"}
 
 func (o OpKind) String() string { return opNames[o] }
 
@@ -96,15 +97,20 @@ func (o OpKind) MarshalYAML() (any, error) { return o.String(), nil }
 
 // Step is one operation of an iteration.
 type Step struct {
-	Op      OpKind         `yaml:"op"`
-	Target  string         `yaml:"target"` // a store, or the called app's id
-	Method  string         `yaml:"method,omitempty"`
-	ActorID string         `yaml:"actorID,omitempty"` // template, like key
-	Key     string         `yaml:"key"`
-	Value   string         `yaml:"value,omitempty"`
-	Log     string         `yaml:"log,omitempty"`
-	Latency *time.Duration `yaml:"latency,omitempty"`
-	Line    int            `yaml:"-"` // where the step is, for errors found later
+	Op      OpKind `yaml:"op"`
+	Target  string `yaml:"target"` // a store, or the called app's id
+	Method  string `yaml:"method,omitempty"`
+	ActorID string `yaml:"actorID,omitempty"` // template, like key
+	Key     string `yaml:"key"`
+	Value   string `yaml:"value,omitempty"`
+	// Topic, Data and ContentType are a publish step's: Target names the
+	// pub/sub component, Data is a template like Value.
+	Topic       string         `yaml:"topic,omitempty"`
+	Data        string         `yaml:"data,omitempty"`
+	ContentType string         `yaml:"contentType,omitempty"`
+	Log         string         `yaml:"log,omitempty"`
+	Latency     *time.Duration `yaml:"latency,omitempty"`
+	Line        int            `yaml:"-"` // where the step is, for errors found later
 }
 
 // Store is a simulated state store.
@@ -126,6 +132,9 @@ const (
 	DefaultStoreLatency = time.Millisecond
 	DefaultKey          = "{i}"
 	DefaultValue        = `{"orderId":{i}}`
+	// DefaultContentType is what an SDK's publish sends with JSON data;
+	// Dapr's own default, without a Content-Type, is text/plain.
+	DefaultContentType = "application/json"
 )
 
 // ResourcePaths returns the Dapr resources the scenario names, relative to

@@ -7,10 +7,12 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/policies"
+	"github.com/dapr-sim/sim/policies/client"
 )
 
 // Version is this sim's version, recorded in traces.
@@ -299,12 +301,13 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 		if _, ok := stores[name]; ok {
 			return true
 		}
-		if typ, ok := spec.Components[name]; ok && len(typ) > 6 && typ[:6] == "state." {
+		if typ, ok := spec.Components[name]; ok && (strings.HasPrefix(typ, "state.") || typ == client.PubsubType) {
 			stores[name] = Store{Name: name, Latency: DefaultStoreLatency}
 			return true
 		}
 		return false
 	}
+	isPubsub := func(name string) bool { return strings.HasPrefix(spec.Components[name], "pubsub.") }
 	isApp := func(name string) bool { _, ok := called[name]; return ok }
 	s.Hosts = map[string]string{}
 	hosts := map[string]string{}
@@ -349,6 +352,26 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 				targets[Target{Name: st.Target, Method: st.Method}] = true
 				continue
 			}
+			if st.Op == Publish {
+				field := fmt.Sprintf("apps[%d].steps[%d].publish.pubsub", ai, si)
+				switch typ := spec.Components[st.Target]; {
+				case typ == client.PubsubType:
+					known(st.Target)
+					targets[Target{Name: st.Target}] = true
+				case isPubsub(st.Target):
+					errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: field,
+						Msg: fmt.Sprintf("%q is a %s component: sim runs pub/sub on %s only", st.Target, typ, client.PubsubType)})
+				default:
+					errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: field,
+						Msg: fmt.Sprintf("no pub/sub component named %q: add a Component of type %s to the resources", st.Target, client.PubsubType)})
+				}
+				continue
+			}
+			if isPubsub(st.Target) {
+				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].%s", ai, si, st.Op),
+					Msg: fmt.Sprintf("%q is a pub/sub component, not a state store: publish to it instead", st.Target)})
+				continue
+			}
 			if !known(st.Target) {
 				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].%s", ai, si, st.Op),
 					Msg: fmt.Sprintf("no state store named %q: declare it under stores or add a Component of type state.* to the resources", st.Target)})
@@ -364,7 +387,7 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 		}
 		if !known(name) && !isApp(name) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: f.Line, Field: fmt.Sprintf("faults[%d].%s", i, verb),
-				Msg: fmt.Sprintf("no state store or called app named %q", name)})
+				Msg: fmt.Sprintf("no state store, pub/sub component or called app named %q", name)})
 		}
 		if f.At > sc.Duration {
 			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, f.Line, 0, fmt.Sprintf("faults[%d].at", i), "%s is after the horizon (%s): it never happens", f.At, sc.Duration))
@@ -386,7 +409,7 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 		}
 		if w.Target != "" && !known(w.Target) && !isApp(w.Target) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "target",
-				Msg: fmt.Sprintf("no state store or called app named %q", w.Target)})
+				Msg: fmt.Sprintf("no state store, pub/sub component or called app named %q", w.Target)})
 		}
 		if w.Conn != 0 && known(w.Target) {
 			if _, ok := spec.ClientOf(w.Target); !ok {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -382,11 +383,20 @@ func (s *Snapshotter) Breakers(end time.Duration) []string {
 	if !s.eng.breakersSettled() {
 		s.eng.RunUntil(end) // an error stops the run here, as it stopped the recorded one
 	}
-	names := make([]string, len(s.eng.live.breakers))
-	for i, b := range s.eng.live.breakers {
+	// In Take's order: by name, after the sidecar's app id when the run
+	// has several.
+	live := slices.Clone(s.eng.live.breakers)
+	label := func(b *breakerInst) string {
+		if s.eng.multi {
+			return b.sidecar + "/" + b.settings.Name
+		}
+		return b.settings.Name
+	}
+	sort.SliceStable(live, func(i, j int) bool { return label(live[i]) < label(live[j]) })
+	names := make([]string, len(live))
+	for i, b := range live {
 		names[i] = b.settings.Name
 	}
-	sort.Strings(names)
 	return names
 }
 

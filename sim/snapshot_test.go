@@ -56,8 +56,13 @@ func engineBreakers(e *Engine) map[string][]traces.BreakerState {
 			return
 		}
 		s := b.state
-		out[b.settings.Name] = append(out[b.settings.Name], traces.BreakerState{
-			Name: b.settings.Name, State: s.State.String(), Generation: s.Generation, Requests: s.Counts.Requests,
+		app := ""
+		if e.multi {
+			app = b.sidecar
+		}
+		st := traces.BreakerState{App: app, Name: b.settings.Name}
+		out[st.Label()] = append(out[st.Label()], traces.BreakerState{
+			App: app, Name: b.settings.Name, State: s.State.String(), Generation: s.Generation, Requests: s.Counts.Requests,
 			TotalSuccesses: s.Counts.TotalSuccesses, ConsecutiveSuccesses: s.Counts.ConsecutiveSuccesses,
 			TotalFailures: s.Counts.TotalFailures, ConsecutiveFailures: s.Counts.ConsecutiveFailures,
 			Expiry: s.Expiry, Expires: s.Expires,
@@ -171,7 +176,7 @@ func TestSnapshotAgreesWithFreshRun(t *testing.T) {
 				eng.Close()
 				got := map[string][]traces.BreakerState{}
 				for _, b := range snap.Breakers {
-					got[b.Name] = append(got[b.Name], b)
+					got[b.Label()] = append(got[b.Label()], b)
 				}
 				for name, ws := range want {
 					gs := got[name]

@@ -19,6 +19,19 @@ type StateStore struct {
 	mr      *miniredis.Miniredis // nil: a null store (Options.nullStore)
 	keyBuf  []byte               // reused to build Redis keys
 	lastKey string               // the last key built, as a string
+	conn    *redisConn           // stream commands, made on first use
+}
+
+// streams returns the connection the component's stream commands run on.
+func (s *StateStore) streams() (*redisConn, error) {
+	if s.conn == nil {
+		c, err := connTo(s.mr)
+		if err != nil {
+			return nil, err
+		}
+		s.conn = c
+	}
+	return s.conn, nil
 }
 
 func newStore(s Store, null bool) *StateStore {

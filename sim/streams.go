@@ -31,6 +31,11 @@ var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 func newRedisConn() (*redisConn, error) {
 	mr := miniredis.NewMiniRedis()
 	mr.SetTime(epoch)
+	return connTo(mr)
+}
+
+// connTo runs commands on mr.
+func connTo(mr *miniredis.Miniredis) (*redisConn, error) {
 	// Dial starts miniredis's server without a listener; the connection it
 	// returns is not used.
 	c, err := mr.Dial()
