@@ -216,7 +216,7 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 		}
 		var down bool
 		var status int32
-		lat, w.answerErr, down, status, _ = e.applyWindows(host, st.Op, lat)
+		lat, w.answerErr, down, status, _ = e.applyWindows(host, st.Op, expand(st.Method, w.iteration, w.index), lat)
 		switch {
 		case down:
 			w.answerErr, w.unavailable = errUnavailable, true
@@ -237,7 +237,7 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 		}
 		return lat, false
 	}
-	if lat, w.answerErr, _, _, _ = e.applyWindows(st.Target, st.Op, lat); w.answerErr == "" {
+	if lat, w.answerErr, _, _, _ = e.applyWindows(st.Target, st.Op, "", lat); w.answerErr == "" {
 		if st.Op == Publish {
 			w.answerErr = e.publish(w.app.ID, st, w.iteration, w.index, s)
 		} else {

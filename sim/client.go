@@ -158,7 +158,7 @@ func (e *Engine) tryOutcome(r *cmdRun) (client.Failure, string, time.Duration) {
 	if !s.up {
 		return client.Refused, errRefused, lat
 	}
-	lat, errText, down, _, conn := e.applyWindows(st.Target, st.Op, lat)
+	lat, errText, down, _, conn := e.applyWindows(st.Target, st.Op, "", lat)
 	switch conn {
 	case ConnRefused:
 		return client.Refused, errText, lat

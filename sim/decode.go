@@ -311,7 +311,7 @@ func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Faul
 		// of windows is not held twice, as nodes and as windows.
 		n.Content[j] = nil
 		field := fmt.Sprintf("%s[%d]", path, i)
-		f := Fault{Line: fn.Line}
+		f := Fault{Line: fn.Line, Index: i}
 		w := Window{Line: fn.Line, Index: i}
 		c := &faultIn{f: &f, w: &w}
 		seen := decodeFields(d, fn, field, c, faultFields)
@@ -320,7 +320,7 @@ func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Faul
 			continue
 		}
 		if _, isWindow := seen["target"]; !isWindow {
-			for _, k := range []string{"from", "to", "latency", "error", "conn", "errorRate", "failEvery", "period", "downFor", "ops"} {
+			for _, k := range []string{"from", "to", "latency", "error", "conn", "errorRate", "failEvery", "period", "downFor", "ops", "methods"} {
 				if kn, ok := seen[k]; ok {
 					d.errorf(kn, field+"."+k, "belongs to a window: add target (and from/to), or script a change with at and stop/start")
 				}

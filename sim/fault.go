@@ -31,6 +31,7 @@ type Fault struct {
 	Stop  string        `yaml:"stop,omitempty"`
 	Start string        `yaml:"start,omitempty"`
 	Line  int           `yaml:"-"`
+	Index int           `yaml:"-"` // its place in the scenario's faults, for field paths
 }
 
 // Window is a fault that holds over a span of time for one target: attempts
@@ -41,6 +42,9 @@ type Window struct {
 	To     time.Duration // 0 with HasTo false: until the horizon
 	HasTo  bool
 	Ops    []OpKind // empty: every operation
+	// Methods, on a called app, are the methods it applies to (invoked,
+	// or an actor's method on its host); empty: every call.
+	Methods []string
 	// Latency, when set, replaces the target's latency for matching attempts.
 	Latency *time.Duration
 	// Failure mode; at most one of these is set.
@@ -103,8 +107,11 @@ func (w *Window) Failing() bool {
 }
 
 // matches reports whether the window applies to an attempt of op at t.
-func (w *Window) matches(op OpKind, t time.Duration) bool {
+func (w *Window) matches(op OpKind, method string, t time.Duration) bool {
 	if t < w.From || (w.HasTo && t >= w.To) {
+		return false
+	}
+	if len(w.Methods) > 0 && !slices.Contains(w.Methods, method) {
 		return false
 	}
 	if len(w.Ops) == 0 {
@@ -144,6 +151,9 @@ func (w *Window) Detail() string {
 			ops[i] = o.String()
 		}
 		parts = append(parts, "ops "+strings.Join(ops, ","))
+	}
+	if len(w.Methods) > 0 {
+		parts = append(parts, "methods "+strings.Join(w.Methods, ","))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -241,7 +251,7 @@ func (e *Engine) flap(w *Window, i int, at time.Duration, mark uint32) {
 //
 // conn is the connection fault of the window that decided the error (0:
 // none); its errText is the client's error for it.
-func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time.Duration, string, bool, int32, Conn) {
+func (e *Engine) applyWindows(target string, op OpKind, method string, lat time.Duration) (time.Duration, string, bool, int32, Conn) {
 	now := e.q.Now()
 	errText := ""
 	down := false // a flapping window's down phase decided the error
@@ -255,7 +265,7 @@ func (e *Engine) applyWindows(target string, op OpKind, lat time.Duration) (time
 	e.windowLooks += int64(len(held))
 	for _, i := range held {
 		w := &e.sc.Windows[i]
-		if !w.matches(op, now) {
+		if !w.matches(op, method, now) {
 			continue
 		}
 		if w.Latency != nil && *w.Latency > slow {

@@ -651,4 +651,24 @@ var faultFields = []field[faultIn, faultDump]{
 				out.Ops = append(out.Ops, o.String())
 			}
 		})},
+	{key: "methods",
+		decode: func(d *decoder, c *faultIn, f string, n *yaml.Node) {
+			if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+				d.errorf(n, f, "want a list of method names such as [neworder], got %s", describeList(n))
+				return
+			}
+			for j, mn := range n.Content {
+				v, err := ynode.Scalar(d.file, fmt.Sprintf("%s[%d]", f, j), mn)
+				if err != nil {
+					d.fail(err)
+					continue
+				}
+				if v == "" {
+					d.errorf(mn, fmt.Sprintf("%s[%d]", f, j), "want a method name, got an empty one")
+					continue
+				}
+				c.w.Methods = append(c.w.Methods, v)
+			}
+		},
+		dump: window(func(w *Window, out *faultDump) { out.Methods = w.Methods })},
 }

@@ -109,6 +109,7 @@ type faultDump struct {
 	Period    string   `yaml:"period,omitempty"`
 	DownFor   string   `yaml:"downFor,omitempty"`
 	Ops       []string `yaml:"ops,omitempty"`
+	Methods   []string `yaml:"methods,omitempty"`
 }
 
 func durText(d time.Duration) string {

@@ -380,17 +380,17 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 			targets[Target{Name: st.Target}] = true
 		}
 	}
-	for i, f := range sc.Faults {
+	for _, f := range sc.Faults {
 		name, verb := f.Stop, "stop"
 		if f.Start != "" {
 			name, verb = f.Start, "start"
 		}
 		if !known(name) && !isApp(name) {
-			errs = append(errs, &diag.Error{File: sc.File, Line: f.Line, Field: fmt.Sprintf("faults[%d].%s", i, verb),
+			errs = append(errs, &diag.Error{File: sc.File, Line: f.Line, Field: fmt.Sprintf("faults[%d].%s", f.Index, verb),
 				Msg: fmt.Sprintf("no state store, pub/sub component or called app named %q", name)})
 		}
 		if f.At > sc.Duration {
-			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, f.Line, 0, fmt.Sprintf("faults[%d].at", i), "%s is after the horizon (%s): it never happens", f.At, sc.Duration))
+			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, f.Line, 0, fmt.Sprintf("faults[%d].at", f.Index), "%s is after the horizon (%s): it never happens", f.At, sc.Duration))
 		}
 	}
 	for i := range sc.Windows {
@@ -402,6 +402,10 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 		if w.Status != 0 && !isApp(w.Target) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "status",
 				Msg: fmt.Sprintf("%q is not a called app: only an app answers with an HTTP status", w.Target)})
+		}
+		if len(w.Methods) > 0 && !isApp(w.Target) {
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "methods",
+				Msg: fmt.Sprintf("%q is not a called app: methods select an app's methods (ops select a store's operations)", w.Target)})
 		}
 		if len(w.Ops) > 0 && isApp(w.Target) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "ops",

@@ -75,12 +75,12 @@ func TestIssue11WindowIndexAgreesWithScan(t *testing.T) {
 		for _, target := range []string{"a", "b"} {
 			var got, want []int32
 			for _, i := range idx[target].at(ws, now) {
-				if ws[i].matches(Save, now) {
+				if ws[i].matches(Save, "", now) {
 					got = append(got, i)
 				}
 			}
 			for i := range ws {
-				if ws[i].Target == target && ws[i].matches(Save, now) {
+				if ws[i].Target == target && ws[i].matches(Save, "", now) {
 					want = append(want, int32(i))
 				}
 			}
