@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/dapr-sim/sim/policies/breaker"
@@ -242,6 +243,7 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 			w.answerErr = e.publish(w.app.ID, st, w.iteration, w.index, s)
 		} else {
 			w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
+			w.read = s.read
 		}
 	}
 	if st.Op == Publish {
@@ -508,6 +510,11 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 	case outcome == traces.OK:
 		e.ev.Outcome = traces.OK
 		e.ev.Log = e.text.expand(st.Log, w.iteration, w.index)
+		if st.Op == Get && strings.Contains(st.Log, "{value}") {
+			// What the get read, as the app would print it: stale or lost
+			// data shows in the app's own line.
+			e.ev.Log = strings.ReplaceAll(e.ev.Log, "{value}", w.read)
+		}
 	case r.status != 0:
 		// Dapr hands the app's own answer back to the caller.
 		e.ev.Outcome = traces.Error

@@ -57,6 +57,7 @@ type cmdRun struct {
 	failedOnce bool          // a try of the attempt failed: its tries are recorded
 	next       time.Duration // when its pending try end or wake fires
 	waking     bool          // the pending event is a wake
+	read       string        // what its get read
 }
 
 // bgCommand is a command the attempt that sent it stopped waiting for: on
@@ -179,6 +180,7 @@ func (e *Engine) tryOutcome(r *cmdRun) (client.Failure, string, time.Duration) {
 		if s.holdsHash(r.app.ID, st, r.iteration, r.index) {
 			return client.Reply, errWrongType, lat
 		}
+		r.read = ""
 		return 0, "", lat
 	}
 	res := ""
@@ -186,6 +188,7 @@ func (e *Engine) tryOutcome(r *cmdRun) (client.Failure, string, time.Duration) {
 		res = e.publish(r.app.ID, st, r.iteration, r.index, s)
 	} else {
 		res = s.do(r.app.ID, st, r.iteration, r.index)
+		r.read = s.read
 	}
 	if res != "" {
 		return client.Reply, res, lat
@@ -252,7 +255,7 @@ func (e *Engine) commandDone(w *worker, wi, d int, ef client.Effect) {
 		e.send(w, wi, d, cmdGet)
 		return
 	}
-	w.answerErr = ""
+	w.answerErr, w.read = "", w.run.read
 	if !ef.OK {
 		w.answerErr = w.run.tryErr
 		if w.run.op == cmdXAdd {

@@ -118,6 +118,7 @@ type worker struct {
 	unavailable  bool          // the answer is gRPC Unavailable (a stopped or down app)
 	answerStatus int32         // the HTTP status a called app answered an error with
 	gaveUp       traces.Reason // why the step's retries ended, for its op event
+	read         string        // what the step's get read, for {value} in its log
 	requests     int           // requests issued, for the hot-loop guard
 	requestsFrom time.Duration // when the current hot-loop window of requests began
 

@@ -3,8 +3,10 @@ package sim
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/dapr-sim/sim/traces"
+	"github.com/google/go-cmp/cmp"
 )
 
 // A publish step's messages really are in the topic's stream afterwards:
@@ -68,5 +70,45 @@ func TestPublishWritesTheStream(t *testing.T) {
 		if again[i].Fields["data"] != msgs[i].Fields["data"] {
 			t.Fatalf("entry %d differs between two runs:\n%s\n%s", i, msgs[i].Fields["data"], again[i].Fields["data"])
 		}
+	}
+}
+
+// StoreData reads what `replay --at` shows of a store: its state keys, and
+// each stream's entries and consumer groups with their pending entries.
+func TestStoreDataShowsStreamsAndPending(t *testing.T) {
+	setup, ok := scenarioSetup(t, "testdata/scenarios/pubsub_publish_outage.txtar")
+	if !ok {
+		t.Fatal("the scenario does not load")
+	}
+	e := NewEngine(setup, &traces.Collector{}, Options{})
+	defer e.Close()
+	if err := e.RunUntil(12 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := e.Store("orderpubsub").streams()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.xgroupCreate("orders", "b-reader"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.xgroupCreate("orders", "a-reader"); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := rc.xreadgroup("b-reader", "b-reader", "orders", 3)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("read %d: %v", len(msgs), err)
+	}
+	if err := rc.xack("orders", "b-reader", msgs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.StoreData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []traces.StoreData{{Name: "orderpubsub", Streams: []traces.StreamData{{Topic: "orders", Entries: 4,
+		Groups: []traces.GroupData{{Name: "a-reader"}, {Name: "b-reader", Pending: 2}}}}}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("store data (-want +got):\n%s", d)
 	}
 }

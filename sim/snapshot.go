@@ -513,3 +513,45 @@ func (f sinkFunc) Record(e *traces.Event) error { f(e); return nil }
 type discard struct{}
 
 func (discard) Record(*traces.Event) error { return nil }
+
+// StoreData is what each store's Redis holds now, sorted by store name: the
+// state keys, and each stream with its groups' pending entries. It reads
+// every key, so it is taken on request (`replay --at`), not with every
+// snapshot.
+func (e *Engine) StoreData() ([]traces.StoreData, error) {
+	names := make([]string, 0, len(e.stores))
+	for n := range e.stores {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []traces.StoreData
+	for _, n := range names {
+		s := e.stores[n]
+		d := traces.StoreData{Name: n}
+		if s.mr == nil {
+			out = append(out, d)
+			continue
+		}
+		for _, k := range s.mr.Keys() {
+			if s.mr.Type(k) != "stream" {
+				d.Keys++
+				continue
+			}
+			rc, err := s.streams()
+			if err != nil {
+				return nil, err
+			}
+			entries, err := rc.xlen(k)
+			if err != nil {
+				return nil, err
+			}
+			groups, err := rc.groups(k)
+			if err != nil {
+				return nil, err
+			}
+			d.Streams = append(d.Streams, traces.StreamData{Topic: k, Entries: entries, Groups: groups})
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -20,6 +20,7 @@ type StateStore struct {
 	keyBuf  []byte               // reused to build Redis keys
 	lastKey string               // the last key built, as a string
 	conn    *redisConn           // stream commands, made on first use
+	read    string               // the data the last get read ("" for none)
 }
 
 // streams returns the connection the component's stream commands run on.
@@ -53,6 +54,7 @@ func newStore(s Store, null bool) *StateStore {
 // "<appID>||<key>" with fields data and version (version counts writes, as
 // its Lua script does).
 func (s *StateStore) do(appID string, st *Step, iteration, workerIndex int) string {
+	s.read = ""
 	if s.mr == nil {
 		return ""
 	}
@@ -82,7 +84,7 @@ func (s *StateStore) do(appID string, st *Step, iteration, workerIndex int) stri
 	case Get:
 		// A missing key is not an error in Dapr's state API: the app gets
 		// an empty answer.
-		_ = s.mr.HGet(key, "data")
+		s.read = s.mr.HGet(key, "data")
 	case Delete:
 		s.mr.Del(key)
 	}

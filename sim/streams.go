@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/alicebob/miniredis/v2/proto"
 	"github.com/alicebob/miniredis/v2/server"
+	"github.com/dapr-sim/sim/traces"
 )
 
 // redisConn runs Redis commands on a miniredis in process, through its own
@@ -203,4 +205,30 @@ func appendEntries(out []streamMsg, entries []any) []streamMsg {
 		out = append(out, m)
 	}
 	return out
+}
+
+// groups lists stream's consumer groups and their pending counts, by name.
+func (c *redisConn) groups(stream string) ([]traces.GroupData, error) {
+	v, err := c.do("XINFO", "GROUPS", stream)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := v.([]any)
+	var out []traces.GroupData
+	for _, r := range rows {
+		kv, _ := r.([]any)
+		var g traces.GroupData
+		for i := 0; i+1 < len(kv); i += 2 {
+			switch k, _ := kv[i].(string); k {
+			case "name":
+				g.Name, _ = kv[i+1].(string)
+			case "pending":
+				g.Pending, _ = kv[i+1].(int)
+			}
+		}
+		out = append(out, g)
+	}
+	// miniredis lists them in map order.
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }

@@ -23,6 +23,9 @@ type Snapshot struct {
 	Breakers []BreakerState
 	Requests []RequestState
 	Targets  []TargetState
+	// Data is what the stores hold (filled on request: Engine.StoreData),
+	// by store name.
+	Data []StoreData
 	// Notes are caveats, e.g. that the trace differs from the run its
 	// header describes. An empty list is the normal case.
 	Notes []string
@@ -103,6 +106,29 @@ type TargetState struct {
 	Windows []WindowState
 }
 
+// StoreData is what one store's Redis holds at the instant: the state
+// keys, and each topic's stream with its consumer groups.
+type StoreData struct {
+	Name    string
+	Keys    int
+	Streams []StreamData
+}
+
+// StreamData is one topic's stream: its entries (acknowledged ones too,
+// until trimmed) and each consumer group's pending (delivered, not yet
+// acknowledged) entries.
+type StreamData struct {
+	Topic   string
+	Entries int
+	Groups  []GroupData
+}
+
+// GroupData is one consumer group of a stream.
+type GroupData struct {
+	Name    string
+	Pending int
+}
+
 // WindowState is an active fault window.
 type WindowState struct {
 	Mode   string // slow, error, flaky, failEvery, flapping, refused, noAnswer, hang
@@ -175,6 +201,25 @@ func (s *Snapshot) Write(w io.Writer) error {
 				avail += " since " + t.Since.String()
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", escape.Name(t.Name), avail, escape.Text(windowsText(t.Windows)))
+		}
+		tw.Flush()
+	}
+	if len(s.Data) > 0 {
+		b.WriteString("\ndata\n")
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		for _, d := range s.Data {
+			var parts []string
+			if d.Keys > 0 || len(d.Streams) == 0 {
+				parts = append(parts, fmt.Sprintf("%d keys", d.Keys))
+			}
+			for _, st := range d.Streams {
+				p := fmt.Sprintf("stream %s: %d entries", escape.Name(st.Topic), st.Entries)
+				for _, g := range st.Groups {
+					p += fmt.Sprintf(", group %s %d pending", escape.Name(g.Name), g.Pending)
+				}
+				parts = append(parts, p)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\n", escape.Name(d.Name), strings.Join(parts, "; "))
 		}
 		tw.Flush()
 	}

@@ -178,6 +178,11 @@ func stateAt(path string, tr *traces.Reader, at time.Duration, maxEvents int64, 
 	defer eng.Close()
 	runErr := eng.RunUntil(at)
 	snap := eng.Snapshot()
+	data, err := eng.StoreData()
+	if err != nil {
+		return fmt.Errorf("replay %s: read the stores at %s: %w", path, at, err)
+	}
+	snap.Data = data
 	if runErr == nil {
 		runErr = eng.Run()
 	}
