@@ -34,6 +34,9 @@ type PageRun struct {
 	Seed    int64
 	Horizon time.Duration // the scenario's duration
 	Wording traces.Wording
+	// Sidecars: the run has several, so the log says whose each line is
+	// (traces.LogWriter.Sidecars).
+	Sidecars bool
 	// From and To are the window to draw; without To, the end of the run
 	// (the horizon, or the last event if later).
 	From, To time.Duration
@@ -118,6 +121,7 @@ type pageFold struct {
 func foldPage(run PageRun, to time.Duration, snapshots func() PageSnapshots, events func(traces.Sink) error) (*pageFold, error) {
 	f := &pageFold{run: run, to: to, snaps: snapshots(), lw: traces.NewLogWriter(io.Discard, run.Wording),
 		instants: []time.Duration{run.From}, count: 1, lastInstant: run.From, happened: [][]string{nil}}
+	f.lw.Sidecars = run.Sidecars
 	defer f.snaps.Close()
 	if err := events(f); err != nil {
 		return nil, err

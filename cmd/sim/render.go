@@ -229,7 +229,7 @@ func loadRun(path string, stderr io.Writer, check func(resources ...string) erro
 // (sim.Snapshotter) while the run's events pass.
 func pageData(r *renderRun, win window) (*page.Data, error) {
 	run := picture.PageRun{Name: r.name, Dapr: r.dapr, Seed: r.seed, Horizon: r.setup.Scenario.Duration, Wording: r.wording,
-		From: win.from, To: win.to, HasTo: win.hasTo, Settings: r.setup.BreakerSettings}
+		From: win.from, To: win.to, HasTo: win.hasTo, Settings: r.setup.BreakerSettings, Sidecars: len(r.setup.Sidecars) > 1}
 	d, err := picture.BuildPage(run, func() picture.PageSnapshots { return sim.NewSnapshotter(r.setup) }, r.events)
 	if errors.Is(err, picture.ErrPageWindow) {
 		return nil, fmt.Errorf("%w: %w", errUsage, err)
