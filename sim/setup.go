@@ -234,9 +234,9 @@ func prepareFromHeader(sc *Scenario, dumps []SidecarDump) (*Setup, error) {
 	if len(s.Sidecars) != len(appIDs) {
 		return nil, &diag.Error{File: sc.File, Line: sc.AppsLine, Field: "sidecars", Msg: fmt.Sprintf("the header resolves %d sidecar specs and the scenario's loops run as %d app ids", len(s.Sidecars), len(appIDs))}
 	}
-	for i, sc2 := range s.Sidecars {
-		if sc2.AppID != appIDs[i] {
-			return nil, &diag.Error{File: sc.File, Line: sc.AppsLine, Field: "spec.appID", Msg: fmt.Sprintf("the spec was resolved for app %q and the scenario's loops run as %q", sc2.AppID, appIDs[i])}
+	for i, car := range s.Sidecars {
+		if car.AppID != appIDs[i] {
+			return nil, &diag.Error{File: sc.File, Line: sc.AppsLine, Field: "spec.appID", Msg: fmt.Sprintf("the spec was resolved for app %q and the scenario's loops run as %q", car.AppID, appIDs[i])}
 		}
 	}
 	s.Spec, s.Profile = s.Sidecars[0].Spec, s.Sidecars[0].Spec.Profile
