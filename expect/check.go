@@ -133,8 +133,14 @@ type Timeline struct {
 // NewTimeline indexes a run's events; wording is the run's Dapr release's
 // (traces.WordingFor), so log assertions read the lines the run printed.
 func NewTimeline(events []traces.Event, wording traces.Wording) *Timeline {
+	return NewTimelineFor(events, traces.NewLogWriter(io.Discard, wording))
+}
+
+// NewTimelineFor indexes a run's events with the lines lw projects them to:
+// set lw as the run's log is set (its Sidecars, for a run with several), so
+// log assertions read exactly the lines `sim run` prints.
+func NewTimelineFor(events []traces.Event, lw *traces.LogWriter) *Timeline {
 	tl := &Timeline{Events: events}
-	lw := traces.NewLogWriter(io.Discard, wording)
 	for i := range events {
 		if line, ok := lw.Line(&events[i]); ok {
 			tl.Lines = append(tl.Lines, LogLine{T: events[i].T, Text: strings.TrimSuffix(line, "\n")})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -110,7 +111,7 @@ func run(t TB, sc *sim.Scenario, opts []Option) *Result {
 		t.Fatalf("simtest: run %s: %v", sc.File, err)
 		return nil
 	}
-	return &Result{t: t, Scenario: sc, Setup: setup, Events: events.Events, Timeline: expect.NewTimeline(events.Events, wording)}
+	return &Result{t: t, Scenario: sc, Setup: setup, Events: events.Events, Timeline: expect.NewTimelineFor(events.Events, logWriter(wording, setup))}
 }
 
 // Check evaluates any expect.Check and reports a failure; it returns
@@ -421,4 +422,11 @@ func firstDiff(want, got string) string {
 	}
 	fmt.Fprintf(&b, "(%d of %d lines differ)", differ, max(len(w), len(g)))
 	return b.String()
+}
+
+// logWriter projects a run's log as `sim run` prints it.
+func logWriter(wording traces.Wording, setup *sim.Setup) *traces.LogWriter {
+	lw := traces.NewLogWriter(io.Discard, wording)
+	lw.Sidecars = len(setup.Sidecars) > 1
+	return lw
 }

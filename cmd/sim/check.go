@@ -96,7 +96,9 @@ func checkScenario(path string, o sim.Overrides, maxEvents int64, stdout, stderr
 	if err != nil {
 		return err
 	}
-	report := expect.Evaluate(as, expect.NewTimeline(events, wording))
+	lw := traces.NewLogWriter(io.Discard, wording)
+	lw.Sidecars = len(setup.Sidecars) > 1
+	report := expect.Evaluate(as, expect.NewTimelineFor(events, lw))
 	if _, err := report.WriteTo(stdout); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
