@@ -78,12 +78,7 @@ func isContentType(ct, want string) bool {
 // system's randomness: the run's seed decides every event id.
 func newUUID(r *rand.Rand) string {
 	var b [16]byte
-	for i := 0; i < 16; i += 8 {
-		v := r.Uint64()
-		for j := 0; j < 8; j++ {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
+	randomBytes(r, b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var s [36]byte
@@ -97,4 +92,14 @@ func newUUID(r *rand.Rand) string {
 	s[23] = '-'
 	hex.Encode(s[24:], b[10:])
 	return string(s[:])
+}
+
+// randomBytes fills b (a multiple of 8 long) from r, little-endian.
+func randomBytes(r *rand.Rand, b []byte) {
+	for i := 0; i < len(b); i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
 }

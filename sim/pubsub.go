@@ -71,11 +71,6 @@ func (e *Engine) eventRandOf(appID string) *rand.Rand {
 // event's traceid and traceparent when the publishing request is traced.
 func traceparent(r *rand.Rand) string {
 	var b [24]byte
-	for i := 0; i < 24; i += 8 {
-		v := r.Uint64()
-		for j := 0; j < 8; j++ {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
+	randomBytes(r, b[:])
 	return "00-" + hex.EncodeToString(b[:16]) + "-" + hex.EncodeToString(b[16:]) + "-01"
 }
