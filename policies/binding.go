@@ -42,6 +42,31 @@ func (s *Spec) BindingOf(name string) (Binding, bool) {
 	return b, ok
 }
 
+// The operations of bindings.redis by contrib release, in the order its
+// Operations() lists them (Dapr's "supported operations" message keeps it):
+// create only through 1.9 (contrib@v1.9.7 bindings/redis/redis.go:68-70),
+// delete and get from 1.10 (contrib@v1.10.10 :66-72), increment from 1.11
+// (contrib@v1.11.5 :68-75).
+const (
+	bindingGetSince       = 10
+	bindingIncrementSince = 11
+)
+
+// BindingOperations returns the operations an output binding of type typ
+// supports on this release, and nil for a type sim does not run
+// (bindings.redis only).
+func (p Profile) BindingOperations(typ string) []string {
+	switch {
+	case typ != RedisBindingType:
+		return nil
+	case p.minor < bindingGetSince:
+		return []string{"create"}
+	case p.minor < bindingIncrementSince:
+		return []string{"create", "delete", "get"}
+	}
+	return []string{"create", "delete", "get", "increment"}
+}
+
 // bindingDirectionSince: daprd reads a binding's direction metadata from
 // 1.12 (dapr@v1.12.5 pkg/runtime/processor/binding/binding.go:225-241,
 // send.go:456-467); before, every input binding was probed.

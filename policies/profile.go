@@ -72,6 +72,15 @@ type Profile struct {
 	// `{}` for a plain publish) beside data in each stream entry (contrib
 	// 1.13+, pubsub/redis/redis.go:100-121; PUBSUB.md §3.2).
 	PublishMetadata bool
+	// InvokingBindingWording: the output binding API's error says "error
+	// invoking output binding" (1.10+); before, "error when invoke output
+	// binding" (dapr@v1.9.6 pkg/messages/api_errors.go:23, dapr@v1.10.10
+	// :23; PUBSUB.md §7.1).
+	InvokingBindingWording bool
+	// BindingGetMissingFails: bindings.redis's get of a missing key fails
+	// with go-redis's "redis: nil" (contrib 1.10, bindings/redis/redis.go
+	// :82-86); from 1.11 it answers empty. 1.8 and 1.9 have no get.
+	BindingGetMissingFails bool
 
 	minor int
 }
@@ -121,6 +130,7 @@ var since = struct {
 	deadLetterLost        int // dead-letter publish on the delivery's ctx, ACKed when it fails: read from v1.12 (PUBSUB.md §9.2)
 	deadLetterKeepPending int // subscription/subscription.go: a failed dead-letter publish returns the error (no ACK) from v1.15.0
 	publishingWording     int // api/errors/pubsub.go: "error when publishing to topic" from v1.13.0
+	invokingBinding       int // messages: "error invoking output binding" from v1.10.0
 }{
 	maxRetriesPointer:     10,
 	noFeatureFlag:         10,
@@ -136,6 +146,7 @@ var since = struct {
 	deadLetterLost:        12,
 	deadLetterKeepPending: 15,
 	publishingWording:     13,
+	invokingBinding:       10,
 }
 
 // componentTypes maps the prefix of a component's spec.type to the word Dapr
@@ -207,6 +218,8 @@ func newProfile(minor int) Profile {
 		DeadLetterLostAfterDeadline: minor >= since.deadLetterLost && minor < since.deadLetterKeepPending,
 		PublishingWording:           minor >= since.publishingWording,
 		PublishMetadata:             minor >= since.publishingWording,
+		InvokingBindingWording:      minor >= since.invokingBinding,
+		BindingGetMissingFails:      minor == bindingGetSince,
 		minor:                       minor,
 	}
 }

@@ -239,9 +239,15 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 		return lat, false
 	}
 	if lat, w.answerErr, _, _, _ = e.applyWindows(st.Target, st.Op, "", lat); w.answerErr == "" {
-		if st.Op == Publish {
+		switch st.Op {
+		case Publish:
 			w.answerErr = e.publish(w.app.ID, st, w.iteration, w.index, s)
-		} else {
+		case Binding:
+			// One step per attempt: bindings.redis's go-redis client (its
+			// own retries and timeouts) is not modelled yet.
+			w.answerErr = s.bind(st, w.iteration, w.index, e.setup.Profile.BindingGetMissingFails)
+			w.read = s.read
+		default:
 			w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
 			w.read = s.read
 		}
@@ -510,7 +516,7 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 	case outcome == traces.OK:
 		e.ev.Outcome = traces.OK
 		e.ev.Log = e.text.expand(st.Log, w.iteration, w.index)
-		if st.Op == Get && strings.Contains(st.Log, "{value}") {
+		if (st.Op == Get || st.Op == Binding) && strings.Contains(st.Log, "{value}") {
 			// What the get read, as the app would print it: stale or lost
 			// data shows in the app's own line.
 			e.ev.Log = strings.ReplaceAll(e.ev.Log, "{value}", w.read)

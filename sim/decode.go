@@ -230,6 +230,17 @@ func (d *decoder) steps(path string, n *yaml.Node) []Step {
 			if c.contentTypeN == nil {
 				s.ContentType = DefaultContentType
 			}
+		} else if s.Op == Binding && ops == 1 {
+			if c.dataN == nil {
+				s.Data = DefaultValue
+			}
+			if c.contentTypeN != nil {
+				d.errorf(c.contentTypeN, field+".contentType", "only a publish step reads contentType; a binding step sends its data as the JSON of Dapr's binding API")
+			}
+			if c.keyN != nil && s.Key == "" {
+				// contrib bindings/redis/redis.go:140 fails such a request.
+				d.errorf(c.keyN, field+".key", "want a key template such as \"order-{i}\": bindings.redis refuses a request without one (redis binding: missing key in request metadata)")
+			}
 		} else if ops == 1 {
 			for _, k := range []struct {
 				key string
@@ -241,7 +252,9 @@ func (d *decoder) steps(path string, n *yaml.Node) []Step {
 			}
 		}
 		if ops != 1 {
-			d.errorf(sn, field, "want exactly one of save, get, delete, invoke, actor, publish, got %d", ops)
+			d.errorf(sn, field, "want exactly one of save, get, delete, invoke, actor, publish, binding, got %d", ops)
+		} else if s.Target == "" && s.Op == Binding {
+			d.errorf(sn, field+".binding.name", "want the name of a binding component")
 		} else if s.Target == "" && s.Op == Publish {
 			d.errorf(sn, field+".publish.pubsub", "want the name of a pub/sub component")
 		} else if s.Target == "" && s.Op == Actor {

@@ -35,7 +35,9 @@
 //     pipeline.go: the pipeline types, the builders of actor and
 //     service-invocation pipelines and their breaker caches; client.go,
 //     store.go: a component's own client (and the facts of an attempt's
-//     tries, traces.ClientReason) and the store adapter.
+//     tries, traces.ClientReason) and the store adapter; pubsub.go,
+//     binding.go: a publish step's XADD and a binding step's command on
+//     its component's Redis.
 //
 // A run's policies may be edited from the command line (Overrides.Edits,
 // one policies.Edit per --set) and by the scenario's overrides, which

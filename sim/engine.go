@@ -285,9 +285,10 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		}
 		spec := s.SpecOf(sidecar)
 		r := spec.StateStoreOutbound(store)
-		if op == Publish {
-			// The publish API resolves the component's own kind
-			// (ComponentOutboundPolicy(name, Pubsub), publisher.go).
+		if op == Publish || op == Binding {
+			// The publish and output binding APIs resolve the component's
+			// own kind (ComponentOutboundPolicy(name, Pubsub), publisher.go;
+			// ComponentOutboundPolicy(name, Binding), binding/send.go).
 			r = spec.ComponentOutbound(store)
 		}
 		p := &pipeline{target: Target{Name: store}}
@@ -577,11 +578,16 @@ func appendExpand(b []byte, tmpl string, iteration, workerIndex int) []byte {
 	}
 }
 
-// apiError is the error the app receives from Dapr's state, invoke or
-// publish API, in Dapr's wording (pkg/messages/predefined.go,
-// pkg/api/errors/pubsub.go).
+// apiError is the error the app receives from Dapr's state, invoke,
+// publish or output binding API, in Dapr's wording
+// (pkg/messages/predefined.go, pkg/api/errors/pubsub.go).
 func apiError(p policies.Profile, st *Step, iteration, workerIndex int, cause string) string {
 	switch st.Op {
+	case Binding:
+		if !p.InvokingBindingWording {
+			return fmt.Sprintf("error when invoke output binding %s: %s", st.Target, cause)
+		}
+		return fmt.Sprintf("error invoking output binding %s: %s", st.Target, cause)
 	case Publish:
 		verb := "publish"
 		if p.PublishingWording {

@@ -335,8 +335,8 @@ type stepIn struct {
 	s   *Step
 	ops int
 	// dataN and contentTypeN are where a publish step's keys were given,
-	// for a step of another kind that gives them.
-	dataN, contentTypeN *yaml.Node
+	// for a step of another kind that gives them; keyN is where key was.
+	dataN, contentTypeN, keyN *yaml.Node
 }
 
 // storeOp is the row of an operation on a state store (save, get, delete):
@@ -408,11 +408,26 @@ var stepFields = []field[stepIn, stepDump]{
 				out.Publish = &v
 			}
 		}},
+	{key: "binding",
+		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) {
+			c.ops++
+			c.s.Op = Binding
+			decodeFields(d, n, f, c, bindingFields)
+			if c.s.Operation == "" {
+				d.errorf(n, f+".operation", "required: the binding's operation, e.g. create")
+			}
+		},
+		dump: func(c *stepIn, out *stepDump) {
+			if c.s.Op == Binding {
+				v := dumpFields(c, bindingFields)
+				out.Binding = &v
+			}
+		}},
 	{key: "key",
-		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { d.str(&c.s.Key)(f, n) },
+		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { c.keyN = n; d.str(&c.s.Key)(f, n) },
 		dump: func(c *stepIn, out *stepDump) {
 			switch c.s.Op {
-			case Save, Get, Delete:
+			case Save, Get, Delete, Binding:
 				out.Key = &c.s.Key
 			}
 		}},
@@ -426,7 +441,7 @@ var stepFields = []field[stepIn, stepDump]{
 	{key: "data",
 		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { c.dataN = n; d.str(&c.s.Data)(f, n) },
 		dump: func(c *stepIn, out *stepDump) {
-			if c.s.Op == Publish {
+			if c.s.Op == Publish || c.s.Op == Binding {
 				out.Data = &c.s.Data
 			}
 		}},
@@ -469,6 +484,15 @@ var publishFields = []field[stepIn, publishDump]{
 	{key: "topic",
 		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { d.str(&c.s.Topic)(f, n) },
 		dump:   func(c *stepIn, out *publishDump) { out.Topic = c.s.Topic }},
+}
+
+var bindingFields = []field[stepIn, bindingDump]{
+	{key: "name",
+		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { d.str(&c.s.Target)(f, n) },
+		dump:   func(c *stepIn, out *bindingDump) { out.Name = c.s.Target }},
+	{key: "operation",
+		decode: func(d *decoder, c *stepIn, f string, n *yaml.Node) { d.str(&c.s.Operation)(f, n) },
+		dump:   func(c *stepIn, out *bindingDump) { out.Operation = c.s.Operation }},
 }
 
 var actorFields = []field[stepIn, actorDump]{

@@ -18,6 +18,7 @@ func TestFieldTables(t *testing.T) {
 		"step":     checkTable(stepFields),
 		"invoke":   checkTable(invokeFields),
 		"publish":  checkTable(publishFields),
+		"binding":  checkTable(bindingFields),
 		"actor":    checkTable(actorFields),
 		"store":    checkTable(storeFields),
 		"fault":    checkTable(faultFields),

@@ -63,12 +63,18 @@ type stepDump struct {
 	Invoke      *invokeDump  `yaml:"invoke,omitempty"`
 	Actor       *actorDump   `yaml:"actor,omitempty"`
 	Publish     *publishDump `yaml:"publish,omitempty"`
-	Key         *string      `yaml:"key,omitempty"`   // store steps only; "" is kept
+	Binding     *bindingDump `yaml:"binding,omitempty"`
+	Key         *string      `yaml:"key,omitempty"`   // store and binding steps only; "" is kept
 	Value       *string      `yaml:"value,omitempty"` // save steps only; "" is kept
-	Data        *string      `yaml:"data,omitempty"`  // publish steps only; "" is kept
+	Data        *string      `yaml:"data,omitempty"`  // publish and binding steps only; "" is kept
 	ContentType string       `yaml:"contentType,omitempty"`
 	Log         string       `yaml:"log,omitempty"`
 	Latency     string       `yaml:"latency,omitempty"`
+}
+
+type bindingDump struct {
+	Name      string `yaml:"name"`
+	Operation string `yaml:"operation"`
 }
 
 type publishDump struct {

@@ -86,9 +86,10 @@ const (
 	Invoke  // service invocation of another app's method
 	Actor   // a method call on an actor, hosted by a called app
 	Publish // a message published to a topic of a pub/sub component
+	Binding // an operation on an output binding (bindings.redis)
 )
 
-var opNames = [...]string{"save", "get", "delete", "invoke", "actor", "publish"}
+var opNames = [...]string{"save", "get", "delete", "invoke", "actor", "publish", "binding"}
 
 func (o OpKind) String() string { return opNames[o] }
 
@@ -104,8 +105,11 @@ type Step struct {
 	Key     string `yaml:"key"`
 	Value   string `yaml:"value,omitempty"`
 	// Topic, Data and ContentType are a publish step's: Target names the
-	// pub/sub component, Data is a template like Value.
+	// pub/sub component, Data is a template like Value. A binding step
+	// sends Data too, under Key, and names its Operation (Target is the
+	// binding component).
 	Topic       string         `yaml:"topic,omitempty"`
+	Operation   string         `yaml:"operation,omitempty"`
 	Data        string         `yaml:"data,omitempty"`
 	ContentType string         `yaml:"contentType,omitempty"`
 	Log         string         `yaml:"log,omitempty"`

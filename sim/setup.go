@@ -301,13 +301,14 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 		if _, ok := stores[name]; ok {
 			return true
 		}
-		if typ, ok := spec.Components[name]; ok && (strings.HasPrefix(typ, "state.") || typ == client.PubsubType) {
+		if typ, ok := spec.Components[name]; ok && (strings.HasPrefix(typ, "state.") || typ == client.PubsubType || typ == policies.RedisBindingType) {
 			stores[name] = Store{Name: name, Latency: DefaultStoreLatency}
 			return true
 		}
 		return false
 	}
 	isPubsub := func(name string) bool { return strings.HasPrefix(spec.Components[name], "pubsub.") }
+	isBinding := func(name string) bool { return strings.HasPrefix(spec.Components[name], "bindings.") }
 	isApp := func(name string) bool { _, ok := called[name]; return ok }
 	s.Hosts = map[string]string{}
 	hosts := map[string]string{}
@@ -367,9 +368,23 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 				}
 				continue
 			}
+			if st.Op == Binding {
+				if err := s.outputBinding(spec, ai, si, st); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				known(st.Target)
+				targets[Target{Name: st.Target}] = true
+				continue
+			}
 			if isPubsub(st.Target) {
 				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].%s", ai, si, st.Op),
 					Msg: fmt.Sprintf("%q is a pub/sub component, not a state store: publish to it instead", st.Target)})
+				continue
+			}
+			if isBinding(st.Target) {
+				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].%s", ai, si, st.Op),
+					Msg: fmt.Sprintf("%q is a binding component, not a state store: invoke it with a binding step instead", st.Target)})
 				continue
 			}
 			if !known(st.Target) {
@@ -487,6 +502,37 @@ func checkResources(sc *Scenario) error {
 		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s is a file: want a folder of Dapr resources (or name the file with resiliency:)", paths[0])}
 	case !wantDir && info.IsDir():
 		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s is a folder: want a Resiliency file (or name the folder with resourcesPath:)", paths[0])}
+	}
+	return nil
+}
+
+// outputBinding checks a binding step against the binding component it
+// names, as Dapr's SendToOutputBinding would at each call
+// (dapr@v1.14.4 pkg/runtime/processor/binding/send.go:164-188): sim runs
+// output bindings on bindings.redis only, the component must have its output
+// side, and the operation must be one the component lists.
+func (s *Setup) outputBinding(spec *policies.Spec, ai, si int, st Step) *diag.Error {
+	sc := s.Scenario
+	field := fmt.Sprintf("apps[%d].steps[%d].binding.", ai, si)
+	typ := spec.Components[st.Target]
+	b, ok := spec.BindingOf(st.Target)
+	switch {
+	case typ == policies.RedisBindingType && ok && !b.Output:
+		return &diag.Error{File: sc.File, Line: st.Line, Field: field + "name",
+			Msg: fmt.Sprintf("%q has no output side: its direction metadata leaves output out, so Dapr answers every call with \"couldn't find output binding %s\"", st.Target, st.Target)}
+	case typ == policies.RedisBindingType:
+	case strings.HasPrefix(typ, "bindings."):
+		return &diag.Error{File: sc.File, Line: st.Line, Field: field + "name",
+			Msg: fmt.Sprintf("%q is a %s component: sim runs output bindings on %s only", st.Target, typ, policies.RedisBindingType)}
+	default:
+		return &diag.Error{File: sc.File, Line: st.Line, Field: field + "name",
+			Msg: fmt.Sprintf("no output binding named %q: add a Component of type %s to the resources", st.Target, policies.RedisBindingType)}
+	}
+	ops := s.Profile.BindingOperations(typ)
+	if !slices.Contains(ops, st.Operation) {
+		// Dapr's own words (send.go:180-185), the same in 1.8 … 1.16.
+		return &diag.Error{File: sc.File, Line: st.Line, Field: field + "operation",
+			Msg: fmt.Sprintf("want an operation %s supports on Dapr %s (%s); Dapr would answer: binding %s does not support operation %s. supported operations:%s", typ, s.Profile.Version, strings.Join(ops, ", "), st.Target, st.Operation, strings.Join(ops, " "))}
 	}
 	return nil
 }
