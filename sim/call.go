@@ -51,9 +51,9 @@ func (e *Engine) issue(w *worker, wi int) {
 	st := &w.app.Steps[w.step]
 	switch st.Op {
 	case Actor:
-		w.pl = e.actorPipeline(w.app.ID, st.Target, expand(st.ActorID, w.iteration, w.index), expand(st.Method, w.iteration, w.index))
+		w.pl = e.actorPipeline(w, st.Target, expand(st.ActorID, w.iteration, w.index), expand(st.Method, w.iteration, w.index))
 	case Invoke:
-		w.pl = e.invokePipeline(w.app.ID, st.Target, expand(st.Method, w.iteration, w.index))
+		w.pl = e.invokePipeline(w, st.Target, expand(st.Method, w.iteration, w.index))
 	default:
 		w.pl = w.steps[w.step].pl
 	}
@@ -233,15 +233,12 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 	}
 	if !s.up {
 		w.answerErr = errRefused
-		if st.Op == Publish {
-			w.answerErr = publishErr(w.answerErr)
-		}
 		return lat, false
 	}
 	if lat, w.answerErr, _, _, _ = e.applyWindows(st.Target, st.Op, "", lat); w.answerErr == "" {
 		switch st.Op {
 		case Publish:
-			w.answerErr = e.publish(w.app.ID, st, w.iteration, w.index, s)
+			w.answerErr = e.publish(w.app.ID, st, w.iteration, w.index, &w.steps[w.step])
 		case Binding:
 			// One step per attempt: bindings.redis's go-redis client (its
 			// own retries and timeouts) is not modelled yet.
@@ -251,9 +248,6 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 			w.answerErr = s.do(w.app.ID, st, w.iteration, w.index)
 			w.read = s.read
 		}
-	}
-	if st.Op == Publish {
-		w.answerErr = publishErr(w.answerErr)
 	}
 	return lat, true
 }
@@ -276,7 +270,11 @@ func (e *Engine) answer(w *worker, wi, d int) {
 			if w.answerErr == "" {
 				e.finishAttempt(w, wi, d, ok)
 			} else {
-				e.finishAttempt(w, wi, d, result{outcome: traces.Error, err: w.answerErr, unavailable: w.unavailable, status: w.answerStatus})
+				err := w.answerErr
+				if w.app.Steps[w.step].Op == Publish {
+					err = publishErr(err)
+				}
+				e.finishAttempt(w, wi, d, result{outcome: traces.Error, err: err, unavailable: w.unavailable, status: w.answerStatus})
 			}
 		case timeout.Discard:
 			// Unreachable from the queue today: once an attempt has failed at
@@ -577,9 +575,7 @@ func (e *Engine) consult(w *worker, b *breakerInst) {
 
 func (e *Engine) breakerChanged(b *breakerInst, ef breaker.Effect, prior breaker.Breaker, kind breaker.EventKind) {
 	e.ev = traces.Event{T: e.q.Now(), Kind: traces.Breaker, Name: b.settings.Name, From: ef.From.String(), To: ef.To.String()}
-	if e.multi {
-		e.ev.App = b.sidecar
-	}
+	e.ev.App = e.sidecarOf(b)
 	e.ev.Reason = e.breakerWhy(b, ef, prior, kind)
 	e.emit()
 }

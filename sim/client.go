@@ -185,7 +185,7 @@ func (e *Engine) tryOutcome(r *cmdRun) (client.Failure, string, time.Duration) {
 	}
 	res := ""
 	if r.op == cmdXAdd {
-		res = e.publish(r.app.ID, st, r.iteration, r.index, s)
+		res = e.publish(r.app.ID, st, r.iteration, r.index, r.refs)
 	} else {
 		res = s.do(r.app.ID, st, r.iteration, r.index)
 		r.read = s.read
@@ -258,9 +258,6 @@ func (e *Engine) commandDone(w *worker, wi, d int, ef client.Effect) {
 	w.answerErr, w.read = "", w.run.read
 	if !ef.OK {
 		w.answerErr = w.run.tryErr
-		if w.run.op == cmdXAdd {
-			w.answerErr = publishErr(w.answerErr)
-		}
 	}
 	e.answer(w, wi, d)
 }

@@ -102,8 +102,9 @@ type event struct {
 // worker is one copy of an app loop and the call it has in flight.
 type worker struct {
 	app       *App
-	steps     []stepRefs // per step of app.Steps, shared by the app's workers
-	index     int        // within the app, 0-based
+	spec      *policies.Spec // its sidecar's
+	steps     []stepRefs     // per step of app.Steps, shared by the app's workers
+	index     int            // within the app, 0-based
 	iteration int
 	tick      int64 // `every` grid position of the current iteration
 	step      int   // 0-based index into app.Steps
@@ -138,6 +139,9 @@ type stepRefs struct {
 	// client is the store's component client (nil: the one-step model, a
 	// store with no Component whose client sim models).
 	client *client.Settings
+	// maxLen is a publish's MAXLEN ~ (the pub/sub component's
+	// maxLenApprox; 0: no trimming).
+	maxLen int64
 }
 
 // layerCall is the state of one layer's call in flight.
@@ -295,6 +299,9 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		p.layers = []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(sidecar, r), missingBreaker: r.MissingBreaker}}
 		e.pipes[sidecarKey(sidecar, store)] = p
 		sr := stepRefs{pl: p, store: e.stores[store]}
+		if ps, ok := spec.PubsubOf(store); ok && op == Publish {
+			sr.maxLen = ps.MaxLenApprox
+		}
 		if cs, ok := spec.ClientOf(store); ok && !opt.NoClient {
 			sr.client = &cs
 		}
@@ -316,7 +323,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 			}
 		}
 		for w := 0; w < app.Workers; w++ {
-			e.workers = append(e.workers, &worker{app: app, index: w, steps: steps})
+			e.workers = append(e.workers, &worker{app: app, spec: s.SpecOf(app.ID), index: w, steps: steps})
 		}
 	}
 	return e

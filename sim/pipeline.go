@@ -78,8 +78,9 @@ func (b *breakerInst) ensure(now time.Duration) {
 // the pre-lock runner (retry and breaker), the router's built-in retry for
 // an untargeted type, and the host's post-lock timeout. The breaker comes
 // from the type's LRU cache, keyed by its scope.
-func (e *Engine) actorPipeline(sidecar, actorType, id, method string) *pipeline {
-	a := e.setup.SpecOf(sidecar).Actor(actorType, id)
+func (e *Engine) actorPipeline(w *worker, actorType, id, method string) *pipeline {
+	sidecar := w.app.ID
+	a := w.spec.Actor(actorType, id)
 	host := e.setup.Hosts[actorType]
 	pre := layer{operation: a.Operation, retry: a.PreLock.Retry}
 	if a.PreLock.Breaker != nil {
@@ -118,9 +119,10 @@ func (e *Engine) actorPipeline(sidecar, actorType, id, method string) *pipeline 
 // no targets.apps entry, direct messaging's built-in retry inside it. Dapr
 // keys an app's breakers by "<appID>:<method>" in the app's LRU cache and
 // logs that name (pkg/api/http/directmessaging.go).
-func (e *Engine) invokePipeline(sidecar, app, method string) *pipeline {
+func (e *Engine) invokePipeline(w *worker, app, method string) *pipeline {
+	sidecar := w.app.ID
 	endpoint := app + ":" + method
-	r := e.setup.SpecOf(sidecar).App(app, endpoint)
+	r := w.spec.App(app, endpoint)
 	outer := layer{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}}
 	if r.Breaker != nil {
 		key := sidecarKey(sidecar, app)
@@ -138,6 +140,15 @@ func (e *Engine) invokePipeline(sidecar, app, method string) *pipeline {
 			onlyUnavailable: true, wrapUnavailable: true, wrapTarget: app, statusIsSuccess: true})
 	}
 	return p
+}
+
+// sidecarOf names the sidecar keeping b where a run records it: "" in a run
+// with one sidecar, whose traces and snapshots say nothing of it.
+func (e *Engine) sidecarOf(b *breakerInst) string {
+	if !e.multi {
+		return ""
+	}
+	return b.sidecar
 }
 
 // sidecarKey keys what each sidecar keeps of its own (breakers, pipelines,

@@ -10,7 +10,8 @@ import (
 // subscribers is not modelled yet.
 
 // publishErr is how pubsub.redis words a failed XADD
-// (components-contrib pubsub/redis/redis.go:117).
+// (components-contrib pubsub/redis/redis.go:117): every failure the answer
+// of a publish's attempt carries, the client's or a fault window's.
 func publishErr(err string) string {
 	if err == "" {
 		return ""
@@ -22,7 +23,8 @@ func publishErr(err string) string {
 // Dapr's CloudEvent around the step's data, appended to the topic's stream
 // (XADD <topic> [MAXLEN ~ n] * data <event> [metadata {}]). It returns the
 // error text the try ends with ("" for success).
-func (e *Engine) publish(appID string, st *Step, iteration, workerIndex int, s *StateStore) string {
+func (e *Engine) publish(appID string, st *Step, iteration, workerIndex int, refs *stepRefs) string {
+	s := refs.store
 	if s.mr == nil {
 		return ""
 	}
@@ -43,11 +45,7 @@ func (e *Engine) publish(appID string, st *Step, iteration, workerIndex int, s *
 		// sim always this way.
 		fields = append(fields, "metadata", "{}")
 	}
-	var maxLen int64
-	if ps, ok := e.setup.SpecOf(appID).PubsubOf(st.Target); ok {
-		maxLen = ps.MaxLenApprox
-	}
-	if _, err := rc.xadd(st.Topic, maxLen, fields...); err != nil {
+	if _, err := rc.xadd(st.Topic, refs.maxLen, fields...); err != nil {
 		return err.Error()
 	}
 	return ""

@@ -308,7 +308,6 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 		return false
 	}
 	isPubsub := func(name string) bool { return strings.HasPrefix(spec.Components[name], "pubsub.") }
-	isBinding := func(name string) bool { return strings.HasPrefix(spec.Components[name], "bindings.") }
 	isApp := func(name string) bool { _, ok := called[name]; return ok }
 	s.Hosts = map[string]string{}
 	hosts := map[string]string{}
@@ -377,14 +376,9 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 				targets[Target{Name: st.Target}] = true
 				continue
 			}
-			if isPubsub(st.Target) {
+			if kind, use, ok := notAStore(spec.Components[st.Target]); ok {
 				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].%s", ai, si, st.Op),
-					Msg: fmt.Sprintf("%q is a pub/sub component, not a state store: publish to it instead", st.Target)})
-				continue
-			}
-			if isBinding(st.Target) {
-				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].%s", ai, si, st.Op),
-					Msg: fmt.Sprintf("%q is a binding component, not a state store: invoke it with a binding step instead", st.Target)})
+					Msg: fmt.Sprintf("%q is a %s component, not a state store: %s instead", st.Target, kind, use)})
 				continue
 			}
 			if !known(st.Target) {
@@ -504,6 +498,18 @@ func checkResources(sc *Scenario) error {
 		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s is a folder: want a Resiliency file (or name the folder with resourcesPath:)", paths[0])}
 	}
 	return nil
+}
+
+// notAStore names the kind of a component a state step cannot call, and
+// the step that calls it; ok is false for a state store (or no component).
+func notAStore(typ string) (kind, use string, ok bool) {
+	switch {
+	case strings.HasPrefix(typ, "pubsub."):
+		return "pub/sub", "publish to it", true
+	case strings.HasPrefix(typ, "bindings."):
+		return "binding", "invoke it with a binding step", true
+	}
+	return "", "", false
 }
 
 // outputBinding checks a binding step against the binding component it

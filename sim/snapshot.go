@@ -63,12 +63,8 @@ func (e *Engine) Snapshot() *traces.Snapshot {
 	snap := &traces.Snapshot{At: at, Folded: e.live.recorded, Last: e.live.last}
 	for _, b := range e.live.breakers {
 		s := b.state
-		app := ""
-		if e.multi {
-			app = b.sidecar
-		}
 		snap.Breakers = append(snap.Breakers, traces.BreakerState{
-			App: app, Name: b.settings.Name, State: s.State.String(), Generation: s.Generation,
+			App: e.sidecarOf(b), Name: b.settings.Name, State: s.State.String(), Generation: s.Generation,
 			Requests:       s.Counts.Requests,
 			TotalSuccesses: s.Counts.TotalSuccesses, ConsecutiveSuccesses: s.Counts.ConsecutiveSuccesses,
 			TotalFailures: s.Counts.TotalFailures, ConsecutiveFailures: s.Counts.ConsecutiveFailures,
@@ -387,10 +383,7 @@ func (s *Snapshotter) Breakers(end time.Duration) []string {
 	// has several.
 	live := slices.Clone(s.eng.live.breakers)
 	label := func(b *breakerInst) string {
-		if s.eng.multi {
-			return b.sidecar + "/" + b.settings.Name
-		}
-		return b.settings.Name
+		return traces.BreakerState{App: s.eng.sidecarOf(b), Name: b.settings.Name}.Label()
 	}
 	sort.SliceStable(live, func(i, j int) bool { return label(live[i]) < label(live[j]) })
 	names := make([]string, len(live))

@@ -56,10 +56,7 @@ func engineBreakers(e *Engine) map[string][]traces.BreakerState {
 			return
 		}
 		s := b.state
-		app := ""
-		if e.multi {
-			app = b.sidecar
-		}
+		app := e.sidecarOf(b)
 		st := traces.BreakerState{App: app, Name: b.settings.Name}
 		out[st.Label()] = append(out[st.Label()], traces.BreakerState{
 			App: app, Name: b.settings.Name, State: s.State.String(), Generation: s.Generation, Requests: s.Counts.Requests,
