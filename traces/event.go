@@ -34,9 +34,33 @@ const (
 	// which a try failed, from that try on; an attempt whose tries all
 	// succeed is one try and its call event says it all.
 	Try
+	// Deliver: one delivery of a pub/sub message to a subscriber app ended
+	// (issue 14): the inbound runner's attempts are call events with op
+	// deliver before it. Topic, Message (the stream entry id), EventID (the
+	// CloudEvent id), Attempts, Outcome, Error (the runner's final error),
+	// Took, Log (the app's line, on ok) and Result: what the subscriber's
+	// sidecar did with the message (see the Result constants).
+	Deliver
+	// Redeliver: the component's reclaim loop took back a message pending
+	// for processingTimeout (XCLAIM) to deliver it again: App (the
+	// subscriber's sidecar), Target (the pub/sub), Topic, Message, EventID
+	// and Deliveries (the entry's delivery count after the claim).
+	Redeliver
 )
 
-var kindNames = [...]string{"", "fault", "call", "op", "breaker", "retry", "recovered", "timeout", "try"}
+// What a subscriber's sidecar did with a message at the end of a delivery
+// (a deliver event's Result).
+const (
+	ResultAck        = "ack"        // acknowledged (XACK): the app took it
+	ResultPending    = "pending"    // not acknowledged: the component redelivers it later
+	ResultDeadLetter = "deadletter" // forwarded to the dead-letter topic, then acknowledged
+	ResultDropped    = "dropped"    // the app answered DROP: acknowledged
+	ResultNotFound   = "notfound"   // the app answered 404: acknowledged, not retried
+	ResultLost       = "lost"       // the dead-letter publish failed and the message was acknowledged anyway (1.12-1.14)
+	ResultUnrouted   = "unrouted"   // no routing rule matched: acknowledged without a delivery
+)
+
+var kindNames = [...]string{"", "fault", "call", "op", "breaker", "retry", "recovered", "timeout", "try", "deliver", "redeliver"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -116,6 +140,16 @@ type Event struct {
 
 	Delay  time.Duration // retry: the backoff as Dapr reports it (a negative one waits 0); try: go-redis's backoff before the next try
 	Notice bool          // retry: Dapr logs this one
+
+	// Messages (deliver, redeliver, and the call events of a delivery).
+	Topic      string // the topic the message was published to
+	Message    string // the stream entry id, e.g. 946684806000-0
+	EventID    string // the CloudEvent id Dapr logs for the message
+	Status     int    // call (deliver): the HTTP status the app answered, when not a plain success
+	Answer     string // call (deliver): the status the app's 2xx body gave, when not SUCCESS (RETRY, DROP)
+	Body       string // call (deliver): the body of the app's error status
+	Result     string // deliver: ack, pending, deadletter, dropped, notfound, lost, unrouted
+	Deliveries int    // redeliver: the entry's delivery count after the claim
 
 	Name string // breaker: the name Dapr logs, e.g. simpleCB-statestore
 	From string // breaker: state before
