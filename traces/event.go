@@ -150,6 +150,10 @@ type Event struct {
 	Body       string // call (deliver): the body of the app's error status
 	Result     string // deliver: ack, pending, deadletter, dropped, notfound, lost, unrouted
 	Deliveries int    // redeliver: the entry's delivery count after the claim
+	// DeadLetter (deliver): the dead-letter topic the message was
+	// published to; with Result lost or pending, or dropped with an Error,
+	// that publish failed with Error.
+	DeadLetter string
 
 	Name string // breaker: the name Dapr logs, e.g. simpleCB-statestore
 	From string // breaker: state before
