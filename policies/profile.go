@@ -63,6 +63,16 @@ type Profile struct {
 	// fixed in 1.15.0, dapr@v1.15.4 subscription.go:284-298, which leaves it
 	// pending). Not read before 1.12: false there.
 	DeadLetterLostAfterDeadline bool
+	// DeadLetterFailKeepsPending: a dead-letter publish that fails after
+	// the runner gave up leaves the message pending, to be redelivered;
+	// before 1.15 it was acknowledged and lost (dapr@v1.15.4
+	// subscription.go:284-298 vs dapr@v1.14.4 :252-260; PUBSUB.md §1.6).
+	DeadLetterFailKeepsPending bool
+	// DropToDeadLetter: an app's DROP answer sends the message to the
+	// dead-letter topic when the subscription has one (1.13+); before, it
+	// was acknowledged only (dapr@v1.12.5 processor/pubsub/publish.go
+	// :157-160; PUBSUB.md §1.6).
+	DropToDeadLetter bool
 	// PublishingWording: the publish API's error says "error when
 	// publishing to topic" (1.13+); before, "error when publish to topic"
 	// (dapr@v1.12.5 pkg/messages/predefined.go:47, dapr@v1.14.4
@@ -129,6 +139,7 @@ var since = struct {
 	deliveryOnBackground  int // processor/pubsub/topics.go: runner parent context.Background from v1.13.2, so 1.13 is patch-dependent
 	deadLetterLost        int // dead-letter publish on the delivery's ctx, ACKed when it fails: read from v1.12 (PUBSUB.md §9.2)
 	deadLetterKeepPending int // subscription/subscription.go: a failed dead-letter publish returns the error (no ACK) from v1.15.0
+	dropToDeadLetter      int // processor/pubsub/topics.go: DROP returns ErrMessageDropped, sent to the dead-letter topic, from v1.13.0
 	publishingWording     int // api/errors/pubsub.go: "error when publishing to topic" from v1.13.0
 	invokingBinding       int // messages: "error invoking output binding" from v1.10.0
 }{
@@ -145,6 +156,7 @@ var since = struct {
 	deliveryOnBackground:  14,
 	deadLetterLost:        12,
 	deadLetterKeepPending: 15,
+	dropToDeadLetter:      13,
 	publishingWording:     13,
 	invokingBinding:       10,
 }
@@ -216,6 +228,8 @@ func newProfile(minor int) Profile {
 		RemoteCallsModelled:         minor >= since.remoteCallsModelled,
 		DeliveryRunner:              deliveryRunner(minor),
 		DeadLetterLostAfterDeadline: minor >= since.deadLetterLost && minor < since.deadLetterKeepPending,
+		DeadLetterFailKeepsPending:  minor >= since.deadLetterKeepPending,
+		DropToDeadLetter:            minor >= since.dropToDeadLetter,
 		PublishingWording:           minor >= since.publishingWording,
 		PublishMetadata:             minor >= since.publishingWording,
 		InvokingBindingWording:      minor >= since.invokingBinding,

@@ -70,8 +70,10 @@ func (e *Engine) issue(w *worker, wi int) {
 		if b := w.pl.layers[d].breaker; b != nil {
 			// Dapr makes the breaker instance when it first resolves the
 			// target's policy, and from 1.11 reads its state right there.
+			// A subscription resolves its inbound policy once, when it
+			// starts (subscribe), not per delivery.
 			b.ensure(w.issued)
-			if e.setup.Profile.BreakerReadOnResolve {
+			if e.setup.Profile.BreakerReadOnResolve && st.Op != Deliver {
 				e.consult(w, b)
 				if e.err != nil {
 					return
@@ -121,6 +123,10 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 	}
 	lc.attempt++
 	lc.admitted = false
+	if w.dv != nil {
+		// The app's answer is this attempt's, if the attempt reaches it.
+		w.dv.status, w.dv.answer, w.dv.body = 0, "", ""
+	}
 	if d == 0 {
 		w.view.phase, w.view.attempt, w.view.since, w.view.until = traces.Answering, lc.attempt, now, 0
 	}
@@ -204,6 +210,9 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 func (e *Engine) reach(w *worker) (time.Duration, bool) {
 	st := &w.app.Steps[w.step]
 	w.answerErr, w.unavailable, w.answerStatus = "", false, 0
+	if st.Op == Deliver {
+		return e.reachSubscriber(w), true
+	}
 	if st.Op == Invoke || st.Op == Actor {
 		host := st.Target
 		if st.Op == Actor {
@@ -238,7 +247,7 @@ func (e *Engine) reach(w *worker) (time.Duration, bool) {
 	if lat, w.answerErr, _, _, _ = e.applyWindows(st.Target, st.Op, "", lat); w.answerErr == "" {
 		switch st.Op {
 		case Publish:
-			w.answerErr = e.publish(w.app.ID, st, w.iteration, w.index, &w.steps[w.step])
+			w.answerErr = e.publish(w.app.ID, st, w.iteration, w.index, &w.steps[w.step], w.dv)
 		case Binding:
 			// One step per attempt: bindings.redis's go-redis client (its
 			// own retries and timeouts) is not modelled yet.
@@ -305,6 +314,10 @@ func (e *Engine) expire(w *worker, wi, d int) {
 				e.detach(w)
 			}
 			e.abandonInner(w, d)
+			if w.dv != nil {
+				// The app's answer never came.
+				w.dv.status, w.dv.answer, w.dv.body = 0, "", ""
+			}
 			e.who(w, traces.Timeout, d)
 			e.ev.Attempt = lc.attempt
 			if d > 0 && ly.retry == nil {
@@ -385,6 +398,10 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		e.ev.Outcome = seen.outcome
 		e.ev.Error = seen.err
 		e.ev.Stale = stale
+		if dv := w.dv; dv != nil && !dv.deadLetter {
+			e.ev.Topic, e.ev.Message, e.ev.EventID = dv.c.topics[dv.topic].sub.Topic, dv.entry, dv.eventID
+			e.ev.Status, e.ev.Answer, e.ev.Body = int(dv.status), dv.answer, dv.body
+		}
 		if cs := w.steps[w.step].client; cs != nil && d+1 == len(w.pl.layers) && r.outcome != traces.Rejected {
 			// Worded at once: the tries are a list the engine reuses.
 			cr := clientWhy(cs, w.tries, w.run.cmd, r.err == timeout.ErrDeadlineExceeded.Error())
@@ -506,6 +523,10 @@ func (e *Engine) endCall(w *worker, wi, d int, r result) {
 // complete hands the step's final result to the app, which logs on success
 // and moves on according to onError on failure.
 func (e *Engine) complete(w *worker, wi int, r result) {
+	if w.c != nil {
+		e.delivered(w, wi, r)
+		return
+	}
 	st := &w.app.Steps[w.step]
 	e.who(w, traces.Op, 0)
 	e.ev.Attempts = w.calls[0].attempt

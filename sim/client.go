@@ -58,6 +58,7 @@ type cmdRun struct {
 	next       time.Duration // when its pending try end or wake fires
 	waking     bool          // the pending event is a wake
 	read       string        // what its get read
+	forward    *delivery     // a dead-letter publish's message (see publish)
 }
 
 // bgCommand is a command the attempt that sent it stopped waiting for: on
@@ -75,7 +76,7 @@ type bgCommand struct {
 func (e *Engine) sendFirst(w *worker, wi, d int) {
 	w.answerErr, w.unavailable, w.answerStatus = "", false, 0
 	w.tries = w.tries[:0]
-	w.run = cmdRun{app: w.app, refs: &w.steps[w.step], step: w.step, iteration: w.iteration, index: w.index, attempt: w.calls[d].attempt}
+	w.run = cmdRun{app: w.app, refs: &w.steps[w.step], step: w.step, iteration: w.iteration, index: w.index, attempt: w.calls[d].attempt, forward: w.dv}
 	cmd := cmdEval
 	switch w.app.Steps[w.step].Op {
 	case Get:
@@ -185,7 +186,7 @@ func (e *Engine) tryOutcome(r *cmdRun) (client.Failure, string, time.Duration) {
 	}
 	res := ""
 	if r.op == cmdXAdd {
-		res = e.publish(r.app.ID, st, r.iteration, r.index, r.refs)
+		res = e.publish(r.app.ID, st, r.iteration, r.index, r.refs, r.forward)
 	} else {
 		res = s.do(r.app.ID, st, r.iteration, r.index)
 		r.read = s.read

@@ -185,6 +185,11 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 		if idN == nil || a.ID == "" {
 			d.errorf(an, field+".id", "required: the sidecar's app id (scopes match it)")
 		}
+		if stepsN != nil && latencyN == nil {
+			// A loop's handler of the messages its sidecar delivers, if it
+			// subscribes (here or in a declarative Subscription).
+			a.Latency = DefaultStoreLatency
+		}
 		if stepsN == nil {
 			// A called app: it answers invocations and runs no loop.
 			if latencyN == nil {
@@ -195,8 +200,9 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 					d.errorf(kn, field+"."+k, "belongs to an app loop, and this app has no steps (an app without steps only answers invocations)")
 				}
 			}
-		} else if latencyN != nil {
-			d.errorf(latencyN, field+".latency", "is how long a called app (one without steps) takes to answer; give latency on the steps of a loop instead")
+		} else if latencyN != nil && c.subsN == nil {
+			// A loop that subscribes may give its handler's latency.
+			d.errorf(latencyN, field+".latency", "is how long a called app (one without steps) or a subscriber takes to answer; give latency on the steps of a loop instead")
 		} else if kn, ok := seen["actors"]; ok {
 			d.errorf(kn, field+".actors", "only a called app (one without steps) hosts actors in this sim")
 		}
@@ -206,6 +212,32 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 		apps = append(apps, a)
 	}
 	return apps
+}
+
+func (d *decoder) subscriptions(path string, n *yaml.Node) []Subscription {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		d.errorf(n, path, "want a list of at least one subscription ({pubsub, topic, route}), got %s", describeList(n))
+		return nil
+	}
+	subs := make([]Subscription, 0, len(n.Content))
+	for i, sn := range n.Content {
+		field := fmt.Sprintf("%s[%d]", path, i)
+		s := Subscription{Line: sn.Line}
+		seen := decodeFields(d, sn, field, &s, subscriptionFields)
+		if seen == nil {
+			continue
+		}
+		for _, k := range []string{"pubsub", "topic"} {
+			if _, ok := seen[k]; !ok {
+				d.errorf(sn, field+"."+k, "required: the %s the app subscribes to", map[string]string{"pubsub": "pub/sub component", "topic": "topic"}[k])
+			}
+		}
+		if _, ok := seen["route"]; !ok && s.Topic != "" {
+			s.Route = "/" + s.Topic
+		}
+		subs = append(subs, s)
+	}
+	return subs
 }
 
 func (d *decoder) steps(path string, n *yaml.Node) []Step {
@@ -333,7 +365,7 @@ func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Faul
 			continue
 		}
 		if _, isWindow := seen["target"]; !isWindow {
-			for _, k := range []string{"from", "to", "latency", "error", "conn", "errorRate", "failEvery", "period", "downFor", "ops", "methods"} {
+			for _, k := range []string{"from", "to", "latency", "error", "answer", "status", "conn", "errorRate", "failEvery", "period", "downFor", "ops", "methods"} {
 				if kn, ok := seen[k]; ok {
 					d.errorf(kn, field+"."+k, "belongs to a window: add target (and from/to), or script a change with at and stop/start")
 				}
@@ -383,12 +415,15 @@ func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Faul
 			d.errorf(fn, field, "give one of conn, errorRate, failEvery or period/downFor: a window fails attempts one way")
 		}
 		given := false // a mode key with a bad value is reported already
-		for _, k := range []string{"latency", "error", "conn", "errorRate", "failEvery", "period", "downFor"} {
+		for _, k := range []string{"latency", "error", "answer", "conn", "errorRate", "failEvery", "period", "downFor"} {
 			_, ok := seen[k]
 			given = given || ok
 		}
-		if modes == 0 && w.Latency == nil && w.Error == "" && !given {
-			d.errorf(fn, field, "a window needs latency, error, conn, errorRate, failEvery or period/downFor")
+		if w.Answer != "" && (w.Status != 0 || w.Conn != 0 || w.Period > 0) {
+			d.errorf(seen["answer"], field+".answer", "an answer is a 2xx reply with a status word: drop status, conn or period (or answer)")
+		}
+		if modes == 0 && w.Latency == nil && w.Error == "" && w.Answer == "" && !given {
+			d.errorf(fn, field, "a window needs latency, error, answer, conn, errorRate, failEvery or period/downFor")
 		}
 		if fromN == nil && w.HasTo {
 			// from defaults to 0s: the window holds from the start.

@@ -88,6 +88,9 @@ const (
 	evWake                   // the component client's backoff before its next try ends
 	evBgTry                  // a try of background command w ends (token: its slot's gen)
 	evBgWake                 // background command w's backoff ends
+	evPoll                   // consumer w's read loop of topic token reads (deliver.go)
+	evReclaim                // consumer w's reclaim loop of topic token ticks (depth 1: a blocked pass goes on)
+	evDeliveryDeadline       // worker w's delivery (token: its seq) reaches processingTimeout (≤1.13.1)
 )
 
 // event is one queue entry. It is small and has no pointers so the queue
@@ -130,6 +133,12 @@ type worker struct {
 
 	// view is where the step in flight stands, for Snapshot.
 	view stepView
+
+	// A delivery worker's consumer (its index in Engine.consumers), and
+	// the message it has in hand (nil: idle, or a loop's worker).
+	c  *consumer
+	ci int
+	dv *delivery
 }
 
 // stepRefs holds what a state step calls, resolved when the engine is built.
@@ -189,6 +198,13 @@ type Engine struct {
 	jitter map[string]*mrand.Rand
 	// eventRand draws each sidecar's CloudEvent and trace ids (pubsub.go).
 	eventRand map[string]*rand.Rand
+	// consumers are the subscribers' pubsub.redis consumers, and
+	// streamReaders who reads each stream (pub/sub and topic).
+	consumers     []*consumer
+	streamReaders map[string][]readerRef
+	// windowAnswer is the answer (RETRY, DROP) of the window that failed
+	// the last attempt applyWindows judged, "" for none.
+	windowAnswer string
 	// bg holds the commands timed-out attempts left running (1.8/1.9, see
 	// bgCommand); a slot is reused once its command ends.
 	bg []bgCommand
@@ -250,6 +266,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		maxEvents:     opt.MaxEvents,
 		jitter:        map[string]*mrand.Rand{},
 		eventRand:     map[string]*rand.Rand{},
+		streamReaders: map[string][]readerRef{},
 	}
 	if e.maxEvents <= 0 {
 		e.maxEvents = DefaultMaxEvents
@@ -261,6 +278,12 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 	}
 	for _, a := range s.Called {
 		e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}
+	}
+	for _, a := range s.Scenario.Apps {
+		if _, ok := e.apps[a.ID]; !ok && s.subscribes(a.ID) {
+			// A loop that subscribes answers its deliveries too.
+			e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}
+		}
 	}
 	breakers := map[string]*breakerInst{}
 	instance := func(sidecar string, r policies.Resolved) *breakerInst {
@@ -308,6 +331,10 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		refs[k] = sr
 		return sr
 	}
+	// Subscriptions start with their sidecars, before any publish: the
+	// inbound policy is resolved first, and its template makes the
+	// breaker a component's two directions share.
+	e.newConsumers(instance, storeRefs)
 	for ai := range e.sc.Apps {
 		app := &e.sc.Apps[ai]
 		if len(app.Steps) == 0 {
@@ -361,7 +388,11 @@ func (e *Engine) begin() {
 			e.scheduleAt(w.To, event{kind: evWindow, w: int32(i), token: windowEnd})
 		}
 	}
+	e.subscribe()
 	for i, w := range e.workers {
+		if w.c != nil {
+			continue // a delivery worker waits for messages
+		}
 		if start, ok := w.start(); ok {
 			e.scheduleAt(start, event{kind: evIterate, w: int32(i)})
 		}
@@ -457,6 +488,12 @@ func (e *Engine) dispatch(ev event) {
 		if b := &e.bg[ev.w]; b.live && ev.token == b.gen {
 			e.bgWoke(int(ev.w))
 		}
+	case evPoll:
+		e.poll(int(ev.w), int(ev.token))
+	case evReclaim:
+		e.reclaim(int(ev.w), int(ev.token), ev.depth == 1)
+	case evDeliveryDeadline:
+		e.deliveryDeadline(int(ev.w), ev.token)
 	}
 }
 

@@ -61,6 +61,9 @@ type Window struct {
 	// Status is the HTTP status a called app answers a failed call with
 	// (default 500); stores have none.
 	Status int32
+	// Answer is the status word a subscriber app's 2xx answer gives a
+	// failed delivery instead of an error status: RETRY or DROP.
+	Answer string
 	Line   int
 	Index  int // the window's place in the scenario's faults, for field paths
 }
@@ -103,7 +106,7 @@ func parseConn(s string) (Conn, bool) {
 // Failing reports whether the window makes attempts fail (rather than only
 // slowing them down).
 func (w *Window) Failing() bool {
-	return w.Error != "" || w.ErrorRate > 0 || w.FailEvery > 0 || w.Period > 0 || w.Conn != 0
+	return w.Error != "" || w.Answer != "" || w.ErrorRate > 0 || w.FailEvery > 0 || w.Period > 0 || w.Conn != 0
 }
 
 // matches reports whether the window applies to an attempt of op at t.
@@ -190,6 +193,16 @@ func (e *Engine) fault(f *Fault) {
 	}
 	if st, ok := e.stores[name]; ok {
 		st.up = up
+		if up {
+			// The read loops of its streams get an answer again.
+			for ci, c := range e.consumers {
+				if c.store == st {
+					for t := range c.topics {
+						e.queuePoll(ci, t)
+					}
+				}
+			}
+		}
 	} else {
 		e.apps[name].up = up
 	}
@@ -254,6 +267,7 @@ func (e *Engine) flap(w *Window, i int, at time.Duration, mark uint32) {
 func (e *Engine) applyWindows(target string, op OpKind, method string, lat time.Duration) (time.Duration, string, bool, int32, Conn) {
 	now := e.q.Now()
 	errText := ""
+	e.windowAnswer = ""
 	down := false // a flapping window's down phase decided the error
 	var status int32
 	var conn Conn
@@ -286,6 +300,7 @@ func (e *Engine) applyWindows(target string, op OpKind, method string, lat time.
 			fails = true
 		}
 		if fails && errText == "" {
+			e.windowAnswer = w.Answer
 			errText = w.Error
 			down = w.Period > 0
 			status = w.Status

@@ -54,6 +54,16 @@ type appDump struct {
 	WorkerOffset string     `yaml:"workerOffset,omitempty"`
 	OnError      string     `yaml:"onError,omitempty"`
 	Steps        []stepDump `yaml:"steps,omitempty"`
+	// Subscriptions are written as the file gives them, route resolved.
+	Subscriptions []subscriptionDump `yaml:"subscriptions,omitempty"`
+}
+
+type subscriptionDump struct {
+	Pubsub          string `yaml:"pubsub"`
+	Topic           string `yaml:"topic"`
+	Route           string `yaml:"route"`
+	DeadLetterTopic string `yaml:"deadLetterTopic,omitempty"`
+	Log             string `yaml:"log,omitempty"`
 }
 
 type stepDump struct {
@@ -112,6 +122,7 @@ type faultDump struct {
 	ErrorRate float64  `yaml:"errorRate,omitempty"`
 	FailEvery int      `yaml:"failEvery,omitempty"`
 	Status    int32    `yaml:"status,omitempty"`
+	Answer    string   `yaml:"answer,omitempty"`
 	Period    string   `yaml:"period,omitempty"`
 	DownFor   string   `yaml:"downFor,omitempty"`
 	Ops       []string `yaml:"ops,omitempty"`

@@ -23,7 +23,11 @@ func publishErr(err string) string {
 // Dapr's CloudEvent around the step's data, appended to the topic's stream
 // (XADD <topic> [MAXLEN ~ n] * data <event> [metadata {}]). It returns the
 // error text the try ends with ("" for success).
-func (e *Engine) publish(appID string, st *Step, iteration, workerIndex int, refs *stepRefs) string {
+//
+// forward, when set, is a delivery whose message goes to a dead-letter
+// topic: its stored CloudEvent is appended as it is, with the metadata the
+// subscription added (sendToDeadLetter, subscription.go:275-290).
+func (e *Engine) publish(appID string, st *Step, iteration, workerIndex int, refs *stepRefs, forward *delivery) string {
 	s := refs.store
 	if s.mr == nil {
 		return ""
@@ -34,20 +38,29 @@ func (e *Engine) publish(appID string, st *Step, iteration, workerIndex int, ref
 	}
 	now := e.q.Now()
 	rc.at(now)
-	r := e.eventRandOf(appID)
-	id := newUUID(r)
-	p := publication{id: id, source: appID, topic: st.Topic, pubsub: st.Target, contentType: st.ContentType,
-		traceparent: traceparent(r), data: []byte(expand(st.Data, iteration, workerIndex)), at: now}
-	fields := []string{"data", string(cloudEvent(p))}
-	if e.setup.Profile.PublishMetadata {
-		// The HTTP publish API always passes a map, so the field is there
-		// even when empty; Go's map order puts the two fields either way,
-		// sim always this way.
-		fields = append(fields, "metadata", "{}")
+	var fields []string
+	if forward != nil {
+		fields = []string{"data", forward.raw}
+		if e.setup.Profile.PublishMetadata {
+			fields = append(fields, "metadata", `{"pubsubName":"`+st.Target+`"}`)
+		}
+	} else {
+		r := e.eventRandOf(appID)
+		id := newUUID(r)
+		p := publication{id: id, source: appID, topic: st.Topic, pubsub: st.Target, contentType: st.ContentType,
+			traceparent: traceparent(r), data: []byte(expand(st.Data, iteration, workerIndex)), at: now}
+		fields = []string{"data", string(cloudEvent(p))}
+		if e.setup.Profile.PublishMetadata {
+			// The HTTP publish API always passes a map, so the field is
+			// there even when empty; Go's map order puts the two fields
+			// either way, sim always this way.
+			fields = append(fields, "metadata", "{}")
+		}
 	}
 	if _, err := rc.xadd(st.Topic, refs.maxLen, fields...); err != nil {
 		return err.Error()
 	}
+	e.published(st.Target, st.Topic)
 	return ""
 }
 

@@ -57,7 +57,24 @@ type App struct {
 	WorkerOffset time.Duration `yaml:"workerOffset,omitempty"`
 	OnError      OnError       `yaml:"onError"`
 	Steps        []Step        `yaml:"steps"`
-	Line         int           `yaml:"-"` // where the app is, for errors found later
+	// Subscriptions are the topics the app subscribes to in its code (what
+	// its /dapr/subscribe endpoint answers): its sidecar delivers their
+	// messages to it, and the app takes Latency to answer each.
+	Subscriptions []Subscription `yaml:"subscriptions,omitempty"`
+	Line          int            `yaml:"-"` // where the app is, for errors found later
+}
+
+// Subscription is one programmatic subscription: messages of Topic on the
+// pub/sub component Pubsub are delivered to the app at Route.
+type Subscription struct {
+	Pubsub          string
+	Topic           string
+	Route           string // the app's path, e.g. /orders (default: / and the topic)
+	DeadLetterTopic string
+	// Log is the app's line on each message it takes; {data} is the
+	// message's data as the app reads it, {id} the CloudEvent id.
+	Log  string
+	Line int
 }
 
 // OnError says what an app loop does when a step finally fails.
@@ -87,9 +104,12 @@ const (
 	Actor   // a method call on an actor, hosted by a called app
 	Publish // a message published to a topic of a pub/sub component
 	Binding // an operation on an output binding (bindings.redis)
+	// Deliver is a subscriber's sidecar delivering a message to its app:
+	// not a step a scenario writes, the op of a delivery's events.
+	Deliver
 )
 
-var opNames = [...]string{"save", "get", "delete", "invoke", "actor", "publish", "binding"}
+var opNames = [...]string{"save", "get", "delete", "invoke", "actor", "publish", "binding", "deliver"}
 
 func (o OpKind) String() string { return opNames[o] }
 

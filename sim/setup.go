@@ -37,7 +37,10 @@ type Setup struct {
 	Targets  []Target // everything a step calls but actors, sorted
 	// Hosts maps each actor type a step calls to the called app hosting it.
 	Hosts    map[string]string
-	Warnings []diag.Warning
+	// Subscribers are the subscriptions each sidecar runs, sidecar by
+	// sidecar (see Subscriber).
+	Subscribers []Subscriber
+	Warnings    []diag.Warning
 }
 
 // Sidecar is one app id's daprd.
@@ -256,6 +259,7 @@ func appLoops(sc *Scenario) ([]string, map[string]App, diag.List) {
 	seen := map[string]bool{}
 	called := map[string]App{}
 	var errs diag.List
+	looped := map[string]bool{}
 	for i, a := range sc.Apps {
 		if len(a.Steps) == 0 {
 			if _, dup := called[a.ID]; dup {
@@ -263,7 +267,12 @@ func appLoops(sc *Scenario) ([]string, map[string]App, diag.List) {
 				continue
 			}
 			called[a.ID] = a
-			continue
+			if len(a.Subscriptions) == 0 {
+				continue
+			}
+			// A subscriber has a sidecar of its own, which delivers to it.
+		} else {
+			looped[a.ID] = true
 		}
 		if !seen[a.ID] {
 			seen[a.ID] = true
@@ -274,11 +283,11 @@ func appLoops(sc *Scenario) ([]string, map[string]App, diag.List) {
 	if line == 0 {
 		line = sc.Line
 	}
-	if len(ids) == 0 {
+	if len(looped) == 0 {
 		errs = append(errs, &diag.Error{File: sc.File, Line: line, Field: "apps", Msg: "no app has steps: at least one app loop must call something"})
 	}
 	for _, id := range ids {
-		if _, ok := called[id]; ok {
+		if _, ok := called[id]; ok && looped[id] {
 			errs = append(errs, &diag.Error{File: sc.File, Line: line, Field: "apps", Msg: fmt.Sprintf("%q is both an app with steps and a called app: an app cannot invoke itself through this sim", id)})
 		}
 	}
@@ -308,7 +317,8 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 		return false
 	}
 	isPubsub := func(name string) bool { return strings.HasPrefix(spec.Components[name], "pubsub.") }
-	isApp := func(name string) bool { _, ok := called[name]; return ok }
+	errs = append(errs, s.subscribers()...)
+	isApp := func(name string) bool { _, ok := called[name]; return ok || s.subscribes(name) }
 	s.Hosts = map[string]string{}
 	hosts := map[string]string{}
 	for i, a := range sc.Apps {

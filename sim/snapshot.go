@@ -74,7 +74,9 @@ func (e *Engine) Snapshot() *traces.Snapshot {
 	sort.SliceStable(snap.Breakers, func(i, j int) bool { return snap.Breakers[i].Label() < snap.Breakers[j].Label() })
 	for _, w := range e.workers {
 		v := &w.view
-		if !v.active {
+		if !v.active || w.c != nil {
+			// Deliveries are not shown as requests yet: their ends are
+			// deliver events, which the step fold does not read.
 			continue
 		}
 		st := &w.app.Steps[w.step]
@@ -120,7 +122,7 @@ func (e *Engine) Snapshot() *traces.Snapshot {
 func (e *Engine) Unfinished() []UnfinishedStep {
 	var out []UnfinishedStep
 	for _, w := range e.workers {
-		if w.view.active {
+		if w.view.active && w.c == nil {
 			out = append(out, UnfinishedStep{App: w.app.ID, Worker: w.index, Iteration: w.iteration, Step: w.step + 1,
 				First: w.view.first, HasFirst: w.view.hasFirst})
 		}
@@ -405,6 +407,9 @@ func (e *Engine) breakersSettled() bool {
 				return false
 			}
 			pl := w.steps[i].pl
+			if pl == nil && w.c != nil {
+				continue // a subscription without a dead-letter topic
+			}
 			if pl == nil || len(pl.layers) == 0 {
 				return false
 			}

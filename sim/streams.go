@@ -118,7 +118,12 @@ func (c *redisConn) xgroupCreate(stream, group string) error {
 // xreadgroup reads up to count entries never delivered to group, as
 // consumer, adding them to the group's pending list.
 func (c *redisConn) xreadgroup(group, consumer, stream string, count int) ([]streamMsg, error) {
-	v, err := c.do("XREADGROUP", "GROUP", group, consumer, "COUNT", strconv.Itoa(count), "STREAMS", stream, ">")
+	args := []string{"XREADGROUP", "GROUP", group, consumer}
+	if count > 0 {
+		// COUNT 0 is no COUNT: contrib's queueDepth 0 reads everything.
+		args = append(args, "COUNT", strconv.Itoa(count))
+	}
+	v, err := c.do(append(args, "STREAMS", stream, ">")...)
 	if err != nil || v == nil {
 		return nil, err
 	}

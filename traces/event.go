@@ -58,6 +58,7 @@ const (
 	ResultNotFound   = "notfound"   // the app answered 404: acknowledged, not retried
 	ResultLost       = "lost"       // the dead-letter publish failed and the message was acknowledged anyway (1.12-1.14)
 	ResultUnrouted   = "unrouted"   // no routing rule matched: acknowledged without a delivery
+	ResultAckFailed  = "ackfailed"  // the app took it but the XACK failed: it stays pending
 )
 
 var kindNames = [...]string{"", "fault", "call", "op", "breaker", "retry", "recovered", "timeout", "try", "deliver", "redeliver"}

@@ -1,0 +1,110 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/policies"
+	"github.com/dapr-sim/sim/policies/client"
+)
+
+// Subscriber is one subscription a sidecar runs: a topic of a pub/sub
+// component whose messages it delivers to its app, from the app's own
+// subscriptions (the scenario's) or a declarative Subscription its spec
+// keeps (scopes applied).
+type Subscriber struct {
+	App    string // the subscriber's app id: its sidecar
+	Pubsub string
+	Topic  string
+	// Rules are the routes in the order Dapr tries them; the last has no
+	// match when there is a default route.
+	Rules           []policies.RouteRule
+	DeadLetterTopic string
+	Log             string // the app's line on each message it takes
+	// Name is the declarative Subscription's name ("" for the app's own).
+	Name string
+	File string
+	Line int
+}
+
+// subscribers resolves the subscriptions of every sidecar: the app's own,
+// then its spec's declarative ones in manifest order, as Dapr merges them
+// (pkg/runtime/processor/subscriber). Problems are errors naming where the
+// subscription is written.
+func (s *Setup) subscribers() diag.List {
+	sc := s.Scenario
+	var errs diag.List
+	s.Subscribers = nil
+	for _, car := range s.Sidecars {
+		spec := car.Spec
+		type key struct{ pubsub, topic string }
+		seen := map[key]string{}
+		add := func(sub Subscriber, field string, pubsubLine int) {
+			if where, dup := seen[key{sub.Pubsub, sub.Topic}]; dup {
+				errs = append(errs, &diag.Error{File: sub.File, Line: sub.Line, Field: field,
+					Msg: fmt.Sprintf("app %q subscribes to topic %q of %q twice (first %s): Dapr keeps one subscription per pub/sub and topic", car.AppID, sub.Topic, sub.Pubsub, where)})
+				return
+			}
+			seen[key{sub.Pubsub, sub.Topic}] = fmt.Sprintf("%s:%d", sub.File, sub.Line)
+			switch typ := spec.Components[sub.Pubsub]; {
+			case typ == client.PubsubType:
+			case strings.HasPrefix(typ, "pubsub."):
+				errs = append(errs, &diag.Error{File: sub.File, Line: pubsubLine, Field: field + ".pubsub",
+					Msg: fmt.Sprintf("%q is a %s component: sim runs pub/sub on %s only", sub.Pubsub, typ, client.PubsubType)})
+				return
+			default:
+				errs = append(errs, &diag.Error{File: sub.File, Line: pubsubLine, Field: field + ".pubsub",
+					Msg: fmt.Sprintf("no pub/sub component named %q for app %q: add a Component of type %s to the resources (scoped to the app, if scoped)", sub.Pubsub, car.AppID, client.PubsubType)})
+				return
+			}
+			s.Subscribers = append(s.Subscribers, sub)
+		}
+		for ai, a := range sc.Apps {
+			if a.ID != car.AppID {
+				continue
+			}
+			for i, p := range a.Subscriptions {
+				add(Subscriber{App: a.ID, Pubsub: p.Pubsub, Topic: p.Topic, Rules: []policies.RouteRule{{Path: p.Route, Line: p.Line}},
+					DeadLetterTopic: p.DeadLetterTopic, Log: p.Log, File: sc.File, Line: p.Line},
+					fmt.Sprintf("apps[%d].subscriptions[%d]", ai, i), p.Line)
+			}
+		}
+		for _, d := range spec.Subscriptions {
+			field := "Subscription " + d.Name
+			if d.Bulk {
+				errs = append(errs, &diag.Error{File: d.File, Line: d.Line, Field: "spec.bulkSubscribe.enabled",
+					Msg: fmt.Sprintf("Subscription %q subscribes in bulk, which sim does not model: run it without bulkSubscribe", d.Name)})
+				continue
+			}
+			if raw := metadataValue(d.Metadata, "rawPayload"); raw == "true" {
+				errs = append(errs, &diag.Error{File: d.File, Line: d.Line, Field: "spec.metadata.rawPayload",
+					Msg: fmt.Sprintf("Subscription %q reads raw payloads, which sim does not model: it delivers CloudEvents", d.Name)})
+				continue
+			}
+			add(Subscriber{App: car.AppID, Pubsub: d.Pubsub, Topic: d.Topic, Rules: d.Rules, DeadLetterTopic: d.DeadLetterTopic,
+				Name: d.Name, File: d.File, Line: d.Line}, field, d.PubsubLine)
+		}
+	}
+	return errs
+}
+
+func metadataValue(items []policies.MetadataItem, name string) string {
+	for _, m := range items {
+		if m.Name == name {
+			return m.Value
+		}
+	}
+	return ""
+}
+
+// subscribes reports whether app id has a subscription (its own or a
+// declarative one its sidecar keeps), and so answers deliveries.
+func (s *Setup) subscribes(id string) bool {
+	for _, sub := range s.Subscribers {
+		if sub.App == id {
+			return true
+		}
+	}
+	return false
+}
