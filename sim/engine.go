@@ -78,19 +78,19 @@ func (e *CrashError) Error() string {
 type evKind uint8
 
 const (
-	evFault    evKind = iota // a fault script entry fires; w is its index
-	evIterate                // worker w begins its next iteration
-	evAttempt                // worker w starts an attempt of its current step
-	evAnswer                 // the target answers worker w's attempt
-	evDeadline               // worker w's attempt timeout fires
-	evWindow                 // fault window w changes (token: windowStart, windowEnd, windowDown, windowUp)
-	evTry                    // a try of the component client's command in worker w's attempt ends
-	evWake                   // the component client's backoff before its next try ends
-	evBgTry                  // a try of background command w ends (token: its slot's gen)
-	evBgWake                 // background command w's backoff ends
-	evPoll                   // consumer w's read loop of topic token reads (deliver.go)
-	evReclaim                // consumer w's reclaim loop of topic token ticks (depth 1: a blocked pass goes on)
-	evDeliveryDeadline       // worker w's delivery (token: its seq) reaches processingTimeout (≤1.13.1)
+	evFault            evKind = iota // a fault script entry fires; w is its index
+	evIterate                        // worker w begins its next iteration
+	evAttempt                        // worker w starts an attempt of its current step
+	evAnswer                         // the target answers worker w's attempt
+	evDeadline                       // worker w's attempt timeout fires
+	evWindow                         // fault window w changes (token: windowStart, windowEnd, windowDown, windowUp)
+	evTry                            // a try of the component client's command in worker w's attempt ends
+	evWake                           // the component client's backoff before its next try ends
+	evBgTry                          // a try of background command w ends (token: its slot's gen)
+	evBgWake                         // background command w's backoff ends
+	evPoll                           // consumer w's read loop of topic token reads (deliver.go)
+	evReclaim                        // consumer w's reclaim loop of topic token ticks (depth 1: a blocked pass goes on)
+	evDeliveryDeadline               // worker w's delivery (token: its seq) reaches processingTimeout (≤1.13.1)
 )
 
 // event is one queue entry. It is small and has no pointers so the queue

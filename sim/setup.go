@@ -36,7 +36,7 @@ type Setup struct {
 	Called   []App    // the apps that only answer invocations, sorted by id
 	Targets  []Target // everything a step calls but actors, sorted
 	// Hosts maps each actor type a step calls to the called app hosting it.
-	Hosts    map[string]string
+	Hosts map[string]string
 	// Subscribers are the subscriptions each sidecar runs, sidecar by
 	// sidecar (see Subscriber).
 	Subscribers []Subscriber
