@@ -296,7 +296,7 @@ func (e *Engine) applyWindows(target string, op OpKind, method string, lat time.
 			fails = e.windowCalls[i]%w.FailEvery == 0
 		case w.ErrorRate > 0:
 			fails = e.rng.Float64() < w.ErrorRate
-		case w.Error != "":
+		case w.Error != "" || w.Answer != "":
 			fails = true
 		}
 		if fails && errText == "" {

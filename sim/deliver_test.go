@@ -1,0 +1,220 @@
+package sim
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dapr-sim/sim/traces"
+)
+
+// deliveryRun runs a publisher of one order at 1s and a subscriber with the
+// given subscription keys, component metadata, Resiliency policies (the
+// inbound target's body) and faults, on Dapr release dapr, and returns the
+// events.
+type deliveryCase struct {
+	dapr      string
+	sub       string // extra keys of the app's subscription
+	metadata  string // extra metadata items of the pubsub component
+	policies  string // spec.policies body
+	inbound   string // targets.components.orderpubsub.inbound body
+	faults    string // the faults list, YAML flow items
+	orders    int    // how many orders checkout publishes, one a second (default 1)
+	duration  string
+	extraApps string
+}
+
+func runDelivery(t *testing.T, c deliveryCase) (*Engine, []traces.Event) {
+	t.Helper()
+	dir := t.TempDir()
+	if c.dapr == "" {
+		c.dapr = "1.14"
+	}
+	if c.orders == 0 {
+		c.orders = 1
+	}
+	if c.duration == "" {
+		c.duration = "100s"
+	}
+	res := "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: orderpubsub\nspec:\n  type: pubsub.redis\n  version: v1\n  metadata:\n  - name: redisHost\n    value: localhost:6379\n" + c.metadata
+	resiliency := ""
+	if c.policies != "" {
+		// Dapr reads a Resiliency only as the first document of its file.
+		resiliency = "apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata:\n  name: r\nspec:\n  policies:\n" + c.policies +
+			"  targets:\n    components:\n      orderpubsub:\n        inbound:\n" + c.inbound
+	}
+	sc := fmt.Sprintf(`version: 1
+dapr: "%s"
+duration: %s
+resourcesPath: res
+apps:
+  - id: checkout
+    start: 1s
+    every: 1s
+    iterations: %d
+    steps:
+      - publish: {pubsub: orderpubsub, topic: orders}
+        data: '{"orderId":{i}}'
+  - id: order-processor
+    subscriptions:
+      - pubsub: orderpubsub
+        topic: orders
+        log: "got {data}"
+%s%s
+faults: [%s]
+`, c.dapr, c.duration, c.orders, c.sub, c.extraApps, c.faults)
+	if err := os.MkdirAll(filepath.Join(dir, "res"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "res", "pubsub.yaml"), []byte(res), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if resiliency != "" {
+		if err := os.WriteFile(filepath.Join(dir, "res", "resiliency.yaml"), []byte(resiliency), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "scenario.yaml")
+	if err := os.WriteFile(path, []byte(sc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scn, err := LoadScenario(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, err := Prepare(scn, Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var col traces.Collector
+	e := NewEngine(setup, &col, Options{})
+	t.Cleanup(e.Close)
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return e, col.Events
+}
+
+// summary is a delivery's story in one line per deliver and redeliver
+// event, and each call event's outcome, for the table below.
+func summary(evs []traces.Event) string {
+	var b strings.Builder
+	for _, e := range evs {
+		switch {
+		case e.Kind == traces.Deliver:
+			fmt.Fprintf(&b, "%s deliver w%d %s attempts=%d", secs(e.T), e.Worker, e.Result, e.Attempts)
+			if e.DeadLetter != "" {
+				fmt.Fprintf(&b, " dlq=%s", e.DeadLetter)
+			}
+			if e.Error != "" {
+				fmt.Fprintf(&b, " err=%q", e.Error)
+			}
+			if e.Log != "" {
+				fmt.Fprintf(&b, " log=%q", e.Log)
+			}
+			b.WriteByte('\n')
+		case e.Kind == traces.Redeliver:
+			fmt.Fprintf(&b, "%s redeliver %s n=%d\n", secs(e.T), e.Message, e.Deliveries)
+		case e.Kind == traces.Breaker:
+			fmt.Fprintf(&b, "%s breaker %s->%s\n", secs(e.T), e.From, e.To)
+		}
+	}
+	return b.String()
+}
+
+var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// secs prints t in seconds, to the millisecond.
+func secs(t time.Duration) string {
+	return fmt.Sprintf("%.3fs", t.Truncate(time.Millisecond).Seconds())
+}
+
+const retry5s = "    retries:\n      r:\n        policy: constant\n        duration: 5s\n        maxRetries: %d\n"
+
+// The delivery decisions of Dapr's subscription handler and pubsub.redis,
+// case by case (conformance/PUBSUB.md §1.3, §2, §3.4, §9): what the app
+// answers, whether a dead-letter topic exists, the release.
+func TestDeliveryDecisions(t *testing.T) {
+	const msg = "946684801000-0" // the order published at 1s
+	cases := []struct {
+		name string
+		c    deliveryCase
+		want string
+	}{
+		{"the app takes it: acknowledged, its line printed", deliveryCase{},
+			"1.001s deliver w0 ack attempts=1 log=\"got {\\\"orderId\\\":1}\"\n"},
+		{"500 with no policy: one attempt, pending, reclaimed 60-75s after the delivery and delivered again",
+			deliveryCase{faults: "{from: 0s, to: 70s, target: order-processor, error: boom}"},
+			"1.001s deliver w0 pending attempts=1 err=\"retriable error occurred: retriable error returned from app while processing pub/sub event " + "<id>" + ", topic: orders, body: boom. status code returned: 500\"\n" +
+				"75.000s redeliver " + msg + " n=2\n" +
+				"75.001s deliver w1 ack attempts=1 log=\"got {\\\"orderId\\\":1}\"\n"},
+		{"404: acknowledged, not retried, not redelivered",
+			deliveryCase{policies: fmt.Sprintf(retry5s, 3), inbound: "          retry: r\n", faults: "{target: order-processor, error: gone, status: 404}"},
+			"1.001s deliver w0 notfound attempts=1\n"},
+		{"RETRY is retried by the inbound policy, then left pending",
+			deliveryCase{policies: fmt.Sprintf(retry5s, 2), inbound: "          retry: r\n", faults: "{from: 0s, to: 50s, target: order-processor, answer: RETRY}", duration: "50s"},
+			"11.003s deliver w0 pending attempts=3 err=\"RETRY status returned from app while processing pub/sub event <id>: retriable error occurred\"\n"},
+		{"DROP with a dead-letter topic (1.13+): forwarded, acknowledged",
+			deliveryCase{sub: "        deadLetterTopic: poison\n", faults: "{target: order-processor, answer: DROP}", duration: "10s"},
+			"1.002s deliver w0 dropped attempts=1 dlq=poison\n"},
+		{"DROP on 1.12: acknowledged only",
+			deliveryCase{dapr: "1.12", sub: "        deadLetterTopic: poison\n", faults: "{target: order-processor, answer: DROP}", duration: "10s"},
+			"1.001s deliver w0 dropped attempts=1\n"},
+		{"the runner gives up with a dead-letter topic: forwarded, acknowledged",
+			deliveryCase{sub: "        deadLetterTopic: poison\n", policies: fmt.Sprintf(retry5s, 1), inbound: "          retry: r\n", faults: "{target: order-processor, error: boom}", duration: "100s"},
+			"6.003s deliver w0 deadletter attempts=2 dlq=poison err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n"},
+		{"1.14: a runner past processingTimeout cannot dead-letter, and the message is acknowledged anyway: lost",
+			deliveryCase{sub: "        deadLetterTopic: poison\n", policies: fmt.Sprintf(retry5s, 12), inbound: "          retry: r\n", faults: "{target: order-processor, error: boom}", duration: "150s"},
+			"61.013s deliver w0 lost attempts=13 dlq=poison err=\"context deadline exceeded\"\n"},
+		{"1.15: the same failed dead-letter publish leaves the message pending",
+			deliveryCase{dapr: "1.15", sub: "        deadLetterTopic: poison\n", policies: fmt.Sprintf(retry5s, 12), inbound: "          retry: r\n", faults: "{from: 0s, to: 62s, target: order-processor, error: boom}", duration: "150s"},
+			"61.013s deliver w0 pending attempts=13 dlq=poison err=\"context deadline exceeded\"\n" +
+				"75.000s redeliver 946684801000-0 n=2\n" +
+				"75.001s deliver w1 ack attempts=1 log=\"got {\\\"orderId\\\":1}\"\n"},
+		{"1.12: the runner runs on the handler's context and stops at processingTimeout",
+			deliveryCase{dapr: "1.12", policies: fmt.Sprintf(retry5s, 20), inbound: "          retry: r\n", faults: "{from: 0s, to: 62s, target: order-processor, error: boom}", duration: "150s"},
+			"61.000s deliver w0 pending attempts=12 err=\"context deadline exceeded\"\n" +
+				"75.000s redeliver 946684801000-0 n=2\n" +
+				"75.001s deliver w1 ack attempts=1 log=\"got {\\\"orderId\\\":1}\"\n"},
+		{"1.14: the runner outlives processingTimeout, the message is reclaimed and delivered twice at once",
+			deliveryCase{policies: fmt.Sprintf(retry5s, 20), inbound: "          retry: r\n", faults: "{from: 0s, to: 80s, target: order-processor, error: boom}", duration: "150s"},
+			"75.000s redeliver 946684801000-0 n=2\n" +
+				"80.002s deliver w1 ack attempts=2 log=\"got {\\\"orderId\\\":1}\"\n" +
+				"81.017s deliver w0 ack attempts=17 log=\"got {\\\"orderId\\\":1}\"\n"},
+		{"an open breaker with a dead-letter topic sends every delivery there at once",
+			deliveryCase{sub: "        deadLetterTopic: poison\n", orders: 4,
+				policies: "    circuitBreakers:\n      cb:\n        maxRequests: 1\n        timeout: 30s\n        trip: consecutiveFailures >= 2\n",
+				inbound:  "          circuitBreaker: cb\n", faults: "{target: order-processor, error: boom}", duration: "10s"},
+			"1.002s deliver w0 deadletter attempts=1 dlq=poison err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n" +
+				"2.001s breaker closed->open\n" +
+				"2.002s deliver w1 deadletter attempts=1 dlq=poison err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n" +
+				"3.001s deliver w2 deadletter attempts=1 dlq=poison err=\"circuit breaker is open\"\n" +
+				"4.001s deliver w3 deadletter attempts=1 dlq=poison err=\"circuit breaker is open\"\n"},
+		{"a stopped subscriber: its app channel refuses, the message stays pending",
+			deliveryCase{faults: "{at: 0s, stop: order-processor}", duration: "10s"},
+			"1.001s deliver w0 pending attempts=1 err=\"error returned from app channel while sending pub/sub event to app: retriable error occurred: Post \\\"http://127.0.0.1:3000/orders\\\": dial tcp 127.0.0.1:3000: connect: connection refused\"\n"},
+		{"the broker stops before the XACK: the app took it, it stays pending and comes back",
+			deliveryCase{faults: "{at: 1.0005s, stop: orderpubsub}, {at: 20s, start: orderpubsub}", duration: "100s", extraApps: ""},
+			"1.001s deliver w0 ackfailed attempts=1 err=\"connect: connection refused\"\n" +
+				"75.000s redeliver 946684801000-0 n=2\n" +
+				"75.001s deliver w1 ack attempts=1 log=\"got {\\\"orderId\\\":1}\"\n"},
+		{"concurrency 1: one delivery at a time, retries included",
+			deliveryCase{orders: 3, metadata: "  - name: concurrency\n    value: \"1\"\n", policies: fmt.Sprintf(retry5s, 1), inbound: "          retry: r\n", faults: "{from: 0s, to: 2s, target: order-processor, error: boom}", duration: "20s"},
+			"6.002s deliver w0 ack attempts=2 log=\"got {\\\"orderId\\\":1}\"\n" +
+				"6.003s deliver w0 ack attempts=1 log=\"got {\\\"orderId\\\":2}\"\n" +
+				"6.004s deliver w0 ack attempts=1 log=\"got {\\\"orderId\\\":3}\"\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, evs := runDelivery(t, tc.c)
+			// Event ids are drawn from the seed: the table need not spell them.
+			if got := uuidPattern.ReplaceAllString(summary(evs), "<id>"); got != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
