@@ -40,9 +40,9 @@ func (s *Setup) subscribers() diag.List {
 		spec := car.Spec
 		type key struct{ pubsub, topic string }
 		seen := map[key]string{}
-		add := func(sub Subscriber, field string, pubsubLine int) {
+		add := func(sub Subscriber, field string, pubsubLine, topicLine int) {
 			if where, dup := seen[key{sub.Pubsub, sub.Topic}]; dup {
-				errs = append(errs, &diag.Error{File: sub.File, Line: sub.Line, Field: field,
+				errs = append(errs, &diag.Error{File: sub.File, Line: topicLine, Field: field + ".topic",
 					Msg: fmt.Sprintf("app %q subscribes to topic %q of %q twice (first %s): Dapr keeps one subscription per pub/sub and topic", car.AppID, sub.Topic, sub.Pubsub, where)})
 				return
 			}
@@ -50,11 +50,11 @@ func (s *Setup) subscribers() diag.List {
 			switch typ := spec.Components[sub.Pubsub]; {
 			case typ == client.PubsubType:
 			case strings.HasPrefix(typ, "pubsub."):
-				errs = append(errs, &diag.Error{File: sub.File, Line: pubsubLine, Field: field + ".pubsub",
+				errs = append(errs, &diag.Error{File: sub.File, Line: pubsubLine, Field: field + pubsubKey(field),
 					Msg: fmt.Sprintf("%q is a %s component: sim runs pub/sub on %s only", sub.Pubsub, typ, client.PubsubType)})
 				return
 			default:
-				errs = append(errs, &diag.Error{File: sub.File, Line: pubsubLine, Field: field + ".pubsub",
+				errs = append(errs, &diag.Error{File: sub.File, Line: pubsubLine, Field: field + pubsubKey(field),
 					Msg: fmt.Sprintf("no pub/sub component named %q for app %q: add a Component of type %s to the resources (scoped to the app, if scoped)", sub.Pubsub, car.AppID, client.PubsubType)})
 				return
 			}
@@ -67,11 +67,11 @@ func (s *Setup) subscribers() diag.List {
 			for i, p := range a.Subscriptions {
 				add(Subscriber{App: a.ID, Pubsub: p.Pubsub, Topic: p.Topic, Rules: []policies.RouteRule{{Path: p.Route, Line: p.Line}},
 					DeadLetterTopic: p.DeadLetterTopic, Log: p.Log, File: sc.File, Line: p.Line},
-					fmt.Sprintf("apps[%d].subscriptions[%d]", ai, i), p.Line)
+					fmt.Sprintf("apps[%d].subscriptions[%d]", ai, i), p.Line, p.Line)
 			}
 		}
 		for _, d := range spec.Subscriptions {
-			field := "Subscription " + d.Name
+			field := "spec"
 			if d.Bulk {
 				errs = append(errs, &diag.Error{File: d.File, Line: d.Line, Field: "spec.bulkSubscribe.enabled",
 					Msg: fmt.Sprintf("Subscription %q subscribes in bulk, which sim does not model: run it without bulkSubscribe", d.Name)})
@@ -83,10 +83,19 @@ func (s *Setup) subscribers() diag.List {
 				continue
 			}
 			add(Subscriber{App: car.AppID, Pubsub: d.Pubsub, Topic: d.Topic, Rules: d.Rules, DeadLetterTopic: d.DeadLetterTopic,
-				Name: d.Name, File: d.File, Line: d.Line}, field, d.PubsubLine)
+				Name: d.Name, File: d.File, Line: d.Line}, field, d.PubsubLine, d.TopicLine)
 		}
 	}
 	return errs
+}
+
+// pubsubKey is the key naming the pub/sub: a declarative Subscription's
+// spec.pubsubname, or a scenario subscription's pubsub.
+func pubsubKey(field string) string {
+	if field == "spec" {
+		return ".pubsubname"
+	}
+	return ".pubsub"
 }
 
 func metadataValue(items []policies.MetadataItem, name string) string {
