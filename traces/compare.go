@@ -143,6 +143,8 @@ func traceName(field string) string {
 	switch field {
 	case "T":
 		return "t"
+	case "EventID":
+		return "event"
 	}
 	return strings.ToLower(field[:1]) + field[1:]
 }

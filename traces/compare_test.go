@@ -101,10 +101,12 @@ fields (recorded, replayed):
 // Recorded keeps exactly what a trace line keeps: an event with every field
 // set, written and read back in either form, equals Recorded of it.
 func TestRecordedMatchesTheWriters(t *testing.T) {
-	for k := Fault; k <= Timeout; k++ {
+	for k := Fault; k <= Redeliver; k++ {
 		full := Event{T: 1500 * time.Millisecond, Kind: k, App: "a", Worker: 2, Iteration: 3, Step: 4, Target: "t", Op: "get",
-			Operation: "component[t] output", Attempt: 5, Attempts: 6, Outcome: Error, Error: "boom", Took: time.Second, Log: "l",
-			Stale: true, Delay: 2 * time.Second, Notice: true, Name: "n", From: "closed", To: "open", Change: "stop", Detail: "d"}
+			Operation: "component[t] output", Attempt: 5, Try: 2, Command: "GET", Attempts: 6, Outcome: Error, Error: "boom", Took: time.Second, Log: "l",
+			Stale: true, Delay: 2 * time.Second, Notice: true, Name: "n", From: "closed", To: "open", Change: "stop", Detail: "d",
+			Topic: "orders", Message: "946684806000-0", EventID: "e1", Status: 500, Answer: "RETRY", Body: "b", Result: ResultDeadLetter,
+			Deliveries: 3, DeadLetter: "poison"}
 		for _, jsonl := range []bool{false, true} {
 			got := roundTrip(t, jsonl, []Event{full})
 			if diff := cmp.Diff([]Event{Recorded(full)}, got); diff != "" {

@@ -44,6 +44,13 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 		b = f.str(b, "from", e.From)
 		b = f.str(b, "to", e.To)
 		b = why(b, f, e)
+	case Redeliver:
+		// A reclaim belongs to no worker or step: the component's own
+		// loop claims the entry.
+		b = f.str(b, "app", e.App)
+		b = f.str(b, "target", e.Target)
+		b = message(b, f, e)
+		b = f.num(b, "deliveries", e.Deliveries)
 	default:
 		b = f.str(b, "app", e.App)
 		b = f.num(b, "worker", e.Worker)
@@ -64,6 +71,19 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			if e.Stale {
 				b = f.flag(b, "stale")
 			}
+			if e.Topic != "" {
+				// An attempt of a delivery (op deliver) names its message.
+				b = message(b, f, e)
+			}
+			if e.Status != 0 {
+				b = f.num(b, "status", e.Status)
+			}
+			if e.Answer != "" {
+				b = f.str(b, "answer", e.Answer)
+			}
+			if e.Body != "" {
+				b = f.str(b, "body", e.Body)
+			}
 			b = why(b, f, e)
 		case Op:
 			b = f.num(b, "attempts", e.Attempts)
@@ -73,6 +93,23 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			}
 			b = f.key(b, "took", false)
 			b = f.dur(b, e.Took)
+			if e.Log != "" {
+				b = f.str(b, "log", e.Log)
+			}
+			b = why(b, f, e)
+		case Deliver:
+			b = message(b, f, e)
+			b = f.num(b, "attempts", e.Attempts)
+			b = f.str(b, "outcome", e.Outcome.String())
+			if e.Error != "" {
+				b = f.str(b, "error", e.Error)
+			}
+			b = f.key(b, "took", false)
+			b = f.dur(b, e.Took)
+			b = f.str(b, "result", e.Result)
+			if e.DeadLetter != "" {
+				b = f.str(b, "deadLetter", e.DeadLetter)
+			}
 			if e.Log != "" {
 				b = f.str(b, "log", e.Log)
 			}
@@ -123,13 +160,23 @@ func Recorded(e Event) Event {
 	case Breaker:
 		r.App, r.Name, r.From, r.To, r.Why = e.App, e.Name, e.From, e.To, e.WhyText()
 		return r
+	case Redeliver:
+		r.App, r.Target, r.Topic, r.Message, r.EventID, r.Deliveries = e.App, e.Target, e.Topic, e.Message, e.EventID, e.Deliveries
+		return r
 	}
 	r.App, r.Worker, r.Iteration, r.Step, r.Target, r.Op = e.App, e.Worker, e.Iteration, e.Step, e.Target, e.Op
 	switch e.Kind {
 	case Call:
 		r.Operation, r.Attempt, r.Outcome, r.Error, r.Stale, r.Why = e.Operation, e.Attempt, e.Outcome, e.Error, e.Stale, e.WhyText()
+		if e.Topic != "" {
+			r.Topic, r.Message, r.EventID = e.Topic, e.Message, e.EventID
+		}
+		r.Status, r.Answer, r.Body = e.Status, e.Answer, e.Body
 	case Op:
 		r.Attempts, r.Outcome, r.Error, r.Took, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Log, e.WhyText()
+	case Deliver:
+		r.Topic, r.Message, r.EventID = e.Topic, e.Message, e.EventID
+		r.Attempts, r.Outcome, r.Error, r.Took, r.Result, r.DeadLetter, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Result, e.DeadLetter, e.Log, e.WhyText()
 	case Retry:
 		r.Operation, r.Attempt, r.Delay, r.Notice, r.Why = e.Operation, e.Attempt, e.Delay, e.Notice, e.WhyText()
 	case Recovered:
@@ -222,6 +269,14 @@ func appendJSONString(b []byte, v string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// message writes the message an event is about: its topic, stream entry
+// id and CloudEvent id.
+func message(b []byte, f lineForm, e *Event) []byte {
+	b = f.str(b, "topic", e.Topic)
+	b = f.str(b, "message", e.Message)
+	return f.str(b, "event", e.EventID)
 }
 
 // why writes an event's explanation, when it has one, last.

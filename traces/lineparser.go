@@ -25,7 +25,7 @@ func (r *Reader) parseLine(l []byte) (e Event, form, valid bool) {
 	}
 	body := l[len(open) : len(l)-1]
 	valid = true
-	var seen uint32
+	var seen uint64
 	var buf [256]byte
 	for i := 0; i < len(body); {
 		// key
@@ -182,11 +182,25 @@ const (
 	fieldWhy
 	fieldTry
 	fieldCommand
+	fieldTopic
+	fieldMessage
+	fieldEvent
+	fieldStatus
+	fieldAnswer
+	fieldBody
+	fieldResult
+	fieldDeliveries
+	fieldDeadLetter
+	fieldCount
 )
+
+// setField marks the fields seen in one uint64: this constant stops
+// compiling once there are more fields than bits.
+const _ uint64 = 1 << (fieldCount - 1)
 
 // setField sets one field of e from its line text as eventFromMap would;
 // false when eventFromMap would refuse it (or it was seen before).
-func (r *Reader) setField(e *Event, seen *uint32, key, v []byte) bool {
+func (r *Reader) setField(e *Event, seen *uint64, key, v []byte) bool {
 	var f int
 	var s *string
 	var n *int
@@ -255,6 +269,24 @@ func (r *Reader) setField(e *Event, seen *uint32, key, v []byte) bool {
 		f, n = fieldTry, &e.Try
 	case "command":
 		f, s = fieldCommand, &e.Command
+	case "topic":
+		f, s = fieldTopic, &e.Topic
+	case "message":
+		f, s = fieldMessage, &e.Message
+	case "event":
+		f, s = fieldEvent, &e.EventID
+	case "status":
+		f, n = fieldStatus, &e.Status
+	case "answer":
+		f, s = fieldAnswer, &e.Answer
+	case "body":
+		f, s = fieldBody, &e.Body
+	case "result":
+		f, s = fieldResult, &e.Result
+	case "deliveries":
+		f, n = fieldDeliveries, &e.Deliveries
+	case "deadLetter":
+		f, s = fieldDeadLetter, &e.DeadLetter
 	default:
 		return false
 	}
@@ -303,7 +335,7 @@ func (r *Reader) parseJSONLine(l []byte) (e Event, ok bool) {
 		return e, false
 	}
 	body := l[1 : len(l)-1]
-	var seen uint32
+	var seen uint64
 	var kb, vb [256]byte
 	for i := 0; i < len(body); {
 		if body[i] != '"' {

@@ -448,6 +448,9 @@ func FuzzStreamMatchesFullDecode(f *testing.F) {
 	f.Add(y)
 	f.Add(j)
 	f.Add([]byte("format: 1\nevents:\n  - {t: 1s, kind: fault, target: s, change: stop}\n"))
+	// Every field of the pub/sub delivery events (issue 14), in both forms.
+	f.Add(writeTrace(f, false, deliveryEvents()))
+	f.Add(writeTrace(f, true, deliveryEvents()))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameRead(t, "fuzz", data)
 	})

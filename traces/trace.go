@@ -234,7 +234,8 @@ var eventKeys = map[string]bool{
 	"t": true, "kind": true, "app": true, "worker": true, "iteration": true, "step": true, "target": true, "op": true,
 	"operation": true, "attempt": true, "attempts": true, "outcome": true, "error": true, "took": true, "log": true,
 	"stale": true, "delay": true, "notice": true, "name": true, "from": true, "to": true, "change": true, "detail": true,
-	"why": true, "try": true, "command": true,
+	"why": true, "try": true, "command": true, "topic": true, "message": true, "event": true, "status": true,
+	"answer": true, "body": true, "result": true, "deliveries": true, "deadLetter": true,
 }
 
 func eventFromMap(m map[string]string) (Event, error) {
@@ -307,5 +308,8 @@ func eventFromMap(m map[string]string) (Event, error) {
 	e.Name, e.From, e.To, e.Change, e.Detail = get("name"), get("from"), get("to"), get("change"), get("detail")
 	e.Why = get("why")
 	e.Try, e.Command = atoi("try"), get("command")
+	e.Topic, e.Message, e.EventID = get("topic"), get("message"), get("event")
+	e.Status, e.Answer, e.Body = atoi("status"), get("answer"), get("body")
+	e.Result, e.Deliveries, e.DeadLetter = get("result"), atoi("deliveries"), get("deadLetter")
 	return e, err
 }

@@ -163,7 +163,7 @@ func TestReadRefusesOtherFormats(t *testing.T) {
 }
 
 func TestKindAndOutcomeNames(t *testing.T) {
-	for k := Fault; k <= Timeout; k++ {
+	for k := Fault; k <= Redeliver; k++ {
 		if got, ok := ParseKind(k.String()); !ok || got != k {
 			t.Errorf("kind %d: %q parses to %v %v", k, k.String(), got, ok)
 		}
