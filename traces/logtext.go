@@ -2,8 +2,10 @@ package traces
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -18,7 +20,7 @@ import (
 // the app's own text is printed as the app wrote it, as `dapr run` does.
 type LogWriter struct {
 	// Explain adds, after each breaker transition, retry decision and failed
-	// step, an indented line saying why (see Explanation).
+	// step or delivery, an indented line saying why (see Explanation).
 	Explain bool
 	// Sidecars says the run has more than one sidecar: each sidecar line
 	// ends with the app_id field daprd logs (logrus pads the message to 44
@@ -39,15 +41,13 @@ func NewLogWriter(w io.Writer, wording Wording) *LogWriter {
 
 // Record implements Sink.
 func (l *LogWriter) Record(e *Event) error {
-	if e.Kind == Op {
+	if (e.Kind == Op || e.Kind == Deliver) && e.Outcome == OK && e.Log != "" {
 		// The app's own line (see Line), written in pieces so no string is
 		// built for it; bufio's error is sticky, so the last write reports.
-		if e.Outcome == OK && e.Log != "" {
-			l.w.WriteString(l.appPrefix(e))
-			l.w.WriteString(e.Log)
-			if err := l.w.WriteByte('\n'); err != nil {
-				return err
-			}
+		l.w.WriteString(l.appPrefix(e))
+		l.w.WriteString(e.Log)
+		if err := l.w.WriteByte('\n'); err != nil {
+			return err
 		}
 	} else if line, ok := l.Line(e); ok {
 		if _, err := l.w.WriteString(line); err != nil {
@@ -64,12 +64,12 @@ func (l *LogWriter) Record(e *Event) error {
 }
 
 // Explanation is the `--explain` line of an event, with its newline: after
-// each breaker transition, each retry decision and each step that finally
-// failed, why, in numbers, at the exact virtual instant (whole-second stamps
+// each breaker transition, each retry decision and each step or delivery
+// that finally failed, why, in numbers, at the exact virtual instant (whole-second stamps
 // hide the ties that decide these).
 func Explanation(e *Event) (string, bool) {
 	switch e.Kind {
-	case Breaker, Retry, Op, Call:
+	case Breaker, Retry, Op, Call, Deliver:
 		if w := e.WhyText(); w != "" {
 			return "    why @" + e.T.String() + ": " + escape.Text(w) + "\n", true
 		}
@@ -95,8 +95,99 @@ func (l *LogWriter) Line(e *Event) (string, bool) {
 			return "", false
 		}
 		return l.appPrefix(e) + e.Log + "\n", true
+	case Call:
+		if e.Op != "deliver" {
+			return "", false
+		}
+		return l.deliveryAttempt(e)
+	case Deliver:
+		return l.delivery(e)
 	}
+	// Redeliver prints nothing: Dapr logs a reclaim at debug level only.
 	return "", false
+}
+
+// appChannelError starts the error of a delivery attempt whose request did
+// not reach the app or got no answer (publish.go wraps the app channel's
+// error as retriable); what follows it is the channel's own error.
+const appChannelError = "error returned from app channel while sending pub/sub event to app: retriable error occurred: "
+
+// sprintf is fmt.Sprintf behind a variable, so vet does not object to a
+// format that is not a constant where Dapr itself passes one (see
+// deliveryAttempt).
+var sprintf = fmt.Sprintf
+
+// deliveryAttempt is what one attempt of delivering a pub/sub message to
+// the app logs, from pkg/runtime/subscription (publish.go, the attempt;
+// subscription.go, the policy runner's operation around it).
+func (l *LogWriter) deliveryAttempt(e *Event) (string, bool) {
+	switch {
+	case e.Status == 404:
+		// Not retried, and not an error of the attempt.
+		return l.stamp("error", e, escape.Text("non-retriable error returned from app while processing pub/sub event "+e.EventID+": "+e.Body+". status code returned: 404")), true
+	case e.Answer == "DROP":
+		return l.stamp("warning", e, escape.Text("DROP status returned from app while processing pub/sub event "+e.EventID)), true
+	case e.Outcome != Error:
+		return "", false
+	case e.Status != 0:
+		errMsg := "retriable error returned from app while processing pub/sub event " + e.EventID + ", topic: " + e.Topic +
+			", body: " + e.Body + ". status code returned: " + strconv.Itoa(e.Status)
+		msg := errMsg
+		if l.wording.DeliveryAsFormat {
+			// Dapr logs this with log.Warnf(errMsg): the message is the
+			// format, so a % in the app's body comes out mangled
+			// ("%!d(MISSING)"). The second line prints it with %v, intact.
+			msg = sprintf(errMsg)
+		}
+		line := l.stamp("warning", e, escape.Text(msg))
+		if l.wording.DeliveryRetriable {
+			line += l.retriable(e, errMsg)
+		}
+		return line, true
+	case !l.wording.DeliveryRetriable:
+		return "", false
+	case e.Answer != "":
+		// RETRY, or a status Dapr does not know: a retriable error that
+		// wraps no error, which %v prints as <nil>.
+		return l.retriable(e, "<nil>"), true
+	case strings.HasPrefix(e.Error, appChannelError):
+		return l.retriable(e, e.Error[len(appChannelError):]), true
+	}
+	// A timeout or a breaker's refusal ends the attempt outside the
+	// operation that logs: nothing at info.
+	return "", false
+}
+
+// retriable is subscription.go's line for an attempt that failed with a
+// retriable error (Dapr 1.11 and later), err being what that error wraps.
+func (l *LogWriter) retriable(e *Event, err string) string {
+	return l.stamp("warning", e, escape.Text("encountered a retriable error while publishing a subscribed message to topic "+e.Topic+", err: "+err))
+}
+
+// delivery is what the end of a delivery logs: a failed dead-letter
+// publish (subscription.go), a message left pending (the Redis
+// component's own line), or the app's line.
+func (l *LogWriter) delivery(e *Event) (string, bool) {
+	if e.Outcome == OK && e.Log != "" {
+		return l.appPrefix(e) + e.Log + "\n", true
+	}
+	var line string
+	if e.DeadLetter != "" && e.Error != "" && e.Result != ResultDeadLetter {
+		// Dapr formats the publish error with %w, which logrus' Sprintf
+		// does not know: the real line shows %!w( the error's Go type and
+		// a pointer), which sim cannot reproduce, so it shows the error's
+		// text in their place.
+		line = l.stamp("error", e, escape.Text("error sending message to dead letter, origin topic: "+e.Topic+" dead letter topic "+e.DeadLetter+" err: %!w("+e.Error+")"))
+		if e.Result == ResultDropped {
+			line += l.stamp("warning", e, escape.Text("failed to send dropped message to dead letter queue for topic "+e.Topic+": "+e.Error))
+		}
+	}
+	if e.Result == ResultPending {
+		// components-contrib pubsub/redis: the handler's error leaves the
+		// message pending for the reclaim loop.
+		line += l.stamp("error", e, escape.Text("Error processing Redis message "+e.Message+": "+e.Error))
+	}
+	return line, line != ""
 }
 
 // Flush writes buffered lines out.

@@ -19,6 +19,15 @@ type Wording struct {
 	// notice; formatted with the operation and the attempts made in all.
 	RecoveredLevel string
 	Recovered      func(operation string, attempts int) string
+	// DeliveryAsFormat: the line of an app's retriable error status is
+	// logged with the message as the format (log.Warnf(errMsg), 1.10 and
+	// later), so a % in the app's body comes out mangled; 1.8 and 1.9
+	// format it with arguments, intact.
+	DeliveryAsFormat bool
+	// DeliveryRetriable: each attempt of a pub/sub delivery that failed
+	// with a retriable error also logs "encountered a retriable error
+	// while publishing a subscribed message to topic …" (1.11 and later).
+	DeliveryRetriable bool
 }
 
 // From dapr/dapr pkg/resiliency/policy.go at each tag. The ellipsis of
@@ -34,17 +43,19 @@ var (
 	}
 )
 
-// wordings is the one table of log wording per Dapr minor release.
+// wordings is the one table of log wording per Dapr minor release. The
+// Delivery flags come from pkg/runtime (runtime.go up to 1.11, then
+// processor/pubsub, then subscription) at each tag.
 var wordings = map[string]Wording{
-	"1.8":  {"info", retryDots, "info", recoveredDot},
-	"1.9":  {"info", retryDots, "info", recoveredDot},
-	"1.10": {"info", retryIn, "info", recoveredDot},
-	"1.11": {"info", retryIn, "info", recoveredDot},
-	"1.12": {"info", retryIn, "info", recoveredDot},
-	"1.13": {"info", retryIn, "info", recoveredN},
-	"1.14": {"warning", retryIn, "info", recoveredN},
-	"1.15": {"warning", retryIn, "info", recoveredN},
-	"1.16": {"warning", retryIn, "info", recoveredN},
+	"1.8":  {RetryLevel: "info", Retry: retryDots, RecoveredLevel: "info", Recovered: recoveredDot},
+	"1.9":  {RetryLevel: "info", Retry: retryDots, RecoveredLevel: "info", Recovered: recoveredDot},
+	"1.10": {RetryLevel: "info", Retry: retryIn, RecoveredLevel: "info", Recovered: recoveredDot, DeliveryAsFormat: true},
+	"1.11": {RetryLevel: "info", Retry: retryIn, RecoveredLevel: "info", Recovered: recoveredDot, DeliveryAsFormat: true, DeliveryRetriable: true},
+	"1.12": {RetryLevel: "info", Retry: retryIn, RecoveredLevel: "info", Recovered: recoveredDot, DeliveryAsFormat: true, DeliveryRetriable: true},
+	"1.13": {RetryLevel: "info", Retry: retryIn, RecoveredLevel: "info", Recovered: recoveredN, DeliveryAsFormat: true, DeliveryRetriable: true},
+	"1.14": {RetryLevel: "warning", Retry: retryIn, RecoveredLevel: "info", Recovered: recoveredN, DeliveryAsFormat: true, DeliveryRetriable: true},
+	"1.15": {RetryLevel: "warning", Retry: retryIn, RecoveredLevel: "info", Recovered: recoveredN, DeliveryAsFormat: true, DeliveryRetriable: true},
+	"1.16": {RetryLevel: "warning", Retry: retryIn, RecoveredLevel: "info", Recovered: recoveredN, DeliveryAsFormat: true, DeliveryRetriable: true},
 }
 
 // WordingFor returns the wording of Dapr release v ("1.8" … "1.16").
