@@ -87,6 +87,19 @@ func TestDeliveryLogLines(t *testing.T) {
 		{"left pending, several sidecars: padded to 44 columns", "1.14", true,
 			deliver(func(e *Event) { e.Message, e.Outcome, e.Error, e.Result = "1-0", Error, "boom", ResultPending }),
 			"ERRO[0006] Error processing Redis message 1-0: boom      app_id=checkout\n"},
+		{"acknowledgement failed", "1.14", false,
+			deliver(func(e *Event) { e.Outcome, e.Error, e.Result = OK, "connect: connection refused", ResultAckFailed }),
+			"ERRO[0006] Error acknowledging Redis message 946684806000-0: connect: connection refused\n"},
+		{"unrouted, dead-letter publish failed", "1.14", false,
+			deliver(func(e *Event) {
+				e.Outcome, e.Error, e.Result, e.DeadLetter = OK, "connection refused", ResultUnrouted, "poison"
+			}),
+			"ERRO[0006] error sending message to dead letter, origin topic: orders dead letter topic poison err: %!w(connection refused)\n"},
+		{"dead-lettered, then the acknowledgement failed", "1.14", false,
+			deliver(func(e *Event) {
+				e.Outcome, e.Error, e.Result, e.DeadLetter = OK, "connection refused", ResultAckFailed, "poison"
+			}),
+			"ERRO[0006] Error acknowledging Redis message 946684806000-0: connection refused\n"},
 		{"dead-lettered: the runner's error is no publish failure", "1.14", false,
 			deliver(func(e *Event) {
 				e.Outcome, e.Error, e.Result, e.DeadLetter = Error, "context deadline exceeded", ResultDeadLetter, "poison"

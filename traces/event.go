@@ -149,7 +149,7 @@ type Event struct {
 	Status     int    // call (deliver): the HTTP status the app answered, when not a plain success
 	Answer     string // call (deliver): the status the app's 2xx body gave, when not SUCCESS (RETRY, DROP)
 	Body       string // call (deliver): the body of the app's error status
-	Result     string // deliver: ack, pending, deadletter, dropped, notfound, lost, unrouted
+	Result     string // deliver: ack, pending, deadletter, dropped, notfound, lost, unrouted, ackfailed
 	Deliveries int    // redeliver: the entry's delivery count after the claim
 	// DeadLetter (deliver): the dead-letter topic the message was
 	// published to; with Result lost or pending, or dropped with an Error,

@@ -164,15 +164,20 @@ func (l *LogWriter) retriable(e *Event, err string) string {
 	return l.stamp("warning", e, escape.Text("encountered a retriable error while publishing a subscribed message to topic "+e.Topic+", err: "+err))
 }
 
+// deadLetterFailed are the results whose DeadLetter and Error say the
+// dead-letter publish failed. With deadletter it succeeded and Error is
+// the policy runner's; with ackfailed Error is the XACK's.
+var deadLetterFailed = map[string]bool{ResultLost: true, ResultPending: true, ResultDropped: true, ResultUnrouted: true}
+
 // delivery is what the end of a delivery logs: a failed dead-letter
-// publish (subscription.go), a message left pending (the Redis
-// component's own line), or the app's line.
+// publish (subscription.go), a message left pending or not acknowledged
+// (the Redis component's own lines), or the app's line.
 func (l *LogWriter) delivery(e *Event) (string, bool) {
 	if e.Outcome == OK && e.Log != "" {
 		return l.appPrefix(e) + e.Log + "\n", true
 	}
 	var line string
-	if e.DeadLetter != "" && e.Error != "" && e.Result != ResultDeadLetter {
+	if e.DeadLetter != "" && e.Error != "" && deadLetterFailed[e.Result] {
 		// Dapr formats the publish error with %w, which logrus' Sprintf
 		// does not know: the real line shows %!w( the error's Go type and
 		// a pointer), which sim cannot reproduce, so it shows the error's
@@ -186,6 +191,11 @@ func (l *LogWriter) delivery(e *Event) (string, bool) {
 		// components-contrib pubsub/redis: the handler's error leaves the
 		// message pending for the reclaim loop.
 		line += l.stamp("error", e, escape.Text("Error processing Redis message "+e.Message+": "+e.Error))
+	}
+	if e.Result == ResultAckFailed {
+		// The app took it; the component's XACK failed, so it stays
+		// pending as well.
+		line += l.stamp("error", e, escape.Text("Error acknowledging Redis message "+e.Message+": "+e.Error))
 	}
 	return line, line != ""
 }
