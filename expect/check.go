@@ -143,7 +143,10 @@ func NewTimelineFor(events []traces.Event, lw *traces.LogWriter) *Timeline {
 	tl := &Timeline{Events: events}
 	for i := range events {
 		if line, ok := lw.Line(&events[i]); ok {
-			tl.Lines = append(tl.Lines, LogLine{T: events[i].T, Text: strings.TrimSuffix(line, "\n")})
+			// One event may print two lines (a pub/sub delivery's).
+			for _, l := range strings.Split(strings.TrimSuffix(line, "\n"), "\n") {
+				tl.Lines = append(tl.Lines, LogLine{T: events[i].T, Text: l})
+			}
 		}
 	}
 	return tl

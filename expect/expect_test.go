@@ -397,3 +397,26 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// An event that prints two lines (a delivery attempt the app answered with
+// an error status, issue 14) gives the timeline two lines at its instant.
+func TestTimelineSplitsTwoLines(t *testing.T) {
+	w, err := traces.WordingFor("1.14")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := NewTimeline([]traces.Event{{T: 6 * s, Kind: traces.Call, App: "checkout", Target: "pubsub", Op: "deliver", Attempt: 1,
+		Outcome: traces.Error, Topic: "orders", EventID: "e-1", Status: 500, Body: "busy"}}, w)
+	want := []string{
+		"WARN[0006] retriable error returned from app while processing pub/sub event e-1, topic: orders, body: busy. status code returned: 500",
+		"WARN[0006] encountered a retriable error while publishing a subscribed message to topic orders, err: retriable error returned from app while processing pub/sub event e-1, topic: orders, body: busy. status code returned: 500",
+	}
+	if len(tl.Lines) != len(want) {
+		t.Fatalf("got %d lines %v, want %d", len(tl.Lines), tl.Lines, len(want))
+	}
+	for i, l := range tl.Lines {
+		if l.T != 6*s || l.Text != want[i] {
+			t.Errorf("line %d: got %v %q, want 6s %q", i, l.T, l.Text, want[i])
+		}
+	}
+}

@@ -170,6 +170,13 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 			l.Spans = append(l.Spans, Span{From: e.T, To: e.T, State: to})
 			l.Marks = append(l.Marks, Mark{T: e.T, From: from, To: to, Text: e.From + " → " + e.To, Short: e.From + " → " + e.To})
 		case traces.Call, traces.Op, traces.Retry:
+			if e.Op == "deliver" {
+				// A pub/sub delivery's attempts and retries (issue 14)
+				// end in a deliver event, not an op event: folded as a
+				// step they would stay pending and cut the worker's next
+				// step. No lane draws deliveries yet.
+				continue
+			}
 			if e.Target != "" {
 				target(e.Target)
 			}

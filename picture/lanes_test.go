@@ -213,3 +213,28 @@ func TestTraceHorizon(t *testing.T) {
 		t.Errorf("horizon without a header %s, want the last event's time", got)
 	}
 }
+
+// A pub/sub delivery's attempts and retries (issue 14), on the same
+// worker, leave its steps as they are: no lane draws deliveries yet.
+func TestDeliveriesLeaveWorkersAlone(t *testing.T) {
+	who := traces.Event{App: "a", Worker: 1, Iteration: 1, Step: 1, Target: "s", Op: "get"}
+	call := who
+	call.T, call.Kind, call.Attempt, call.Outcome = ms(1000), traces.Call, 1, traces.OK
+	op := who
+	op.T, op.Kind, op.Outcome, op.Took = ms(1000), traces.Op, traces.OK, 500*time.Millisecond
+	dv := traces.Event{App: "a", Worker: 1, Iteration: 3, Step: 1, Target: "pubsub", Op: "deliver", Topic: "orders"}
+	dcall := dv
+	dcall.T, dcall.Kind, dcall.Attempt, dcall.Outcome = ms(700), traces.Call, 1, traces.Error
+	dretry := dv
+	dretry.T, dretry.Kind, dretry.Attempt, dretry.Delay = ms(700), traces.Retry, 1, time.Second
+	done := dv
+	done.T, done.Kind, done.Outcome, done.Result = ms(1700), traces.Deliver, traces.OK, traces.ResultAck
+	lanes := BuildLanes([]traces.Event{dcall, dretry, call, op, done}, 2*time.Second)
+	if len(lanes) != 2 || lanes[0].Name != "s" {
+		t.Fatalf("got %d lanes, want target s and worker a w1: %+v", len(lanes), lanes)
+	}
+	want := "ok 500ms-1s\n"
+	if got := spansText(lanes[1]); got != want {
+		t.Errorf("spans:\n%s\nwant:\n%s", got, want)
+	}
+}

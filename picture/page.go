@@ -181,7 +181,10 @@ func (f *pageFold) Record(e *traces.Event) error {
 		if e.T > f.to {
 			f.logDone = true
 		} else if line, ok := f.lw.Line(e); ok {
-			f.log = append(f.log, page.LogLine{T: int64(e.T), Text: strings.TrimSuffix(line, "\n")})
+			// One event may print two lines (a pub/sub delivery's).
+			for _, l := range strings.Split(strings.TrimSuffix(line, "\n"), "\n") {
+				f.log = append(f.log, page.LogLine{T: int64(e.T), Text: l})
+			}
 		}
 	}
 	return nil

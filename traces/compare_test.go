@@ -3,6 +3,7 @@ package traces
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +208,32 @@ func TestReadRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// Replay compares the delivery events field by field, under their trace
+// names (EventID is `event`).
+func TestCompareDeliveries(t *testing.T) {
+	dv := Event{T: 7 * time.Second, Kind: Deliver, App: "b", Target: "pubsub", Op: "deliver", Topic: "orders", Message: "1-0",
+		EventID: "e-1", Attempts: 2, Outcome: OK, Result: ResultAck}
+	rd := Event{T: 8 * time.Second, Kind: Redeliver, App: "b", Target: "pubsub", Topic: "orders", Message: "1-0", EventID: "e-1", Deliveries: 2}
+	want := []Event{dv, rd}
+	got := []Event{dv, rd}
+	if d := Compare(want, got); d != nil {
+		t.Fatalf("identical: %s", d)
+	}
+	got[0].EventID, got[0].Result, got[0].DeadLetter = "e-2", ResultDeadLetter, "poison"
+	d := Compare(want, got)
+	if d == nil || d.Index != 0 {
+		t.Fatalf("got %v, want a divergence at the deliver event", d)
+	}
+	wantFields := []string{`event: "e-1", "e-2"`, `result: "ack", "deadletter"`, `deadLetter: "", "poison"`}
+	if diff := cmp.Diff(wantFields, d.Fields); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	got = []Event{dv, rd}
+	got[1].Deliveries = 3
+	if d := Compare(want, got); d == nil || d.Index != 1 || !slices.Equal(d.Fields, []string{"deliveries: 2, 3"}) {
+		t.Errorf("redeliver: got %v", d)
 	}
 }

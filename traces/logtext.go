@@ -79,6 +79,8 @@ func Explanation(e *Event) (string, bool) {
 
 // Line returns the log line an event projects to, with its newline, or false
 // when the event prints nothing (most do not: Dapr logs little at info).
+// Some print two lines (a delivery attempt the app answered with an error
+// status, a failed dead-letter publish), each with its newline.
 func (l *LogWriter) Line(e *Event) (string, bool) {
 	switch e.Kind {
 	case Breaker:

@@ -164,6 +164,8 @@ func (m *Measurer) Add(e *Event) {
 			}
 		}
 	case Call:
+		// A delivery's attempts (op deliver) count too: they run through
+		// the same policies and breakers.
 		r.Attempts++
 		switch e.Outcome {
 		case Error:
@@ -199,6 +201,9 @@ func (m *Measurer) Add(e *Event) {
 				r.Failed = append(r.Failed, key)
 			}
 		}
+	case Deliver, Redeliver:
+		// Not measured yet (issue 14): a delivery is no step, so it is
+		// neither an op nor a stall; its attempts are counted above.
 	}
 }
 

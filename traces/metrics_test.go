@@ -222,3 +222,20 @@ func TestMetricsSameInstantAsTheFault(t *testing.T) {
 		t.Errorf("earlier events counted: detect %v (%v), recover %v (%v)", m.Detect, m.HasDetect, m.Recover, m.HasRecover)
 	}
 }
+
+// Deliver and redeliver events are not measured yet (issue 14); a
+// delivery's attempts count as attempts.
+func TestMetricsDeliveries(t *testing.T) {
+	base := metricsBase()
+	want := traces.Measure(base)
+	want.Attempts++
+	want.FailedAttempts++
+	events := append(base,
+		traces.Event{T: 40 * time.Second, Kind: traces.Call, App: "b", Target: "pubsub", Op: "deliver", Attempt: 1, Outcome: traces.Error, Status: 500},
+		traces.Event{T: 40 * time.Second, Kind: traces.Deliver, App: "b", Target: "pubsub", Op: "deliver", Attempts: 1, Outcome: traces.Error, Took: time.Hour, Result: traces.ResultPending},
+		traces.Event{T: 41 * time.Second, Kind: traces.Redeliver, App: "b", Target: "pubsub", Deliveries: 2},
+	)
+	if got := traces.Measure(events); !reflect.DeepEqual(got, want) {
+		t.Errorf("with deliveries\n got %+v\nwant %+v", got, want)
+	}
+}
