@@ -181,9 +181,9 @@ func (l *LogWriter) delivery(e *Event) (string, bool) {
 	var line string
 	if e.DeadLetter != "" && e.Error != "" && deadLetterFailed[e.Result] {
 		// Dapr formats the publish error with %w, which logrus' Sprintf
-		// does not know: the real line shows %!w( the error's Go type and
-		// a pointer), which sim cannot reproduce, so it shows the error's
-		// text in their place.
+		// does not know: the real line shows %!w(…) around the error's Go
+		// type and a pointer (*net.OpError=&{…}), which sim cannot
+		// reproduce, so the error's text stands in their place.
 		line = l.stamp("error", e, escape.Text("error sending message to dead letter, origin topic: "+e.Topic+" dead letter topic "+e.DeadLetter+" err: %!w("+e.Error+")"))
 		if e.Result == ResultDropped {
 			line += l.stamp("warning", e, escape.Text("failed to send dropped message to dead letter queue for topic "+e.Topic+": "+e.Error))
