@@ -583,7 +583,7 @@ func (e *Engine) endDelivery(w *worker, wi int, res string, r result) {
 		}
 	}
 	if res == traces.ResultAck && ackErr == "" && ts.sub.Log != "" {
-		e.ev.Log = strings.ReplaceAll(strings.ReplaceAll(ts.sub.Log, "{data}", dv.data), "{id}", dv.eventID)
+		e.ev.Log = strings.NewReplacer("{data}", dv.data, "{id}", dv.eventID, "{event}", dv.raw).Replace(ts.sub.Log)
 	}
 	if ackErr != "" {
 		// The app took it, the XACK failed: it stays pending and comes

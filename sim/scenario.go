@@ -72,7 +72,8 @@ type Subscription struct {
 	Route           string // the app's path, e.g. /orders (default: / and the topic)
 	DeadLetterTopic string
 	// Log is the app's line on each message it takes; {data} is the
-	// message's data as the app reads it, {id} the CloudEvent id.
+	// message's data as the app reads it, {id} the CloudEvent id, {event}
+	// the whole CloudEvent (what an HTTP app's request body holds).
 	Log  string
 	Line int
 }
