@@ -376,12 +376,29 @@ func (e *Engine) startDelivery(wi int, m queued) bool {
 		dv.data = eventData(ce)
 	}
 	dv.route = ""
+	var asDapr map[string]any // the event as Dapr's rules see it (numbers are float64)
 	for i, r := range ts.sub.Rules {
 		if ts.rules[i] == nil {
 			dv.route = r.Path
 			break
 		}
-		if ok, err := ts.rules[i].Eval(ce); err == nil && ok {
+		if asDapr == nil {
+			json.Unmarshal([]byte(m.raw), &asDapr)
+		}
+		ok, err := ts.rules[i].Eval(asDapr)
+		if err != nil {
+			// findMatchingRoute's error: the handler returns it, so the
+			// message stays pending (or goes to the dead-letter topic),
+			// the runner never runs (subscription.go:190-200).
+			dv.runnerOutcome, dv.runnerErr = traces.Error, err.Error()
+			if ts.sub.DeadLetterTopic != "" {
+				e.deadLetter(w, wi)
+				return true
+			}
+			e.endDelivery(w, wi, traces.ResultPending, result{outcome: traces.Error, err: err.Error()})
+			return true
+		}
+		if ok {
 			dv.route = r.Path
 			break
 		}

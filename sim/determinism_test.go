@@ -20,6 +20,9 @@ func writeArchive(t *testing.T, path string) string {
 	}
 	dir := t.TempDir()
 	for _, f := range a.Files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f.Name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -28,10 +31,19 @@ func writeArchive(t *testing.T, path string) string {
 }
 
 // Same scenario, same seed: byte-identical log and trace over 50 runs at
-// GOMAXPROCS 1 and 8 (`make test` runs this under -race). The scenario
-// draws exponential jitter, so every run consumes the seeded source.
+// GOMAXPROCS 1 and 8 (`make test` runs this under -race). One scenario
+// draws exponential jitter, so every run consumes the seeded source; the
+// other has several subscribers, each with its sidecar's event ids,
+// delivery workers and consumer group.
 func TestDeterminismUnderStress(t *testing.T) {
-	path := writeArchive(t, "testdata/scenarios/exponential_jitter.txtar")
+	for _, archive := range []string{"exponential_jitter", "subscribers"} {
+		t.Run(archive, func(t *testing.T) {
+			determinismUnderStress(t, writeArchive(t, "testdata/scenarios/"+archive+".txtar"))
+		})
+	}
+}
+
+func determinismUnderStress(t *testing.T, path string) {
 	var first string
 	for _, procs := range []int{1, 8} {
 		prev := runtime.GOMAXPROCS(procs)

@@ -131,6 +131,18 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 		// is said once.
 		seenWarn := map[diag.Warning]bool{}
 		seenErr := map[string]bool{}
+		appIDs = withScopedSubscribers(sc, appIDs, func(id string) bool {
+			spec, _, err := src.Load(id, profile, o.Edits)
+			if err != nil || spec == nil {
+				return false
+			}
+			for _, d := range spec.Subscriptions {
+				if slices.Contains(d.Scopes, id) {
+					return true
+				}
+			}
+			return false
+		})
 		for _, id := range appIDs {
 			spec, warns, err := src.Load(id, profile, o.Edits)
 			for _, w := range warns {
@@ -234,6 +246,11 @@ func prepareFromHeader(sc *Scenario, dumps []SidecarDump) (*Setup, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
+	// The run that wrote the header decided which called apps a scoped
+	// Subscription gave a sidecar: those it recorded.
+	appIDs = withScopedSubscribers(sc, appIDs, func(id string) bool {
+		return slices.ContainsFunc(s.Sidecars, func(c Sidecar) bool { return c.AppID == id })
+	})
 	if len(s.Sidecars) != len(appIDs) {
 		return nil, &diag.Error{File: sc.File, Line: sc.AppsLine, Field: "sidecars", Msg: fmt.Sprintf("the header resolves %d sidecar specs and the scenario's loops run as %d app ids", len(s.Sidecars), len(appIDs))}
 	}
@@ -248,6 +265,31 @@ func prepareFromHeader(sc *Scenario, dumps []SidecarDump) (*Setup, error) {
 	}
 	s.Warnings = nil
 	return s, nil
+}
+
+// withScopedSubscribers adds to ids, in the order the scenario names its
+// apps, each app without steps or subscriptions of its own that a
+// declarative Subscription names in its scopes (scoped says which): its
+// sidecar subscribes for it. An unscoped Subscription gives no app a
+// sidecar: it applies to the sidecars the run has.
+func withScopedSubscribers(sc *Scenario, ids []string, scoped func(id string) bool) []string {
+	has := map[string]bool{}
+	for _, id := range ids {
+		has[id] = true
+	}
+	var out []string
+	for _, a := range sc.Apps {
+		if has[a.ID] {
+			out = append(out, a.ID)
+			has[a.ID] = false // once
+			continue
+		}
+		if _, seen := has[a.ID]; !seen && len(a.Steps) == 0 && scoped(a.ID) {
+			out = append(out, a.ID)
+			has[a.ID] = false
+		}
+	}
+	return out
 }
 
 // appLoops returns the app ids the scenario's loops run as, in the order
