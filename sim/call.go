@@ -210,8 +210,11 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 func (e *Engine) reach(w *worker) (time.Duration, bool) {
 	st := &w.app.Steps[w.step]
 	w.answerErr, w.unavailable, w.answerStatus = "", false, 0
-	if st.Op == Deliver {
+	switch st.Op {
+	case Deliver:
 		return e.reachSubscriber(w), true
+	case Trigger:
+		return e.reachTriggered(w), true
 	}
 	if st.Op == Invoke || st.Op == Actor {
 		host := st.Target
@@ -401,6 +404,8 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		if dv := w.dv; dv != nil && !dv.deadLetter {
 			e.ev.Topic, e.ev.Message, e.ev.EventID = dv.c.topics[dv.topic].sub.Topic, dv.entry, dv.eventID
 			e.ev.Status, e.ev.Answer, e.ev.Body = int(dv.status), dv.answer, dv.body
+		} else if w.tg != nil && r.outcome != traces.Rejected {
+			e.ev.Status, e.ev.Body = int(w.tgCode), w.tgBody
 		}
 		if cs := w.steps[w.step].client; cs != nil && d+1 == len(w.pl.layers) && r.outcome != traces.Rejected {
 			// Worded at once: the tries are a list the engine reuses.
@@ -525,6 +530,10 @@ func (e *Engine) endCall(w *worker, wi, d int, r result) {
 func (e *Engine) complete(w *worker, wi int, r result) {
 	if w.c != nil {
 		e.delivered(w, wi, r)
+		return
+	}
+	if w.tg != nil {
+		e.triggered(w, wi, r)
 		return
 	}
 	st := &w.app.Steps[w.step]

@@ -200,7 +200,7 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 					d.errorf(kn, field+"."+k, "belongs to an app loop, and this app has no steps (an app without steps only answers invocations)")
 				}
 			}
-		} else if latencyN != nil && c.subsN == nil {
+		} else if latencyN != nil && c.subsN == nil && c.bindingsN == nil {
 			// A loop that subscribes may give its handler's latency.
 			d.errorf(latencyN, field+".latency", "is how long a called app (one without steps) or a subscriber takes to answer; give latency on the steps of a loop instead")
 		} else if kn, ok := seen["actors"]; ok {
@@ -238,6 +238,27 @@ func (d *decoder) subscriptions(path string, n *yaml.Node) []Subscription {
 		subs = append(subs, s)
 	}
 	return subs
+}
+
+func (d *decoder) inputBindings(path string, n *yaml.Node) []InputBinding {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		d.errorf(n, path, "want a list of at least one input binding ({name, log}), got %s", describeList(n))
+		return nil
+	}
+	out := make([]InputBinding, 0, len(n.Content))
+	for i, bn := range n.Content {
+		field := fmt.Sprintf("%s[%d]", path, i)
+		b := InputBinding{Line: bn.Line}
+		seen := decodeFields(d, bn, field, &b, inputBindingFields)
+		if seen == nil {
+			continue
+		}
+		if _, ok := seen["name"]; !ok || b.Name == "" {
+			d.errorf(bn, field+".name", "required: the input binding component the app answers, e.g. tick")
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 func (d *decoder) steps(path string, n *yaml.Node) []Step {

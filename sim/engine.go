@@ -91,6 +91,7 @@ const (
 	evPoll                           // consumer w's read loop of topic token reads (deliver.go)
 	evReclaim                        // consumer w's reclaim loop of topic token ticks (depth 1: a blocked pass goes on)
 	evDeliveryDeadline               // worker w's delivery (token: its seq) reaches processingTimeout (≤1.13.1)
+	evFire                           // input binding w's schedule fires (trigger.go)
 )
 
 // event is one queue entry. It is small and has no pointers so the queue
@@ -139,6 +140,13 @@ type worker struct {
 	c  *consumer
 	ci int
 	dv *delivery
+	// An input binding's worker: its trigger, and the event in hand (its
+	// number, when it began, the app's error status and body).
+	tg      *trigger
+	tgFire  int
+	tgStart time.Duration
+	tgCode  int32
+	tgBody  string
 }
 
 // stepRefs holds what a state step calls, resolved when the engine is built.
@@ -202,6 +210,7 @@ type Engine struct {
 	// streamReaders who reads each stream (pub/sub and topic).
 	consumers     []*consumer
 	streamReaders map[string][]readerRef
+	triggers      []*trigger
 	// windowAnswer is the answer (RETRY, DROP) of the window that failed
 	// the last attempt applyWindows judged, "" for none.
 	windowAnswer string
@@ -280,7 +289,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}
 	}
 	for _, a := range s.Scenario.Apps {
-		if _, ok := e.apps[a.ID]; !ok && s.subscribes(a.ID) {
+		if _, ok := e.apps[a.ID]; !ok && (s.subscribes(a.ID) || s.triggered(a.ID)) {
 			// A loop that subscribes answers its deliveries too.
 			e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}
 		}
@@ -335,6 +344,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 	// inbound policy is resolved first, and its template makes the
 	// breaker a component's two directions share.
 	e.newConsumers(instance, storeRefs)
+	e.newTriggers(instance)
 	for ai := range e.sc.Apps {
 		app := &e.sc.Apps[ai]
 		if len(app.Steps) == 0 {
@@ -389,6 +399,7 @@ func (e *Engine) begin() {
 		}
 	}
 	e.subscribe()
+	e.startTriggers()
 	for i, w := range e.workers {
 		if w.c != nil {
 			continue // a delivery worker waits for messages
@@ -494,6 +505,8 @@ func (e *Engine) dispatch(ev event) {
 		e.reclaim(int(ev.w), int(ev.token), ev.depth == 1)
 	case evDeliveryDeadline:
 		e.deliveryDeadline(int(ev.w), ev.token)
+	case evFire:
+		e.fire(int(ev.w))
 	}
 }
 

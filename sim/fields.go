@@ -200,8 +200,8 @@ var scenarioFields = []field[scenarioIn, scenarioDump]{
 
 // appIn is an app being read, with where its keys were given.
 type appIn struct {
-	a                                            *App
-	pauseN, everyN, idN, stepsN, latencyN, subsN *yaml.Node
+	a                                                       *App
+	pauseN, everyN, idN, stepsN, latencyN, subsN, bindingsN *yaml.Node
 }
 
 // loop reports whether the app runs a loop (it has steps); one that does
@@ -210,7 +210,9 @@ func (c *appIn) loop() bool { return len(c.a.Steps) > 0 }
 
 // answers reports whether the app answers requests (invocations or
 // deliveries), and so has a latency.
-func (c *appIn) answers() bool { return !c.loop() || len(c.a.Subscriptions) > 0 }
+func (c *appIn) answers() bool {
+	return !c.loop() || len(c.a.Subscriptions) > 0 || len(c.a.Bindings) > 0
+}
 
 var appFields = []field[appIn, appDump]{
 	{key: "id",
@@ -342,6 +344,25 @@ var appFields = []field[appIn, appDump]{
 				out.Subscriptions = append(out.Subscriptions, dumpFields(&c.a.Subscriptions[i], subscriptionFields))
 			}
 		}},
+	{key: "bindings",
+		decode: func(d *decoder, c *appIn, f string, n *yaml.Node) {
+			c.bindingsN = n
+			c.a.Bindings = d.inputBindings(f, n)
+		},
+		dump: func(c *appIn, out *appDump) {
+			for i := range c.a.Bindings {
+				out.Bindings = append(out.Bindings, dumpFields(&c.a.Bindings[i], inputBindingFields))
+			}
+		}},
+}
+
+var inputBindingFields = []field[InputBinding, inputBindingDump]{
+	{key: "name",
+		decode: func(d *decoder, c *InputBinding, f string, n *yaml.Node) { d.str(&c.Name)(f, n) },
+		dump:   func(c *InputBinding, out *inputBindingDump) { out.Name = c.Name }},
+	{key: "log",
+		decode: func(d *decoder, c *InputBinding, f string, n *yaml.Node) { d.str(&c.Log)(f, n) },
+		dump:   func(c *InputBinding, out *inputBindingDump) { out.Log = c.Log }},
 }
 
 var subscriptionFields = []field[Subscription, subscriptionDump]{

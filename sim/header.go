@@ -56,6 +56,12 @@ type appDump struct {
 	Steps        []stepDump `yaml:"steps,omitempty"`
 	// Subscriptions are written as the file gives them, route resolved.
 	Subscriptions []subscriptionDump `yaml:"subscriptions,omitempty"`
+	Bindings      []inputBindingDump `yaml:"bindings,omitempty"`
+}
+
+type inputBindingDump struct {
+	Name string `yaml:"name"`
+	Log  string `yaml:"log,omitempty"`
 }
 
 type subscriptionDump struct {

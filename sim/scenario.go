@@ -61,7 +61,21 @@ type App struct {
 	// its /dapr/subscribe endpoint answers): its sidecar delivers their
 	// messages to it, and the app takes Latency to answer each.
 	Subscriptions []Subscription `yaml:"subscriptions,omitempty"`
-	Line          int            `yaml:"-"` // where the app is, for errors found later
+	// Bindings are the input bindings the app answers (its OPTIONS probe
+	// finds the route): its sidecar delivers their events to it.
+	Bindings []InputBinding `yaml:"bindings,omitempty"`
+	Line     int            `yaml:"-"` // where the app is, for errors found later
+}
+
+// InputBinding is an input binding an app answers: events of the binding
+// component Name are POSTed to the app at the component's route (its
+// `route` metadata, else its name).
+type InputBinding struct {
+	Name string
+	// Log is the app's line on each event it takes; {i} counts the
+	// binding's events (1, 2, ...).
+	Log  string
+	Line int
 }
 
 // Subscription is one programmatic subscription: messages of Topic on the
@@ -108,9 +122,12 @@ const (
 	// Deliver is a subscriber's sidecar delivering a message to its app:
 	// not a step a scenario writes, the op of a delivery's events.
 	Deliver
+	// Trigger is a sidecar delivering an input binding's event to its app
+	// (the op of those events' records).
+	Trigger
 )
 
-var opNames = [...]string{"save", "get", "delete", "invoke", "actor", "publish", "binding", "deliver"}
+var opNames = [...]string{"save", "get", "delete", "invoke", "actor", "publish", "binding", "deliver", "trigger"}
 
 func (o OpKind) String() string { return opNames[o] }
 

@@ -38,8 +38,9 @@ type Setup struct {
 	// Hosts maps each actor type a step calls to the called app hosting it.
 	Hosts map[string]string
 	// Subscribers are the subscriptions each sidecar runs, sidecar by
-	// sidecar (see Subscriber).
+	// sidecar (see Subscriber); Triggers the input bindings.
 	Subscribers []Subscriber
+	Triggers    []BindingTrigger
 	Warnings    []diag.Warning
 }
 
@@ -302,6 +303,7 @@ func appLoops(sc *Scenario) ([]string, map[string]App, diag.List) {
 	called := map[string]App{}
 	var errs diag.List
 	looped := map[string]bool{}
+	triggered := false // an input binding starts work, as a loop does
 	for i, a := range sc.Apps {
 		if len(a.Steps) == 0 {
 			if _, dup := called[a.ID]; dup {
@@ -309,8 +311,11 @@ func appLoops(sc *Scenario) ([]string, map[string]App, diag.List) {
 				continue
 			}
 			called[a.ID] = a
-			if len(a.Subscriptions) == 0 {
+			if len(a.Subscriptions) == 0 && len(a.Bindings) == 0 {
 				continue
+			}
+			if len(a.Bindings) > 0 {
+				triggered = true
 			}
 			// A subscriber has a sidecar of its own, which delivers to it.
 		} else {
@@ -325,8 +330,11 @@ func appLoops(sc *Scenario) ([]string, map[string]App, diag.List) {
 	if line == 0 {
 		line = sc.Line
 	}
-	if len(looped) == 0 {
-		errs = append(errs, &diag.Error{File: sc.File, Line: line, Field: "apps", Msg: "no app has steps: at least one app loop must call something"})
+	for _, a := range sc.Apps {
+		triggered = triggered || len(a.Bindings) > 0
+	}
+	if len(looped) == 0 && !triggered {
+		errs = append(errs, &diag.Error{File: sc.File, Line: line, Field: "apps", Msg: "no app has steps or input bindings: at least one app loop must call something, or a binding trigger its app"})
 	}
 	for _, id := range ids {
 		if _, ok := called[id]; ok && looped[id] {
@@ -360,7 +368,8 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 	}
 	isPubsub := func(name string) bool { return strings.HasPrefix(spec.Components[name], "pubsub.") }
 	errs = append(errs, s.subscribers()...)
-	isApp := func(name string) bool { _, ok := called[name]; return ok || s.subscribes(name) }
+	errs = append(errs, s.triggers()...)
+	isApp := func(name string) bool { _, ok := called[name]; return ok || s.subscribes(name) || s.triggered(name) }
 	s.Hosts = map[string]string{}
 	hosts := map[string]string{}
 	for i, a := range sc.Apps {

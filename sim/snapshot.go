@@ -74,7 +74,7 @@ func (e *Engine) Snapshot() *traces.Snapshot {
 	sort.SliceStable(snap.Breakers, func(i, j int) bool { return snap.Breakers[i].Label() < snap.Breakers[j].Label() })
 	for _, w := range e.workers {
 		v := &w.view
-		if !v.active || w.c != nil {
+		if !v.active || w.c != nil || w.tg != nil {
 			// Deliveries are not shown as requests yet: their ends are
 			// deliver events, which the step fold does not read.
 			continue
@@ -122,7 +122,7 @@ func (e *Engine) Snapshot() *traces.Snapshot {
 func (e *Engine) Unfinished() []UnfinishedStep {
 	var out []UnfinishedStep
 	for _, w := range e.workers {
-		if w.view.active && w.c == nil {
+		if w.view.active && w.c == nil && w.tg == nil {
 			out = append(out, UnfinishedStep{App: w.app.ID, Worker: w.index, Iteration: w.iteration, Step: w.step + 1,
 				First: w.view.first, HasFirst: w.view.hasFirst})
 		}

@@ -117,3 +117,63 @@ func (s *Setup) subscribes(id string) bool {
 	}
 	return false
 }
+
+// BindingTrigger is an input binding a sidecar delivers to its app: a
+// bindings.cron component's events, POSTed to the component's route.
+type BindingTrigger struct {
+	App      string
+	Binding  string
+	Settings policies.Binding
+	Log      string // the app's line on each event it takes
+	File     string
+	Line     int
+}
+
+// triggers resolves the input bindings each app answers against its
+// sidecar's components: a bindings.cron component with an input side.
+func (s *Setup) triggers() diag.List {
+	sc := s.Scenario
+	var errs diag.List
+	s.Triggers = nil
+	for ai, a := range sc.Apps {
+		spec := s.SpecOf(a.ID)
+		if spec == nil {
+			continue
+		}
+		seen := map[string]bool{}
+		for i, b := range a.Bindings {
+			field := fmt.Sprintf("apps[%d].bindings[%d].name", ai, i)
+			bs, ok := spec.BindingOf(b.Name)
+			switch {
+			case seen[b.Name]:
+				errs = append(errs, &diag.Error{File: sc.File, Line: b.Line, Field: field,
+					Msg: fmt.Sprintf("app %q answers input binding %q twice", a.ID, b.Name)})
+				continue
+			case !ok || bs.Type != policies.CronBindingType:
+				msg := fmt.Sprintf("no input binding named %q for app %q: add a Component of type %s to the resources (scoped to the app, if scoped)", b.Name, a.ID, policies.CronBindingType)
+				if typ := spec.Components[b.Name]; typ != "" {
+					msg = fmt.Sprintf("%q is a %s component: sim runs input bindings on %s only", b.Name, typ, policies.CronBindingType)
+				}
+				errs = append(errs, &diag.Error{File: sc.File, Line: b.Line, Field: field, Msg: msg})
+				continue
+			case !bs.Input:
+				errs = append(errs, &diag.Error{File: sc.File, Line: b.Line, Field: field,
+					Msg: fmt.Sprintf("%q has no input side: its direction metadata leaves input out, so Dapr never reads it", b.Name)})
+				continue
+			}
+			seen[b.Name] = true
+			s.Triggers = append(s.Triggers, BindingTrigger{App: a.ID, Binding: b.Name, Settings: bs, Log: b.Log, File: sc.File, Line: b.Line})
+		}
+	}
+	return errs
+}
+
+// triggered reports whether app id answers an input binding.
+func (s *Setup) triggered(id string) bool {
+	for _, t := range s.Triggers {
+		if t.App == id {
+			return true
+		}
+	}
+	return false
+}

@@ -59,6 +59,7 @@ const (
 	ResultLost       = "lost"       // the dead-letter publish failed and the message was acknowledged anyway (1.12-1.14)
 	ResultUnrouted   = "unrouted"   // no routing rule matched: acknowledged without a delivery
 	ResultAckFailed  = "ackfailed"  // the app took it but the XACK failed: it stays pending
+	ResultFailed     = "failed"     // an input binding's event the app did not take (not 200): gone, cron does not retry
 )
 
 var kindNames = [...]string{"", "fault", "call", "op", "breaker", "retry", "recovered", "timeout", "try", "deliver", "redeliver"}

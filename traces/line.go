@@ -98,7 +98,10 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			}
 			b = why(b, f, e)
 		case Deliver:
-			b = message(b, f, e)
+			if e.Topic != "" {
+				// An input binding's event has no topic nor stream entry.
+				b = message(b, f, e)
+			}
 			b = f.num(b, "attempts", e.Attempts)
 			b = f.str(b, "outcome", e.Outcome.String())
 			if e.Error != "" {
