@@ -20,21 +20,9 @@ func runTo(t *testing.T, setup *Setup, at time.Duration) *Engine {
 	t.Helper()
 	var c traces.Collector
 	e := NewEngine(setup, &c, Options{})
-	for i, f := range e.sc.Faults {
-		e.scheduleAt(f.At, event{kind: evFault, w: int32(i)})
-	}
-	e.windowCalls = make([]int, len(e.sc.Windows))
-	for i, w := range e.sc.Windows {
-		e.scheduleAt(w.From, event{kind: evWindow, w: int32(i), token: windowStart})
-		if w.HasTo {
-			e.scheduleAt(w.To, event{kind: evWindow, w: int32(i), token: windowEnd})
-		}
-	}
-	for i, w := range e.workers {
-		if start, ok := w.start(); ok {
-			e.scheduleAt(start, event{kind: evIterate, w: int32(i)})
-		}
-	}
+	// What a run starts with, then the queue by hand: no Snapshotter, no
+	// RunUntil bookkeeping.
+	e.begin()
 	for e.err == nil {
 		ev, _, ok := e.q.Pop(min(at, e.sc.Duration))
 		if !ok {
