@@ -218,3 +218,76 @@ func TestDeliveryDecisions(t *testing.T) {
 		})
 	}
 }
+
+// runTrigger runs an app answering a bindings.cron every 10s, with the
+// given inbound policies (spec.policies body and the inbound target's
+// body) and faults, for 40s.
+func runTrigger(t *testing.T, policies, inbound, faults string) []traces.Event {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "res"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"res/cron.yaml": "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: tick\nspec:\n  type: bindings.cron\n  version: v1\n  metadata:\n  - name: schedule\n    value: \"@every 10s\"\n  - name: direction\n    value: input\n",
+		"scenario.yaml": "version: 1\ndapr: \"1.14\"\nduration: 40s\nresourcesPath: res\napps:\n  - id: batch\n    latency: 10ms\n    bindings:\n      - name: tick\n        log: \"run {i}\"\nfaults: [" + faults + "]\n",
+	}
+	if policies != "" {
+		files["res/resiliency.yaml"] = "apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata:\n  name: r\nspec:\n  policies:\n" + policies +
+			"  targets:\n    components:\n      tick:\n        inbound:\n" + inbound
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc, err := LoadScenario(filepath.Join(dir, "scenario.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, err := Prepare(sc, Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var col traces.Collector
+	e := NewEngine(setup, &col, Options{})
+	t.Cleanup(e.Close)
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return col.Events
+}
+
+// An input binding's event, from Dapr's processor/binding and contrib's
+// cron (conformance/PUBSUB.md §7.2): only 200 is success; the final error
+// depends on whether a retry policy disposed of the failed response; cron
+// never retries an event, and a delivery that outlasts the period overlaps
+// the next fire on a worker of its own.
+func TestTriggerDecisions(t *testing.T) {
+	cases := []struct {
+		name, policies, inbound, faults, want string
+	}{
+		{"the app takes every event", "", "", "",
+			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n20.010s deliver w0 ack attempts=1 log=\"run 2\"\n30.010s deliver w0 ack attempts=1 log=\"run 3\"\n"},
+		{"no retry policy: one attempt, the app's status and body in the error", "", "", "{from: 15s, to: 25s, target: batch, error: locked}",
+			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n" +
+				"20.010s deliver w0 failed attempts=1 err=\"fails to send binding event to http app channel, status code: 500 body: locked\"\n" +
+				"30.010s deliver w0 ack attempts=1 log=\"run 3\"\n"},
+		{"a retry policy outlasting the period: the next fire overlaps on a second worker; the failed response is disposed of",
+			fmt.Sprintf(retry5s, 2), "          retry: r\n", "{from: 15s, to: 35s, target: batch, error: locked}",
+			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n" +
+				"30.030s deliver w0 failed attempts=3 err=\"error invoking app: response object is nil\"\n" +
+				"35.020s deliver w1 ack attempts=2 log=\"run 3\"\n"},
+		{"a stopped app: the app channel's error", "", "", "{at: 15s, stop: batch}, {at: 25s, start: batch}",
+			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n" +
+				"20.010s deliver w0 failed attempts=1 err=\"error invoking app: Post \\\"http://127.0.0.1:3000/tick\\\": dial tcp 127.0.0.1:3000: connect: connection refused\"\n" +
+				"30.010s deliver w0 ack attempts=1 log=\"run 3\"\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := summary(runTrigger(t, tc.policies, tc.inbound, tc.faults)); got != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
