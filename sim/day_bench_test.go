@@ -11,19 +11,26 @@ import (
 // BenchmarkDay is examples/day end to end with the full trace written (to
 // io.Discard): 24 virtual hours, one save + get per second, Redis down from
 // 6h00m to 6h30m (issue 6's speed goal: 0.15 s a run on 2 cores).
-func BenchmarkDay(b *testing.B) { benchmarkDays(b, 1) }
+func BenchmarkDay(b *testing.B) { benchmarkDays(b, "../examples/day/scenario.yaml", 1) }
 
 // BenchmarkWeek is the day's loop and outage over seven virtual days: its
 // ns/op over BenchmarkDay's says how the cost scales with the horizon (a
 // linear engine gives 7; miniredis holding seven times the keys is what
 // can bend it).
-func BenchmarkWeek(b *testing.B) { benchmarkDays(b, 7) }
+func BenchmarkWeek(b *testing.B) { benchmarkDays(b, "../examples/day/scenario.yaml", 7) }
 
-func benchmarkDays(b *testing.B, days int) {
+// BenchmarkPubsubDay is the state day's shape on a topic
+// (testdata/pubsubday): 24 virtual hours, one publish a second delivered
+// to a subscriber through an inbound retry, the subscriber down from 6h00m
+// to 6h30m, the stream trimmed by maxLenApprox (issue 14's speed goal: no
+// more per event than BenchmarkDay, memory within its own).
+func BenchmarkPubsubDay(b *testing.B) { benchmarkDays(b, "testdata/pubsubday/scenario.yaml", 1) }
+
+func benchmarkDays(b *testing.B, scenario string, days int) {
 	b.ReportAllocs()
 	var events int64
 	for i := 0; i < b.N; i++ {
-		sc, err := LoadScenario("../examples/day/scenario.yaml")
+		sc, err := LoadScenario(scenario)
 		if err != nil {
 			b.Fatal(err)
 		}
