@@ -3,13 +3,14 @@ package sim
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/alicebob/miniredis/v2/proto"
 	"github.com/alicebob/miniredis/v2/server"
 	"github.com/dapr-sim/sim/traces"
 )
@@ -54,8 +55,8 @@ func connTo(mr *miniredis.Miniredis) (*redisConn, error) {
 // list's delivery times and idle times follow the scenario's clock.
 func (c *redisConn) at(now time.Duration) { c.mr.SetTime(epoch.Add(now)) }
 
-// do runs one command and returns its reply as proto.Parse reads it: a
-// string, an int, nil, []any, or an error for a Redis error reply.
+// do runs one command and returns its reply (parseReply): a string, an
+// int, nil, []any, or an error for a Redis error reply.
 func (c *redisConn) do(args ...string) (any, error) {
 	c.out.Reset()
 	c.srv.Dispatch(c.peer, args)
@@ -63,7 +64,10 @@ func (c *redisConn) do(args ...string) (any, error) {
 	if c.out.Len() == 0 {
 		return nil, fmt.Errorf("redis %s: no reply", args[0])
 	}
-	v, err := proto.Parse(c.out.String())
+	v, rest, err := parseReply(c.out.String())
+	if err == nil && rest != "" {
+		err = errTrailing
+	}
 	if err != nil {
 		return nil, fmt.Errorf("redis %s: %w", args[0], err)
 	}
@@ -71,6 +75,60 @@ func (c *redisConn) do(args ...string) (any, error) {
 		return nil, e
 	}
 	return v, nil
+}
+
+var (
+	errReply    = errors.New("malformed reply")
+	errTrailing = errors.New("more than one reply")
+)
+
+// parseReply reads the RESP2 reply at the start of b and returns it with
+// what follows it: the values proto.Parse gives (a string, an int, an
+// error for an error reply, []any), but nil for a null bulk string or
+// array. proto.Parse copies each nested element through a bufio.Reader of
+// its own, 4 KB apiece, which made an XREADGROUP reply cost some 50 KB;
+// here the strings are slices of b.
+func parseReply(b string) (v any, rest string, err error) {
+	line, rest, ok := strings.Cut(b, "\r\n")
+	if !ok || line == "" {
+		return nil, "", errReply
+	}
+	switch line[0] {
+	case '+':
+		return line[1:], rest, nil
+	case '-':
+		return errors.New(line[1:]), rest, nil
+	case ':':
+		n, err := strconv.Atoi(line[1:])
+		return n, rest, err
+	case '$':
+		n, err := strconv.Atoi(line[1:])
+		switch {
+		case err != nil:
+			return nil, "", err
+		case n < 0:
+			return nil, rest, nil
+		case len(rest) < n+2 || rest[n:n+2] != "\r\n":
+			return nil, "", errReply
+		}
+		return rest[:n], rest[n+2:], nil
+	case '*':
+		n, err := strconv.Atoi(line[1:])
+		if err != nil {
+			return nil, "", err
+		}
+		if n < 0 {
+			return nil, rest, nil
+		}
+		out := make([]any, n)
+		for i := range out {
+			if out[i], rest, err = parseReply(rest); err != nil {
+				return nil, "", err
+			}
+		}
+		return out, rest, nil
+	}
+	return nil, "", errReply
 }
 
 func (c *redisConn) close() { c.mr.Close() }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2/proto"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -85,4 +86,76 @@ func TestRedisStreamsMaxLen(t *testing.T) {
 	if n, err := c.xlen("orders"); err != nil || n > 50 || n < 10 {
 		t.Fatalf("XADD MAXLEN ~ 10 of 50 entries: len %d, %v", n, err)
 	}
+}
+
+// parseReply reads what miniredis answers the stream commands as
+// proto.Parse does, null replies aside (nil here, "$-1\r\n" or an empty
+// []any there: no caller tells them from an empty answer).
+func TestParseReplyMatchesProto(t *testing.T) {
+	c, err := newRedisConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	cmds := [][]string{
+		{"XREADGROUP", "GROUP", "g", "c", "STREAMS", "orders", ">"},
+		{"XGROUP", "CREATE", "orders", "g", "0", "MKSTREAM"},
+		{"XGROUP", "CREATE", "orders", "g", "0", "MKSTREAM"},
+		{"XADD", "orders", "*", "data", `{"id":"a\r\nb"}`, "metadata", "{}"},
+		{"XADD", "orders", "MAXLEN", "~", "10", "*", "data", ""},
+		{"XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "orders", ">"},
+		{"XREADGROUP", "GROUP", "g", "c", "STREAMS", "orders", ">"},
+		{"XREADGROUP", "GROUP", "g", "c", "STREAMS", "orders", ">"},
+		{"XPENDING", "orders", "g", "-", "+", "10"},
+		{"XCLAIM", "orders", "g", "c", "0", "946684800000-0", "0-1"},
+		{"XACK", "orders", "g", "946684800000-0"},
+		{"XLEN", "orders"},
+		{"XINFO", "GROUPS", "orders"},
+		{"GET", "missing"},
+	}
+	for _, cmd := range cmds {
+		c.out.Reset()
+		c.srv.Dispatch(c.peer, cmd)
+		c.peer.Flush()
+		raw := c.out.String()
+		got, rest, err := parseReply(raw)
+		if err != nil || rest != "" {
+			t.Fatalf("%v: %q: %v, %q left", cmd, raw, err, rest)
+		}
+		want, err := proto.Parse(raw)
+		if err != nil {
+			t.Fatalf("%v: proto.Parse %q: %v", cmd, raw, err)
+		}
+		if d := cmp.Diff(normalReply(want), normalReply(got)); d != "" {
+			t.Errorf("%v: %q (-proto +parseReply):\n%s", cmd, raw, d)
+		}
+	}
+	for _, bad := range []string{"", "$5\r\nab\r\n", "*2\r\n:1\r\n", "?x\r\n", ":x\r\n"} {
+		if _, _, err := parseReply(bad); err == nil {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+}
+
+// normalReply maps the null replies of both parsers to nil, empty arrays
+// to nil, and errors to their text.
+func normalReply(v any) any {
+	switch v := v.(type) {
+	case string:
+		if v == "$-1\r\n" {
+			return nil
+		}
+	case error:
+		return "error: " + v.Error()
+	case []any:
+		if len(v) == 0 {
+			return nil
+		}
+		out := make([]any, len(v))
+		for i := range v {
+			out[i] = normalReply(v[i])
+		}
+		return out
+	}
+	return v
 }
