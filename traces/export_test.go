@@ -23,3 +23,6 @@ func SetMaxLine(n int) (restore func()) {
 	maxLine = n
 	return func() { maxLine = old }
 }
+
+// OpenMessages is how many messages m still holds.
+func OpenMessages(m *Messages) int { return len(m.open) }

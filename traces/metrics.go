@@ -47,6 +47,44 @@ type Metrics struct {
 	// reaching the sidecar to the answer, retries and backoff included. 0
 	// when no operation ended.
 	LongestStall time.Duration
+
+	// Messages says the run has pub/sub messages: a publish step's op
+	// event, a deliver or a redeliver event. Reports show the message
+	// measures below only then, so a run without messages reads as before.
+	Messages bool
+	// Published counts the publish steps that succeeded: messages added
+	// to a stream.
+	Published int
+	// Delivered counts the messages a subscriber's handler took (Taken),
+	// once per message and subscriber: the first time only.
+	Delivered int
+	// Redelivered counts redeliver events: pending messages the reclaim
+	// loop claimed to deliver again.
+	Redelivered int
+	// DeadLettered counts deliveries that ended forwarded to the
+	// dead-letter topic (result deadletter).
+	DeadLettered int
+	// Dropped counts deliveries acknowledged without the app taking the
+	// message: it answered DROP (result dropped) or 404 (notfound), or no
+	// routing rule matched (unrouted). Dapr's own ingress metric counts
+	// all three as drop.
+	Dropped int
+	// Lost counts deliveries whose dead-letter publish failed and that
+	// were acknowledged anyway (result lost, Dapr 1.12-1.14).
+	Lost int
+	// Pending counts the messages whose last delivery that ended left
+	// them unacknowledged (pending, ackfailed) or that were reclaimed and
+	// not delivered again before the run ended: still in the pending list.
+	Pending int
+	// Duplicates counts the times a subscriber's handler took a message it
+	// had taken before (at-least-once delivery).
+	Duplicates int
+	// WorstDelay is the longest end-to-end delay of a delivered message:
+	// from its XADD (the stream entry id's millisecond, PublishedAt) to the
+	// end of the first delivery its subscriber's handler took. HasDelay is
+	// false when no message was delivered.
+	WorstDelay time.Duration
+	HasDelay   bool
 }
 
 // Outage is a stop/start pair of the availability script.
@@ -111,7 +149,8 @@ const (
 	// MeasureCounts keeps the counts, the outage and its durations, the
 	// longest stall and the breaker transitions: memory does not grow with
 	// the number of operations, so a sweep of long runs can measure many
-	// at once. Failed and Succeeded stay empty.
+	// at once (it holds only the messages still pending or in delivery).
+	// Failed and Succeeded stay empty.
 	MeasureCounts MeasureMode = iota
 	// MeasureOps also keeps every operation's outcome (Failed and
 	// Succeeded), which matching two runs operation by operation needs.
@@ -130,11 +169,14 @@ type Measurer struct {
 	// fault, counts as recovered at once.
 	lastOK time.Duration
 	hasOK  bool
+	// msgs follows each message until it is acknowledged, for Delivered,
+	// Duplicates, Pending and the delays.
+	msgs *Messages
 }
 
 // NewMeasurer returns an empty Measurer keeping what mode says.
 func NewMeasurer(mode MeasureMode) *Measurer {
-	m := &Measurer{ops: mode == MeasureOps, seen: map[metricsTransitionKey]int{}}
+	m := &Measurer{ops: mode == MeasureOps, seen: map[metricsTransitionKey]int{}, msgs: NewMessages()}
 	if m.ops {
 		m.m.Succeeded = map[OpKey]time.Duration{}
 	}
@@ -183,6 +225,12 @@ func (m *Measurer) Add(e *Event) {
 		r.Transitions = append(r.Transitions, BreakerTransition{Name: e.Name, From: e.From, To: e.To, N: m.seen[k], T: e.T})
 	case Op:
 		r.Ops++
+		if e.Op == "publish" {
+			r.Messages = true
+			if e.Outcome == OK {
+				r.Published++
+			}
+		}
 		if e.Took > r.LongestStall {
 			r.LongestStall = e.Took
 		}
@@ -202,8 +250,39 @@ func (m *Measurer) Add(e *Event) {
 			}
 		}
 	case Deliver, Redeliver:
-		// Not measured yet (issue 14): a delivery is no step, so it is
-		// neither an op nor a stall; its attempts are counted above.
+		// A delivery is no step, so it is neither an op nor a stall; its
+		// attempts are counted above.
+		r.Messages = true
+		m.addMessage(e)
+	}
+}
+
+// addMessage folds a deliver or redeliver event into the message counts.
+func (m *Measurer) addMessage(e *Event) {
+	r := &m.m
+	fate := m.msgs.Add(e)
+	if e.Kind == Redeliver {
+		r.Redelivered++
+		return
+	}
+	switch e.Result {
+	case ResultDeadLetter:
+		r.DeadLettered++
+	case ResultDropped, ResultNotFound, ResultUnrouted:
+		r.Dropped++
+	case ResultLost:
+		r.Lost++
+	}
+	switch fate {
+	case FirstTaken:
+		r.Delivered++
+		if at, ok := PublishedAt(e.Message); ok {
+			if d := e.T - at; !r.HasDelay || d > r.WorstDelay {
+				r.WorstDelay, r.HasDelay = d, true
+			}
+		}
+	case DuplicateTaken:
+		r.Duplicates++
 	}
 }
 
@@ -211,6 +290,7 @@ func (m *Measurer) Add(e *Event) {
 // result shares the Measurer's lists and map: add nothing afterwards.
 func (m *Measurer) Metrics() Metrics {
 	r := m.m
+	r.Pending = m.msgs.Pending()
 	if r.HasOutage {
 		// From the transitions rather than as they come: an open at the
 		// stop's own instant, recorded just before it, counts (0s).
@@ -307,5 +387,14 @@ func (d MetricsDiff) Same() bool {
 		a.Timeouts == b.Timeouts &&
 		a.HasDetect == b.HasDetect && a.Detect == b.Detect &&
 		a.HasRecover == b.HasRecover && a.Recover == b.Recover &&
-		a.LongestStall == b.LongestStall
+		a.LongestStall == b.LongestStall && a.sameMessages(b)
+}
+
+// sameMessages reports whether two runs' message measures are equal (both
+// zero in runs without messages).
+func (a Metrics) sameMessages(b Metrics) bool {
+	return a.Messages == b.Messages && a.Published == b.Published && a.Delivered == b.Delivered &&
+		a.Redelivered == b.Redelivered && a.DeadLettered == b.DeadLettered && a.Dropped == b.Dropped &&
+		a.Lost == b.Lost && a.Pending == b.Pending && a.Duplicates == b.Duplicates &&
+		a.HasDelay == b.HasDelay && a.WorstDelay == b.WorstDelay
 }

@@ -223,13 +223,14 @@ func TestMetricsSameInstantAsTheFault(t *testing.T) {
 	}
 }
 
-// Deliver and redeliver events are not measured yet (issue 14); a
-// delivery's attempts count as attempts.
+// A delivery's attempts count as attempts, and its events only add to the
+// message measures: the operation measures stay those of the steps.
 func TestMetricsDeliveries(t *testing.T) {
 	base := metricsBase()
 	want := traces.Measure(base)
 	want.Attempts++
 	want.FailedAttempts++
+	want.Messages, want.Redelivered, want.Pending = true, 1, 1
 	events := append(base,
 		traces.Event{T: 40 * time.Second, Kind: traces.Call, App: "b", Target: "pubsub", Op: "deliver", Attempt: 1, Outcome: traces.Error, Status: 500},
 		traces.Event{T: 40 * time.Second, Kind: traces.Deliver, App: "b", Target: "pubsub", Op: "deliver", Attempts: 1, Outcome: traces.Error, Took: time.Hour, Result: traces.ResultPending},
@@ -237,5 +238,156 @@ func TestMetricsDeliveries(t *testing.T) {
 	)
 	if got := traces.Measure(events); !reflect.DeepEqual(got, want) {
 		t.Errorf("with deliveries\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// The message published at 1s (its XADD at virtual 1s: entry 946684801000-0)
+// and the one at 2s, as the subscriber order-processor sees them.
+const (
+	msg1 = "946684801000-0"
+	msg2 = "946684802000-0"
+)
+
+func publish(t float64, out traces.Outcome) traces.Event {
+	return traces.Event{T: secs(t), Kind: traces.Op, App: "checkout", Target: "orderpubsub", Op: "publish", Outcome: out}
+}
+
+func deliver(t float64, msg, result string) traces.Event {
+	e := traces.Event{T: secs(t), Kind: traces.Deliver, App: "order-processor", Target: "orderpubsub", Op: "deliver",
+		Topic: "orders", Message: msg, Result: result, Outcome: traces.OK}
+	if result != traces.ResultAck && result != traces.ResultAckFailed {
+		e.Outcome = traces.Error
+	}
+	return e
+}
+
+func redeliver(t float64, msg string, n int) traces.Event {
+	return traces.Event{T: secs(t), Kind: traces.Redeliver, App: "order-processor", Target: "orderpubsub", Topic: "orders", Message: msg, Deliveries: n}
+}
+
+// msgCounts are the message measures in the order published, delivered,
+// redelivered, dead-lettered, dropped, lost, pending, duplicates.
+type msgCounts [8]int
+
+func msgCountsOf(m traces.Metrics) msgCounts {
+	return msgCounts{m.Published, m.Delivered, m.Redelivered, m.DeadLettered, m.Dropped, m.Lost, m.Pending, m.Duplicates}
+}
+
+// Each message measure, one row per behaviour of a delivery.
+func TestMetricsMessages(t *testing.T) {
+	tests := []struct {
+		name   string
+		events []traces.Event
+		want   msgCounts
+		delay  float64 // the worst end-to-end delay in seconds; -1: none
+	}{
+		{"no message", []traces.Event{metricsOp(1, 1, 1, traces.OK)}, msgCounts{}, -1},
+		{"published, never read", []traces.Event{publish(1, traces.OK), publish(2, traces.Error)},
+			msgCounts{1, 0, 0, 0, 0, 0, 0, 0}, -1},
+		{"taken at once: delivered, the delay from the XADD", []traces.Event{publish(1.001, traces.OK), deliver(1.25, msg1, traces.ResultAck)},
+			msgCounts{1, 1, 0, 0, 0, 0, 0, 0}, 0.25},
+		{"left pending, reclaimed, taken: one delivered, one redelivered",
+			[]traces.Event{deliver(1.1, msg1, traces.ResultPending), redeliver(75, msg1, 2), deliver(75.5, msg1, traces.ResultAck)},
+			msgCounts{0, 1, 1, 0, 0, 0, 0, 0}, 74.5},
+		{"still pending at the end", []traces.Event{deliver(1.1, msg1, traces.ResultPending), deliver(2.1, msg2, traces.ResultAck)},
+			msgCounts{0, 1, 0, 0, 0, 0, 1, 0}, 0.1},
+		{"reclaimed and not delivered again before the end: pending",
+			[]traces.Event{deliver(1.1, msg1, traces.ResultPending), redeliver(75, msg1, 2)},
+			msgCounts{0, 0, 1, 0, 0, 0, 1, 0}, -1},
+		{"dead-lettered", []traces.Event{deliver(6, msg1, traces.ResultDeadLetter)}, msgCounts{0, 0, 0, 1, 0, 0, 0, 0}, -1},
+		{"DROP, 404 and no route are dropped", []traces.Event{deliver(1, msg1, traces.ResultDropped), deliver(2, msg2, traces.ResultNotFound),
+			deliver(3, "946684803000-0", traces.ResultUnrouted)}, msgCounts{0, 0, 0, 0, 3, 0, 0, 0}, -1},
+		{"lost", []traces.Event{deliver(61, msg1, traces.ResultLost)}, msgCounts{0, 0, 0, 0, 0, 1, 0, 0}, -1},
+		{"redelivered while the first delivery still retries: both take it, one duplicate",
+			[]traces.Event{redeliver(75, msg1, 2), deliver(80, msg1, traces.ResultAck), deliver(81, msg1, traces.ResultAck)},
+			msgCounts{0, 1, 1, 0, 0, 0, 0, 1}, 79},
+		{"the XACK failed: taken, pending, taken again: a duplicate",
+			[]traces.Event{deliver(1.5, msg1, traces.ResultAckFailed), redeliver(75, msg1, 2), deliver(75.001, msg1, traces.ResultAck)},
+			msgCounts{0, 1, 1, 0, 0, 0, 0, 1}, 0.5},
+		{"the XACK failed and nothing came back: delivered, still pending",
+			[]traces.Event{deliver(1.5, msg1, traces.ResultAckFailed)}, msgCounts{0, 1, 0, 0, 0, 0, 1, 0}, 0.5},
+		{"the same message at two subscribers is delivered to each, no duplicate",
+			[]traces.Event{deliver(1.1, msg1, traces.ResultAck), func() traces.Event { e := deliver(1.2, msg1, traces.ResultAck); e.App = "audit"; return e }()},
+			msgCounts{0, 2, 0, 0, 0, 0, 0, 0}, 0.2},
+		{"the worst delay is the largest first delivery's",
+			[]traces.Event{deliver(1.5, msg1, traces.ResultAck), deliver(2.1, msg2, traces.ResultAck)},
+			msgCounts{0, 2, 0, 0, 0, 0, 0, 0}, 0.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, mode := range []traces.MeasureMode{traces.MeasureOps, traces.MeasureCounts} {
+				m := traces.NewMeasurer(mode)
+				for i := range tt.events {
+					m.Add(&tt.events[i])
+				}
+				got := m.Metrics()
+				if c := msgCountsOf(got); c != tt.want {
+					t.Errorf("mode %d: published, delivered, redelivered, dead-lettered, dropped, lost, pending, duplicates = %v, want %v", mode, c, tt.want)
+				}
+				if got.HasDelay != (tt.delay >= 0) || (tt.delay >= 0 && got.WorstDelay != secs(tt.delay)) {
+					t.Errorf("mode %d: worst delay %v (%v), want %vs", mode, got.WorstDelay, got.HasDelay, tt.delay)
+				}
+				if got.Messages != (tt.name != "no message") {
+					t.Errorf("mode %d: Messages = %v", mode, got.Messages)
+				}
+			}
+		})
+	}
+}
+
+// Two runs that differ only in a message measure are not the same.
+func TestMetricsSameNoticesMessages(t *testing.T) {
+	a := traces.Measure([]traces.Event{deliver(1.1, msg1, traces.ResultAck)})
+	b := traces.Measure([]traces.Event{deliver(1.1, msg1, traces.ResultDeadLetter)})
+	if !traces.CompareMetrics(a, a).Same() {
+		t.Fatal("a run differs from itself")
+	}
+	if traces.CompareMetrics(a, b).Same() {
+		t.Error("a delivered and a dead-lettered message compared the same")
+	}
+}
+
+// Once a message is acknowledged and no delivery of it is under way the fold
+// forgets it: a day of messages costs no memory once they are taken.
+func TestMessagesForgetAcknowledged(t *testing.T) {
+	m := traces.NewMessages()
+	for _, e := range []traces.Event{deliver(1.1, msg1, traces.ResultAck), deliver(2.1, msg2, traces.ResultPending), redeliver(75, msg2, 2), deliver(76, msg2, traces.ResultAck)} {
+		m.Add(&e)
+	}
+	if n := traces.OpenMessages(m); n != 0 {
+		t.Errorf("%d messages kept after every one was acknowledged", n)
+	}
+	// A redelivery still under way keeps the message: its end may be a
+	// duplicate.
+	const msg3 = "946684803000-0"
+	first := redeliver(75, msg3, 2)
+	m.Add(&first)
+	ack := deliver(80, msg3, traces.ResultAck)
+	if m.Add(&ack) != traces.FirstTaken || traces.OpenMessages(m) != 1 {
+		t.Errorf("the first of two deliveries under way: %d kept", traces.OpenMessages(m))
+	}
+	if m.Add(&ack) != traces.DuplicateTaken || traces.OpenMessages(m) != 0 {
+		t.Errorf("the second: %d kept", traces.OpenMessages(m))
+	}
+}
+
+func TestPublishedAt(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want time.Duration
+		ok   bool
+	}{
+		{"946684800000-0", 0, true},
+		{"946684801000-3", time.Second, true},
+		{"946684812345-0", 12345 * time.Millisecond, true},
+		{"1-0", 0, false}, // before the run's epoch
+		{"x-0", 0, false},
+		{"946684801000", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := traces.PublishedAt(tc.id)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("PublishedAt(%q) = %v, %v; want %v, %v", tc.id, got, ok, tc.want, tc.ok)
+		}
 	}
 }
