@@ -22,9 +22,13 @@ const (
 	BreakerLane
 	// WorkerLane: one app worker, its steps from call, retry and op events.
 	WorkerLane
+	// SubscriptionLane: the messages of one topic (or an input binding's
+	// events) delivered to one app, from deliver events: each delivery a
+	// span from its start to its end, however many run at once.
+	SubscriptionLane
 )
 
-var laneKindNames = [...]string{"", "target", "breaker", "worker"}
+var laneKindNames = [...]string{"", "target", "breaker", "worker", "subscription"}
 
 func (k LaneKind) String() string {
 	if int(k) < len(laneKindNames) && k != 0 {
@@ -144,6 +148,7 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 	targets := map[string]*targetFold{}
 	breakers := map[string]*Lane{}
 	workers := map[workerKey]*workerFold{}
+	subs := map[string]*Lane{}
 	target := func(name string) *targetFold {
 		f, ok := targets[name]
 		if !ok {
@@ -169,8 +174,19 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 			}
 			l.Spans = append(l.Spans, Span{From: e.T, To: e.T, State: to})
 			l.Marks = append(l.Marks, Mark{T: e.T, From: from, To: to, Text: e.From + " → " + e.To, Short: e.From + " → " + e.To})
+		case traces.Deliver:
+			name := e.Topic + " → " + e.App
+			if e.Topic == "" {
+				name = e.Target + " → " + e.App // an input binding
+			}
+			l, ok := subs[name]
+			if !ok {
+				l = &Lane{Kind: SubscriptionLane, Name: name}
+				subs[name] = l
+			}
+			l.Spans = append(l.Spans, deliverySpan(e))
 		case traces.Call, traces.Op, traces.Retry:
-			if e.Op == "deliver" {
+			if e.Op == "deliver" || e.Op == "trigger" {
 				// A pub/sub delivery's attempts and retries (issue 14)
 				// end in a deliver event, not an op event: folded as a
 				// step they would stay pending and cut the worker's next
@@ -216,7 +232,33 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 		w.flush(nil, horizon)
 		out = append(out, w.lane)
 	}
+	for _, name := range sortedKeys(subs) {
+		out = append(out, *subs[name])
+	}
 	return out
+}
+
+// deliverySpan draws one delivery by what became of the message: taken
+// (ok); left pending or its acknowledgement failed, so it comes back
+// (retried); or not taken and gone — dead-lettered, dropped, 404,
+// unrouted, lost, an input binding's failed event (failed).
+func deliverySpan(e *traces.Event) Span {
+	st := WorkerFailed
+	switch e.Result {
+	case traces.ResultAck:
+		st = WorkerOK
+	case traces.ResultPending, traces.ResultAckFailed:
+		st = WorkerRetrying
+	}
+	what := e.Message
+	if what == "" {
+		what = fmt.Sprintf("event %d", e.Iteration)
+	}
+	detail := fmt.Sprintf("%s: %s after %d attempts", what, e.Result, e.Attempts)
+	if e.Error != "" {
+		detail += ": " + e.Error
+	}
+	return Span{From: e.T - e.Took, To: e.T, State: st, Detail: detail}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

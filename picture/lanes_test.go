@@ -215,7 +215,8 @@ func TestTraceHorizon(t *testing.T) {
 }
 
 // A pub/sub delivery's attempts and retries (issue 14), on the same
-// worker, leave its steps as they are: no lane draws deliveries yet.
+// worker, leave its steps as they are: the delivery is drawn on a lane of
+// its topic and subscriber, from its deliver event.
 func TestDeliveriesLeaveWorkersAlone(t *testing.T) {
 	who := traces.Event{App: "a", Worker: 1, Iteration: 1, Step: 1, Target: "s", Op: "get"}
 	call := who
@@ -228,13 +229,19 @@ func TestDeliveriesLeaveWorkersAlone(t *testing.T) {
 	dretry := dv
 	dretry.T, dretry.Kind, dretry.Attempt, dretry.Delay = ms(700), traces.Retry, 1, time.Second
 	done := dv
-	done.T, done.Kind, done.Outcome, done.Result = ms(1700), traces.Deliver, traces.OK, traces.ResultAck
-	lanes := BuildLanes([]traces.Event{dcall, dretry, call, op, done}, 2*time.Second)
-	if len(lanes) != 2 || lanes[0].Name != "s" {
-		t.Fatalf("got %d lanes, want target s and worker a w1: %+v", len(lanes), lanes)
+	done.T, done.Kind, done.Outcome, done.Result, done.Took, done.Attempts = ms(1700), traces.Deliver, traces.OK, traces.ResultAck, time.Second, 2
+	pending := dv
+	pending.T, pending.Kind, pending.Outcome, pending.Result, pending.Took = ms(1900), traces.Deliver, traces.Error, traces.ResultPending, 100*time.Millisecond
+	lanes := BuildLanes([]traces.Event{dcall, dretry, call, op, done, pending}, 2*time.Second)
+	if len(lanes) != 3 || lanes[0].Name != "s" || lanes[2].Kind != SubscriptionLane || lanes[2].Name != "orders → a" {
+		t.Fatalf("got %d lanes, want target s, worker a w1 and subscription orders → a: %+v", len(lanes), lanes)
 	}
 	want := "ok 500ms-1s\n"
 	if got := spansText(lanes[1]); got != want {
 		t.Errorf("spans:\n%s\nwant:\n%s", got, want)
+	}
+	want = "ok 700ms-1.7s\nretrying 1.8s-1.9s\n"
+	if got := spansText(lanes[2]); got != want {
+		t.Errorf("delivery spans:\n%s\nwant:\n%s", got, want)
 	}
 }

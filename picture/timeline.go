@@ -173,6 +173,8 @@ func groupTitle(k LaneKind) string {
 		return "targets"
 	case BreakerLane:
 		return "breakers"
+	case SubscriptionLane:
+		return "deliveries"
 	}
 	return "workers"
 }
