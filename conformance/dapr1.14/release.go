@@ -9,9 +9,11 @@ package dapr
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sync/atomic"
 
 	"github.com/cenkalti/backoff/v4"
@@ -36,10 +38,13 @@ func load(w io.Writer, appID string, folders []string) (harness.Sidecar, error) 
 	log.SetOutputLevel(logger.InfoLevel)
 	log.SetOutput(w)
 	configs := resiliency.LoadLocalResiliency(log, appID, folders...)
-	return sidecar{r: resiliency.FromConfigurations(log, configs...)}, nil
+	return sidecar{r: resiliency.FromConfigurations(log, configs...), log: log}, nil
 }
 
-type sidecar struct{ r *resiliency.Resiliency }
+type sidecar struct {
+	r   *resiliency.Resiliency
+	log logger.Logger // the handler's lines, for the test log
+}
 
 func (s sidecar) Call(ctx context.Context, component string, op func(context.Context, int) error) error {
 	// As the state API does on every request: resolve the policy, then run.
@@ -183,4 +188,94 @@ func (s sidecar) Host(ctx context.Context, actorType, id string, app func(contex
 		return nil
 	}
 	return status.Error(codes.Internal, fmt.Sprintf("error invoke actor method: %s", err))
+}
+
+// Publish is the runtime publisher's runner (pkg/runtime/pubsub/publisher/
+// publisher.go lines 55-76): the pub/sub's outbound policy, resolved per
+// request, around the component's Publish.
+func (s sidecar) Publish(ctx context.Context, pubsub string, op func(context.Context, int) error) error {
+	def := s.r.ComponentOutboundPolicy(pubsub, resiliency.Pubsub)
+	_, err := resiliency.NewRunner[any](ctx, def)(func(ctx context.Context) (any, error) {
+		return nil, op(ctx, int(resiliency.GetAttempt(ctx)))
+	})
+	return err
+}
+
+// Subscribe is a subscription starting (pkg/runtime/subscription/
+// subscription.go line 98: the inbound policy, resolved once) and its
+// handler's runner around the app (lines 222-251), for an HTTP app with no
+// dead-letter topic. ctx stands for the runner's parent,
+// context.Background() at line 222.
+func (s sidecar) Subscribe(pubsub, topic string) harness.Deliver {
+	policyDef := s.r.ComponentInboundPolicy(pubsub, resiliency.Pubsub)
+	return func(ctx context.Context, at harness.Attempts, app func(context.Context) (harness.AppAnswer, error)) error {
+		policyRunner := resiliency.NewRunner[any](ctx, policyDef)
+		_, err := policyRunner(func(ctx context.Context) (any, error) {
+			end := at.Attempt("")
+			pErr := publishMessageHTTP(ctx, topic, app)
+			var rErr *retriableError
+			if errors.As(pErr, &rErr) {
+				s.log.Warnf("encountered a retriable error while publishing a subscribed message to topic %s, err: %v", topic, rErr.Unwrap())
+			} else if errors.Is(pErr, errMessageDropped) {
+				// No dead-letter topic to send it to: a success (lines 238-246).
+				return nil, end(ctx, resiliency.GetAttempt(ctx), nil)
+			} else if pErr != nil {
+				s.log.Errorf("encountered a non-retriable error while publishing a subscribed message to topic %s, err: %v", topic, pErr)
+			}
+			return nil, end(ctx, resiliency.GetAttempt(ctx), pErr)
+		})
+		return err
+	}
+}
+
+// retriableError is pkg/runtime/errors/retriable.go (lines 16-39), which
+// the runner retries like any error; only the handler's log line tells.
+type retriableError struct{ err error }
+
+func (e *retriableError) Error() string {
+	if e.err != nil {
+		return "retriable error occurred: " + e.err.Error()
+	}
+	return "retriable error occurred"
+}
+
+func (e *retriableError) Unwrap() error { return e.err }
+
+// errMessageDropped is pkg/runtime/pubsub/errors.go line 23: the app
+// answered DROP.
+var errMessageDropped = errors.New("pubsub message dropped")
+
+// publishMessageHTTP is pkg/runtime/subscription/publish.go lines 39-130
+// without tracing and metrics: the app channel's POST, then the answer
+// read as Dapr reads it. The event id stands for the CloudEvent's.
+func publishMessageHTTP(ctx context.Context, topic string, app func(context.Context) (harness.AppAnswer, error)) error {
+	const id = "event"
+	resp, err := app(ctx)
+	if err != nil {
+		return fmt.Errorf("error returned from app channel while sending pub/sub event to app: %w", &retriableError{err})
+	}
+	if resp.Status >= 200 && resp.Status <= 299 {
+		// Any 2xx is considered a success, unless its body says otherwise.
+		var appResponse struct {
+			Status string `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(resp.Body), &appResponse); err != nil {
+			return nil
+		}
+		switch appResponse.Status {
+		case "", "SUCCESS":
+			return nil
+		case "RETRY":
+			return fmt.Errorf("RETRY status returned from app while processing pub/sub event %v: %w", id, &retriableError{})
+		case "DROP":
+			return errMessageDropped
+		}
+		return fmt.Errorf("unknown status returned from app while processing pub/sub event %v, status: %v, err: %w", id, appResponse.Status, &retriableError{})
+	}
+	if resp.Status == http.StatusNotFound {
+		// Not retriable: acknowledged (lines 116-123).
+		return nil
+	}
+	errMsg := fmt.Sprintf("retriable error returned from app while processing pub/sub event %v, topic: %v, body: %s. status code returned: %v", id, topic, resp.Body, resp.Status)
+	return &retriableError{errors.New(errMsg)}
 }

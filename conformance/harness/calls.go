@@ -26,8 +26,25 @@ func (d *driver) checkModelled() error {
 		switch {
 		case !called[w.Target]:
 			return fmt.Errorf("line %d: the harness models fault windows on called apps only, not on %q", w.Line, w.Target)
-		case w.Period > 0 || w.FailEvery > 0 || w.ErrorRate > 0:
+		case w.Period > 0 || w.FailEvery > 0 || w.ErrorRate > 0 || w.Conn != 0:
 			return fmt.Errorf("line %d: the harness models latency and error windows only", w.Line)
+		}
+	}
+	// Deliveries: the inbound runner only. What pubsub.redis and the
+	// subscription's handler do around it (dead letters, acknowledgements
+	// failing while the broker is down, redelivery) is not driven here.
+	pubsubs := map[string]bool{}
+	for _, a := range d.sc.Apps {
+		for _, s := range a.Subscriptions {
+			pubsubs[s.Pubsub] = true
+			if s.DeadLetterTopic != "" {
+				return fmt.Errorf("line %d: the harness does not model dead-letter topics", s.Line)
+			}
+		}
+	}
+	for _, f := range d.sc.Faults {
+		if pubsubs[f.Stop] {
+			return fmt.Errorf("line %d: the harness does not model a subscribed pub/sub stopping (its acknowledgements would fail)", f.Line)
 		}
 	}
 	return nil

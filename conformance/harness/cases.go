@@ -47,4 +47,10 @@ var Cases = []Case{
 	// 3 built-in retries on 1.14, 5 on 1.16: the call at 3s fails on one,
 	// recovers on the other, on both sides.
 	{Name: "actor_untargeted"},
+	// Pub/sub delivery: the inbound policy's runner around the app
+	// (pkg/runtime/subscription), one delivery per message.
+	{Name: "deliver_retry"},
+	{Name: "deliver_breaker"},
+	{Name: "deliver_timeout"},
+	{Name: "deliver_answers"},
 }

@@ -97,6 +97,7 @@ func Compare(c Case, dapr, simr *Record) string {
 		{"recovered lines", dapr.Recovered, simr.Recovered},
 		{"attempts", dapr.Attempts, simr.Attempts},
 		{"app-level outcomes", dapr.Ops, simr.Ops},
+		{"deliveries", dapr.Deliveries, simr.Deliveries},
 	}
 	for _, s := range streams {
 		if d := cmp.Diff(s.want, s.have, opts); d != "" {
@@ -150,18 +151,23 @@ func toSlice(v any) []any {
 		for _, x := range s {
 			out = append(out, x)
 		}
+	case []Delivery:
+		for _, x := range s {
+			out = append(out, x)
+		}
 	}
 	return out
 }
 
 func (r *Record) clone() *Record {
 	c := &Record{
-		Breakers:  append([]Transition(nil), r.Breakers...),
-		Notices:   append([]Notice(nil), r.Notices...),
-		Recovered: append([]Recovery(nil), r.Recovered...),
-		Attempts:  append([]Attempt(nil), r.Attempts...),
-		Ops:       append([]Op(nil), r.Ops...),
-		Delays:    r.Delays,
+		Breakers:   append([]Transition(nil), r.Breakers...),
+		Notices:    append([]Notice(nil), r.Notices...),
+		Recovered:  append([]Recovery(nil), r.Recovered...),
+		Attempts:   append([]Attempt(nil), r.Attempts...),
+		Ops:        append([]Op(nil), r.Ops...),
+		Deliveries: append([]Delivery(nil), r.Deliveries...),
+		Delays:     r.Delays,
 	}
 	return c
 }
@@ -194,7 +200,7 @@ func Check(t *testing.T, c Case, rel Release) {
 	if diff != "" {
 		t.Errorf("scenario %s, Dapr %s: sim and Dapr differ\n%s", c.Name, rel.Name, diff)
 	}
-	if len(res.Dapr.Ops) == 0 {
+	if len(res.Dapr.Ops) == 0 && len(res.Dapr.Deliveries) == 0 {
 		t.Errorf("scenario %s: no app-level outcomes at all; the scenario exercises nothing", c.Name)
 	}
 }
@@ -217,6 +223,9 @@ func dump(r *Record) string {
 	}
 	for _, x := range r.Ops {
 		fmt.Fprintf(&b, "\n  op %s %s/w%d/i%d/s%d %s attempts=%d", x.T, x.App, x.Worker, x.Iteration, x.Step, x.Outcome, x.Attempts)
+	}
+	for _, x := range r.Deliveries {
+		fmt.Fprintf(&b, "\n  delivery %s %s %s #%d %s (%s) attempts=%d", x.T, x.App, x.Topic, x.N, x.Result, x.Outcome, x.Attempts)
 	}
 	return b.String()
 }

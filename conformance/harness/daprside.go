@@ -54,9 +54,32 @@ type Sidecar interface {
 	// app channel), app being the call to the app. The error is what the
 	// caller's gRPC client receives.
 	Host(ctx context.Context, actorType, id string, app func(ctx context.Context) error) error
+	// Publish runs op once through Dapr's policy runner for the outbound
+	// policy of a pub/sub component, resolved per request as the runtime's
+	// publisher does (ComponentOutboundPolicy(pubsub, resiliency.Pubsub)).
+	Publish(ctx context.Context, pubsub string, op func(ctx context.Context, attempt int) error) error
+	// Subscribe resolves the inbound policy of a subscription to pubsub,
+	// as a subscription does once, when it starts, and returns how it
+	// delivers one message.
+	Subscribe(pubsub, topic string) Deliver
 	// Rejected reports whether err is a circuit breaker refusal
 	// (resiliency.IsCircuitBreakerError).
 	Rejected(err error) bool
+}
+
+// Deliver runs one delivery of a message as the subscription's handler
+// does: the inbound policy's runner around the release's publishMessageHTTP,
+// which asks app for the subscriber's answer on every attempt. ctx stands
+// for the runner's parent, context.Background() in Dapr (see Drive). The
+// error is what the runner returned.
+type Deliver func(ctx context.Context, at Attempts, app func(ctx context.Context) (AppAnswer, error)) error
+
+// AppAnswer is a subscriber app's HTTP answer to one delivery. The app
+// function returns an error instead when the app channel gets none: a
+// refused connection (ErrUnavailable) or a done context.
+type AppAnswer struct {
+	Status int    // the HTTP status
+	Body   string // a 2xx answer's JSON ({"status":"RETRY"}), else the error body
 }
 
 // Remote is one call to another sidecar. It returns ErrUnavailable when
@@ -93,7 +116,8 @@ var errDown = errors.New("connect: connection refused")
 func Drive(sc *sim.Scenario, rel Release) (*Record, []string, error) {
 	start := time.Now()
 	now := func() time.Duration { return time.Since(start) }
-	d := &driver{sc: sc, now: now, rec: &Record{Delays: map[CallID][]time.Duration{}}, sidecars: map[string]Sidecar{}, hosts: map[string]string{}}
+	d := &driver{sc: sc, now: now, rec: &Record{Delays: map[CallID][]time.Duration{}}, sidecars: map[string]Sidecar{}, hosts: map[string]string{},
+		subs: map[topicKey][]*subscription{}, published: map[topicKey]int{}}
 	if err := d.checkModelled(); err != nil {
 		return nil, nil, err
 	}
@@ -118,8 +142,17 @@ func Drive(sc *sim.Scenario, rel Release) (*Record, []string, error) {
 			d.hosts[typ] = app.ID
 		}
 	}
+	// Subscriptions start with the sidecars (sim's run starts them at 0):
+	// each resolves its inbound policy, making its breaker instance now.
+	for i, app := range sc.Apps {
+		for k, s := range app.Subscriptions {
+			key := topicKey{s.Pubsub, s.Topic}
+			d.subs[key] = append(d.subs[key], &subscription{app: app.ID, index: k, route: s.Route, deliver: sidecars[i].Subscribe(s.Pubsub, s.Topic)})
+		}
+	}
 
 	var wg sync.WaitGroup
+	d.wg, d.ctx = &wg, ctx
 	for i := range sc.Apps {
 		app := &sc.Apps[i]
 		if len(app.Steps) == 0 {
@@ -148,6 +181,13 @@ type driver struct {
 	// type to the app hosting it.
 	sidecars map[string]Sidecar
 	hosts    map[string]string
+
+	// subs are the subscriptions by topic; published counts each topic's
+	// messages. Deliveries run in goroutines of wg that end with ctx.
+	subs      map[topicKey][]*subscription
+	published map[topicKey]int
+	wg        *sync.WaitGroup
+	ctx       context.Context
 
 	mu  sync.Mutex
 	rec *Record
@@ -253,7 +293,11 @@ func (d *driver) step(ctx context.Context, app *sim.App, w, iter, s int, sc Side
 	lat := d.latency(st)
 	made := 0                 // attempts that reached the store
 	var lastEnd time.Duration // when the previous attempt ended
-	err := sc.Call(ctx, st.Target, func(ctx context.Context, attempt int) error {
+	call := sc.Call
+	if st.Op == sim.Publish {
+		call = sc.Publish
+	}
+	err := call(ctx, st.Target, func(ctx context.Context, attempt int) error {
 		begin := d.now()
 		d.mu.Lock()
 		made++
@@ -266,6 +310,12 @@ func (d *driver) step(ctx context.Context, app *sim.App, w, iter, s int, sc Side
 			attempt = n // no retry policy: Dapr numbers nothing; there is one attempt
 		}
 		down := d.down(st.Target, begin)
+		if st.Op == sim.Publish && !down {
+			// The XADD: Redis takes the entry when the attempt starts, and
+			// the subscribers' read loops hand it on at once (sim's model,
+			// DEVIATIONS.md "Delivery starts at the XADD").
+			d.xadd(st.Target, st.Topic)
+		}
 		timer := time.NewTimer(lat)
 		defer timer.Stop()
 		var res error

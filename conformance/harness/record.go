@@ -63,13 +63,31 @@ type Op struct {
 	Attempts  int
 }
 
+// Delivery is one message's delivery to a subscriber ending: what the
+// inbound runner around it returned, and what the sidecar then does with
+// the message.
+type Delivery struct {
+	T     time.Duration
+	App   string // the subscriber
+	Topic string
+	// N is the message's place in its topic's publish order, from 1: the
+	// key both sides share (sim's worker pool and stream ids are its own).
+	N int
+	// Result is ack, notfound (a 404: acknowledged, not retried), dropped
+	// (a DROP answer) or pending (the runner failed; no dead-letter topic).
+	Result   string
+	Outcome  string // the runner's: ok, error, or rejected by its breaker
+	Attempts int
+}
+
 // Record is everything one side did in one scenario, stream by stream.
 type Record struct {
-	Breakers  []Transition
-	Notices   []Notice
-	Recovered []Recovery
-	Attempts  []Attempt
-	Ops       []Op
+	Breakers   []Transition
+	Notices    []Notice
+	Recovered  []Recovery
+	Attempts   []Attempt
+	Ops        []Op
+	Deliveries []Delivery
 	// Delays are the backoff delays the side actually waited, per call, in
 	// order (jitter mode only): sim's retry events, or the gap Dapr left
 	// between an attempt's end and the next one's start.
@@ -177,6 +195,34 @@ func (r *Record) Normalize(horizon time.Duration) {
 		return lessWho(a.App, a.Worker, a.Iteration, a.Step, 0, b.App, b.Worker, b.Iteration, b.Step, 0)
 	})
 	r.Ops = op
+
+	var dv []Delivery
+	for _, x := range r.Deliveries {
+		if keep(x.T) {
+			x.T = ms(x.T)
+			dv = append(dv, x)
+		}
+	}
+	sort.SliceStable(dv, func(i, j int) bool {
+		a, b := dv[i], dv[j]
+		if a.T != b.T {
+			return a.T < b.T
+		}
+		return lessDelivery(a, b)
+	})
+	r.Deliveries = dv
+}
+
+// lessDelivery orders deliveries of the same instant by subscriber, topic
+// and message.
+func lessDelivery(a, b Delivery) bool {
+	switch {
+	case a.App != b.App:
+		return a.App < b.App
+	case a.Topic != b.Topic:
+		return a.Topic < b.Topic
+	}
+	return a.N < b.N
 }
 
 // lessAttempt orders attempts of the same instant by who they belong to,
@@ -226,6 +272,12 @@ func (r *Record) dropTimes() {
 	for i := range r.Ops {
 		r.Ops[i].T = 0
 	}
+	for i := range r.Deliveries {
+		r.Deliveries[i].T = 0
+	}
+	sort.SliceStable(r.Deliveries, func(i, j int) bool {
+		return lessDelivery(r.Deliveries[i], r.Deliveries[j])
+	})
 	sort.SliceStable(r.Attempts, func(i, j int) bool {
 		return lessAttempt(r.Attempts[i], r.Attempts[j])
 	})
