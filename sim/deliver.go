@@ -490,6 +490,13 @@ func (e *Engine) reachSubscriber(w *worker) time.Duration {
 				status = 500
 			}
 			dv.status, dv.body = status, errText
+			if e.setup.Profile.RetryMatching {
+				// From 1.15 the error carries its status
+				// (resiliency.NewCodeError), so a retry policy's
+				// matching decides whether it is retried (dapr@v1.15.4
+				// subscription/publish.go:130-133).
+				w.answerStatus = status
+			}
 			if status != 404 {
 				w.answerErr = retriablePfx + fmt.Sprintf("retriable error returned from app while processing pub/sub event %s, topic: %s, body: %s. status code returned: %d",
 					dv.eventID, dv.c.topics[dv.topic].sub.Topic, errText, status)

@@ -202,6 +202,13 @@ func TestDeliveryDecisions(t *testing.T) {
 			"1.001s deliver w0 ackfailed attempts=1 err=\"connect: connection refused\"\n" +
 				"75.000s redeliver 946684801000-0 n=2\n" +
 				"75.001s deliver w1 ack attempts=1 log=\"got {\\\"orderId\\\":1}\"\n"},
+		{"1.16: a retry policy's matching leaves a status it does not list unretried",
+			deliveryCase{dapr: "1.16", policies: "    retries:\n      r:\n        policy: constant\n        duration: 5s\n        maxRetries: 3\n        matching:\n          httpStatusCodes: \"502\"\n",
+				inbound: "          retry: r\n", faults: "{from: 0s, to: 50s, target: order-processor, error: boom}", duration: "50s"},
+			"1.001s deliver w0 pending attempts=1 err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n"},
+		{"1.14: the same policy retries it (matching is 1.15's)",
+			deliveryCase{dapr: "1.14", policies: fmt.Sprintf(retry5s, 3), inbound: "          retry: r\n", faults: "{from: 0s, to: 50s, target: order-processor, error: boom}", duration: "50s"},
+			"16.004s deliver w0 pending attempts=4 err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n"},
 		{"concurrency 1: one delivery at a time, retries included",
 			deliveryCase{orders: 3, metadata: "  - name: concurrency\n    value: \"1\"\n", policies: fmt.Sprintf(retry5s, 1), inbound: "          retry: r\n", faults: "{from: 0s, to: 2s, target: order-processor, error: boom}", duration: "20s"},
 			"6.002s deliver w0 ack attempts=2 log=\"got {\\\"orderId\\\":1}\"\n" +
