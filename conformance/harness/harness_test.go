@@ -48,6 +48,9 @@ func TestCompareCatchesEachStream(t *testing.T) {
 		{"quickstart", "attempts", func(r *Record) { r.Attempts[len(r.Attempts)/2].Outcome = "rejected" }},
 		{"quickstart", "app-level outcomes", func(r *Record) { r.Ops[len(r.Ops)-1].Outcome = "error" }},
 		{"quickstart", "app-level outcomes", func(r *Record) { r.Ops[3].Attempts = 2 }},
+		// A delivery's end: its result, and the attempts its runner made.
+		{"deliver_answers", "deliveries", func(r *Record) { r.Deliveries[0].Result = "pending" }},
+		{"deliver_retry", "deliveries", func(r *Record) { r.Deliveries[1].Attempts++ }},
 		// An inner runner's attempt credited to the outer runner.
 		{"app_default_nested", "attempts", func(r *Record) {
 			for i := range r.Attempts {
