@@ -60,10 +60,38 @@ func (r DiffReport) Write(w io.Writer) error {
 	hasA, hasB := diff.A.Ops > 0, diff.B.Ops > 0
 	fmt.Fprintf(tw, "  longest stall\t%s\t%s\t%s\n", optDur(diff.A.LongestStall, hasA), optDur(diff.B.LongestStall, hasB),
 		optDelta(diff.A.LongestStall, hasA, diff.B.LongestStall, hasB))
+	// Only runs with messages get their rows: a run without pub/sub reads
+	// as it did before messages were measured.
+	messages := diff.A.Messages || diff.B.Messages
+	if messages {
+		fmt.Fprintf(tw, "  worst message delay\t%s\t%s\t%s\n", optDur(diff.A.WorstDelay, diff.A.HasDelay), optDur(diff.B.WorstDelay, diff.B.HasDelay),
+			optDelta(diff.A.WorstDelay, diff.A.HasDelay, diff.B.WorstDelay, diff.B.HasDelay))
+	}
 	tw.Flush()
 
 	b.WriteString("\ncounts\n")
-	writeCounts(&b, diff)
+	writeCounts(&b, []countRow{
+		{"operations", diff.A.Ops, diff.B.Ops},
+		{"operations failed", diff.A.FailedOps, diff.B.FailedOps},
+		{"attempts", diff.A.Attempts, diff.B.Attempts},
+		{"attempts failed", diff.A.FailedAttempts, diff.B.FailedAttempts},
+		{"shed by an open breaker", diff.A.Shed, diff.B.Shed},
+		{"retries", diff.A.Retries, diff.B.Retries},
+		{"timeouts", diff.A.Timeouts, diff.B.Timeouts},
+	})
+	if messages {
+		b.WriteString("\nmessages\n")
+		writeCounts(&b, []countRow{
+			{"published", diff.A.Published, diff.B.Published},
+			{"delivered", diff.A.Delivered, diff.B.Delivered},
+			{"redelivered", diff.A.Redelivered, diff.B.Redelivered},
+			{"dead-lettered", diff.A.DeadLettered, diff.B.DeadLettered},
+			{"dropped", diff.A.Dropped, diff.B.Dropped},
+			{"lost", diff.A.Lost, diff.B.Lost},
+			{"pending at the end", diff.A.Pending, diff.B.Pending},
+			{"duplicates", diff.A.Duplicates, diff.B.Duplicates},
+		})
+	}
 	b.WriteString("\n" + verdict(diff) + "\n")
 	// Names from the input are escaped line by line after the columns are
 	// aligned: a name with control characters costs its row the alignment,
@@ -371,23 +399,19 @@ func verdict(diff MetricsDiff) string {
 		a, len(diff.Moved), len(diff.Gone), len(diff.New), countDelta(diff.A.Attempts, diff.B.Attempts))
 }
 
+// countRow is one measure of a counts section: its name and each side's
+// count.
+type countRow struct {
+	name string
+	a, b int
+}
+
 // writeCounts prints the counts per side with the delta: names flush left,
 // numbers flush right.
-func writeCounts(b *strings.Builder, diff MetricsDiff) {
+func writeCounts(b *strings.Builder, counts []countRow) {
 	rows := [][3]string{{"", "A", "B"}}
 	deltas := []string{"delta"}
-	for _, r := range []struct {
-		name string
-		a, b int
-	}{
-		{"operations", diff.A.Ops, diff.B.Ops},
-		{"operations failed", diff.A.FailedOps, diff.B.FailedOps},
-		{"attempts", diff.A.Attempts, diff.B.Attempts},
-		{"attempts failed", diff.A.FailedAttempts, diff.B.FailedAttempts},
-		{"shed by an open breaker", diff.A.Shed, diff.B.Shed},
-		{"retries", diff.A.Retries, diff.B.Retries},
-		{"timeouts", diff.A.Timeouts, diff.B.Timeouts},
-	} {
+	for _, r := range counts {
 		rows = append(rows, [3]string{r.name, fmt.Sprint(r.a), fmt.Sprint(r.b)})
 		deltas = append(deltas, countDelta(r.a, r.b))
 	}
