@@ -26,6 +26,11 @@ type Sweep struct {
 	Axes      []Axis
 	Shard     grid.Shard
 	Sharded   bool // --shard was given: rows name their run
+	// Messages says the scenario has pub/sub messages or input binding
+	// events (publish steps, subscriptions, input bindings): the rows get
+	// the message columns. Check decides it from the scenario, not from a
+	// run's metrics, so every shard of a sweep has the same columns.
+	Messages bool
 
 	grid      *grid.Grid
 	runs      []int // the run indexes of this shard, in order
@@ -56,6 +61,7 @@ func (s *Sweep) Check(errs diag.List) error {
 	if err != nil {
 		return diag.Collect(errs, err, "").Err()
 	}
+	s.Messages = hasMessages(sc)
 	seen := map[string]bool{}
 	for _, a := range s.Axes {
 		for _, v := range a.Values {
@@ -279,4 +285,21 @@ func Measure(setup *sim.Setup, maxEvents int64, mode traces.MeasureMode, guards 
 		return traces.Metrics{}, err
 	}
 	return m.Metrics(), nil
+}
+
+// hasMessages reports whether a scenario can record what
+// traces.Metrics.Messages looks for: a publish step's op event, or a
+// deliver event of a subscription or an input binding.
+func hasMessages(sc *sim.Scenario) bool {
+	for _, a := range sc.Apps {
+		if len(a.Subscriptions) > 0 || len(a.Bindings) > 0 {
+			return true
+		}
+		for _, st := range a.Steps {
+			if st.Op == sim.Publish {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -18,7 +18,27 @@ import (
 var (
 	metricKeys     = []string{"failed", "shed", "attempts", "detect_s", "recover_s", "stall_s"}
 	metricHeadings = []string{"failed", "shed", "attempts", "detect", "recover", "stall"}
+	// The message columns follow when the scenario has messages
+	// (Sweep.Messages).
+	messageKeys     = []string{"published", "delivered", "redelivered", "deadlettered", "dropped", "lost", "pending", "duplicates", "delay_s"}
+	messageHeadings = []string{"published", "delivered", "redelivered", "deadlettered", "dropped", "lost", "pending", "duplicates", "delay"}
 )
+
+// keys are the metric columns' csv and json names, headings their table
+// and markdown headings.
+func (s *Sweep) keys() []string {
+	if s.Messages {
+		return append(metricKeys[:len(metricKeys):len(metricKeys)], messageKeys...)
+	}
+	return metricKeys
+}
+
+func (s *Sweep) metricHeadings() []string {
+	if s.Messages {
+		return append(metricHeadings[:len(metricHeadings):len(metricHeadings)], messageHeadings...)
+	}
+	return metricHeadings
+}
 
 // cell is one metric of a row: a count, or a duration that may not apply.
 type cell struct {
@@ -28,14 +48,22 @@ type cell struct {
 	ok       bool // a duration that applies
 }
 
-func (r Row) cells() []cell {
+func (s *Sweep) cells(r Row) []cell {
 	m := r.Metrics
-	return []cell{
+	c := []cell{
 		{n: m.FailedOps}, {n: m.Shed}, {n: m.Attempts},
 		{d: m.Detect, duration: true, ok: m.HasDetect},
 		{d: m.Recover, duration: true, ok: m.HasRecover},
 		{d: m.LongestStall, duration: true, ok: m.Ops > 0},
 	}
+	if s.Messages {
+		c = append(c,
+			cell{n: m.Published}, cell{n: m.Delivered}, cell{n: m.Redelivered},
+			cell{n: m.DeadLettered}, cell{n: m.Dropped}, cell{n: m.Lost},
+			cell{n: m.Pending}, cell{n: m.Duplicates},
+			cell{d: m.WorstDelay, duration: true, ok: m.HasDelay})
+	}
+	return c
 }
 
 // text is the cell for people: a count, a Go duration, or "-".
@@ -113,7 +141,7 @@ func (s *Sweep) headings() []string {
 	if s.grid.Seeds() > 1 {
 		h = append(h, "seed")
 	}
-	return append(h, metricHeadings...)
+	return append(h, s.metricHeadings()...)
 }
 
 func (s *Sweep) textCells(r Row) []string {
@@ -127,7 +155,7 @@ func (s *Sweep) textCells(r Row) []string {
 	if s.grid.Seeds() > 1 {
 		out = append(out, strconv.FormatInt(r.Run.Seed, 10))
 	}
-	for _, c := range r.cells() {
+	for _, c := range s.cells(r) {
 		out = append(out, c.text())
 	}
 	return out
@@ -161,7 +189,7 @@ func (s *Sweep) writeMarkdown(b *strings.Builder, rows []Row) {
 			width[i] = max(width[i], len([]rune(c)), 3)
 		}
 	}
-	right := len(head) - len(metricHeadings)
+	right := len(head) - len(s.metricHeadings())
 	line := func(cells []string) {
 		b.WriteString("|")
 		for i, c := range cells {
@@ -196,7 +224,7 @@ func (s *Sweep) machineKeys() []string {
 		keys = append(keys, escape.Text(a.Edit.Path()))
 	}
 	keys = append(keys, "seed")
-	return append(keys, metricKeys...)
+	return append(keys, s.keys()...)
 }
 
 // writeCSV writes the header only on the first shard, so the shards'
@@ -214,7 +242,7 @@ func (s *Sweep) writeCSV(b *strings.Builder, rows []Row) error {
 			rec = append(rec, escape.Text(v))
 		}
 		rec = append(rec, strconv.FormatInt(r.Run.Seed, 10))
-		for _, c := range r.cells() {
+		for _, c := range s.cells(r) {
 			rec = append(rec, c.number())
 		}
 		if err := w.Write(rec); err != nil {
@@ -247,7 +275,7 @@ func (s *Sweep) writeJSON(b *strings.Builder, rows []Row) {
 			vals = append(vals, quote(v))
 		}
 		vals = append(vals, strconv.FormatInt(r.Run.Seed, 10))
-		for _, c := range r.cells() {
+		for _, c := range s.cells(r) {
 			v := c.number()
 			if v == "" {
 				v = "null"

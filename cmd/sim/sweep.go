@@ -64,12 +64,17 @@ func sweepCommand(stdout, stderr io.Writer, tty func(io.Writer) bool) *cobra.Com
 			"  stall     the longest time one app operation waited for its final answer:\n" +
 			"            from its request reaching the sidecar to the answer (the op\n" +
 			"            event's took), retries and backoff included\n" +
+			"A scenario with messages (publish steps, subscriptions, input bindings) adds\n" +
+			"published, delivered, redelivered, deadlettered, dropped, lost, pending and\n" +
+			"duplicates (sim diff's messages section), and delay: the worst end-to-end delay\n" +
+			"of a delivered message, from its publish to the end of its first delivery.\n" +
 			"A duration that does not apply (no stop fault, no breaker opened, never\n" +
 			"recovered, no operation ended) is `-` in a table, empty in CSV, null in JSON.\n\n" +
 			"--format table (aligned columns; a seed column with --seeds above 1), markdown\n" +
 			"(the same as a pipe table), csv (a header, then run, the paths, seed and the\n" +
-			"metrics, durations in seconds as decimals: detect_s, recover_s, stall_s) or json\n" +
-			"(an array of objects with the csv's keys in the same order, one per line).\n\n" +
+			"metrics, durations in seconds as decimals: detect_s, recover_s, stall_s,\n" +
+			"delay_s) or json (an array of objects with the csv's keys in the same order, one\n" +
+			"per line).\n\n" +
 			"--shard i/n runs the runs whose index modulo n is i (i is 0-based, as a\n" +
 			"Kubernetes indexed Job's JOB_COMPLETION_INDEX): only shard 0 writes the CSV\n" +
 			"header, so `cat shard-*.csv` is one CSV, and sorted by run it is the whole\n" +
