@@ -478,9 +478,33 @@ const (
 	Timeouts
 	// Recoveries: recovered events, success after a logged retry notice.
 	Recoveries
+	// Published: publish steps that succeeded (op events with op publish
+	// and outcome ok), as traces.Metrics.Published.
+	Published
+	// Delivered: deliver events where the subscriber's handler took the
+	// message for the first time (traces.Messages), as
+	// traces.Metrics.Delivered.
+	Delivered
+	// Redelivered: redeliver events, pending messages reclaimed to be
+	// delivered again.
+	Redelivered
+	// DeadLettered: deliver events with result deadletter.
+	DeadLettered
+	// Duplicates: deliver events where the handler took a message it had
+	// taken before.
+	Duplicates
+	// Deliveries: every deliver event, whatever its result (filter with
+	// Result).
+	Deliveries
 )
 
-var counterNames = [...]string{"", "ops", "failedOps", "succeededOps", "attempts", "failedAttempts", "shed", "retries", "timeouts", "recoveries"}
+var counterNames = [...]string{"", "ops", "failedOps", "succeededOps", "attempts", "failedAttempts", "shed", "retries", "timeouts", "recoveries",
+	"published", "delivered", "redelivered", "deadLettered", "duplicates", "deliveries"}
+
+// deliverResults are the results a deliver event may carry, for the
+// result filter.
+var deliverResults = []string{traces.ResultAck, traces.ResultPending, traces.ResultDeadLetter, traces.ResultDropped,
+	traces.ResultNotFound, traces.ResultLost, traces.ResultUnrouted, traces.ResultAckFailed, traces.ResultFailed}
 
 func (c Counter) String() string {
 	if int(c) < len(counterNames) && c != 0 {
@@ -502,7 +526,9 @@ func ParseCounter(s string) (Counter, bool) {
 // Counters lists every counter name, for messages.
 func Counters() []string { return append([]string(nil), counterNames[1:]...) }
 
-func (c Counter) counts(e *traces.Event) bool {
+// counts reports whether c counts e; fate is what e was for its message
+// (traces.Messages.Add), which Delivered and Duplicates need.
+func (c Counter) counts(e *traces.Event, fate traces.Fate) bool {
 	switch c {
 	case Ops:
 		return e.Kind == traces.Op
@@ -522,24 +548,38 @@ func (c Counter) counts(e *traces.Event) bool {
 		return e.Kind == traces.Timeout
 	case Recoveries:
 		return e.Kind == traces.Recovered
+	case Published:
+		return e.Kind == traces.Op && e.Op == "publish" && e.Outcome == traces.OK
+	case Delivered:
+		return fate == traces.FirstTaken
+	case Redelivered:
+		return e.Kind == traces.Redeliver
+	case DeadLettered:
+		return e.Kind == traces.Deliver && e.Result == traces.ResultDeadLetter
+	case Duplicates:
+		return fate == traces.DuplicateTaken
+	case Deliveries:
+		return e.Kind == traces.Deliver
 	}
 	return false
 }
 
-// Count: the number of events What counts, among those of Target, App and
-// Op (each "" for any) within Window (nil: the whole run), is within Bound.
+// Count: the number of events What counts, among those of Target, App, Op
+// and Result (a deliver event's; each "" for any) within Window (nil: the
+// whole run), is within Bound.
 type Count struct {
 	What   Counter
 	Target string
 	App    string
 	Op     string
+	Result string
 	Window *Window
 	Bound  Bound
 }
 
 func (c *Count) filters() string {
 	var parts []string
-	for _, f := range [...][2]string{{"target", c.Target}, {"app", c.App}, {"op", c.Op}} {
+	for _, f := range [...][2]string{{"target", c.Target}, {"app", c.App}, {"op", c.Op}, {"result", c.Result}} {
 		if f[1] != "" {
 			parts = append(parts, f[0]+" "+f[1])
 		}
@@ -576,13 +616,19 @@ func (c *Count) Describe() string {
 func (c *Count) Eval(tl *Timeline) Result {
 	var hit []int
 	seen := map[[2]string]bool{} // the names any event of the run carries, to catch a misspelt filter
+	// Every event goes through the fold, counted or not: whether a
+	// delivery is a message's first take depends on all before it.
+	msgs := traces.NewMessages()
 	for i := range tl.Events {
 		e := &tl.Events[i]
+		fate := msgs.Add(e)
 		seen[[2]string{"target", e.Target}], seen[[2]string{"app", e.App}], seen[[2]string{"op", e.Op}] = true, true, true
-		if !c.What.counts(e) || !c.Window.holds(e.T) {
+		seen[[2]string{"result", e.Result}] = true
+		if !c.What.counts(e, fate) || !c.Window.holds(e.T) {
 			continue
 		}
-		if (c.Target == "" || e.Target == c.Target) && (c.App == "" || e.App == c.App) && (c.Op == "" || e.Op == c.Op) {
+		if (c.Target == "" || e.Target == c.Target) && (c.App == "" || e.App == c.App) && (c.Op == "" || e.Op == c.Op) &&
+			(c.Result == "" || e.Result == c.Result) {
 			hit = append(hit, i)
 		}
 	}
@@ -592,7 +638,7 @@ func (c *Count) Eval(tl *Timeline) Result {
 	}
 	r.Actual = strconv.Itoa(len(hit))
 	var unseen []string
-	for _, f := range [...][2]string{{"target", c.Target}, {"app", c.App}, {"op", c.Op}} {
+	for _, f := range [...][2]string{{"target", c.Target}, {"app", c.App}, {"op", c.Op}, {"result", c.Result}} {
 		if f[1] != "" && !seen[[2]string{f[0], f[1]}] {
 			unseen = append(unseen, fmt.Sprintf("%s %q", f[0], f[1]))
 		}
@@ -604,4 +650,116 @@ func (c *Count) Eval(tl *Timeline) Result {
 		r.Nearest = tl.render(hit, 5)
 	}
 	return r
+}
+
+// Delay: every message delivered (its subscriber's handler took it for
+// the first time) to App (the subscriber) from Target (the pub/sub), each
+// "" for any, in a delivery ending within Window (nil: the whole run),
+// took at most Max from its publish (the XADD, its stream entry id's
+// millisecond) to the end of that delivery: the end-to-end delay whose
+// worst traces.Metrics.WorstDelay measures.
+type Delay struct {
+	Max    time.Duration
+	Target string
+	App    string
+	Window *Window
+}
+
+func (c *Delay) filters() string {
+	var parts []string
+	for _, f := range [...][2]string{{"target", c.Target}, {"app", c.App}} {
+		if f[1] != "" {
+			parts = append(parts, f[0]+" "+f[1])
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// Describe implements Check.
+func (c *Delay) Describe() string {
+	w := ""
+	if c.Window != nil {
+		w = " " + c.Window.String()
+	}
+	return fmt.Sprintf("every message delivered%s%s at most %s after its publish", c.filters(), w, c.Max)
+}
+
+// Eval implements Check.
+func (c *Delay) Eval(tl *Timeline) Result {
+	r := Result{Expected: fmt.Sprintf("end-to-end delay%s at most %s", c.filters(), c.Max)}
+	if c.Window != nil {
+		r.Expected = fmt.Sprintf("end-to-end delay%s of deliveries %s at most %s", c.filters(), c.Window, c.Max)
+	}
+	msgs := traces.NewMessages()
+	worst, delivered := -1, 0
+	var worstD time.Duration
+	var over []int
+	seen := map[[2]string]bool{}
+	for i := range tl.Events {
+		e := &tl.Events[i]
+		fate := msgs.Add(e)
+		seen[[2]string{"target", e.Target}], seen[[2]string{"app", e.App}] = true, true
+		if fate != traces.FirstTaken || !c.Window.holds(e.T) ||
+			(c.Target != "" && e.Target != c.Target) || (c.App != "" && e.App != c.App) {
+			continue
+		}
+		at, ok := traces.PublishedAt(e.Message)
+		if !ok {
+			continue // an input binding's event: no publish to measure from
+		}
+		delivered++
+		if d := e.T - at; worst < 0 || d > worstD {
+			worst, worstD = i, d
+		}
+		if e.T-at > c.Max {
+			over = append(over, i)
+		}
+	}
+	var unseen []string
+	for _, f := range [...][2]string{{"target", c.Target}, {"app", c.App}} {
+		if f[1] != "" && !seen[[2]string{f[0], f[1]}] {
+			unseen = append(unseen, fmt.Sprintf("%s %q", f[0], f[1]))
+		}
+	}
+	if len(unseen) > 0 {
+		r.Note = fmt.Sprintf("no event of the run names %s", strings.Join(unseen, " or "))
+	}
+	r.OK = len(over) == 0
+	if worst < 0 {
+		r.Actual = "no message delivered"
+		if r.Note == "" {
+			r.Note = "no message was delivered, so none was late"
+		}
+		return r
+	}
+	e := &tl.Events[worst]
+	at, _ := traces.PublishedAt(e.Message)
+	r.Actual = fmt.Sprintf("worst %s of %d delivered: message %s to %s, published at %s, delivered at %s",
+		worstD, delivered, e.Message, e.App, at, e.T)
+	if len(over) > 0 {
+		r.Actual += fmt.Sprintf("; %d over %s", len(over), c.Max)
+		r.Nearest = tl.latest(over, 5)
+	}
+	return r
+}
+
+// latest renders the n deliveries of idx whose messages waited longest
+// since their publish (earlier ones first on ties), in time order.
+func (tl *Timeline) latest(idx []int, n int) []string {
+	wait := func(k int) time.Duration {
+		e := &tl.Events[idx[k]]
+		at, _ := traces.PublishedAt(e.Message)
+		return at - e.T // negated: nearest picks the smallest
+	}
+	var out []string
+	for _, k := range nearest(len(idx), n, wait) {
+		out = append(out, tl.describe(idx[k]))
+	}
+	if len(idx) > n {
+		out = append(out, fmt.Sprintf("… and %d more", len(idx)-n))
+	}
+	return out
 }

@@ -159,6 +159,87 @@ func TestEval(t *testing.T) {
 	}
 }
 
+// messageTimeline is a pub/sub run in brief: m1 published at 1s and taken
+// at once; m2 published at 2s, left pending by a failing handler,
+// redelivered at 62s and taken, then taken again after an XACK that failed
+// (a duplicate); m3 dead-lettered; m4 dropped; and an input binding's
+// event, which has no publish to measure a delay from.
+func messageTimeline() *Timeline {
+	const m1, m2, m3, m4 = "946684801000-0", "946684802000-0", "946684803000-0", "946684804000-0"
+	pub := func(t time.Duration, o traces.Outcome) traces.Event {
+		return traces.Event{T: t, Kind: traces.Op, App: "checkout", Target: "pubsub", Op: "publish", Outcome: o}
+	}
+	del := func(t time.Duration, msg, result string) traces.Event {
+		return traces.Event{T: t, Kind: traces.Deliver, App: "sub", Target: "pubsub", Op: "deliver", Topic: "orders", Message: msg, Result: result}
+	}
+	return &Timeline{Events: []traces.Event{
+		pub(1*s, traces.OK),
+		del(1*s+ms(2), m1, traces.ResultAck),
+		pub(2*s, traces.OK),
+		del(2*s+ms(2), m2, traces.ResultPending),
+		pub(3*s, traces.OK),
+		del(3*s+ms(2), m3, traces.ResultDeadLetter),
+		pub(4*s, traces.OK),
+		del(4*s+ms(2), m4, traces.ResultDropped),
+		pub(5*s, traces.Error),
+		{T: 10 * s, Kind: traces.Deliver, App: "batch", Target: "cron", Op: "trigger", Result: traces.ResultAck},
+		{T: 62 * s, Kind: traces.Redeliver, App: "sub", Target: "pubsub", Topic: "orders", Message: m2, Deliveries: 2},
+		del(62*s+ms(2), m2, traces.ResultAckFailed),
+		{T: 122 * s, Kind: traces.Redeliver, App: "sub", Target: "pubsub", Topic: "orders", Message: m2, Deliveries: 3},
+		del(122*s+ms(2), m2, traces.ResultAck),
+	}}
+}
+
+// The message counters count as traces.Metrics does; maxDelay bounds the
+// end-to-end delay of each message's first take.
+func TestMessageChecks(t *testing.T) {
+	tests := []struct {
+		item   string
+		ok     bool
+		actual string
+	}{
+		{"{count: published, equals: 4}", true, "4"},
+		{"{count: ops, op: publish, equals: 5}", true, "5"},
+		{"{count: delivered, equals: 3}", true, "3"}, // m1, m2 and the binding's event
+		{"{count: delivered, op: deliver, equals: 2}", true, "2"},
+		{"{count: delivered, target: cron, op: trigger, equals: 1}", true, "1"},
+		{"{count: delivered, within: [0s, 60s], equals: 2}", true, "2"},
+		{"{count: redelivered, equals: 2}", true, "2"},
+		{"{count: deadLettered, equals: 0}", false, "1"},
+		{"{count: duplicates, equals: 1}", true, "1"},
+		{"{count: duplicates, within: [0s, 100s], equals: 0}", true, "0"},
+		{"{count: deliveries, equals: 7}", true, "7"},
+		{"{count: deliveries, result: dropped, atMost: 0}", false, "1"},
+		{"{count: deliveries, result: pending, app: sub, equals: 1}", true, "1"},
+		{"{maxDelay: 61s, app: sub}", true, "worst 1m0.002s of 2 delivered: message 946684802000-0 to sub, published at 2s, delivered at 1m2.002s"},
+		{"{maxDelay: 59s}", false, "worst 1m0.002s of 2 delivered: message 946684802000-0 to sub, published at 2s, delivered at 1m2.002s; 1 over 59s"},
+		{"{maxDelay: 1ms, within: [0s, 10s]}", false, "worst 2ms of 1 delivered: message 946684801000-0 to sub, published at 1s, delivered at 1.002s; 1 over 1ms"},
+		{"{maxDelay: 1ms, target: cron}", true, "no message delivered"},
+	}
+	tl := messageTimeline()
+	for _, tt := range tests {
+		a, err := parseOne(t, tt.item)
+		if err != nil {
+			t.Errorf("%s: %v", tt.item, err)
+			continue
+		}
+		r := a.Check.Eval(tl)
+		if r.OK != tt.ok || r.Actual != tt.actual {
+			t.Errorf("%s\n  got ok=%v actual %q\n  want ok=%v actual %q", tt.item, r.OK, r.Actual, tt.ok, tt.actual)
+		}
+		if err := Validate(a.Check); err != nil {
+			t.Errorf("%s: %v", tt.item, err)
+		}
+	}
+	a, _ := parseOne(t, "{maxDelay: 59s, app: sub}")
+	if got, want := a.Label(), "every message delivered (app sub) at most 59s after its publish"; got != want {
+		t.Errorf("label %q, want %q", got, want)
+	}
+	if got := a.Check.Eval(tl).Nearest; len(got) != 1 || !strings.Contains(got[0], `message: "946684802000-0"`) {
+		t.Errorf("nearest %q, want m2's late delivery", got)
+	}
+}
+
 // Failures show the relevant events nearest the instant or window.
 func TestNearest(t *testing.T) {
 	tests := []struct {
@@ -275,17 +356,23 @@ func TestParseErrors(t *testing.T) {
 		{"{log: ''}", `s.yaml:2: expect[0].log: want a value, got an empty string`},
 		{"{log: x, never: yes}", `s.yaml:2: expect[0].never: want true or false, got "yes"`},
 		{"{log: x, never: 'true'}", `s.yaml:2: expect[0].never: want true or false, got "true"`},
-		{"{count: failedOp, equals: 0}", `s.yaml:2: expect[0].count: unknown count "failedOp" (did you mean "failedOps"?): want one of ops, failedOps, succeededOps, attempts, failedAttempts, shed, retries, timeouts, recoveries`},
+		// The lists below grew with pub/sub (issue 14): message counters,
+		// the publish, binding, deliver and trigger ops, the result filter
+		// and the maxDelay assertion.
+		{"{count: failedOp, equals: 0}", `s.yaml:2: expect[0].count: unknown count "failedOp" (did you mean "failedOps"?): want one of ops, failedOps, succeededOps, attempts, failedAttempts, shed, retries, timeouts, recoveries, published, delivered, redelivered, deadLettered, duplicates, deliveries`},
 		{"{count: shed, equals: -1}", `s.yaml:2: expect[0].equals: want a count of 0 or more, got -1`},
 		{"{count: shed, atLeast: 3, atMost: 1}", `s.yaml:2: expect[0].atMost: atMost (1) is below atLeast (3)`},
 		{"{count: shed}", `s.yaml:2: expect[0]: say how many: equals, atLeast or atMost`},
 		{"{count: shed, equals: 1, atMost: 2}", `s.yaml:2: expect[0].equals: give equals, or atLeast and/or atMost, not both`},
-		{"{count: shed, op: sav, equals: 1}", `s.yaml:2: expect[0].op: want one of save, get, delete, invoke, actor, got "sav"`},
+		{"{count: shed, op: sav, equals: 1}", `s.yaml:2: expect[0].op: want one of save, get, delete, invoke, actor, publish, binding, deliver, trigger, got "sav"`},
+		{"{count: deliveries, result: nack, equals: 1}", `s.yaml:2: expect[0].result: want a deliver event's result, one of ack, pending, deadletter, dropped, notfound, lost, unrouted, ackfailed, failed, got "nack"`},
+		{"{maxDelay: 5, app: a}", `s.yaml:2: expect[0].maxDelay: want a duration such as "1.5s", got "5" (add a unit: "5s")`},
+		{"{maxDelay: 5s, result: ack}", `s.yaml:2: expect[0].result: unknown field here (known: app, maxDelay, name, target, within)`},
 		{"{count: shed, equals: 1, within: [2s, 1s]}", `s.yaml:2: expect[0].within: from (2s) is after to (1s)`},
-		{"{count: shed, equals: 1, breaker: b}", `s.yaml:2: expect[0].breaker: unknown field here (known: app, atLeast, atMost, count, equals, name, op, target, within)`},
+		{"{count: shed, equals: 1, breaker: b}", `s.yaml:2: expect[0].breaker: unknown field here (known: app, atLeast, atMost, count, equals, name, op, result, target, within)`},
 		{"{count: shed, equals: 1, equals: 2}", `s.yaml:2: expect[0].equals: given twice`},
-		{"{state: open}", `s.yaml:2: expect[0]: want an assertion starting with breaker, log or count, got keys state`},
-		{"{}", `s.yaml:2: expect[0]: want an assertion starting with breaker, log or count, got keys none`},
+		{"{state: open}", `s.yaml:2: expect[0]: want an assertion starting with breaker, log, count or maxDelay, got keys state`},
+		{"{}", `s.yaml:2: expect[0]: want an assertion starting with breaker, log, count or maxDelay, got keys none`},
 		{"open at 27s", `s.yaml:2: expect[0]: want an assertion such as {breaker: NAME, state: open, at: 27s}, got "open at 27s"`},
 		{"{log: x, name: [a]}", `s.yaml:2: expect[0].name: want a single value, got a list`},
 	}
@@ -389,8 +476,10 @@ func TestValidate(t *testing.T) {
 		&Transition{Breaker: "b", From: "closed", To: "open", Times: Bound{Min: -1, Max: -1}}: "bound: want 0 <= at least <= at most, got -1 and -1",
 		&Log{}:                                 "log: want a text or a regular expression",
 		&Count{What: Shed, Bound: Bound{2, 1}}: "bound: want 0 <= at least <= at most, got 2 and 1",
-		&Count{Bound: Exactly(0)}:              "count: want one of ops, failedOps, succeededOps, attempts, failedAttempts, shed, retries, timeouts, recoveries, got counter(0)",
-		&Count{What: Shed, Op: "x"}:            `op: want one of save, get, delete, invoke, actor, got "x"`,
+		&Count{Bound: Exactly(0)}:              "count: want one of ops, failedOps, succeededOps, attempts, failedAttempts, shed, retries, timeouts, recoveries, published, delivered, redelivered, deadLettered, duplicates, deliveries, got counter(0)",
+		&Count{What: Shed, Op: "x"}:            `op: want one of save, get, delete, invoke, actor, publish, binding, deliver, trigger, got "x"`,
+		&Count{What: Deliveries, Result: "x"}:  `result: want one of ack, pending, deadletter, dropped, notfound, lost, unrouted, ackfailed, failed, got "x"`,
+		&Delay{Max: -s}:                        "maxDelay: want 0s or more, got -1s",
 	} {
 		if got := errText(Validate(c)); got != want {
 			t.Errorf("%s: got %q, want %q", c.Describe(), got, want)

@@ -33,13 +33,17 @@ func (a *Assertion) Label() string {
 }
 
 // The keys each kind of item takes. An item's kind is decided by the first
-// of breaker+state, breaker+transition, log or count it has.
+// of breaker+state, breaker+transition, log, count or maxDelay it has.
 var (
 	stateKeys      = []string{"name", "breaker", "state", "at", "from", "to"}
 	transitionKeys = []string{"name", "breaker", "transition", "within", "times", "never"}
 	logKeys        = []string{"name", "log", "within", "times", "never"}
-	countKeys      = []string{"name", "count", "target", "app", "op", "within", "equals", "atLeast", "atMost"}
-	opNames        = []string{"save", "get", "delete", "invoke", "actor"}
+	countKeys      = []string{"name", "count", "target", "app", "op", "result", "within", "equals", "atLeast", "atMost"}
+	delayKeys      = []string{"name", "maxDelay", "target", "app", "within"}
+	// opNames are the op of op and call events (sim.OpKind's words):
+	// deliver and trigger name a delivery's attempts and its deliver
+	// event, of a subscription or an input binding.
+	opNames = []string{"save", "get", "delete", "invoke", "actor", "publish", "binding", "deliver", "trigger"}
 )
 
 // Parse reads an `expect:` block: n is the node sim.Scenario.Expect keeps
@@ -115,11 +119,13 @@ func (p *parser) item(path string, n *yaml.Node) (Assertion, bool) {
 		allowed = logKeys
 	case f["count"] != nil:
 		allowed = countKeys
+	case f["maxDelay"] != nil:
+		allowed = delayKeys
 	case f["breaker"] != nil:
 		p.errorf(keys["breaker"], path, "a breaker assertion needs state (with at, or from and to) or transition (such as closed->open)")
 		return a, false
 	default:
-		p.errorf(n, path, "want an assertion starting with breaker, log or count, got keys %s", keyList(pairs))
+		p.errorf(n, path, "want an assertion starting with breaker, log, count or maxDelay, got keys %s", keyList(pairs))
 		return a, false
 	}
 	before := len(p.errs)
@@ -138,6 +144,8 @@ func (p *parser) item(path string, n *yaml.Node) (Assertion, bool) {
 		a.Check = p.transition(path, f)
 	case f["log"] != nil:
 		a.Check = p.log(path, f)
+	case f["maxDelay"] != nil:
+		a.Check = p.delay(path, f)
 	default:
 		a.Check = p.count(path, n, f)
 	}
@@ -371,6 +379,12 @@ func (p *parser) count(path string, item *yaml.Node, f map[string]*yaml.Node) Ch
 			p.errorf(n, path+".op", "want one of %s, got %q", strings.Join(opNames, ", "), c.Op)
 		}
 	}
+	if n := f["result"]; n != nil {
+		c.Result = p.str(path+".result", n)
+		if c.Result != "" && !slices.Contains(deliverResults, c.Result) {
+			p.errorf(n, path+".result", "want a deliver event's result, one of %s, got %q", strings.Join(deliverResults, ", "), c.Result)
+		}
+	}
 	if w := f["within"]; w != nil {
 		c.Window = p.window(path+".within", w)
 	}
@@ -396,6 +410,21 @@ func (p *parser) count(path string, item *yaml.Node, f map[string]*yaml.Node) Ch
 				}
 			}
 		}
+	}
+	return c
+}
+
+func (p *parser) delay(path string, f map[string]*yaml.Node) Check {
+	c := &Delay{}
+	c.Max, _ = p.duration(path+".maxDelay", f["maxDelay"])
+	if n := f["target"]; n != nil {
+		c.Target = p.str(path+".target", n)
+	}
+	if n := f["app"]; n != nil {
+		c.App = p.str(path+".app", n)
+	}
+	if w := f["within"]; w != nil {
+		c.Window = p.window(path+".within", w)
 	}
 	return c
 }

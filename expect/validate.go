@@ -9,8 +9,9 @@ import (
 
 // Validate reports what Parse would have refused in a Check built in Go: an
 // empty breaker name or pattern, an unknown breaker state or counter, a
-// transition that does not change state, a window that ends before it
-// starts, a negative or inverted bound.
+// transition that does not change state, an unknown op or result, a
+// window that ends before it starts, a negative or inverted bound or
+// maxDelay.
 func Validate(c Check) error {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
@@ -63,8 +64,16 @@ func Validate(c Check) error {
 		if c.Op != "" && !slices.Contains(opNames, c.Op) {
 			bad("op: want one of %s, got %q", strings.Join(opNames, ", "), c.Op)
 		}
+		if c.Result != "" && !slices.Contains(deliverResults, c.Result) {
+			bad("result: want one of %s, got %q", strings.Join(deliverResults, ", "), c.Result)
+		}
 		window(c.Window)
 		bound(c.Bound)
+	case *Delay:
+		if c.Max < 0 {
+			bad("maxDelay: want 0s or more, got %s", c.Max)
+		}
+		window(c.Window)
 	case nil:
 		bad("no check")
 	}

@@ -42,6 +42,12 @@ const (
 	Retries        = expect.Retries        // retry events
 	Timeouts       = expect.Timeouts       // timeout events
 	Recoveries     = expect.Recoveries     // recovered events
+	Published      = expect.Published      // publish steps that succeeded
+	Delivered      = expect.Delivered      // messages a subscriber's handler took, the first time
+	Redelivered    = expect.Redelivered    // redeliver events: pending messages reclaimed
+	DeadLettered   = expect.DeadLettered   // deliver events with result deadletter
+	Duplicates     = expect.Duplicates     // a subscriber's handler took a message again
+	Deliveries     = expect.Deliveries     // deliver events, whatever their result (see Result)
 )
 
 // Option changes how a scenario runs, as `sim run`'s flags do.
@@ -301,8 +307,13 @@ func (a *CountAssertion) Target(name string) *CountAssertion { a.c.Target = name
 // App counts only events of the app with this id.
 func (a *CountAssertion) App(id string) *CountAssertion { a.c.App = id; return a }
 
-// Op counts only events of one operation: save, get, delete, invoke, actor.
+// Op counts only events of one operation: save, get, delete, invoke,
+// actor, publish, binding, deliver, trigger.
 func (a *CountAssertion) Op(op string) *CountAssertion { a.c.Op = op; return a }
+
+// Result counts only deliver events with this result (ack, pending,
+// deadletter, dropped, notfound, lost, unrouted, ackfailed, failed).
+func (a *CountAssertion) Result(result string) *CountAssertion { a.c.Result = result; return a }
 
 // During counts only events in [from, to].
 func (a *CountAssertion) During(from, to time.Duration) *CountAssertion {

@@ -225,3 +225,17 @@ func TestCheck(t *testing.T) {
 	r := Run(t, quickstart)
 	r.Check(&expect.Count{What: expect.Retries, Target: "statestore", Window: &expect.Window{From: 6 * s, To: 7 * s}, Bound: expect.Exactly(1)})
 }
+
+// The pub/sub example's messages, counted as sim diff and sim sweep count
+// them: every order delivered once, none dead-lettered, 85 redeliveries
+// after the breaker refused deliveries, the worst one 2m15s late.
+func TestMessages(t *testing.T) {
+	r := Run(t, "../examples/pubsub/scenario.yaml")
+	r.Count(Published).Equals(80)
+	r.Count(Delivered).App("order-processor").Equals(80)
+	r.Count(Redelivered).Equals(85)
+	r.Count(DeadLettered).Equals(0)
+	r.Count(Duplicates).Equals(0)
+	r.Count(Deliveries).Result("pending").Op("deliver").AtLeast(1)
+	r.Check(&expect.Delay{Max: 2*time.Minute + 16*s, App: "order-processor"})
+}
