@@ -149,8 +149,45 @@ func TestDeliveryExplanation(t *testing.T) {
 	if got, ok := Explanation(&e); ok {
 		t.Errorf("without a why: got %q", got)
 	}
-	r := Event{Kind: Redeliver, Why: "x"}
-	if got, ok := Explanation(&r); ok {
-		t.Errorf("redeliver: got %q", got)
+	// A redelivery has no why, only a decision line: what reclaimed it.
+	r := Event{T: 75 * time.Second, Kind: Redeliver, Why: "x", Message: "946684810000-0", Deliveries: 2}
+	if got, ok := Explanation(&r); !ok || got != "    decision @1m15s: message 946684810000-0 pending since its last delivery for processingTimeout: reclaimed, delivery 2\n" {
+		t.Errorf("redeliver: got %q %v", got, ok)
+	}
+}
+
+// A delivery that did not end acknowledged as taken gets a decision line,
+// after its why line when it has one; an acknowledged one gets none.
+func TestDeliveryDecision(t *testing.T) {
+	const why = "    why @8s: 4 attempts against maxRetries 3\n"
+	for _, tc := range []struct {
+		result, deadLetter, err string
+		op, why                 string
+		want                    string // the decision, after "    decision @8s: "
+	}{
+		{result: ResultAck},
+		{result: ResultAck, op: "trigger"},
+		{result: ResultPending, why: why, want: "not acknowledged: pubsub.redis redelivers it processingTimeout after its last delivery"},
+		{result: ResultPending, deadLetter: "orders-dlq", err: "context deadline exceeded", want: "not acknowledged; the publish to dead-letter topic orders-dlq failed: pubsub.redis redelivers it processingTimeout after its last delivery"},
+		{result: ResultDeadLetter, deadLetter: "orders-dlq", why: why, want: "the runner gave up: forwarded to dead-letter topic orders-dlq and acknowledged"},
+		{result: ResultLost, deadLetter: "orders-dlq", err: "context deadline exceeded", want: "the publish to dead-letter topic orders-dlq failed and the message was acknowledged anyway (Dapr 1.12-1.14): lost"},
+		{result: ResultNotFound, want: "the app answered 404: acknowledged, not retried"},
+		{result: ResultDropped, want: "the app answered DROP: acknowledged, not retried"},
+		{result: ResultDropped, deadLetter: "orders-dlq", want: "the app answered DROP: acknowledged, not retried; forwarded to dead-letter topic orders-dlq"},
+		{result: ResultUnrouted, want: "no routing rule matched: acknowledged undelivered"},
+		{result: ResultAckFailed, want: "the app took it but the XACK failed: it stays pending and will come back"},
+		{result: ResultFailed, op: "trigger", why: why, want: "the app did not answer 200: the binding's event is gone (cron does not retry)"},
+	} {
+		e := Event{T: 8 * time.Second, Kind: Deliver, Op: tc.op, Result: tc.result, DeadLetter: tc.deadLetter, Error: tc.err}
+		if tc.why != "" {
+			e.Why = "4 attempts against maxRetries 3"
+		}
+		want := tc.why
+		if tc.want != "" {
+			want += "    decision @8s: " + tc.want + "\n"
+		}
+		if got, ok := Explanation(&e); got != want || ok != (want != "") {
+			t.Errorf("%s (dead letter %q): got %q %v\nwant %q", tc.result, tc.deadLetter, got, ok, want)
+		}
 	}
 }

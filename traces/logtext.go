@@ -20,7 +20,9 @@ import (
 // the app's own text is printed as the app wrote it, as `dapr run` does.
 type LogWriter struct {
 	// Explain adds, after each breaker transition, retry decision and failed
-	// step or delivery, an indented line saying why (see Explanation).
+	// step or delivery, an indented line saying why, and after a delivery
+	// not acknowledged as taken or a redelivery, one saying what became of
+	// the message (see Explanation).
 	Explain bool
 	// Sidecars says the run has more than one sidecar: each sidecar line
 	// ends with the app_id field daprd logs (logrus pads the message to 44
@@ -63,18 +65,67 @@ func (l *LogWriter) Record(e *Event) error {
 	return nil
 }
 
-// Explanation is the `--explain` line of an event, with its newline: after
-// each breaker transition, each retry decision and each step or delivery
-// that finally failed, why, in numbers, at the exact virtual instant (whole-second stamps
-// hide the ties that decide these).
+// Explanation is the `--explain` text of an event, each line with its
+// newline: after each breaker transition, each retry decision and each
+// step or delivery that finally failed, why, in numbers, at the exact
+// virtual instant (whole-second stamps hide the ties that decide these);
+// then, for a delivery not acknowledged as taken and for a redelivery, what
+// became of the message (Decision).
 func Explanation(e *Event) (string, bool) {
+	var out string
 	switch e.Kind {
 	case Breaker, Retry, Op, Call, Deliver:
 		if w := e.WhyText(); w != "" {
-			return "    why @" + e.T.String() + ": " + escape.Text(w) + "\n", true
+			out = "    why @" + e.T.String() + ": " + escape.Text(w) + "\n"
 		}
 	}
-	return "", false
+	if d := Decision(e); d != "" {
+		out += "    decision @" + e.T.String() + ": " + escape.Text(d) + "\n"
+	}
+	return out, out != ""
+}
+
+// Decision says in plain words what a deliver event's result did with its
+// message, or why a redeliver event happened, from the event's own fields;
+// "" for an acknowledged delivery and for every other kind. The why line
+// says why the runner stopped; this says what the sidecar and the
+// component did next, which the log lines leave implicit.
+func Decision(e *Event) string {
+	if e.Kind == Redeliver {
+		// Dapr logs nothing here, so the line names the message itself.
+		return fmt.Sprintf("message %s pending since its last delivery for processingTimeout: reclaimed, delivery %d", e.Message, e.Deliveries)
+	}
+	if e.Kind != Deliver {
+		return ""
+	}
+	// A dead-letter publish that failed leaves its error on the event.
+	deadLetter := ""
+	if e.DeadLetter != "" {
+		if e.Error != "" {
+			deadLetter = "; the publish to dead-letter topic " + e.DeadLetter + " failed"
+		} else {
+			deadLetter = "; forwarded to dead-letter topic " + e.DeadLetter
+		}
+	}
+	switch e.Result {
+	case ResultPending:
+		return "not acknowledged" + deadLetter + ": pubsub.redis redelivers it processingTimeout after its last delivery"
+	case ResultDeadLetter:
+		return "the runner gave up: forwarded to dead-letter topic " + e.DeadLetter + " and acknowledged"
+	case ResultLost:
+		return "the publish to dead-letter topic " + e.DeadLetter + " failed and the message was acknowledged anyway (Dapr 1.12-1.14): lost"
+	case ResultNotFound:
+		return "the app answered 404: acknowledged, not retried"
+	case ResultDropped:
+		return "the app answered DROP: acknowledged, not retried" + deadLetter
+	case ResultUnrouted:
+		return "no routing rule matched: acknowledged undelivered" + deadLetter
+	case ResultAckFailed:
+		return "the app took it but the XACK failed: it stays pending and will come back"
+	case ResultFailed:
+		return "the app did not answer 200: the binding's event is gone (cron does not retry)"
+	}
+	return ""
 }
 
 // Line returns the log line an event projects to, with its newline, or false
