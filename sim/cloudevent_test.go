@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"regexp"
 	"testing"
@@ -46,4 +47,44 @@ func TestNewUUID(t *testing.T) {
 			t.Fatalf("the same seed drew %q and %q", u, w)
 		}
 	}
+}
+
+// eventReadSeeds are stored events, well formed or not, on which the
+// field readers must agree with decoding the whole event.
+var eventReadSeeds = []string{
+	`{"data":"{\"orderId\":1}","datacontenttype":"text/plain","id":"8a1e","pubsubname":"p","source":"s","specversion":"1.0","time":"2000-01-01T00:00:06Z","topic":"orders","traceid":"00-ab-cd-01","traceparent":"00-ab-cd-01","tracestate":"","type":"com.dapr.event.sent"}`,
+	`{"data":{"b":[1,2.50,{"c":null}],"orderId":12345678901234567890,"big":1e400},"id":"x"}`,
+	`{"data_base64":"AAE=","id":"x"}`,
+	`{"data":null,"data_base64":"AAE=","id":null}`,
+	`{"data":null,"data_base64":5,"id":5}`,
+	`{"id":"a","id":"b","data":"1","data":2}`,
+	`{"id":"a","ID":"b","Id":7,"iD":null}`,
+	`{"\u0069d":"esc","d\u0061ta":"<&>"}`,
+	`{"id":"caf\u00e9 \ud83d\ude00 \ud800","data":"tab\there\\\"\/\b\f\n\r"}`,
+	"{\"id\":\"\xff\xfe\",\"data\":\"\xc3\x28 ok\"}",
+	" \t\n{ \"id\" : \"x\" , \"data\" : [ 1 , true , false , null ] } \n",
+	`{"data":-0.5e-3,"id":"n"}`,
+	`{"data":true}`, `{"data":{}}`, `{"data":[]}`, `{}`, `[]`, `null`, `"id"`, `5`, ``,
+	`{"id":"x"} trailing`, `{"id":"x"}{"id":"y"}`, `{"id":"x",}`, `{"id":"x"`, `{"id":"x","data":01}`,
+	`{"a":{"id":"nested"},"id":"top","data":{"id":1}}`,
+}
+
+func FuzzEventFields(f *testing.F) {
+	for _, s := range eventReadSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		id, data := eventFields(raw)
+		wantID, wantData := eventFieldsDecoded(raw)
+		if id != wantID || data != wantData {
+			t.Errorf("eventFields(%q) = %q, %q; decoding the whole event gives %q, %q", raw, id, data, wantID, wantData)
+		}
+		var ce struct {
+			ID string `json:"id"`
+		}
+		json.Unmarshal([]byte(raw), &ce)
+		if got := cloudEventID(raw); got != ce.ID {
+			t.Errorf("cloudEventID(%q) = %q; json.Unmarshal gives %q", raw, got, ce.ID)
+		}
+	})
 }

@@ -368,13 +368,7 @@ func (e *Engine) startDelivery(wi int, m queued) bool {
 	dv := &delivery{c: c, topic: m.topic, entry: m.entry, raw: m.raw, started: now, seq: uint32(w.iteration)}
 	w.dv = dv
 	w.step = m.topic
-	var ce map[string]any
-	dec := json.NewDecoder(strings.NewReader(m.raw))
-	dec.UseNumber()
-	if err := dec.Decode(&ce); err == nil {
-		dv.eventID, _ = ce["id"].(string)
-		dv.data = eventData(ce)
-	}
+	dv.eventID, dv.data = eventFields(m.raw)
 	dv.route = ""
 	var asDapr map[string]any // the event as Dapr's rules see it (numbers are float64)
 	for i, r := range ts.sub.Rules {
@@ -415,32 +409,6 @@ func (e *Engine) startDelivery(wi int, m queued) bool {
 	}
 	e.issue(w, wi)
 	return true
-}
-
-// eventData is a CloudEvent's data as a subscriber reads it: a JSON
-// value's text, or the string itself.
-func eventData(ce map[string]any) string {
-	switch v := ce["data"].(type) {
-	case nil:
-		if b, ok := ce["data_base64"].(string); ok {
-			return b
-		}
-		return ""
-	case string:
-		return v
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
-
-// cloudEventID reads a stored CloudEvent's id.
-func cloudEventID(raw string) string {
-	var ce struct {
-		ID string `json:"id"`
-	}
-	json.Unmarshal([]byte(raw), &ce)
-	return ce.ID
 }
 
 // deliveryDeadline ends a delivery whose runner runs on the handler's
