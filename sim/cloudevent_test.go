@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
 	"regexp"
@@ -85,6 +87,69 @@ func FuzzEventFields(f *testing.F) {
 		json.Unmarshal([]byte(raw), &ce)
 		if got := cloudEventID(raw); got != ce.ID {
 			t.Errorf("cloudEventID(%q) = %q; json.Unmarshal gives %q", raw, got, ce.ID)
+		}
+	})
+}
+
+// cloudEventMap is how cloudEvent used to build the envelope, and how Dapr
+// does: a map marshalled by encoding/json.
+func cloudEventMap(p publication) []byte {
+	ct := p.contentType
+	if ct == "" {
+		ct = "text/plain"
+	}
+	ce := map[string]any{
+		"id":              p.id,
+		"specversion":     "1.0",
+		"datacontenttype": ct,
+		"source":          p.source,
+		"type":            "com.dapr.event.sent",
+		"topic":           p.topic,
+		"pubsubname":      p.pubsub,
+		"traceid":         p.traceparent,
+		"traceparent":     p.traceparent,
+		"tracestate":      "",
+		"time":            epoch.Add(p.at).Format(time.RFC3339),
+	}
+	var data any = string(p.data)
+	field := "data"
+	switch {
+	case isContentType(ct, "application/json"):
+		dec := json.NewDecoder(bytes.NewReader(p.data))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil {
+			data = v
+		}
+	case isContentType(ct, "application/octet-stream"):
+		data, field = base64.StdEncoding.EncodeToString(p.data), "data_base64"
+	}
+	ce[field] = data
+	out, err := json.Marshal(ce)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// The envelope written field by field is byte for byte the map's.
+func FuzzCloudEventMatchesMap(f *testing.F) {
+	texts := []string{"", "plain", `{"orderId":1}`, `say "hi" \ back\slash`, "<a href='x'>&amp;</a>",
+		"café ☕ \U0001F600", "\xff\xfe invalid \xc3\x28", "ctl \x00\x01\b\f\n\r\t\x1f\x7f end", "\u2028\u2029",
+		`{"n":1e400,"m":-0.000,"big":123456789012345678901234567890,"s":"<&>","u":"\u00e9"}`,
+		`{"a":{"b":[1,{"c":null,"c":true}]},"a":2} trailing`, `[1, 2`, `"just a string <>"`, `12.50`, `null`, " \t{ } "}
+	cts := []string{"", "text/plain", "application/json", "Application/JSON; charset=utf-8", "application/json ;x",
+		"application/octet-stream", "application/cloudevents+json", `weird "<ct>"`}
+	for i, d := range texts {
+		for j, ct := range cts {
+			f.Add(texts[(i+j)%len(texts)], "checkout", "orders", "orderpubsub", ct, "00-ab-cd-01", d, int64(i*j)*1e9+int64(j)*1e6)
+		}
+	}
+	f.Fuzz(func(t *testing.T, id, source, topic, pubsub, ct, traceparent, data string, at int64) {
+		p := publication{id: id, source: source, topic: topic, pubsub: pubsub, contentType: ct,
+			traceparent: traceparent, data: []byte(data), at: time.Duration(at)}
+		if got, want := cloudEvent(p), cloudEventMap(p); !bytes.Equal(got, want) {
+			t.Errorf("%+v:\n got %s\nwant %s", p, got, want)
 		}
 	})
 }
