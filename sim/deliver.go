@@ -220,7 +220,7 @@ func (e *Engine) poll(ci, t int) {
 		return
 	}
 	for _, m := range msgs {
-		ts.pollHand = append(ts.pollHand, queued{topic: t, entry: m.ID, raw: m.Fields["data"]})
+		ts.pollHand = append(ts.pollHand, queued{topic: t, entry: m.ID, raw: m.Data})
 	}
 	e.feed(ci)
 }
@@ -270,7 +270,7 @@ func (e *Engine) reclaim(ci, t int, resume bool) {
 			break
 		}
 		for _, m := range msgs {
-			raw := m.Fields["data"]
+			raw := m.Data
 			e.ev = traces.Event{T: now, Kind: traces.Redeliver, App: c.sidecar, Target: c.pubsub, Topic: ts.sub.Topic,
 				Message: m.ID, EventID: cloudEventID(raw), Deliveries: deliveries[m.ID]}
 			e.emit()

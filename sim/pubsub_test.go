@@ -52,23 +52,23 @@ func TestPublishWritesTheStream(t *testing.T) {
 		t.Errorf("the first entry's id %q is not the virtual millisecond of its XADD", msgs[0].ID)
 	}
 	for i, m := range msgs {
-		if m.Fields["metadata"] != "{}" {
-			t.Errorf("entry %d: metadata %q, want {}", i, m.Fields["metadata"])
+		if m.Metadata != "{}" {
+			t.Errorf("entry %d: metadata %q, want {}", i, m.Metadata)
 		}
 		var ce map[string]any
-		if err := json.Unmarshal([]byte(m.Fields["data"]), &ce); err != nil {
+		if err := json.Unmarshal([]byte(m.Data), &ce); err != nil {
 			t.Fatalf("entry %d: data is not a CloudEvent: %v", i, err)
 		}
 		data, _ := ce["data"].(map[string]any)
 		if ce["topic"] != "orders" || ce["pubsubname"] != "orderpubsub" || ce["source"] != "checkout" ||
 			data == nil || data["orderId"] != float64(i+1) {
-			t.Errorf("entry %d: %s", i, m.Fields["data"])
+			t.Errorf("entry %d: %s", i, m.Data)
 		}
 	}
 	again, _ := run()
 	for i := range msgs {
-		if again[i].Fields["data"] != msgs[i].Fields["data"] {
-			t.Fatalf("entry %d differs between two runs:\n%s\n%s", i, msgs[i].Fields["data"], again[i].Fields["data"])
+		if again[i].Data != msgs[i].Data {
+			t.Fatalf("entry %d differs between two runs:\n%s\n%s", i, msgs[i].Data, again[i].Data)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,10 +134,14 @@ func parseReply(b string) (v any, rest string, err error) {
 
 func (c *redisConn) close() { c.mr.Close() }
 
-// streamMsg is one stream entry as the consumer reads it.
+// streamMsg is one stream entry as the consumer reads it: the fields
+// pubsub.redis writes (XADD data <event> [metadata <json>]), the last of a
+// repeated one. Others are dropped; a map per entry cost more than the
+// rest of reading it.
 type streamMsg struct {
-	ID     string
-	Fields map[string]string
+	ID       string
+	Data     string
+	Metadata string
 }
 
 // pendingMsg is one entry of a consumer group's pending list.
@@ -251,7 +256,10 @@ func (c *redisConn) xlen(stream string) (int, error) {
 	return n, nil
 }
 
+// appendEntries appends the stream entries of a reply (XREADGROUP's per
+// stream, XCLAIM's) to out.
 func appendEntries(out []streamMsg, entries []any) []streamMsg {
+	out = slices.Grow(out, len(entries))
 	for _, e := range entries {
 		pair, _ := e.([]any)
 		if len(pair) != 2 {
@@ -259,11 +267,15 @@ func appendEntries(out []streamMsg, entries []any) []streamMsg {
 		}
 		id, _ := pair[0].(string)
 		kv, _ := pair[1].([]any)
-		m := streamMsg{ID: id, Fields: make(map[string]string, len(kv)/2)}
+		m := streamMsg{ID: id}
 		for i := 0; i+1 < len(kv); i += 2 {
-			k, _ := kv[i].(string)
 			v, _ := kv[i+1].(string)
-			m.Fields[k] = v
+			switch k, _ := kv[i].(string); k {
+			case "data":
+				m.Data = v
+			case "metadata":
+				m.Metadata = v
+			}
 		}
 		out = append(out, m)
 	}

@@ -44,7 +44,7 @@ func TestRedisStreamsConsumerGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []streamMsg{{ID: ids[0], Fields: map[string]string{"data": "x"}}, {ID: ids[1], Fields: map[string]string{"data": "xx"}}}
+	want := []streamMsg{{ID: ids[0], Data: "x"}, {ID: ids[1], Data: "xx"}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("first read (-want +got):\n%s", d)
 	}
