@@ -275,6 +275,15 @@ func (e *Engine) reclaim(ci, t int, resume bool) {
 				Message: m.ID, EventID: cloudEventID(raw), Deliveries: deliveries[m.ID]}
 			e.emit()
 			ts.claimHand = append(ts.claimHand, queued{topic: t, entry: m.ID, raw: raw})
+			delete(deliveries, m.ID)
+		}
+		// What XCLAIM did not return was trimmed from the stream while
+		// pending: a ghost, which contrib acknowledges so that it does not
+		// hold the head of every pass (redis.go:367-412).
+		for _, id := range ids {
+			if _, ghost := deliveries[id]; ghost {
+				rc.xack(ts.sub.Topic, c.ps.ConsumerID, id)
+			}
 		}
 		e.feed(ci)
 		if len(msgs) == 0 {

@@ -209,6 +209,14 @@ func TestDeliveryDecisions(t *testing.T) {
 		{"1.14: the same policy retries it (matching is 1.15's)",
 			deliveryCase{dapr: "1.14", policies: fmt.Sprintf(retry5s, 3), inbound: "          retry: r\n", faults: "{from: 0s, to: 50s, target: order-processor, error: boom}", duration: "50s"},
 			"16.004s deliver w0 pending attempts=4 err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n"},
+		{"entries trimmed while pending (maxLenApprox 2) are ghosts: acknowledged at the reclaim, not redelivered",
+			deliveryCase{orders: 4, metadata: "  - name: maxLenApprox\n    value: \"2\"\n", faults: "{from: 0s, to: 70s, target: order-processor, error: boom}", duration: "80s"},
+			"1.001s deliver w0 pending attempts=1 err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n" +
+				"2.001s deliver w1 pending attempts=1 err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n" +
+				"3.001s deliver w2 pending attempts=1 err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n" +
+				"4.001s deliver w3 pending attempts=1 err=\"retriable error occurred: retriable error returned from app while processing pub/sub event <id>, topic: orders, body: boom. status code returned: 500\"\n" +
+				"75.000s redeliver 946684803000-0 n=2\n75.000s redeliver 946684804000-0 n=2\n" +
+				"75.001s deliver w4 ack attempts=1 log=\"got {\\\"orderId\\\":3}\"\n75.001s deliver w5 ack attempts=1 log=\"got {\\\"orderId\\\":4}\"\n"},
 		{"concurrency 1: one delivery at a time, retries included",
 			deliveryCase{orders: 3, metadata: "  - name: concurrency\n    value: \"1\"\n", policies: fmt.Sprintf(retry5s, 1), inbound: "          retry: r\n", faults: "{from: 0s, to: 2s, target: order-processor, error: boom}", duration: "20s"},
 			"6.002s deliver w0 ack attempts=2 log=\"got {\\\"orderId\\\":1}\"\n" +
@@ -296,5 +304,23 @@ func TestTriggerDecisions(t *testing.T) {
 				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
 			}
 		})
+	}
+}
+
+// The ghosts of the case above leave the pending list: nothing is pending
+// once the two entries left are taken (without the XACK, two would stay
+// and head every reclaim pass).
+func TestGhostsLeaveThePendingList(t *testing.T) {
+	e, _ := runDelivery(t, deliveryCase{orders: 4, metadata: "  - name: maxLenApprox\n    value: \"2\"\n", faults: "{from: 0s, to: 70s, target: order-processor, error: boom}", duration: "80s"})
+	rc, err := e.Store("orderpubsub").streams()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pend, err := rc.xpending("orders", "order-processor", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pend) != 0 {
+		t.Errorf("%d entries still pending: %+v", len(pend), pend)
 	}
 }
