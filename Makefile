@@ -46,7 +46,9 @@ FUZZ_TARGETS := \
 	./traces:FuzzLineLimit \
 	./daprlog:FuzzReadLineLimit \
 	./internal/ynode:FuzzNumbers \
-	./policies:FuzzWhatIfValue
+	./policies:FuzzWhatIfValue \
+	./sim:FuzzEventFields \
+	./sim:FuzzCloudEventMatchesMap
 fuzz:
 	GO=$(GO) .ci/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 
