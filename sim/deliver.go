@@ -584,7 +584,7 @@ func (e *Engine) endDelivery(w *worker, wi int, res string, r result) {
 		}
 	}
 	if res == traces.ResultAck && ackErr == "" && ts.sub.Log != "" {
-		e.ev.Log = strings.NewReplacer("{data}", dv.data, "{id}", dv.eventID, "{event}", dv.raw).Replace(ts.sub.Log)
+		e.ev.Log = expandMessage(ts.sub.Log, dv.data, dv.eventID, dv.raw)
 	}
 	if ackErr != "" {
 		// The app took it, the XACK failed: it stays pending and comes
@@ -604,4 +604,38 @@ func (e *Engine) endDelivery(w *worker, wi int, res string, r result) {
 	}
 	c.idle = append(c.idle, int32(wi))
 	e.feed(w.ci)
+}
+
+// expandMessage fills a subscriber's line: {data}, {id} and {event}. It
+// is what strings.NewReplacer with those three pairs gives (no placeholder
+// is a prefix of another, so one left-to-right pass finds the same
+// matches) without building a replacer per message.
+func expandMessage(tmpl, data, id, event string) string {
+	if strings.IndexByte(tmpl, '{') < 0 {
+		return tmpl
+	}
+	var b strings.Builder
+	for {
+		j := strings.IndexByte(tmpl, '{')
+		if j < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:j])
+		rest := tmpl[j:]
+		switch {
+		case strings.HasPrefix(rest, "{data}"):
+			b.WriteString(data)
+			tmpl = rest[len("{data}"):]
+		case strings.HasPrefix(rest, "{id}"):
+			b.WriteString(id)
+			tmpl = rest[len("{id}"):]
+		case strings.HasPrefix(rest, "{event}"):
+			b.WriteString(event)
+			tmpl = rest[len("{event}"):]
+		default:
+			b.WriteByte('{')
+			tmpl = rest[1:]
+		}
+	}
 }

@@ -324,3 +324,14 @@ func TestGhostsLeaveThePendingList(t *testing.T) {
 		t.Errorf("%d entries still pending: %+v", len(pend), pend)
 	}
 }
+
+// expandMessage gives what strings.NewReplacer gives for the same three
+// placeholders, on templates that mix them with stray braces.
+func TestExpandMessageMatchesReplacer(t *testing.T) {
+	r := strings.NewReplacer("{data}", "D{id}", "{id}", "I", "{event}", "E{")
+	for _, tmpl := range []string{"", "plain", "{data}", "got {data} ({id}) {event}", "{{data}}", "{", "}{", "{dat{data}", "{id}{id}{event}{", "a{b}c{data"} {
+		if got, want := expandMessage(tmpl, "D{id}", "I", "E{"), r.Replace(tmpl); got != want {
+			t.Errorf("%q: got %q, want %q", tmpl, got, want)
+		}
+	}
+}
