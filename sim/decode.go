@@ -215,48 +215,50 @@ func (d *decoder) apps(path string, n *yaml.Node) []App {
 }
 
 func (d *decoder) subscriptions(path string, n *yaml.Node) []Subscription {
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		d.errorf(n, path, "want a list of at least one subscription ({pubsub, topic, route}), got %s", describeList(n))
-		return nil
-	}
-	subs := make([]Subscription, 0, len(n.Content))
-	for i, sn := range n.Content {
-		field := fmt.Sprintf("%s[%d]", path, i)
-		s := Subscription{Line: sn.Line}
-		seen := decodeFields(d, sn, field, &s, subscriptionFields)
-		if seen == nil {
-			continue
-		}
-		for _, k := range []string{"pubsub", "topic"} {
-			if _, ok := seen[k]; !ok {
-				d.errorf(sn, field+"."+k, "required: the %s the app subscribes to", map[string]string{"pubsub": "pub/sub component", "topic": "topic"}[k])
+	return decodeList(d, path, n, "subscription ({pubsub, topic, route})", subscriptionFields,
+		func(line int) Subscription { return Subscription{Line: line} },
+		func(field string, item *yaml.Node, seen map[string]*yaml.Node, s *Subscription) {
+			if _, ok := seen["pubsub"]; !ok {
+				d.errorf(item, field+".pubsub", "required: the pub/sub component the app subscribes to")
 			}
-		}
-		if _, ok := seen["route"]; !ok && s.Topic != "" {
-			s.Route = "/" + s.Topic
-		}
-		subs = append(subs, s)
-	}
-	return subs
+			if _, ok := seen["topic"]; !ok {
+				d.errorf(item, field+".topic", "required: the topic the app subscribes to")
+			}
+			if _, ok := seen["route"]; !ok && s.Topic != "" {
+				s.Route = "/" + s.Topic
+			}
+		})
 }
 
 func (d *decoder) inputBindings(path string, n *yaml.Node) []InputBinding {
+	return decodeList(d, path, n, "input binding ({name, log})", inputBindingFields,
+		func(line int) InputBinding { return InputBinding{Line: line} },
+		func(field string, item *yaml.Node, seen map[string]*yaml.Node, b *InputBinding) {
+			if _, ok := seen["name"]; !ok || b.Name == "" {
+				d.errorf(item, field+".name", "required: the input binding component the app answers, e.g. tick")
+			}
+		})
+}
+
+// decodeList reads a list of at least one mapping by table: each item
+// starts as fresh(its line), and finish checks it and fills defaults once
+// its keys are read. An item that is not a mapping is reported and left out.
+func decodeList[T, D any](d *decoder, path string, n *yaml.Node, what string, table []field[T, D],
+	fresh func(line int) T, finish func(field string, item *yaml.Node, seen map[string]*yaml.Node, v *T)) []T {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		d.errorf(n, path, "want a list of at least one input binding ({name, log}), got %s", describeList(n))
+		d.errorf(n, path, "want a list of at least one %s, got %s", what, describeList(n))
 		return nil
 	}
-	out := make([]InputBinding, 0, len(n.Content))
-	for i, bn := range n.Content {
+	out := make([]T, 0, len(n.Content))
+	for i, item := range n.Content {
 		field := fmt.Sprintf("%s[%d]", path, i)
-		b := InputBinding{Line: bn.Line}
-		seen := decodeFields(d, bn, field, &b, inputBindingFields)
+		v := fresh(item.Line)
+		seen := decodeFields(d, item, field, &v, table)
 		if seen == nil {
 			continue
 		}
-		if _, ok := seen["name"]; !ok || b.Name == "" {
-			d.errorf(bn, field+".name", "required: the input binding component the app answers, e.g. tick")
-		}
-		out = append(out, b)
+		finish(field, item, seen, &v)
+		out = append(out, v)
 	}
 	return out
 }

@@ -92,6 +92,13 @@ type delivery struct {
 // channel's transport errors (Dapr's is `--app-port`; a scenario has none).
 const appPort = "3000"
 
+// appRefused is the app channel's error when the app does not listen:
+// Go's net/http error for a POST to path (DEVIATIONS.md: the port stands
+// for --app-port).
+func appRefused(path string) string {
+	return `Post "http://127.0.0.1:` + appPort + path + `": dial tcp 127.0.0.1:` + appPort + `: connect: connection refused`
+}
+
 // Fixed wording of a delivery's errors (dapr@v1.14.4
 // pkg/runtime/subscription/publish.go, pkg/runtime/errors/retriable.go).
 const (
@@ -150,13 +157,18 @@ func (e *Engine) newConsumers(instance func(string, policies.Resolved) *breakerI
 			c.idle = append(c.idle, wi)
 		}
 		for t, ts := range c.topics {
-			e.streamReaders[sidecarKey(c.pubsub, ts.sub.Topic)] = append(e.streamReaders[sidecarKey(c.pubsub, ts.sub.Topic)], readerRef{ci, t})
+			k := streamKey{c.pubsub, ts.sub.Topic}
+			e.streamReaders[k] = append(e.streamReaders[k], readerRef{ci, t})
 		}
 	}
 }
 
-// readerRef names one topic of one consumer.
-type readerRef struct{ consumer, topic int }
+// readerRef names one topic of one consumer; streamKey one stream, a
+// topic of a pub/sub component's Redis.
+type (
+	readerRef struct{ consumer, topic int }
+	streamKey struct{ pubsub, topic string }
+)
 
 // subscribe starts every consumer at the start of the run, as a sidecar
 // does when its app is ready: the inbound policy is resolved (which makes
@@ -185,7 +197,7 @@ func (e *Engine) subscribe() {
 
 // published tells the readers of a stream that an entry landed.
 func (e *Engine) published(pubsub, topic string) {
-	for _, r := range e.streamReaders[sidecarKey(pubsub, topic)] {
+	for _, r := range e.streamReaders[streamKey{pubsub, topic}] {
 		e.queuePoll(r.consumer, r.topic)
 	}
 }
@@ -481,7 +493,7 @@ func (e *Engine) reachSubscriber(w *worker) time.Duration {
 		}
 	}
 	if refused {
-		w.answerErr = appChannelErr + fmt.Sprintf(`Post "http://127.0.0.1:%s%s": dial tcp 127.0.0.1:%s: connect: connection refused`, appPort, dv.route, appPort)
+		w.answerErr = appChannelErr + appRefused(dv.route)
 	}
 	return lat
 }

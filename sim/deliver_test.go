@@ -82,11 +82,18 @@ faults: [%s]
 	if err := os.WriteFile(path, []byte(sc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	scn, err := LoadScenario(path)
+	return collectRun(t, path)
+}
+
+// collectRun runs the scenario at path to its horizon and returns the
+// engine (closed when the test ends) and every event.
+func collectRun(t *testing.T, path string) (*Engine, []traces.Event) {
+	t.Helper()
+	sc, err := LoadScenario(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	setup, err := Prepare(scn, Overrides{})
+	setup, err := Prepare(sc, Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,21 +263,8 @@ func runTrigger(t *testing.T, policies, inbound, faults string) []traces.Event {
 			t.Fatal(err)
 		}
 	}
-	sc, err := LoadScenario(filepath.Join(dir, "scenario.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	setup, err := Prepare(sc, Overrides{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var col traces.Collector
-	e := NewEngine(setup, &col, Options{})
-	t.Cleanup(e.Close)
-	if err := e.Run(); err != nil {
-		t.Fatal(err)
-	}
-	return col.Events
+	_, evs := collectRun(t, filepath.Join(dir, "scenario.yaml"))
+	return evs
 }
 
 // An input binding's event, from Dapr's processor/binding and contrib's

@@ -209,7 +209,7 @@ type Engine struct {
 	// consumers are the subscribers' pubsub.redis consumers, and
 	// streamReaders who reads each stream (pub/sub and topic).
 	consumers     []*consumer
-	streamReaders map[string][]readerRef
+	streamReaders map[streamKey][]readerRef
 	triggers      []*trigger
 	// windowAnswer is the answer (RETRY, DROP) of the window that failed
 	// the last attempt applyWindows judged, "" for none.
@@ -275,7 +275,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		maxEvents:     opt.MaxEvents,
 		jitter:        map[string]*mrand.Rand{},
 		eventRand:     map[string]*rand.Rand{},
-		streamReaders: map[string][]readerRef{},
+		streamReaders: map[streamKey][]readerRef{},
 	}
 	if e.maxEvents <= 0 {
 		e.maxEvents = DefaultMaxEvents

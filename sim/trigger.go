@@ -106,7 +106,7 @@ func (e *Engine) reachTriggered(w *worker) time.Duration {
 		}
 	}
 	if refused {
-		w.answerErr = fmt.Sprintf(`Post "http://127.0.0.1:%s/%s": dial tcp 127.0.0.1:%s: connect: connection refused`, appPort, route, appPort)
+		w.answerErr = appRefused("/" + route)
 	}
 	return lat
 }
