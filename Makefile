@@ -48,7 +48,8 @@ FUZZ_TARGETS := \
 	./internal/ynode:FuzzNumbers \
 	./policies:FuzzWhatIfValue \
 	./sim:FuzzEventFields \
-	./sim:FuzzCloudEventMatchesMap
+	./sim:FuzzCloudEventMatchesMap \
+	./sim:FuzzRemarshal
 fuzz:
 	GO=$(GO) .ci/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 

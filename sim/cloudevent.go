@@ -37,15 +37,7 @@ func cloudEvent(p publication) []byte {
 	b := make([]byte, 0, 384+len(p.data)*5/4)
 	switch {
 	case isContentType(ct, "application/json"):
-		dec := json.NewDecoder(bytes.NewReader(p.data))
-		dec.UseNumber()
-		var v any
-		if dec.Decode(&v) == nil {
-			j, err := json.Marshal(v)
-			if err != nil {
-				// Only values decoded from JSON are in v.
-				panic("sim: marshal a CloudEvent's data: " + err.Error())
-			}
+		if j, ok := remarshal(p.data); ok {
 			b = append(append(b, `{"data":`...), j...)
 		} else {
 			b = appendJSONString(append(b, `{"data":`...), string(p.data))
@@ -160,14 +152,191 @@ func eventFields(raw string) (id, data string) {
 	case dataRaw[0] == '"':
 		data, _ = jsonString(dataRaw)
 	default:
-		dec := json.NewDecoder(strings.NewReader(dataRaw))
-		dec.UseNumber()
-		var v any
-		dec.Decode(&v) // valid JSON: cannot fail
-		b, _ := json.Marshal(v)
-		data = string(b)
+		j, _ := remarshal([]byte(dataRaw)) // valid JSON: cannot fail
+		data = string(j)
 	}
 	return id, data
+}
+
+// remarshal is what Dapr makes of JSON data, on publish and again on
+// delivery: the first value decoded into an any (numbers kept exact, as
+// json.Number) and marshalled, so keys come out sorted and whitespace
+// goes; ok is false when data does not start with a JSON value. Data
+// already in that form (canonical) comes back as it is, without the
+// decoding and marshalling that were a sixth of a pub/sub run;
+// FuzzRemarshal holds the shortcut to the long way.
+func remarshal(data []byte) (j []byte, ok bool) {
+	if canonical(data) {
+		return data, true
+	}
+	return remarshalDecoded(data)
+}
+
+// remarshalDecoded is remarshal the long way.
+func remarshalDecoded(data []byte) (j []byte, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil, false
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		// Only values decoded from JSON are in v.
+		panic("sim: marshal decoded JSON data: " + err.Error())
+	}
+	return j, true
+}
+
+// canonical reports whether data is exactly one JSON value as
+// json.Marshal writes what remarshal decodes from it: no whitespace,
+// object keys without escapes in strictly increasing byte order (so no
+// duplicates), strings of printable ASCII whose only escapes are \" and \\ (and no <,
+// > or &, which json.Marshal escapes), any number as written (json.Number
+// marshals its own text), nesting at most maxCanonicalDepth deep. It
+// answers false for anything else, canonical or not: remarshal then takes
+// the long way.
+func canonical(data []byte) bool {
+	end, ok := canonicalValue(data, 0, 0)
+	return ok && end == len(data)
+}
+
+const maxCanonicalDepth = 64
+
+// canonicalValue checks the value at data[i:] and returns the index just
+// past it.
+func canonicalValue(data []byte, i, depth int) (int, bool) {
+	if i >= len(data) || depth > maxCanonicalDepth {
+		return 0, false
+	}
+	switch c := data[i]; {
+	case c == '{':
+		i++
+		if i < len(data) && data[i] == '}' {
+			return i + 1, true
+		}
+		var last []byte
+		for first := true; ; first = false {
+			start := i
+			// A key's escapes would sort by their backslash here and
+			// by what they stand for in json.Marshal: none is allowed.
+			end, ok := canonicalString(data, i, false)
+			if !ok {
+				return 0, false
+			}
+			key := data[start+1 : end-1]
+			if !first && bytes.Compare(key, last) <= 0 {
+				return 0, false
+			}
+			last = key
+			if end >= len(data) || data[end] != ':' {
+				return 0, false
+			}
+			if i, ok = canonicalValue(data, end+1, depth+1); !ok || i >= len(data) {
+				return 0, false
+			}
+			switch data[i] {
+			case ',':
+				i++
+			case '}':
+				return i + 1, true
+			default:
+				return 0, false
+			}
+		}
+	case c == '[':
+		i++
+		if i < len(data) && data[i] == ']' {
+			return i + 1, true
+		}
+		for {
+			var ok bool
+			if i, ok = canonicalValue(data, i, depth+1); !ok || i >= len(data) {
+				return 0, false
+			}
+			switch data[i] {
+			case ',':
+				i++
+			case ']':
+				return i + 1, true
+			default:
+				return 0, false
+			}
+		}
+	case c == '"':
+		return canonicalString(data, i, true)
+	case c == '-' || c >= '0' && c <= '9':
+		return jsonNumber(data, i)
+	}
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if bytes.HasPrefix(data[i:], []byte(lit)) {
+			return i + len(lit), true
+		}
+	}
+	return 0, false
+}
+
+// canonicalString checks the string at data[i:] (see canonical); escapes
+// says whether \" and \\ may appear.
+func canonicalString(data []byte, i int, escapes bool) (int, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return 0, false
+	}
+	for i++; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			return i + 1, true
+		case c == '\\':
+			if !escapes || i+1 >= len(data) || data[i+1] != '"' && data[i+1] != '\\' {
+				return 0, false
+			}
+			i++
+		case c < 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '&':
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// jsonNumber checks the number at data[i:] against JSON's grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func jsonNumber(data []byte, i int) (int, bool) {
+	digits := func(i int) int {
+		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	if data[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case i < len(data) && data[i] >= '1' && data[i] <= '9':
+		i = digits(i)
+	default:
+		return 0, false
+	}
+	if i < len(data) && data[i] == '.' {
+		j := digits(i + 1)
+		if j == i+1 {
+			return 0, false
+		}
+		i = j
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		j := digits(i)
+		if j == i {
+			return 0, false
+		}
+		i = j
+	}
+	return i, true
 }
 
 // eventFieldsDecoded is eventFields by decoding the whole event.
@@ -287,7 +456,7 @@ func skipValue(s string, i int) int {
 // jsonString is the string a JSON string value (valid JSON) decodes to,
 // as encoding/json decodes it (invalid UTF-8 becomes U+FFFD); ok is false
 // for a value that is not a string.
-func jsonString(v string) (s string, ok bool) {
+func jsonString(v string) (string, bool) {
 	if len(v) < 2 || v[0] != '"' {
 		return "", false
 	}
@@ -296,12 +465,10 @@ func jsonString(v string) (s string, ok bool) {
 	for i := 0; i < len(body); i++ {
 		switch c := body[i]; {
 		case c >= utf8.RuneSelf:
-			json.Unmarshal([]byte(v), &s)
-			return s, true
+			return decodedString(v), true
 		case c == '\\':
 			if body[i+1] == 'u' {
-				json.Unmarshal([]byte(v), &s)
-				return s, true
+				return decodedString(v), true
 			}
 			escapes = true
 			i++
@@ -321,6 +488,14 @@ func jsonString(v string) (s string, ok bool) {
 		b = append(b, c)
 	}
 	return string(b), true
+}
+
+// decodedString is jsonString by encoding/json. Its own variable: taking
+// the address of jsonString's result put it on the heap on every call.
+func decodedString(v string) string {
+	var s string
+	json.Unmarshal([]byte(v), &s)
+	return s
 }
 
 // unescape maps the letter of a one-letter JSON escape to its byte.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -152,4 +153,38 @@ func FuzzCloudEventMatchesMap(f *testing.F) {
 			t.Errorf("%+v:\n got %s\nwant %s", p, got, want)
 		}
 	})
+}
+
+// remarshal's shortcut for canonical data gives what decoding and
+// marshalling give, and canonical accepts only what that leaves as it is.
+func FuzzRemarshal(f *testing.F) {
+	for _, s := range []string{`{"orderId":1}`, `{"a":1,"b":[true,false,null,"x\"y\\z"],"c":{}}`, `[]`, `-0.5e+3`,
+		`{"b":1,"a":2}`, `{"a":1,"a":2}`, `{"a\"":1,"a#":2}`, `{"a":"<&>"}`, `{"a":"é"}`, `{"a":01}`, `{"a":1.}`,
+		`{"a":1} `, ` {"a":1}`, `{"a":1}{}`, `"\u0041"`, `"\/"`, `tru`, `nul`, `[1,]`, `{"a":}`, `{,}`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, wantOK := remarshalDecoded(data)
+		got, ok := remarshal(data)
+		if ok != wantOK || !bytes.Equal(got, want) {
+			t.Errorf("remarshal(%q) = %q, %v; decoding and marshalling give %q, %v", data, got, ok, want, wantOK)
+		}
+		if canonical(data) && !bytes.Equal(want, data) {
+			t.Errorf("canonical(%q), but decoding and marshalling give %q", data, want)
+		}
+	})
+}
+
+// The shortcut is taken for the data a publish usually carries, and left
+// for data json.Marshal would change; FuzzRemarshal proves it agrees.
+func TestCanonical(t *testing.T) {
+	for s, want := range map[string]bool{
+		`{"orderId":1}`: true, `{"a":[1,2.5e-3,-0],"b":{"c":"d \"q\" \\"},"e":null}`: true, `[]`: true, `"x"`: true,
+		`{"b":1,"a":2}`: false, `{"a":1,"a":2}`: false, `{ "a":1}`: false, `{"a":"<"}`: false, `{"a\"":1}`: false,
+		`{"a":"\n"}`: false, `{"a":01}`: false, `{"a":1}x`: false, ``: false, strings.Repeat("[", 66) + strings.Repeat("]", 66): false,
+	} {
+		if got := canonical([]byte(s)); got != want {
+			t.Errorf("canonical(%q) = %v, want %v", s, got, want)
+		}
+	}
 }
