@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -158,4 +159,65 @@ func normalReply(v any) any {
 		return out
 	}
 	return v
+}
+
+// xreadgroup answers "nothing new" without asking only when Redis would
+// answer so: over random XADDs (trimmed or not), reads of several groups
+// with and without COUNT, acknowledgements and claims, every read the
+// shortcut would answer is asked of miniredis too and must come back
+// empty; a test that never took the shortcut would prove nothing.
+func TestReadShortcutAgreesWithRedis(t *testing.T) {
+	c, err := newRedisConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	r := rand.New(rand.NewPCG(1, 2))
+	streams, groups := []string{"orders", "payments"}, []string{"a", "b"}
+	for _, s := range streams {
+		for _, g := range groups {
+			if err := c.xgroupCreate(s, g); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var read []streamMsg
+	shortcuts := 0
+	for i := 0; i < 5000; i++ {
+		c.at(time.Duration(i) * time.Millisecond)
+		s, g := streams[r.IntN(2)], groups[r.IntN(2)]
+		switch r.IntN(4) {
+		case 0:
+			if _, err := c.xadd(s, int64(r.IntN(3)*5), "data", "x"); err != nil {
+				t.Fatal(err)
+			}
+		case 1, 2:
+			count := r.IntN(3)
+			if n, ok := c.drained[groupStream{g, s}]; ok && n == c.added[s] {
+				shortcuts++
+				got, err := c.xreadgroupAsked(g, g, s, count)
+				if err != nil || len(got) != 0 {
+					t.Fatalf("op %d: the shortcut answers nothing for %s on %s; Redis gives %v, %v", i, g, s, got, err)
+				}
+				continue
+			}
+			got, err := c.xreadgroup(g, g, s, count)
+			if err != nil {
+				t.Fatal(err)
+			}
+			read = append(read, got...)
+		case 3:
+			if len(read) > 0 {
+				m := read[r.IntN(len(read))]
+				if r.IntN(2) == 0 {
+					c.xack(s, g, m.ID)
+				} else {
+					c.xclaim(s, g, g, 0, []string{m.ID})
+				}
+			}
+		}
+	}
+	if shortcuts < 100 {
+		t.Fatalf("the shortcut was taken %d times in 5000 operations", shortcuts)
+	}
 }
