@@ -169,6 +169,9 @@ func FuzzRemarshal(f *testing.F) {
 		if ok != wantOK || !bytes.Equal(got, want) {
 			t.Errorf("remarshal(%q) = %q, %v; decoding and marshalling give %q, %v", data, got, ok, want, wantOK)
 		}
+		if canonical(data) && !json.Valid(data) {
+			t.Errorf("canonical(%q), but it is not valid JSON", data)
+		}
 		if canonical(data) && !bytes.Equal(want, data) {
 			t.Errorf("canonical(%q), but decoding and marshalling give %q", data, want)
 		}
@@ -185,6 +188,20 @@ func TestCanonical(t *testing.T) {
 	} {
 		if got := canonical([]byte(s)); got != want {
 			t.Errorf("canonical(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// The events cloudEvent writes take validJSON's one pass, not json.Valid.
+func TestCloudEventsAreCanonical(t *testing.T) {
+	for _, p := range []publication{
+		{id: "3f2b1c9e-8d4a-4b7e-9c1d-2a5f6e7b8c9d", source: "checkout", topic: "orders", pubsub: "orderpubsub",
+			contentType: "application/json", data: []byte(`{"orderId":1}`), traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+		{id: "x", source: "s", topic: "t", pubsub: "p", data: []byte("plain text, \"quoted\"")},
+		{id: "x", source: "s", topic: "t", pubsub: "p", contentType: "application/octet-stream", data: []byte{0, 1, 2}},
+	} {
+		if raw := cloudEvent(p); !canonical(raw) {
+			t.Errorf("cloudEvent(%+v) = %s: not canonical", p, raw)
 		}
 	}
 }
