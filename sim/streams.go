@@ -71,23 +71,38 @@ func (c *redisConn) at(now time.Duration) { c.mr.SetTime(epoch.Add(now)) }
 // do runs one command and returns its reply (parseReply): a string, an
 // int, nil, []any, or an error for a Redis error reply.
 func (c *redisConn) do(args ...string) (any, error) {
-	c.out.Reset()
-	c.srv.Dispatch(c.peer, args)
-	c.peer.Flush()
-	if c.out.Len() == 0 {
-		return nil, fmt.Errorf("redis %s: no reply", args[0])
+	reply, err := c.raw(args)
+	if err != nil {
+		return nil, err
 	}
-	v, rest, err := parseReply(c.out.String())
+	return decodeReply(args[0], reply)
+}
+
+// decodeReply reads command's reply (parseReply): a Redis error reply
+// as the error.
+func decodeReply(command, reply string) (any, error) {
+	v, rest, err := parseReply(reply)
 	if err == nil && rest != "" {
 		err = errTrailing
 	}
 	if err != nil {
-		return nil, fmt.Errorf("redis %s: %w", args[0], err)
+		return nil, fmt.Errorf("redis %s: %w", command, err)
 	}
 	if e, ok := v.(error); ok {
 		return nil, e
 	}
 	return v, nil
+}
+
+// raw runs one command and returns its reply's RESP text.
+func (c *redisConn) raw(args []string) (string, error) {
+	c.out.Reset()
+	c.srv.Dispatch(c.peer, args)
+	c.peer.Flush()
+	if c.out.Len() == 0 {
+		return "", fmt.Errorf("redis %s: no reply", args[0])
+	}
+	return c.out.String(), nil
 }
 
 var (
@@ -213,7 +228,15 @@ func (c *redisConn) xreadgroupAsked(group, consumer, stream string, count int) (
 		// COUNT 0 is no COUNT: contrib's queueDepth 0 reads everything.
 		args = append(args, "COUNT", strconv.Itoa(count))
 	}
-	v, err := c.do(append(args, "STREAMS", stream, ">")...)
+	args = append(args, "STREAMS", stream, ">")
+	reply, err := c.raw(args)
+	if err != nil {
+		return nil, err
+	}
+	if msgs, ok := readEntries(reply); ok {
+		return msgs, nil
+	}
+	v, err := decodeReply(args[0], reply)
 	if err != nil || v == nil {
 		return nil, err
 	}
@@ -228,6 +251,101 @@ func (c *redisConn) xreadgroupAsked(group, consumer, stream string, count int) (
 		out = appendEntries(out, entries)
 	}
 	return out, nil
+}
+
+// readEntries reads an XREADGROUP reply of one stream (or a null reply)
+// straight into stream entries, as parseReply and appendEntries would
+// read it; ok is false for any other reply, left to them. The []any of
+// the general reader cost a dozen allocations a message.
+func readEntries(reply string) (out []streamMsg, ok bool) {
+	r := respReader{s: reply}
+	n, ok := r.array()
+	switch {
+	case !ok:
+		return nil, false
+	case n < 0:
+		return nil, r.s == ""
+	case n != 1:
+		return nil, false
+	}
+	if n, ok := r.array(); !ok || n != 2 {
+		return nil, false
+	}
+	if _, ok := r.bulk(); !ok {
+		return nil, false
+	}
+	entries, ok := r.array()
+	if !ok || entries < 0 {
+		return nil, false
+	}
+	if entries > 0 {
+		out = make([]streamMsg, 0, entries)
+	}
+	for range entries {
+		if n, ok := r.array(); !ok || n != 2 {
+			return nil, false
+		}
+		m := streamMsg{}
+		if m.ID, ok = r.bulk(); !ok {
+			return nil, false
+		}
+		kv, ok := r.array()
+		if !ok || kv < 0 {
+			return nil, false
+		}
+		for i := 0; i < kv; i++ {
+			k, ok := r.bulk()
+			if !ok {
+				return nil, false
+			}
+			if i++; i == kv {
+				break // an odd field out, as appendEntries drops it
+			}
+			v, ok := r.bulk()
+			if !ok {
+				return nil, false
+			}
+			switch k {
+			case "data":
+				m.Data = v
+			case "metadata":
+				m.Metadata = v
+			}
+		}
+		out = append(out, m)
+	}
+	return out, r.s == ""
+}
+
+// respReader reads RESP2 replies' arrays and bulk strings from the front
+// of s.
+type respReader struct{ s string }
+
+// array reads an array's header: its length, -1 for a null array.
+func (r *respReader) array() (int, bool) { return r.header('*') }
+
+// bulk reads a bulk string (not a null one).
+func (r *respReader) bulk() (string, bool) {
+	n, ok := r.header('$')
+	if !ok || n < 0 || len(r.s) < n+2 || r.s[n:n+2] != "\r\n" {
+		return "", false
+	}
+	v := r.s[:n]
+	r.s = r.s[n+2:]
+	return v, true
+}
+
+func (r *respReader) header(kind byte) (int, bool) {
+	line, rest, ok := strings.Cut(r.s, "\r\n")
+	if !ok || line == "" || line[0] != kind {
+		return 0, false
+	}
+	n, err := strconv.Atoi(line[1:])
+	if err != nil {
+		return 0, false
+	}
+	r.s = rest
+	return n, true
 }
 
 // xack removes id from group's pending list.

@@ -221,3 +221,64 @@ func TestReadShortcutAgreesWithRedis(t *testing.T) {
 		t.Fatalf("the shortcut was taken %d times in 5000 operations", shortcuts)
 	}
 }
+
+// readEntries reads an XREADGROUP reply as parseReply and appendEntries
+// do, and takes every reply miniredis gives the consumer's reads.
+func TestReadEntriesMatchesParseReply(t *testing.T) {
+	c, err := newRedisConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	generic := func(reply string) []streamMsg {
+		v, err := decodeReply("XREADGROUP", reply)
+		if err != nil || v == nil {
+			return nil
+		}
+		var out []streamMsg
+		for _, s := range v.([]any) {
+			if pair, _ := s.([]any); len(pair) == 2 {
+				entries, _ := pair[1].([]any)
+				out = appendEntries(out, entries)
+			}
+		}
+		return out
+	}
+	read := []string{"XREADGROUP", "GROUP", "g", "c", "COUNT", "3", "STREAMS", "orders", ">"}
+	var replies []string
+	run := func(args ...string) string {
+		reply, err := c.raw(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reply
+	}
+	run("XGROUP", "CREATE", "orders", "g", "0", "MKSTREAM")
+	replies = append(replies, run(read...))
+	run("XADD", "orders", "*", "data", `{"id":"a\r\nb"}`, "metadata", `{"k":"v"}`)
+	run("XADD", "orders", "*", "data", "", "other", "x", "data", "last wins")
+	run("XADD", "orders", "*", "only", "other")
+	run("XADD", "orders", "*", "data", "4")
+	replies = append(replies, run(read...), run(read...), run(read...))
+	for _, reply := range replies {
+		got, ok := readEntries(reply)
+		if !ok {
+			t.Errorf("readEntries does not take miniredis's reply %q", reply)
+		}
+		if want := generic(reply); !cmp.Equal(got, want) {
+			t.Errorf("readEntries(%q) = %+v; parseReply and appendEntries give %+v", reply, got, want)
+		}
+	}
+	// Replies it leaves to the general reader, or reads the same way.
+	for _, reply := range []string{
+		"-NOGROUP No such key\r\n", "*2\r\n*2\r\n$1\r\na\r\n*0\r\n*2\r\n$1\r\nb\r\n*0\r\n",
+		"*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*3\r\n$4\r\ndata\r\n$1\r\nx\r\n$1\r\ny\r\n",
+		"*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$4\r\ndata\r\n:5\r\n",
+		"*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*-1\r\n", "*-1\r\n", "*-1\r\nextra", "*1\r\n*2\r\n$1\r\ns\r\n*0\r\n",
+		"*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$9\r\n1-1\r\n",
+	} {
+		if got, ok := readEntries(reply); ok && !cmp.Equal(got, generic(reply)) {
+			t.Errorf("readEntries(%q) = %+v; parseReply and appendEntries give %+v", reply, got, generic(reply))
+		}
+	}
+}
