@@ -12,7 +12,7 @@ import (
 	"github.com/dapr-sim/sim/traces"
 )
 
-// The README's picture is this test's golden file: `make golden`
+// The README's picture (docs/quickstart-timeline.svg) is this test's golden file: `make golden`
 // (SIM_UPDATE_GOLDEN=1) rewrites it from the code; review it like code.
 const quickstartSVG = "../docs/quickstart-timeline.svg"
 

@@ -105,7 +105,7 @@ func TestDeliveryRoundTrip(t *testing.T) {
 	}
 }
 
-// The lines of each new shape, field for field: the order the README
+// The lines of each new shape, field for field: the order docs/trace.md
 // documents.
 func TestDeliveryLines(t *testing.T) {
 	events := deliveryEvents()

@@ -114,7 +114,7 @@ func ParseOutcome(s string) (Outcome, bool) {
 
 // Event is one fact of a run at virtual time T (time since the run started).
 // It is flat on purpose: one value type for every kind keeps recording free of
-// allocations; which fields a kind uses is listed on Kind and in the README.
+// allocations; which fields a kind uses is listed on Kind and in docs/trace.md.
 type Event struct {
 	T    time.Duration
 	Kind Kind

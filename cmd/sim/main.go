@@ -1,5 +1,5 @@
 // Command sim shows what Dapr resiliency policies do when a dependency fails,
-// second by second, on a virtual clock. See the README for usage.
+// second by second, on a virtual clock. See README.md and docs/ for usage.
 //
 // This package is the CLI only: flags, files, exit codes. Each sub-command
 // lives in its own file and writes only to the writers it is handed.
