@@ -1,0 +1,556 @@
+package main
+
+// The docs' commands are tests. Every fenced block with info string
+// `console` in README.md, CONTRIBUTING.md, docs/**/*.md and examples/**/*.md
+// is a transcript: a line starting with "$ " is a command, the lines after it
+// (up to the next "$ " line or the fence) are what it prints, stdout and
+// stderr as a terminal interleaves them. TestDocs runs each command and
+// compares:
+//
+//   - A shown line "..." stands for any number of lines (none included);
+//     every other line must match exactly.
+//   - A command ends with "# exit N" (a shell comment, so copying the line
+//     still works) when its exit status is N; without it the status must be 0.
+//     In a pipeline the status is sim's own, as under `set -o pipefail`.
+//   - Commands: `sim ARGS` and `go run ./cmd/sim ARGS` (both run the test
+//     binary as sim, as the testscripts do), `make TARGET` when the Makefile's
+//     recipe for TARGET is one `$(GO) run ./cmd/sim ARGS` line (run as such,
+//     so the doc and the Makefile cannot disagree), and a pipe into
+//     `head -n N` or `tail -n N`. Words split as a shell splits them ('…',
+//     "…", \); no variables, globs, redirections or `&&`. What the test will
+//     not run (it installs, or takes minutes) is listed in docSkipped, and
+//     such a command may show no output.
+//   - Each document runs in its own scratch directory holding a copy of the
+//     repository's examples/ and docs/, its commands in order, so a trace one
+//     command writes is there for the next; nothing in the repository is
+//     written.
+//
+// A block that looks like a shell session but is not `console` fails the
+// test, so no command escapes it: a block with info string sh, bash, shell
+// or zsh, or with none, whose lines start with "$ " or "sim ". A synopsis
+// goes in a `text` block.
+//
+// SIM_UPDATE_GOLDEN=1 rewrites the shown output of every command whose
+// block shows it whole (no "..." line) from the real run; review that diff
+// like code.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// docSkipped lists the commands the docs may show that this test does not
+// run, by prefix, with the reason. Anything else unknown fails.
+var docSkipped = []struct{ prefix, why string }{
+	{"make test", "the whole suite; it runs this test"},
+	{"make conformance", "compiles Dapr's dependencies, minutes"},
+	{"make fuzz", "minutes of fuzzing"},
+	{"make bench", "benchmarks take minutes"},
+	{"make golden", "rewrites the repository's goldens"},
+	{"make build", "writes bin/sim into the repository"},
+	{"go install ", "installs into GOPATH/bin"},
+	{"git clone ", "needs the network"},
+	{"cd sim", "follows the clone"},
+	{"../shared/checks/contract", "outside the repository"},
+}
+
+// docFiles are the Markdown files whose console blocks are run, relative to
+// the repository root.
+func docFiles(root string) ([]string, error) {
+	files := []string{"README.md", "CONTRIBUTING.md"}
+	for _, dir := range []string{"docs", "examples"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(p, ".md") {
+				rel, err := filepath.Rel(root, p)
+				if err != nil {
+					return err
+				}
+				files = append(files, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+func TestDocs(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := docFiles(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	update := os.Getenv("SIM_UPDATE_GOLDEN") != ""
+	for _, name := range files {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src, err := os.ReadFile(filepath.Join(root, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			for _, d := range []string{"examples", "docs"} {
+				if err := os.CopyFS(filepath.Join(dir, d), os.DirFS(filepath.Join(root, d))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := docRunner{dir: dir, makefile: string(makefile)}
+			out, problems := r.check(name, src, update)
+			for _, p := range problems {
+				t.Error(p)
+			}
+			if update && !bytes.Equal(out, src) {
+				if err := os.WriteFile(filepath.Join(root, name), out, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestDocsCatches shows the checker failing where it must: a wrong line of
+// output, a wrong exit status, a command in a shell block, an unknown
+// command; and passing a correct transcript with an elision.
+func TestDocsCatches(t *testing.T) {
+	makefile, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS("../../examples")); err != nil {
+		t.Fatal(err)
+	}
+	r := docRunner{dir: dir, makefile: string(makefile)}
+	fence := "```"
+	for _, c := range []struct {
+		name, doc string
+		want      string // a problem containing this; "" for none
+	}{
+		{"right", fence + "console\n$ sim lint examples/quickstart/resources\n" + fence + "\n" +
+			fence + "console\n$ sim run examples/quickstart/scenario.yaml | head -n 3\n== APP == Saving Order: { orderId: '1' }\n...\n" + fence + "\n", ""},
+		{"elision in the middle", fence + "console\n$ make run\n== APP == Saving Order: { orderId: '1' }\n...\nINFO[0026] Circuit breaker \"simpleCB-statestore\" changed state from closed to open\n...\n" + fence + "\n", ""},
+		{"wrong line", "text\n\n" + fence + "console\n$ sim run examples/quickstart/scenario.yaml | head -n 2\n== APP == Saving Order: { orderId: '1' }\n== APP == Getting Order: { orderId: '2' }\n" + fence + "\n",
+			"doc.md:4: sim run examples/quickstart/scenario.yaml | head -n 2: output differs at line 6"},
+		{"missing line", fence + "console\n$ sim run examples/quickstart/scenario.yaml | head -n 2\n== APP == Saving Order: { orderId: '1' }\n" + fence + "\n",
+			"doc.md:2: sim run examples/quickstart/scenario.yaml | head -n 2: output differs: it goes on after line 3"},
+		{"exit status", fence + "console\n$ sim lint nothing-here.yaml\n...\n" + fence + "\n", "exit status 2, the doc shows 0"},
+		{"shown status", fence + "console\n$ sim lint examples/quickstart/resources  # exit 1\n" + fence + "\n", "exit status 0, the doc shows 1"},
+		{"bash block", fence + "bash\nsim run examples/quickstart/scenario.yaml\n" + fence + "\n", "doc.md:1: a ```bash block: shell commands go in a ```console block"},
+		{"bare block", "\n" + fence + "\n$ sim lint x\n" + fence + "\n", "doc.md:3: a ``` block with a command"},
+		{"unknown command", fence + "console\n$ rm -rf examples\n" + fence + "\n", `doc.md:2: rm -rf examples: the doc test runs sim`},
+		{"redirection", fence + "console\n$ sim run examples/quickstart/scenario.yaml > out\n" + fence + "\n", "cannot run `>`"},
+		{"unclosed", fence + "console\n$ sim lint examples/quickstart/resources\n", "doc.md:1: the fence is never closed"},
+		{"skipped with output", fence + "console\n$ make test\nok\n" + fence + "\n", "is not run by the doc test (the whole suite; it runs this test), so it may show no output"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, problems := r.check("doc.md", []byte(c.doc), false)
+			var got []string
+			for _, p := range problems {
+				got = append(got, p.Error())
+			}
+			if c.want == "" {
+				if len(got) > 0 {
+					t.Fatalf("want no problem, got:\n%s", strings.Join(got, "\n"))
+				}
+				return
+			}
+			if !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, c.want) }) {
+				t.Fatalf("want a problem containing %q, got:\n%s", c.want, strings.Join(got, "\n"))
+			}
+		})
+	}
+}
+
+// docRunner runs one document's commands in dir.
+type docRunner struct {
+	dir      string
+	makefile string
+}
+
+// docCommand is one "$ " line of a console block and the output shown
+// under it.
+type docCommand struct {
+	line   int // 1-based line of the "$ " line in the document
+	text   string
+	status int
+	shown  []string
+	// first and end delimit the shown output's lines in the document
+	// (0-based, end exclusive), for SIM_UPDATE_GOLDEN.
+	first, end int
+}
+
+var shellInfo = map[string]bool{"": true, "sh": true, "bash": true, "shell": true, "zsh": true}
+
+var exitComment = regexp.MustCompile(`\s+# exit (\d+)$`)
+
+// check runs every console block of src and returns src with shown output
+// rewritten (when update is set and a block shows its output whole) and the
+// problems found, each starting with name:line.
+func (r docRunner) check(name string, src []byte, update bool) ([]byte, []error) {
+	lines := strings.Split(string(src), "\n")
+	var problems []error
+	fail := func(line int, format string, args ...any) {
+		problems = append(problems, fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
+	}
+	type edit struct {
+		first, end int
+		with       []string
+	}
+	var edits []edit
+	for i := 0; i < len(lines); i++ {
+		fenceLine := strings.TrimLeft(lines[i], " ")
+		if len(lines[i])-len(fenceLine) > 3 || !strings.HasPrefix(fenceLine, "```") {
+			continue
+		}
+		marker := fenceLine[:len(fenceLine)-len(strings.TrimLeft(fenceLine, "`"))]
+		info := strings.TrimSpace(fenceLine[len(marker):])
+		lang, _, _ := strings.Cut(info, " ")
+		start := i
+		end := -1
+		for j := i + 1; j < len(lines); j++ {
+			if strings.TrimSpace(lines[j]) == marker {
+				end = j
+				break
+			}
+		}
+		if end < 0 {
+			fail(start+1, "the fence is never closed")
+			break
+		}
+		body := lines[start+1 : end]
+		i = end
+		switch {
+		case lang == "console":
+			cmds := parseConsole(body, start+1)
+			for _, c := range cmds {
+				got, err := r.run(c)
+				if err != nil {
+					fail(c.line, "%s: %v", c.text, err)
+					continue
+				}
+				if got == nil { // skipped
+					continue
+				}
+				if update && !slices.Contains(c.shown, "...") {
+					if !slices.Equal(got, c.shown) {
+						edits = append(edits, edit{c.first, c.end, got})
+					}
+					continue
+				}
+				if msg := matchShown(c, got); msg != "" {
+					fail(c.line, "%s: %s", c.text, msg)
+				}
+			}
+		case lang == "bash" || lang == "sh" || lang == "shell" || lang == "zsh":
+			fail(start+1, "a ```%s block: shell commands go in a ```console block (\"$ \" before each command, its output after it), a synopsis in a ```text block", lang)
+		case shellInfo[lang]:
+			for k, l := range body {
+				if strings.HasPrefix(l, "$ ") || strings.HasPrefix(l, "sim ") {
+					fail(start+2+k, "a ``` block with a command (%q): use ```console for a command and its output, ```text for a synopsis", l)
+					break
+				}
+			}
+		}
+	}
+	if len(edits) == 0 {
+		return src, problems
+	}
+	var out []string
+	last := 0
+	for _, e := range edits {
+		out = append(out, lines[last:e.first]...)
+		out = append(out, e.with...)
+		last = e.end
+	}
+	out = append(out, lines[last:]...)
+	return []byte(strings.Join(out, "\n")), problems
+}
+
+// parseConsole splits a console block's lines into commands; at0 is the
+// 0-based document line of body[0].
+func parseConsole(body []string, at0 int) []docCommand {
+	var cmds []docCommand
+	for k, l := range body {
+		at := at0 + k // 0-based document line of l
+		if text, ok := strings.CutPrefix(l, "$ "); ok {
+			c := docCommand{line: at + 1, text: text, first: at + 1, end: at + 1}
+			if m := exitComment.FindStringSubmatch(text); m != nil {
+				c.status, _ = strconv.Atoi(m[1])
+				c.text = strings.TrimSuffix(text, m[0])
+			}
+			cmds = append(cmds, c)
+			continue
+		}
+		if len(cmds) == 0 {
+			// Output before any command: compared with nothing, so refuse it
+			// rather than let it stand unchecked.
+			cmds = append(cmds, docCommand{line: at + 1, text: "", first: at, end: at})
+		}
+		c := &cmds[len(cmds)-1]
+		c.shown = append(c.shown, l)
+		c.end = at + 1
+	}
+	return cmds
+}
+
+// matchShown compares a command's output with the lines shown, "..." in
+// the shown lines matching any run of lines, and describes the first
+// difference ("" when they match).
+func matchShown(c docCommand, got []string) string {
+	if globLines(c.shown, got) {
+		return ""
+	}
+	// The longest prefix of shown lines that still matches some prefix of
+	// the output says where it went wrong.
+	for n := len(c.shown); n >= 0; n-- {
+		pattern := append(slices.Clone(c.shown[:n]), "...")
+		if globLines(pattern, got) {
+			if n == len(c.shown) {
+				return fmt.Sprintf("output differs: it goes on after line %d; got:\n%s", c.first+n, strings.Join(got, "\n"))
+			}
+			return fmt.Sprintf("output differs at line %d:\n  shown: %q\ngot:\n%s", c.first+n+1, c.shown[n], strings.Join(got, "\n"))
+		}
+	}
+	return "output differs"
+}
+
+// globLines reports whether got matches pattern, where a pattern line "..."
+// matches any number of lines.
+func globLines(pattern, got []string) bool {
+	// match[j] is whether pattern[:i] matches got[:j], row by row.
+	match := make([]bool, len(got)+1)
+	match[0] = true
+	for _, p := range pattern {
+		next := make([]bool, len(got)+1)
+		if p == "..." {
+			seen := false
+			for j := range next {
+				seen = seen || match[j]
+				next[j] = seen
+			}
+		} else {
+			for j := 1; j <= len(got); j++ {
+				next[j] = match[j-1] && got[j-1] == p
+			}
+		}
+		match = next
+	}
+	return match[len(got)]
+}
+
+// run runs one command in r.dir and returns its output lines, or nil for a
+// skipped command.
+func (r docRunner) run(c docCommand) ([]string, error) {
+	if c.text == "" {
+		return nil, errors.New("output shown before any \"$ \" command")
+	}
+	for _, s := range docSkipped {
+		if strings.HasPrefix(c.text, s.prefix) {
+			if len(c.shown) > 0 {
+				return nil, fmt.Errorf("is not run by the doc test (%s), so it may show no output", s.why)
+			}
+			return nil, nil
+		}
+	}
+	words, err := shellWords(c.text)
+	if err != nil {
+		return nil, err
+	}
+	stages := [][]string{nil}
+	for _, w := range words {
+		if w == "|" {
+			stages = append(stages, nil)
+			continue
+		}
+		stages[len(stages)-1] = append(stages[len(stages)-1], w)
+	}
+	args, err := r.simArgs(stages[0])
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("sim", args...)
+	cmd.Dir = r.dir
+	// Not a terminal, no colour, whatever the environment says.
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "COLUMNS=")
+	var out, errOut bytes.Buffer
+	cmd.Stdout = &out
+	if len(stages) == 1 {
+		cmd.Stderr = &out // one pipe: the order a terminal shows
+	} else {
+		cmd.Stderr = &errOut
+	}
+	status := 0
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			return nil, err
+		}
+		status = exit.ExitCode()
+	}
+	if status != c.status {
+		return nil, fmt.Errorf("exit status %d, the doc shows %d (a command that fails ends with \"# exit N\"); output:\n%s%s", status, c.status, out.String(), errOut.String())
+	}
+	got := splitLines(out.String())
+	for _, stage := range stages[1:] {
+		if got, err = filterLines(stage, got); err != nil {
+			return nil, err
+		}
+	}
+	// In a pipeline stderr does not go through the pipe: a terminal shows it
+	// beside the filtered stdout; the test puts it after.
+	return append(got, splitLines(errOut.String())...), nil
+}
+
+// simArgs turns a command's words into sim's arguments.
+func (r docRunner) simArgs(words []string) ([]string, error) {
+	switch {
+	case len(words) >= 1 && words[0] == "sim":
+		return words[1:], nil
+	case len(words) >= 3 && words[0] == "go" && words[1] == "run" && words[2] == "./cmd/sim":
+		return words[3:], nil
+	case len(words) == 2 && words[0] == "make":
+		return r.makeArgs(words[1])
+	}
+	return nil, fmt.Errorf("the doc test runs sim, go run ./cmd/sim and make targets that are `$(GO) run ./cmd/sim` (see docSkipped for what it skips), not %q", strings.Join(words, " "))
+}
+
+// makeArgs reads target's recipe from the Makefile: it must be one line,
+// `$(GO) run ./cmd/sim ARGS`.
+func (r docRunner) makeArgs(target string) ([]string, error) {
+	lines := strings.Split(r.makefile, "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(l, target+":") {
+			continue
+		}
+		var recipe []string
+		for _, rl := range lines[i+1:] {
+			if !strings.HasPrefix(rl, "\t") {
+				break
+			}
+			recipe = append(recipe, strings.TrimSpace(rl))
+		}
+		if len(recipe) == 1 {
+			if args, ok := strings.CutPrefix(recipe[0], "$(GO) run ./cmd/sim "); ok {
+				return shellWords(args)
+			}
+		}
+		return nil, fmt.Errorf("make %s: its recipe is not one `$(GO) run ./cmd/sim ARGS` line; skip it in docSkipped with a reason", target)
+	}
+	return nil, fmt.Errorf("make %s: no such target in the Makefile", target)
+}
+
+// filterLines applies `head -n N` or `tail -n N`.
+func filterLines(stage []string, lines []string) ([]string, error) {
+	if len(stage) == 3 && (stage[0] == "head" || stage[0] == "tail") && stage[1] == "-n" {
+		n, err := strconv.Atoi(stage[2])
+		if err == nil && n >= 0 {
+			n = min(n, len(lines))
+			if stage[0] == "head" {
+				return lines[:n], nil
+			}
+			return lines[len(lines)-n:], nil
+		}
+	}
+	return nil, fmt.Errorf("the doc test pipes only into head -n N or tail -n N, not %q", strings.Join(stage, " "))
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// shellWords splits a command line as a POSIX shell splits words, with
+// quotes and backslashes; "|" is a word of its own. It refuses what it
+// would have to interpret: variables, globs, redirections, lists,
+// substitutions.
+func shellWords(s string) ([]string, error) {
+	var words []string
+	var w strings.Builder
+	inWord := false
+	flush := func() {
+		if inWord {
+			words = append(words, w.String())
+			w.Reset()
+			inWord = false
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch ch {
+		case ' ', '\t':
+			flush()
+		case '|':
+			flush()
+			words = append(words, "|")
+		case '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return nil, errors.New("unclosed '")
+			}
+			w.WriteString(s[i+1 : i+1+j])
+			inWord = true
+			i += 1 + j
+		case '"':
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				switch s[i] {
+				case '\\':
+					if i+1 < len(s) && strings.IndexByte("$`\"\\", s[i+1]) >= 0 {
+						i++
+					}
+				case '$', '`':
+					return nil, fmt.Errorf("the doc test cannot run `%c` inside quotes", s[i])
+				}
+				w.WriteByte(s[i])
+			}
+			if i == len(s) {
+				return nil, errors.New(`unclosed "`)
+			}
+			inWord = true
+		case '\\':
+			if i+1 < len(s) {
+				i++
+			}
+			w.WriteByte(s[i])
+			inWord = true
+		case '$', '`', '>', '<', ';', '&', '*', '?', '(', ')', '#', '~':
+			if ch == '#' && inWord || ch == '~' && inWord {
+				w.WriteByte(ch)
+				continue
+			}
+			return nil, fmt.Errorf("the doc test cannot run `%c` (write the command without it)", ch)
+		default:
+			w.WriteByte(ch)
+			inWord = true
+		}
+	}
+	flush()
+	if len(words) == 0 || words[0] == "|" || words[len(words)-1] == "|" {
+		return nil, errors.New("an empty command")
+	}
+	return words, nil
+}
