@@ -26,9 +26,9 @@ package main
 //     written.
 //
 // A block that looks like a shell session but is not `console` fails the
-// test, so no command escapes it: a block with info string sh, bash, shell
-// or zsh, or with none, whose lines start with "$ " or "sim ". A synopsis
-// goes in a `text` block.
+// test, so no command escapes it: a block (``` or ~~~) with info string sh,
+// bash, shell or zsh, or one with none whose lines start with "$ ", "sim ",
+// "go run " or "make ". A synopsis goes in a `text` block.
 //
 // SIM_UPDATE_GOLDEN=1 rewrites the shown output of every command whose
 // block shows it whole (no "..." line) from the real run; review that diff
@@ -167,6 +167,8 @@ func TestDocsCatches(t *testing.T) {
 		{"shown status", fence + "console\n$ sim lint examples/quickstart/resources  # exit 1\n" + fence + "\n", "exit status 0, the doc shows 1"},
 		{"bash block", fence + "bash\nsim run examples/quickstart/scenario.yaml\n" + fence + "\n", "doc.md:1: a ```bash block: shell commands go in a ```console block"},
 		{"bare block", "\n" + fence + "\n$ sim lint x\n" + fence + "\n", "doc.md:3: a ``` block with a command"},
+		{"bare go run", fence + "\ngo run ./cmd/sim run x\n" + fence + "\n", "doc.md:2: a ``` block with a command"},
+		{"tilde fence", "~~~sh\nsim run x\n~~~\n", "doc.md:1: a ```sh block"},
 		{"unknown command", fence + "console\n$ rm -rf examples\n" + fence + "\n", `doc.md:2: rm -rf examples: the doc test runs sim`},
 		{"redirection", fence + "console\n$ sim run examples/quickstart/scenario.yaml > out\n" + fence + "\n", "cannot run `>`"},
 		{"unclosed", fence + "console\n$ sim lint examples/quickstart/resources\n", "doc.md:1: the fence is never closed"},
@@ -238,6 +240,10 @@ type docCommand struct {
 
 var shellInfo = map[string]bool{"": true, "sh": true, "bash": true, "shell": true, "zsh": true}
 
+// commandStarts are how a line of a block without info string starts when
+// it is a command.
+var commandStarts = []string{"$ ", "sim ", "go run ", "make "}
+
 var exitComment = regexp.MustCompile(`\s+# exit (\d+)$`)
 
 // check runs every console block of src and returns src with shown output
@@ -256,10 +262,10 @@ func (r docRunner) check(name string, src []byte, update bool) ([]byte, []error)
 	var edits []edit
 	for i := 0; i < len(lines); i++ {
 		fenceLine := strings.TrimLeft(lines[i], " ")
-		if len(lines[i])-len(fenceLine) > 3 || !strings.HasPrefix(fenceLine, "```") {
+		if len(lines[i])-len(fenceLine) > 3 || !strings.HasPrefix(fenceLine, "```") && !strings.HasPrefix(fenceLine, "~~~") {
 			continue
 		}
-		marker := fenceLine[:len(fenceLine)-len(strings.TrimLeft(fenceLine, "`"))]
+		marker := fenceLine[:len(fenceLine)-len(strings.TrimLeft(fenceLine, fenceLine[:1]))]
 		info := strings.TrimSpace(fenceLine[len(marker):])
 		lang, _, _ := strings.Cut(info, " ")
 		start := i
@@ -302,7 +308,7 @@ func (r docRunner) check(name string, src []byte, update bool) ([]byte, []error)
 			fail(start+1, "a ```%s block: shell commands go in a ```console block (\"$ \" before each command, its output after it), a synopsis in a ```text block", lang)
 		case shellInfo[lang]:
 			for k, l := range body {
-				if strings.HasPrefix(l, "$ ") || strings.HasPrefix(l, "sim ") {
+				if slices.ContainsFunc(commandStarts, func(p string) bool { return strings.HasPrefix(l, p) }) {
 					fail(start+2+k, "a ``` block with a command (%q): use ```console for a command and its output, ```text for a synopsis", l)
 					break
 				}
