@@ -15,8 +15,9 @@ package main
 //   - Commands: `sim ARGS` and `go run ./cmd/sim ARGS` (both run the test
 //     binary as sim, as the testscripts do), `make TARGET` when the Makefile's
 //     recipe for TARGET is one `$(GO) run ./cmd/sim ARGS` line (run as such,
-//     so the doc and the Makefile cannot disagree), and a pipe into
-//     `head -n N` or `tail -n N`. Words split as a shell splits them ('…',
+//     so the doc and the Makefile cannot disagree), `cat FILE` (a file an
+//     earlier command wrote, such as a trace), and a pipe into `head -n N`
+//     or `tail -n N`. Words split as a shell splits them ('…',
 //     "…", \); no variables, globs, redirections or `&&`. What the test will
 //     not run (it installs, or takes minutes) is listed in docSkipped, and
 //     such a command may show no output.
@@ -168,6 +169,7 @@ func TestDocsCatches(t *testing.T) {
 		{"bash block", fence + "bash\nsim run examples/quickstart/scenario.yaml\n" + fence + "\n", "doc.md:1: a ```bash block: shell commands go in a ```console block"},
 		{"bare block", "\n" + fence + "\n$ sim lint x\n" + fence + "\n", "doc.md:3: a ``` block with a command"},
 		{"bare go run", fence + "\ngo run ./cmd/sim run x\n" + fence + "\n", "doc.md:2: a ``` block with a command"},
+		{"cat outside", fence + "console\n$ cat ../../go.mod\n" + fence + "\n", "the doc test runs cat with one relative path only"},
 		{"tilde fence", "~~~sh\nsim run x\n~~~\n", "doc.md:1: a ```sh block"},
 		{"unknown command", fence + "console\n$ rm -rf examples\n" + fence + "\n", `doc.md:2: rm -rf examples: the doc test runs sim`},
 		{"redirection", fence + "console\n$ sim run examples/quickstart/scenario.yaml > out\n" + fence + "\n", "cannot run `>`"},
@@ -427,6 +429,24 @@ func (r docRunner) run(c docCommand) ([]string, error) {
 		}
 		stages[len(stages)-1] = append(stages[len(stages)-1], w)
 	}
+	if stages[0][0] == "cat" {
+		// A file a command wrote (a trace), shown: read it, in the
+		// scratch directory only.
+		if len(stages[0]) != 2 || c.status != 0 || !filepath.IsLocal(stages[0][1]) {
+			return nil, fmt.Errorf("the doc test runs cat with one relative path only, not %q", strings.Join(stages[0], " "))
+		}
+		data, err := os.ReadFile(filepath.Join(r.dir, stages[0][1]))
+		if err != nil {
+			return nil, err
+		}
+		got := splitLines(string(data))
+		for _, stage := range stages[1:] {
+			if got, err = filterLines(stage, got); err != nil {
+				return nil, err
+			}
+		}
+		return got, nil
+	}
 	args, err := r.simArgs(stages[0])
 	if err != nil {
 		return nil, err
@@ -474,7 +494,7 @@ func (r docRunner) simArgs(words []string) ([]string, error) {
 	case len(words) == 2 && words[0] == "make":
 		return r.makeArgs(words[1])
 	}
-	return nil, fmt.Errorf("the doc test runs sim, go run ./cmd/sim and make targets that are `$(GO) run ./cmd/sim` (see docSkipped for what it skips), not %q", strings.Join(words, " "))
+	return nil, fmt.Errorf("the doc test runs sim, go run ./cmd/sim, cat and make targets that are `$(GO) run ./cmd/sim` (see docSkipped for what it skips), not %q", strings.Join(words, " "))
 }
 
 // makeArgs reads target's recipe from the Makefile: it must be one line,
