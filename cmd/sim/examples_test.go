@@ -490,3 +490,32 @@ func writeFile(t *testing.T, path, s string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMatchShown pins what `...` may stand for in a console block.
+func TestMatchShown(t *testing.T) {
+	const real = "a\nb\nc\nd\ne\n"
+	cases := []struct {
+		shown string
+		ok    bool
+	}{
+		{"a\nb\nc\nd\ne", true},
+		{"a\nb\nc\nd", false},          // no `...`: all of it
+		{"a\n...\ne", true},            // start and end anchored
+		{"b\n...\ne", false},           // the first run starts the output
+		{"a\n...\nd", false},           // the last run ends it
+		{"...\nb\nc\n...", true},       // consecutive lines in between
+		{"...\nb\nd\n...", false},      // not consecutive
+		{"...\nd\n...\nb\n...", false}, // out of order
+		{"...", true},
+		{"", false},
+	}
+	for _, c := range cases {
+		shown := strings.Split(c.shown, "\n")
+		if c.shown == "" {
+			shown = nil
+		}
+		if got := matchShown(real, shown) == ""; got != c.ok {
+			t.Errorf("shown %q against %q: match %v, want %v", c.shown, real, got, c.ok)
+		}
+	}
+}
