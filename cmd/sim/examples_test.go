@@ -49,6 +49,17 @@ func TestExamples(t *testing.T) {
 	for _, p := range append(problems, index...) {
 		t.Error(p)
 	}
+	// A golden without its folder is left over from a renamed or removed
+	// example.
+	goldenFiles, err := filepath.Glob(filepath.Join(goldens, "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range goldenFiles {
+		if name := strings.TrimSuffix(filepath.Base(g), ".txtar"); !slices.Contains(names, name) {
+			t.Errorf("%s: no folder examples/%s: remove the golden with the example", g, name)
+		}
+	}
 	if len(names) < 10 {
 		t.Errorf("examples/ has %d folders, want at least the 10 the gallery promises", len(names))
 	}
