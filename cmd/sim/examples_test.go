@@ -253,7 +253,7 @@ func checkCommands(readme string, ran map[string]string, svg string, update bool
 			// Warnings come first on a terminal: sim writes them before the run.
 			shown = stderr.String() + stdout.String()
 		}
-		if p := matchShown(shown, c.output); p != "" {
+		if p := matchExampleShown(shown, c.output); p != "" {
 			problems = append(problems, fmt.Sprintf("%s:%d: $ sim %s: %s", readme, c.line, strings.Join(c.args, " "), p))
 		}
 		if out == "" || out != svg {
@@ -352,7 +352,8 @@ func consoleCommands(path string) ([]shownCommand, error) {
 		case in && l == "```":
 			in = false
 		case in && strings.HasPrefix(l, "$ "):
-			args, err := splitWords(strings.TrimPrefix(l, "$ "))
+			cmdline, _, _ := strings.Cut(strings.TrimPrefix(l, "$ "), " # exit ") // the docs test checks the status
+			args, err := splitWords(cmdline)
 			if err != nil || len(args) < 2 || args[0] != "sim" {
 				return nil, fmt.Errorf("%s:%d: want a `$ sim …` command without pipes or redirections, got %q", path, n, l)
 			}
@@ -408,11 +409,11 @@ func splitWords(s string) ([]string, error) {
 	return words, nil
 }
 
-// matchShown reports how shown differs from the real output ("" when it
+// matchExampleShown reports how shown differs from the real output ("" when it
 // matches). A line `...` stands for any number of lines; the runs between
 // them must appear in order, each as consecutive lines, the first at the
 // start and the last at the end unless a `...` stands there.
-func matchShown(real string, shown []string) string {
+func matchExampleShown(real string, shown []string) string {
 	lines := strings.Split(strings.TrimSuffix(real, "\n"), "\n")
 	if real == "" {
 		lines = nil
@@ -502,8 +503,8 @@ func writeFile(t *testing.T, path, s string) {
 	}
 }
 
-// TestMatchShown pins what `...` may stand for in a console block.
-func TestMatchShown(t *testing.T) {
+// TestMatchExampleShown pins what `...` may stand for in a console block.
+func TestMatchExampleShown(t *testing.T) {
 	const real = "a\nb\nc\nd\ne\n"
 	cases := []struct {
 		shown string
@@ -525,7 +526,7 @@ func TestMatchShown(t *testing.T) {
 		if c.shown == "" {
 			shown = nil
 		}
-		if got := matchShown(real, shown) == ""; got != c.ok {
+		if got := matchExampleShown(real, shown) == ""; got != c.ok {
 			t.Errorf("shown %q against %q: match %v, want %v", c.shown, real, got, c.ok)
 		}
 	}
