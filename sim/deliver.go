@@ -55,6 +55,8 @@ type topicSub struct {
 	pollHand, claimHand []queued
 	pollQueued          bool // a read is queued
 	claiming            bool // a reclaim pass is under way (it may be blocked)
+	// nextClaim is when the reclaim loop ticks next (for Snapshot).
+	nextClaim time.Duration
 }
 
 // queued is one message read from a stream.
@@ -62,6 +64,9 @@ type queued struct {
 	topic int
 	entry string // the stream entry id
 	raw   string // its data field: the CloudEvent JSON
+	// deliveries is Redis's delivery count once this read hands it on: 1
+	// from XREADGROUP, the pending entry's count plus one from XCLAIM.
+	deliveries int
 }
 
 // delivery is the message a delivery worker has in hand.
@@ -75,6 +80,8 @@ type delivery struct {
 	route   string // the path the routing rules chose
 	started time.Duration
 	seq     uint32 // the worker's delivery count, for its deadline event
+	// deliveries is the message's delivery number (queued.deliveries).
+	deliveries int
 	// The answer of the attempt in flight (see reachSubscriber).
 	status int32
 	answer string
@@ -190,6 +197,7 @@ func (e *Engine) subscribe() {
 			e.queuePoll(ci, t)
 			if c.ps.ProcessingTimeout > 0 && c.ps.RedeliverInterval > 0 {
 				e.q.At(now, event{kind: evReclaim, w: int32(ci), token: uint32(t)})
+				ts.nextClaim = now
 			}
 		}
 	}
@@ -232,7 +240,7 @@ func (e *Engine) poll(ci, t int) {
 		return
 	}
 	for _, m := range msgs {
-		ts.pollHand = append(ts.pollHand, queued{topic: t, entry: m.ID, raw: m.Data})
+		ts.pollHand = append(ts.pollHand, queued{topic: t, entry: m.ID, raw: m.Data, deliveries: 1})
 	}
 	e.feed(ci)
 }
@@ -247,6 +255,7 @@ func (e *Engine) reclaim(ci, t int, resume bool) {
 	if !resume {
 		// A time.Ticker: the next tick comes whatever this one does.
 		e.schedule(c.ps.RedeliverInterval, event{kind: evReclaim, w: int32(ci), token: uint32(t)})
+		ts.nextClaim = e.q.Now() + c.ps.RedeliverInterval
 		if ts.claiming {
 			return // the pass is blocked on a full queue; the tick is lost
 		}
@@ -286,7 +295,7 @@ func (e *Engine) reclaim(ci, t int, resume bool) {
 			e.ev = traces.Event{T: now, Kind: traces.Redeliver, App: c.sidecar, Target: c.pubsub, Topic: ts.sub.Topic,
 				Message: m.ID, EventID: cloudEventID(raw), Deliveries: deliveries[m.ID]}
 			e.emit()
-			ts.claimHand = append(ts.claimHand, queued{topic: t, entry: m.ID, raw: raw})
+			ts.claimHand = append(ts.claimHand, queued{topic: t, entry: m.ID, raw: raw, deliveries: deliveries[m.ID]})
 			delete(deliveries, m.ID)
 		}
 		// What XCLAIM did not return was trimmed from the stream while
@@ -386,7 +395,7 @@ func (e *Engine) startDelivery(wi int, m queued) bool {
 	ts := c.topics[m.topic]
 	now := e.q.Now()
 	w.iteration++
-	dv := &delivery{c: c, topic: m.topic, entry: m.entry, raw: m.raw, started: now, seq: uint32(w.iteration)}
+	dv := &delivery{c: c, topic: m.topic, entry: m.entry, raw: m.raw, started: now, seq: uint32(w.iteration), deliveries: m.deliveries}
 	w.dv = dv
 	w.step = m.topic
 	dv.eventID, dv.data = eventFields(m.raw)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/traces"
 )
 
@@ -75,8 +76,9 @@ func (e *Engine) Snapshot() *traces.Snapshot {
 	for _, w := range e.workers {
 		v := &w.view
 		if !v.active || w.c != nil || w.tg != nil {
-			// Deliveries are not shown as requests yet: their ends are
-			// deliver events, which the step fold does not read.
+			// Deliveries are shown with their consumer or binding
+			// (messages, below): their ends are deliver events, not op
+			// events, and what they carry is a message, not a step.
 			continue
 		}
 		st := &w.app.Steps[w.step]
@@ -105,6 +107,7 @@ func (e *Engine) Snapshot() *traces.Snapshot {
 		}
 		return a.Worker < b.Worker
 	})
+	e.snapMessages(snap)
 	if e.live.targets == nil {
 		e.live.targets = newTargetFold(e.setup)
 	}
@@ -115,6 +118,91 @@ func (e *Engine) Snapshot() *traces.Snapshot {
 		snap.Targets = append(snap.Targets, t)
 	}
 	return snap
+}
+
+// snapMessages adds the consumers' and input bindings' state to snap: the
+// deliveries their workers have in hand and where each runner stands,
+// each consumer's queue and what its blocked loops hold, and when each
+// topic's reclaim loop ticks next.
+func (e *Engine) snapMessages(snap *traces.Snapshot) {
+	for _, c := range e.consumers {
+		cs := traces.ConsumerState{App: c.sidecar, Pubsub: c.pubsub, Workers: int(c.ps.Concurrency), QueueDepth: int(c.ps.QueueDepth)}
+		for _, m := range c.queue {
+			cs.Queue = append(cs.Queue, traces.QueuedMessage{Topic: c.topics[m.topic].sub.Topic, Message: m.entry, Delivery: m.deliveries})
+		}
+		for _, ts := range c.topics {
+			for _, m := range ts.pollHand {
+				cs.Queue = append(cs.Queue, traces.QueuedMessage{Topic: ts.sub.Topic, Message: m.entry, Delivery: m.deliveries, HeldBy: "read loop"})
+			}
+			for _, m := range ts.claimHand {
+				cs.Queue = append(cs.Queue, traces.QueuedMessage{Topic: ts.sub.Topic, Message: m.entry, Delivery: m.deliveries, HeldBy: "reclaim pass"})
+			}
+			loop := traces.TopicLoop{Topic: ts.sub.Topic, Claiming: ts.claiming && len(ts.claimHand) > 0}
+			if c.ps.ProcessingTimeout > 0 && c.ps.RedeliverInterval > 0 && ts.nextClaim > e.live.at && ts.nextClaim <= e.sc.Duration {
+				loop.NextReclaim, loop.HasNext = ts.nextClaim, true
+			}
+			cs.Topics = append(cs.Topics, loop)
+		}
+		snap.Consumers = append(snap.Consumers, cs)
+	}
+	for _, w := range e.workers {
+		if !w.view.active {
+			continue
+		}
+		switch {
+		case w.c != nil && w.dv != nil:
+			dv := w.dv
+			cs := &snap.Consumers[w.ci]
+			d := traces.DeliveryState{Worker: w.index, Iteration: w.iteration, Topic: dv.c.topics[dv.topic].sub.Topic,
+				Message: dv.entry, EventID: dv.eventID, Route: dv.route, Delivery: dv.deliveries, Started: dv.started,
+				Progress: e.progress(w)}
+			if dv.deadLetter {
+				d.DeadLetter = dv.c.topics[dv.topic].sub.DeadLetterTopic
+			}
+			cs.Deliveries = append(cs.Deliveries, d)
+		case w.tg != nil:
+			snap.Triggers = append(snap.Triggers, traces.TriggerState{App: w.app.ID, Binding: w.tg.t.Binding, Worker: w.index,
+				Fire: w.tgFire, Route: w.app.Steps[0].Method, Started: w.tgStart, Progress: e.progress(w)})
+		}
+	}
+	for i := range snap.Consumers {
+		ds := snap.Consumers[i].Deliveries
+		sort.SliceStable(ds, func(a, b int) bool { return ds[a].Worker < ds[b].Worker })
+	}
+	sort.SliceStable(snap.Consumers, func(i, j int) bool {
+		a, b := snap.Consumers[i], snap.Consumers[j]
+		if a.App != b.App {
+			return a.App < b.App
+		}
+		return a.Pubsub < b.Pubsub
+	})
+	sort.SliceStable(snap.Triggers, func(i, j int) bool {
+		a, b := snap.Triggers[i], snap.Triggers[j]
+		if a.App != b.App {
+			return a.App < b.App
+		}
+		if a.Binding != b.Binding {
+			return a.Binding < b.Binding
+		}
+		return a.Worker < b.Worker
+	})
+}
+
+// progress is where worker w's runner stands, with its breaker's state
+// when that is open: the next attempt's fate depends on it.
+func (e *Engine) progress(w *worker) traces.Progress {
+	v := &w.view
+	p := traces.Progress{Attempt: v.attempt, Phase: v.phase, Since: v.since, Until: v.until}
+	if w.pl == nil || len(w.pl.layers) == 0 {
+		return p
+	}
+	if b := w.pl.layers[0].breaker; b != nil {
+		p.Breaker = b.settings.Name
+		if b.state.State == breaker.Open {
+			p.Open, p.OpenUntil = true, b.state.Expiry
+		}
+	}
+	return p
 }
 
 // Unfinished lists the steps in flight when the run ended, each with the

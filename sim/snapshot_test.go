@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -107,15 +108,23 @@ func scenarioSetup(t *testing.T, file string) (*Setup, bool) {
 // agrees with a fresh engine run to that instant, at every instant an event
 // happens (and just before it), for every scenario: breaker states, counts,
 // generations and expiries, with no note. Breakers the engine has evicted
-// from an LRU cache are not compared.
+// from an LRU cache are not compared. Where the run has messages
+// (examples/pubsub, examples/bindings and the scenarios with subscribers or
+// input bindings), the consumers' and bindings' state agrees too — the
+// deliveries in hand and their runners, the queues, the reclaim ticks —
+// and agrees with the trace (messagesAgreeWithTrace).
 func TestSnapshotAgreesWithFreshRun(t *testing.T) {
 	files, err := filepath.Glob("testdata/scenarios/*.txtar")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
-	files = append(files, "../examples/quickstart/scenario.yaml")
+	files = append(files, "../examples/quickstart/scenario.yaml", "../examples/pubsub/scenario.yaml", "../examples/bindings/scenario.yaml")
 	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		if strings.HasSuffix(file, ".yaml") {
+			name = filepath.Base(filepath.Dir(file)) // an example
+		}
+		t.Run(name, func(t *testing.T) {
 			setup, ok := scenarioSetup(t, file)
 			if !ok {
 				t.Skip("a scenario that does not run has no trace")
@@ -158,7 +167,18 @@ func TestSnapshotAgreesWithFreshRun(t *testing.T) {
 				}
 				eng := runTo(t, setup, at)
 				want := engineBreakers(eng)
+				eng.live.at = at
+				fresh := eng.Snapshot()
 				eng.Close()
+				if diff := cmp.Diff(fresh.Consumers, snap.Consumers); diff != "" {
+					t.Fatalf("at %s the consumers (-fresh +snapshot):\n%s", at, diff)
+				}
+				if diff := cmp.Diff(fresh.Triggers, snap.Triggers); diff != "" {
+					t.Fatalf("at %s the input bindings (-fresh +snapshot):\n%s", at, diff)
+				}
+				if err := messagesAgreeWithTrace(snap, all.Events); err != nil {
+					t.Fatalf("at %s: %v", at, err)
+				}
 				got := map[string][]traces.BreakerState{}
 				for _, b := range snap.Breakers {
 					got[b.Label()] = append(got[b.Label()], b)
@@ -175,6 +195,99 @@ func TestSnapshotAgreesWithFreshRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// messagesAgreeWithTrace checks snap's messages against the run's events,
+// which the engine's live state does not read: a delivery is in flight at
+// the instant exactly when its deliver event (matched by sidecar, target,
+// worker and iteration) ends after the instant and began at or before it,
+// with the same message, event id and start; one the trace never ends is
+// in flight to the end. An entry's deliveries begin in the order of their
+// numbers, so a delivery's number is its rank among the entry's deliver
+// events by start; a message queued or held has not begun that delivery,
+// and one reclaimed (a redeliver event at or before the instant) whose
+// delivery has not begun is queued or held.
+func messagesAgreeWithTrace(snap *traces.Snapshot, events []traces.Event) error {
+	type key struct {
+		app, target       string
+		worker, iteration int
+	}
+	ends := map[key]*traces.Event{}
+	for i := range events {
+		if e := &events[i]; e.Kind == traces.Deliver {
+			ends[key{e.App, e.Target, e.Worker, e.Iteration}] = e
+		}
+	}
+	shown := map[key]bool{}
+	for _, c := range snap.Consumers {
+		// An entry's deliveries begin in the order of their numbers (the
+		// queue is first in, first out, and a read loop's hand is drained
+		// before a reclaim pass's): the n-th deliver event by start is
+		// delivery n.
+		type entry struct{ topic, message string }
+		starts := map[entry][]time.Duration{}
+		for i := range events {
+			if e := &events[i]; e.Kind == traces.Deliver && e.App == c.App && e.Target == c.Pubsub {
+				k := entry{e.Topic, e.Message}
+				starts[k] = append(starts[k], e.T-e.Took)
+			}
+		}
+		for _, s := range starts {
+			sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+		}
+		for _, d := range c.Deliveries {
+			k := key{c.App, c.Pubsub, d.Worker, d.Iteration}
+			shown[k] = true
+			e, ok := ends[k]
+			if !ok {
+				continue // the run ended with it in flight
+			}
+			if e.T <= snap.At || e.T-e.Took != d.Started || d.Started > snap.At || e.Message != d.Message || e.EventID != d.EventID || e.Topic != d.Topic {
+				return fmt.Errorf("%s worker %d shows %s (event %s) since %s, but the trace ends it at %s: %s",
+					c.App, d.Worker, d.Message, d.EventID, d.Started, e.T, traces.Describe(e))
+			}
+			if s := starts[entry{d.Topic, d.Message}]; len(s) < d.Delivery || s[d.Delivery-1] != d.Started {
+				return fmt.Errorf("%s worker %d shows %s as delivery %d since %s; the trace's deliveries of it begin at %v", c.App, d.Worker, d.Message, d.Delivery, d.Started, s)
+			}
+		}
+		queued := map[entry]map[int]bool{}
+		for _, q := range c.Queue {
+			k := entry{q.Topic, q.Message}
+			if s := starts[k]; len(s) >= q.Delivery && s[q.Delivery-1] <= snap.At {
+				return fmt.Errorf("%s shows %s delivery %d queued, but it began at %s", c.App, q.Message, q.Delivery, s[q.Delivery-1])
+			}
+			if queued[k] == nil {
+				queued[k] = map[int]bool{}
+			}
+			queued[k][q.Delivery] = true
+		}
+		// A reclaimed entry whose delivery has not begun waits in the
+		// queue (or a blocked pass holds it).
+		for i := range events {
+			r := &events[i]
+			if r.Kind != traces.Redeliver || r.App != c.App || r.Target != c.Pubsub || r.T > snap.At {
+				continue
+			}
+			k := entry{r.Topic, r.Message}
+			if s := starts[k]; (len(s) < r.Deliveries || s[r.Deliveries-1] > snap.At) && !queued[k][r.Deliveries] {
+				return fmt.Errorf("%s reclaimed %s for delivery %d at %s, which has not begun, but the queue does not show it", c.App, r.Message, r.Deliveries, r.T)
+			}
+		}
+	}
+	for _, tg := range snap.Triggers {
+		k := key{tg.App, tg.Binding, tg.Worker, tg.Fire}
+		shown[k] = true
+		if e, ok := ends[k]; ok && (e.T <= snap.At || e.T-e.Took != tg.Started || tg.Started > snap.At) {
+			return fmt.Errorf("%s %s worker %d shows fire %d since %s, but the trace ends it at %s: %s",
+				tg.App, tg.Binding, tg.Worker, tg.Fire, tg.Started, e.T, traces.Describe(e))
+		}
+	}
+	for k, e := range ends {
+		if e.T-e.Took <= snap.At && snap.At < e.T && e.Result != traces.ResultUnrouted && !shown[k] {
+			return fmt.Errorf("the trace has a delivery in flight the snapshot does not show: %s", traces.Describe(e))
+		}
+	}
+	return nil
 }
 
 // The quickstart at the instants learners ask about.
