@@ -175,10 +175,7 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 			l.Spans = append(l.Spans, Span{From: e.T, To: e.T, State: to})
 			l.Marks = append(l.Marks, Mark{T: e.T, From: from, To: to, Text: e.From + " → " + e.To, Short: e.From + " → " + e.To})
 		case traces.Deliver:
-			name := e.Topic + " → " + e.App
-			if e.Topic == "" {
-				name = e.Target + " → " + e.App // an input binding
-			}
+			name := subscriptionName(e)
 			l, ok := subs[name]
 			if !ok {
 				l = &Lane{Kind: SubscriptionLane, Name: name}
@@ -238,6 +235,24 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 	return out
 }
 
+// subscriptionName names the lane of a delivery event: its topic and
+// subscriber, or its input binding and app.
+func subscriptionName(e *traces.Event) string {
+	if e.Topic == "" {
+		return e.Target + " → " + e.App // an input binding
+	}
+	return e.Topic + " → " + e.App
+}
+
+// deliveryWhat names what a delivery event carried: the stream entry, or
+// an input binding's event by its fire number.
+func deliveryWhat(e *traces.Event) string {
+	if e.Message == "" {
+		return fmt.Sprintf("event %d", e.Iteration)
+	}
+	return e.Message
+}
+
 // deliverySpan draws one delivery by what became of the message: taken
 // (ok); left pending or its acknowledgement failed, so it comes back
 // (retried); or not taken and gone — dead-lettered, dropped, 404,
@@ -250,11 +265,7 @@ func deliverySpan(e *traces.Event) Span {
 	case traces.ResultPending, traces.ResultAckFailed:
 		st = WorkerRetrying
 	}
-	what := e.Message
-	if what == "" {
-		what = fmt.Sprintf("event %d", e.Iteration)
-	}
-	detail := fmt.Sprintf("%s: %s after %d attempts", what, e.Result, e.Attempts)
+	detail := fmt.Sprintf("%s: %s after %d attempts", deliveryWhat(e), e.Result, e.Attempts)
 	if e.Error != "" {
 		detail += ": " + e.Error
 	}

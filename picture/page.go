@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/picture/page"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/policies/breaker"
@@ -116,6 +118,8 @@ type pageFold struct {
 	// The walk matching events with instants (see match).
 	scan  int
 	stuck bool
+	// The deliveries lanes (see deliveryFold).
+	dlv deliveryFold
 }
 
 func foldPage(run PageRun, to time.Duration, snapshots func() PageSnapshots, events func(traces.Sink) error) (*pageFold, error) {
@@ -174,6 +178,7 @@ func (f *pageFold) Record(e *traces.Event) error {
 	if f.count <= MaxPageInstants {
 		f.match(e)
 	}
+	f.dlv.record(e, f.run.From, f.to)
 	if err := f.snaps.Record(e); err != nil {
 		return err
 	}
@@ -223,6 +228,7 @@ func (f *pageFold) data() (*page.Data, error) {
 		To:       int64(f.to),
 		Log:      f.log,
 	}
+	d.Deliveries = f.dlv.lanes()
 	for i, t := range f.instants {
 		d.Snapshots = append(d.Snapshots, pageSnapshot(t, f.shots[i], f.happened[i]))
 	}
@@ -278,7 +284,169 @@ func pageSnapshot(t time.Duration, snap *traces.Snapshot, happened []string) pag
 	for _, q := range snap.Requests {
 		ps.Requests = append(ps.Requests, requestText(q))
 	}
+	ps.Messages = messagesInFlight(snap)
 	return ps
+}
+
+// messagesInFlight lists snap's messages in flight as the page shows them:
+// per consumer its summary, each delivery in hand and each message queued
+// or held, tied to its lane; per input binding each event being delivered.
+// The words are traces' (the Describe methods), as `replay --at` prints.
+func messagesInFlight(snap *traces.Snapshot) []page.Flight {
+	out := []page.Flight{}
+	for _, c := range snap.Consumers {
+		out = append(out, page.Flight{Text: escape.Text(c.App + " ← " + c.Pubsub + ": " + c.Describe())})
+		for _, d := range c.Deliveries {
+			out = append(out, page.Flight{Lane: escape.Text(d.Topic + " → " + c.App), Message: escape.Name(d.Message),
+				Text: escape.Text(fmt.Sprintf("w%d %s", d.Worker, d.Describe()))})
+		}
+		for _, q := range c.Queue {
+			where := "queued"
+			if q.HeldBy != "" {
+				where = "held by the " + q.HeldBy
+			}
+			out = append(out, page.Flight{Lane: escape.Text(q.Topic + " → " + c.App), Message: escape.Name(q.Message),
+				Text: escape.Text(fmt.Sprintf("%s: %s %s, delivery %d", where, q.Topic, q.Message, q.Delivery))})
+		}
+	}
+	for _, t := range snap.Triggers {
+		out = append(out, page.Flight{Lane: escape.Text(t.Binding + " → " + t.App), Message: fmt.Sprintf("event %d", t.Fire),
+			Text: escape.Text(fmt.Sprintf("%s w%d %s", t.Binding, t.Worker, t.Describe()))})
+	}
+	return out
+}
+
+// deliveryFold gathers the deliveries lanes from the run's events as they
+// stream past: a delivery's bar from its deliver event (deliverySpan, the
+// SVG's colours), the app's answer from the last call event of that
+// delivery, and its number from the entry's other deliveries.
+type deliveryFold struct {
+	answers map[deliveryKey]string
+	// starts holds each stream entry's deliveries' starts, for numbering:
+	// an entry's deliveries begin in the order of their numbers (the
+	// consumer's queue is first in, first out), so a delivery's number is
+	// its rank by start. Every delivery of the run counts, not only the
+	// window's.
+	starts map[entryKey][]time.Duration
+	byName map[string]*laneFold
+}
+
+type deliveryKey struct {
+	app, target       string
+	worker, iteration int
+}
+
+type entryKey struct{ app, target, topic, message string }
+
+type laneFold struct {
+	name string
+	bars []bar
+}
+
+type bar struct {
+	page.Delivery
+	from, to time.Duration
+	entry    entryKey // zero for an input binding's event
+}
+
+// record folds e; a delivery is kept when it overlaps [from, to].
+func (d *deliveryFold) record(e *traces.Event, from, to time.Duration) {
+	switch {
+	case (e.Kind == traces.Call || e.Kind == traces.Timeout) && (e.Op == "deliver" || e.Op == "trigger"):
+		if d.answers == nil {
+			d.answers = map[deliveryKey]string{}
+		}
+		d.answers[deliveryKey{e.App, e.Target, e.Worker, e.Iteration}] = answerText(e)
+	case e.Kind == traces.Deliver:
+		k := deliveryKey{e.App, e.Target, e.Worker, e.Iteration}
+		answer := d.answers[k]
+		delete(d.answers, k)
+		start := e.T - e.Took
+		var ek entryKey
+		if e.Message != "" {
+			ek = entryKey{e.App, e.Target, e.Topic, e.Message}
+			if d.starts == nil {
+				d.starts = map[entryKey][]time.Duration{}
+			}
+			d.starts[ek] = append(d.starts[ek], start)
+		}
+		if e.T < from || start > to {
+			return
+		}
+		if answer == "" && e.Result == traces.ResultUnrouted {
+			answer = "none: no route matched, acknowledged without a delivery"
+		}
+		name := escape.Text(subscriptionName(e))
+		if d.byName == nil {
+			d.byName = map[string]*laneFold{}
+		}
+		l, ok := d.byName[name]
+		if !ok {
+			l = &laneFold{name: name}
+			d.byName[name] = l
+		}
+		sp := deliverySpan(e)
+		l.bars = append(l.bars, bar{from: start, to: e.T, entry: ek, Delivery: page.Delivery{
+			From: int64(start), To: int64(e.T), State: sp.State.String(), Result: e.Result,
+			Message: escape.Name(deliveryWhat(e)), EventID: escape.Name(e.EventID), Attempts: e.Attempts,
+			Answer: escape.Text(answer), Error: escape.Text(e.Error)}})
+	}
+}
+
+// lanes lays the lanes out: in name order, each delivery numbered, and
+// given the first row free at its start (bars in start order).
+func (d *deliveryFold) lanes() []page.DeliveryLane {
+	out := []page.DeliveryLane{}
+	for _, name := range sortedKeys(d.byName) {
+		l := d.byName[name]
+		sort.SliceStable(l.bars, func(i, j int) bool { return l.bars[i].from < l.bars[j].from })
+		var ends []time.Duration // per row, the end of its last bar
+		pl := page.DeliveryLane{Name: l.name, Deliveries: make([]page.Delivery, len(l.bars))}
+		for i, b := range l.bars {
+			if b.entry != (entryKey{}) {
+				b.Delivery.Delivery = 1
+				for _, t := range d.starts[b.entry] {
+					if t < b.from {
+						b.Delivery.Delivery++
+					}
+				}
+			}
+			row := 0
+			for row < len(ends) && ends[row] > b.from {
+				row++
+			}
+			if row == len(ends) {
+				ends = append(ends, 0)
+			}
+			ends[row] = b.to
+			b.Row = row
+			pl.Deliveries[i] = b.Delivery
+		}
+		pl.Rows = max(1, len(ends))
+		out = append(out, pl)
+	}
+	return out
+}
+
+// answerText words the app's answer to one attempt of a delivery, from
+// its call event: its status and body, its RETRY or DROP, or why no
+// answer came.
+func answerText(e *traces.Event) string {
+	switch {
+	case e.Kind == traces.Timeout:
+		return "none: the attempt timed out"
+	case e.Status != 0 && e.Body != "":
+		return fmt.Sprintf("HTTP %d: %s", e.Status, e.Body)
+	case e.Status != 0:
+		return fmt.Sprintf("HTTP %d", e.Status)
+	case e.Answer != "":
+		return "HTTP 200, status " + e.Answer
+	case e.Outcome == traces.OK:
+		return "HTTP 200: taken"
+	case e.Outcome == traces.Rejected:
+		return "none: not sent, " + e.Error
+	}
+	return "none: " + e.Error
 }
 
 // requestText is one in-flight request as the page lists it.

@@ -207,3 +207,37 @@ func TestBuildPageTooManyInstants(t *testing.T) {
 		t.Fatalf("error %v, want %d instants (ErrPageWindow)", err, MaxPageInstants+6)
 	}
 }
+
+// The deliveries lanes number an entry's deliveries by start, whatever
+// order their deliver events end in (a redelivery can end first), take
+// the app's answer from the delivery's last call event, keep only the
+// deliveries that overlap the window, stack overlapping bars in rows, and
+// escape the names from the input.
+func TestPageDeliveryLanes(t *testing.T) {
+	const topic, msg = "or\x1bders", "1-0\n"
+	ev := func(e traces.Event) *traces.Event {
+		e.App, e.Target, e.Topic, e.Message = "sub", "ps", topic, msg
+		return &e
+	}
+	s := time.Second
+	var d deliveryFold
+	for _, e := range []*traces.Event{
+		ev(traces.Event{T: 1 * s, Kind: traces.Call, Op: "deliver", Worker: 0, Iteration: 1, Outcome: traces.Error, Status: 500, Body: "boom"}),
+		ev(traces.Event{T: 2 * s, Kind: traces.Call, Op: "deliver", Worker: 1, Iteration: 1, Outcome: traces.OK}),
+		// Delivery 2 (worker 1, begun at 1.5s) ends before delivery 1.
+		ev(traces.Event{T: 2 * s, Kind: traces.Deliver, Op: "deliver", Worker: 1, Iteration: 1, Took: s / 2, Result: traces.ResultAck, Attempts: 1}),
+		ev(traces.Event{T: 3 * s, Kind: traces.Deliver, Op: "deliver", Worker: 0, Iteration: 1, Took: 2 * s, Result: traces.ResultPending, Attempts: 1}),
+		// Out of the window [0s, 10s]: counted for numbering, not drawn.
+		ev(traces.Event{T: 12 * s, Kind: traces.Deliver, Op: "deliver", Worker: 0, Iteration: 2, Took: s, Result: traces.ResultAck, Attempts: 1}),
+	} {
+		d.record(e, 0, 10*s)
+	}
+	got := d.lanes()
+	want := []page.DeliveryLane{{Name: `or\x1bders → sub`, Rows: 2, Deliveries: []page.Delivery{
+		{From: int64(1 * s), To: int64(3 * s), Row: 0, State: "retrying", Result: traces.ResultPending, Message: `"1-0\n"`, Delivery: 1, Attempts: 1, Answer: "HTTP 500: boom"},
+		{From: int64(3 * s / 2), To: int64(2 * s), Row: 1, State: "ok", Result: traces.ResultAck, Message: `"1-0\n"`, Delivery: 2, Attempts: 1, Answer: "HTTP 200: taken"},
+	}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lanes (-want +got):\n%s", diff)
+	}
+}

@@ -27,7 +27,9 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 			"             the arrow keys move through virtual time, play runs it at 1x, 10x or\n" +
 			"             100x; each breaker's state diagram (from the fsm table) highlights the\n" +
 			"             current state and shows its counts, beside the sidecar log up to that\n" +
-			"             instant and which stores and called apps are up.\n" +
+			"             instant and which stores and called apps are up; with pub/sub or\n" +
+			"             input bindings, a deliveries lane per topic and subscriber (and per\n" +
+			"             binding), each delivery coloured by result, and the messages in flight.\n" +
 			"  FILE.svg   the timeline's lanes as a static picture.\n\n" +
 			"A file whose first non-blank character is `{`, or with a top-level `format:` key, is a\n" +
 			"trace; anything else is a scenario. --from/--to draw a window of a long run.\n" +

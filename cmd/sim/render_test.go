@@ -10,11 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dapr-sim/sim/picture/page"
+	"github.com/dapr-sim/sim/sim"
+	"github.com/dapr-sim/sim/traces"
 )
 
 // renderQuickstart renders the quickstart to an HTML page in a temporary
@@ -115,6 +118,135 @@ func TestRenderHTMLInChromium(t *testing.T) {
 	_, ctlLog := runChromium(t, chromium, "file://"+ctl)
 	if reqs := pageRequests(t, ctlLog); len(reqs) != 1 || reqs[0] != "http://127.0.0.1:9/x.png" {
 		t.Errorf("the NetLog check missed the control page's request: found %q", reqs)
+	}
+}
+
+// TestRenderHTMLDeliveriesInChromium renders examples/pubsub and reads
+// the deliveries lane back from the DOM Chromium dumps, against the run's
+// own events (a fresh run, not the page's data):
+//   - one lane, orders → order-processor, with a bar per deliver event, in
+//     start order, each with its message, result and colour, all drawn;
+//   - each message's last delivery number is one more than its redeliver
+//     events;
+//   - a bar's tooltip, and what a click on the first bar shows, carry the
+//     message id, delivery number and the app's answer;
+//   - at 16s (the subscriber failing, the breaker open) and 75s (the
+//     subscriber crashed, five messages redelivered) the messages in
+//     flight are the deliveries that began at or before the instant the
+//     page shows and end after it.
+func TestRenderHTMLDeliveriesInChromium(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		t.Skip("Chromium is not on PATH (chromium, chromium-browser): install Debian's chromium (apt-get install chromium) to run the browser test; .ci/run does")
+	}
+	const scenario = "../../examples/pubsub/scenario.yaml"
+	out := filepath.Join(t.TempDir(), "pubsub.html")
+	var stdout, stderr bytes.Buffer
+	if st := Main([]string{"render", scenario, "-o", out}, &stdout, &stderr); st != 0 {
+		t.Fatalf("sim render: exit %d: %s", st, stderr.String())
+	}
+	dom, _ := runChromium(t, chromium, "file://"+out+"#selftest=16,75")
+	m := regexp.MustCompile(`(?s)<pre id="selftest">(.*?)</pre>`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("the page wrote no self-test result; DOM:\n%.2000s", dom)
+	}
+	var got page.SelfTest
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &got); err != nil {
+		t.Fatalf("self-test result %q: %v", m[1], err)
+	}
+
+	sc, err := sim.LoadScenario(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, err := sim.Prepare(sc, sim.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run traces.Collector
+	eng := sim.NewEngine(setup, &run, sim.Options{})
+	if err := eng.Run(); err != nil {
+		t.Fatal(err)
+	}
+	eng.Close()
+	var delivers []traces.Event
+	redelivered := map[string]int{}
+	for _, e := range run.Events {
+		switch e.Kind {
+		case traces.Deliver:
+			delivers = append(delivers, e)
+		case traces.Redeliver:
+			redelivered[e.Message]++
+		}
+	}
+	sort.SliceStable(delivers, func(i, j int) bool { return delivers[i].T-delivers[i].Took < delivers[j].T-delivers[j].Took })
+
+	const lane = "orders → order-processor"
+	if len(got.Lanes) != 1 || got.Lanes[0].Name != lane {
+		t.Fatalf("deliveries lanes %+v; want one, %q", got.Lanes, lane)
+	}
+	bars := got.Lanes[0].Deliveries
+	if len(bars) != len(delivers) {
+		t.Fatalf("the lane draws %d deliveries; the run has %d deliver events", len(bars), len(delivers))
+	}
+	last := map[string]int{}
+	for i, b := range bars {
+		e := delivers[i]
+		state := map[string]string{traces.ResultAck: "ok", traces.ResultPending: "retrying", traces.ResultAckFailed: "retrying"}[e.Result]
+		if state == "" {
+			state = "failed"
+		}
+		if b.Message != e.Message || b.Result != e.Result || b.State != state || !b.Drawn {
+			t.Fatalf("bar %d: %+v; want message %s, result %s, colour %s, drawn", i, b, e.Message, e.Result, state)
+		}
+		if !strings.Contains(b.Title, e.Message) || !strings.Contains(b.Title, fmt.Sprintf("delivery %d", b.Delivery)) || !strings.Contains(b.Title, "the app's last answer: ") {
+			t.Errorf("bar %d's tooltip %q lacks its message, delivery number or answer", i, b.Title)
+		}
+		last[b.Message] = max(last[b.Message], b.Delivery)
+	}
+	for msg, n := range last {
+		if n != redelivered[msg]+1 {
+			t.Errorf("message %s: last delivery drawn is number %d; the run redelivered it %d times", msg, n, redelivered[msg])
+		}
+	}
+	if redelivered["946684810000-0"] == 0 {
+		t.Errorf("the run no longer redelivers order 10: the check of delivery numbers proves less")
+	}
+	if want := "946684801000-0 (event 7b5a1309-c579-48e2-a961-2e68f82d3610), delivery 1, 1.000001s to 1.002002s: ack after 1 attempt; the app's last answer: HTTP 200: taken"; !strings.Contains(got.Selected, want) {
+		t.Errorf("a click on the first delivery shows %q; want it to contain %q", got.Selected, want)
+	}
+	for _, b := range bars {
+		if b.Message == "946684810000-0" && b.Delivery == 1 {
+			if want := "pending after 2 attempts; the app's last answer: none: not sent, circuit breaker is open"; !strings.Contains(b.Title, want) {
+				t.Errorf("order 10's first delivery: tooltip %q; want it to contain %q", b.Title, want)
+			}
+		}
+	}
+
+	if len(got.Steps) != 2 {
+		t.Fatalf("self-test steps: %+v", got.Steps)
+	}
+	for _, s := range got.Steps {
+		// The page shows the snapshot of the last event instant at or
+		// before the slider's.
+		var inst time.Duration
+		for _, e := range run.Events {
+			if e.T <= time.Duration(s.At) {
+				inst = max(inst, e.T)
+			}
+		}
+		var want []string
+		for _, e := range delivers {
+			if e.T-e.Took <= inst && inst < e.T {
+				want = append(want, lane+" "+e.Message)
+			}
+		}
+		sort.Strings(want)
+		gotIn := append([]string(nil), s.InFlight...)
+		sort.Strings(gotIn)
+		if len(want) == 0 || strings.Join(gotIn, "\n") != strings.Join(want, "\n") {
+			t.Errorf("at %s the page shows in flight %q; the run has %q (at %s)", s.Clock, gotIn, want, inst)
+		}
 	}
 }
 

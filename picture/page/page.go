@@ -4,7 +4,11 @@
 // scrubs through virtual time with a slider or the arrow keys, or plays it
 // at 1×, 10× or 100×, and sees each breaker's state diagram with the
 // current state highlighted and its counts, the sidecar's log up to that
-// instant, and which stores and called apps are up.
+// instant, and which stores and called apps are up; in a run with
+// messages, a deliveries lane per topic and subscriber (and per input
+// binding) — each delivery a bar coloured by what became of the message,
+// its message id, delivery number and the app's answer on hover or click
+// — and the messages in flight at the instant.
 //
 // Place in the flow: the page is a projection of a run. The caller
 // (picture.BuildPage) folds the trace into Data — the state at every event instant, the
@@ -64,6 +68,10 @@ type Data struct {
 	Snapshots []Snapshot `json:"snapshots"`
 	// Log is the sidecar's log (and the app's lines) in order.
 	Log []LogLine `json:"log"`
+	// Deliveries are the deliveries lanes, in name order: one per topic
+	// and subscriber, and one per input binding and app, as the timeline
+	// and the SVG draw them.
+	Deliveries []DeliveryLane `json:"deliveries"`
 	// Diagrams are the breakers' state diagrams, one per breaker name.
 	Diagrams []Diagram `json:"-"`
 }
@@ -77,6 +85,10 @@ type Snapshot struct {
 	Requests []string  `json:"requests"` // one line per in-flight request
 	// Happened describes the events at T, one line each.
 	Happened []string `json:"happened"`
+	// Messages are the messages in flight: per consumer a summary line,
+	// then each delivery a worker has in hand and each message queued; per
+	// input binding each event being delivered.
+	Messages []Flight `json:"messages"`
 	Notes    []string `json:"notes,omitempty"`
 }
 
@@ -102,6 +114,43 @@ type Target struct {
 	Up      bool     `json:"up"`
 	Since   int64    `json:"since"` // last stop or start; -1 if never changed
 	Windows []string `json:"windows,omitempty"`
+}
+
+// DeliveryLane is one lane of deliveries: each delivery a bar from its
+// start to its end, coloured by what became of the message. Rows is how
+// many rows the lane needs so that no two bars overlap.
+type DeliveryLane struct {
+	Name       string     `json:"name"` // "orders → order-processor", "cron → batch"
+	Rows       int        `json:"rows"`
+	Deliveries []Delivery `json:"deliveries"`
+}
+
+// Delivery is one delivery of a message (or of an input binding's event)
+// to its app, from a deliver event.
+type Delivery struct {
+	From int64 `json:"from"`
+	To   int64 `json:"to"`
+	Row  int   `json:"row"` // 0-based, within the lane
+	// State is the colour: ok (taken), retrying (left pending, it comes
+	// back), failed (not taken and gone), as the SVG's.
+	State   string `json:"state"`
+	Result  string `json:"result"`  // the deliver event's result: ack, pending, dead-letter, ...
+	Message string `json:"message"` // the stream entry id, or "event N" for a binding's fire N
+	EventID string `json:"event,omitempty"`
+	// Delivery is the message's delivery number: 1, then one more per
+	// reclaim (0 for an input binding's event).
+	Delivery int    `json:"delivery"`
+	Attempts int    `json:"attempts"`
+	Answer   string `json:"answer"` // the app's answer to the last attempt
+	Error    string `json:"error,omitempty"`
+}
+
+// Flight is one line of the messages in flight. Lane and Message tie a
+// delivery or a queued message to its lane's bars ("" on a summary line).
+type Flight struct {
+	Lane    string `json:"lane,omitempty"`
+	Message string `json:"message,omitempty"`
+	Text    string `json:"text"`
 }
 
 // LogLine is one printed line at the instant of the event it projects.
@@ -138,6 +187,10 @@ type SelfTest struct {
 	// registered before anything else in the page): every request the page
 	// tried and the policy stopped.
 	Blocked []string `json:"blocked"`
+	// Lanes are the deliveries lanes read back from the DOM; Selected is
+	// what the page shows after a click on the first bar of the first.
+	Lanes    []SelfTestLane `json:"lanes"`
+	Selected string         `json:"selected"`
 }
 
 // SelfTestStep is the page at one slider position.
@@ -150,6 +203,26 @@ type SelfTestStep struct {
 	Highlighted map[string]string `json:"highlighted"`
 	LogLines    int               `json:"logLines"` // log lines shown
 	Stores      map[string]string `json:"stores"`   // name → up/down as shown
+	// InFlight lists the messages in flight as shown, "LANE MESSAGE"
+	// each (a summary line is not listed).
+	InFlight []string `json:"inFlight"`
+}
+
+// SelfTestLane is a deliveries lane as the page draws it.
+type SelfTestLane struct {
+	Name       string                 `json:"name"`
+	Deliveries []SelfTestDeliveryMark `json:"deliveries"`
+}
+
+// SelfTestDeliveryMark is one delivery bar: its data attributes, its
+// tooltip, and whether it is drawn (a width above zero).
+type SelfTestDeliveryMark struct {
+	Message  string `json:"message"`
+	Result   string `json:"result"`
+	State    string `json:"state"`
+	Delivery int    `json:"delivery"`
+	Title    string `json:"title"`
+	Drawn    bool   `json:"drawn"`
 }
 
 // Write writes the page for d to w.

@@ -74,6 +74,49 @@
     });
   })();
 
+  // Deliveries lanes: one per topic and subscriber (and per input binding),
+  // each delivery a bar from its start to its end in the row the Go side
+  // gave it, coloured by what became of the message (the SVG's colours).
+  var bars = [];
+  (function deliveries() {
+    var box = document.getElementById("deliveries");
+    var span = Math.max(1, D.to - D.from);
+    (D.deliveries || []).forEach(function (ln) {
+      var lane = el("div", "dlane");
+      lane.dataset.lane = ln.name;
+      lane.style.height = (16 + 6 * ln.rows) + "px"; // the name, then the rows
+      ln.deliveries.forEach(function (d) {
+        var from = Math.max(d.from, D.from), to = Math.min(d.to, D.to);
+        var b = el("div", "delivery " + d.state);
+        b.dataset.message = d.message;
+        b.dataset.result = d.result;
+        b.dataset.delivery = String(d.delivery);
+        b.style.left = (100 * (from - D.from) / span) + "%";
+        b.style.width = (100 * Math.max(0, to - from) / span) + "%";
+        b.style.top = (14 + 6 * d.row) + "px";
+        b.title = deliveryText(ln.name, d);
+        b.addEventListener("click", function () { select(b); });
+        lane.appendChild(b);
+        bars.push({ el: b, from: d.from, to: d.to });
+      });
+      lane.appendChild(el("span", "name", ln.name));
+      lane.appendChild(el("div", "cursor"));
+      box.appendChild(lane);
+    });
+  })();
+  function deliveryText(lane, d) {
+    return lane + ": " + d.message + (d.event ? " (event " + d.event + ")" : "") +
+      (d.delivery ? ", delivery " + d.delivery : "") + ", " + fmt(d.from) + " to " + fmt(d.to) + ": " +
+      d.result + " after " + d.attempts + (d.attempts === 1 ? " attempt" : " attempts") +
+      "; the app's last answer: " + (d.answer || "none") + (d.error ? "; " + d.error : "");
+  }
+  function select(b) {
+    bars.forEach(function (x) { x.el.classList.toggle("selected", x.el === b); });
+    var p = document.getElementById("selected");
+    p.textContent = b.title;
+    p.hidden = false;
+  }
+
   function show(t) {
     cur = Math.max(D.from, Math.min(D.to, t));
     clock.textContent = fmt(cur);
@@ -113,11 +156,21 @@
         (x.windows && x.windows.length ? " — " + x.windows.join("; ") : "")));
       tl.appendChild(li);
     });
-    document.querySelectorAll(".lane .cursor").forEach(function (c) {
+    document.querySelectorAll(".lane .cursor, .dlane .cursor").forEach(function (c) {
       c.style.left = (100 * (cur - D.from) / Math.max(1, D.to - D.from)) + "%";
     });
     fill("happened", (s.happened || []).map(function (h) { return fmt(s.t) + "  " + h; }));
     fill("requests", s.requests.length ? s.requests : ["none"]);
+    // Messages in flight: a delivery began at or before this instant and
+    // ends after it.
+    var ml = document.getElementById("messages"); ml.textContent = "";
+    (s.messages || []).forEach(function (m) {
+      var li = el("li", m.lane ? "" : "summary", m.text);
+      if (m.lane) { li.dataset.lane = m.lane; li.dataset.message = m.message; }
+      ml.appendChild(li);
+    });
+    document.getElementById("messages-title").hidden = !(D.deliveries && D.deliveries.length) && !(s.messages && s.messages.length);
+    bars.forEach(function (x) { x.el.classList.toggle("inflight", x.from <= s.t && s.t < x.to); });
     // The log up to this instant; the lines of the current instant marked.
     var n = upto(log, cur) + 1, pre = document.getElementById("log");
     pre.textContent = "";
@@ -188,7 +241,7 @@
       diagrams: svgs.length,
       states: svgs.length ? Array.prototype.map.call(svgs[0].querySelectorAll("g.state"), function (g) { return g.dataset.state; }) : [],
       width: svgs.length ? svgs[0].getBoundingClientRect().width : 0,
-      steps: [], arrow: 0, resources: 0, blocked: []
+      steps: [], arrow: 0, resources: 0, blocked: [], lanes: [], selected: ""
     };
     instants.forEach(function (sec) {
       slider.value = String(Math.round(sec * 1000));
@@ -199,11 +252,23 @@
         hl[s.dataset.breaker] = g ? g.dataset.state : "";
       });
       document.querySelectorAll("#targets li").forEach(function (li) { stores[li.dataset.target] = li.dataset.up; });
+      var inFlight = Array.prototype.map.call(document.querySelectorAll("#messages li[data-message]"), function (li) {
+        return li.dataset.lane + " " + li.dataset.message;
+      });
       r.steps.push({ at: cur, slider: slider.value, clock: clock.textContent, highlighted: hl,
-        logLines: Number(document.getElementById("log").dataset.lines), stores: stores });
+        logLines: Number(document.getElementById("log").dataset.lines), stores: stores, inFlight: inFlight });
     });
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
     r.arrow = cur;
+    r.lanes = Array.prototype.map.call(document.querySelectorAll("#deliveries .dlane"), function (lane) {
+      return { name: lane.dataset.lane, deliveries: Array.prototype.map.call(lane.querySelectorAll(".delivery"), function (b) {
+        return { message: b.dataset.message, result: b.dataset.result, state: b.classList[1], delivery: Number(b.dataset.delivery),
+          title: b.title, drawn: b.getBoundingClientRect().width > 0 };
+      }) };
+    });
+    var first = document.querySelector("#deliveries .delivery");
+    if (first) first.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    r.selected = document.getElementById("selected").textContent;
     r.resources = performance.getEntriesByType("resource").length;
     r.blocked = window.simBlocked || [];
     var out = document.getElementById("selftest");
