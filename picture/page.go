@@ -386,10 +386,14 @@ func (d *deliveryFold) record(e *traces.Event, from, to time.Duration) {
 			d.byName[name] = l
 		}
 		sp := deliverySpan(e)
+		errText := e.Error
+		if answer != "" && strings.HasSuffix(answer, errText) {
+			errText = "" // the runner ended on the app's answer: said once
+		}
 		l.bars = append(l.bars, bar{from: start, to: e.T, entry: ek, Delivery: page.Delivery{
 			From: int64(start), To: int64(e.T), State: sp.State.String(), Result: e.Result,
 			Message: escape.Name(deliveryWhat(e)), EventID: escape.Name(e.EventID), Attempts: e.Attempts,
-			Answer: escape.Text(answer), Error: escape.Text(e.Error)}})
+			Answer: escape.Text(answer), Error: escape.Text(errText)}})
 	}
 }
 
