@@ -579,3 +579,35 @@ func TestSnapshotterBreakersAsAtTheEnd(t *testing.T) {
 		})
 	}
 }
+
+// A delivery whose inbound runner gave up is shown publishing to its
+// subscription's dead-letter topic: in subscribers.txtar, order 2's third
+// attempt fails at 4.003004s and the publish to poison starts 1µs later.
+func TestSnapshotDeadLetterInFlight(t *testing.T) {
+	setup, ok := scenarioSetup(t, "testdata/scenarios/subscribers.txtar")
+	if !ok {
+		t.Fatal("subscribers.txtar does not run")
+	}
+	e := NewEngine(setup, discard{}, Options{})
+	defer e.Close()
+	if err := e.RunUntil(4003500 * time.Microsecond); err != nil {
+		t.Fatal(err)
+	}
+	var got *traces.DeliveryState
+	for _, c := range e.Snapshot().Consumers {
+		for i, d := range c.Deliveries {
+			if c.App == "order-processor" && d.Message == "946684802000-0" {
+				got = &c.Deliveries[i]
+			}
+		}
+	}
+	want := traces.DeliveryState{Worker: 1, Iteration: 1, Topic: "orders", Message: "946684802000-0", EventID: "e39829d3-8ff2-4c0e-ac8c-b372540cd2dd",
+		Route: "/orders", Delivery: 1, Started: 2000001 * time.Microsecond, DeadLetter: "poison",
+		Progress: traces.Progress{Attempt: 1, Phase: traces.Answering, Since: 4003005 * time.Microsecond}}
+	if got == nil {
+		t.Fatal("order 2 is not in flight at 4.0035s")
+	}
+	if diff := cmp.Diff(want, *got); diff != "" {
+		t.Errorf("order 2 at 4.0035s (-want +got):\n%s", diff)
+	}
+}
