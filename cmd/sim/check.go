@@ -18,6 +18,7 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 		seed      int64
 		maxEvents int64
 		sets      []string
+		format    = newFormatFlag("text", "json", "junit")
 	)
 	c := &cobra.Command{
 		Use:   "check SCENARIO",
@@ -28,11 +29,13 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 			"appear, and counts (failedOps, attempts, shed, retries, ...). It prints one line\n" +
 			"per assertion, `ok` or `FAIL` with what was expected, what happened and the\n" +
 			"nearest relevant events, then `N passed, M failed`. Warnings about the input go\n" +
-			"to stderr.\n\n" +
+			"to stderr. --format json writes the same as one JSON document, --format junit as\n" +
+			"JUnit XML, one testcase per assertion (docs/output-formats.md).\n\n" +
 			"Exit status: 0 every assertion holds; 1 some fail; 2 the input could not be run\n" +
 			"or checked (a bad scenario, a bad or empty expect: list, a run limit hit).",
 		Example: "  sim check examples/quickstart/scenario.yaml\n" +
 			"  sim check examples/quickstart/scenario.yaml --dapr 1.16\n" +
+			"  sim check examples/quickstart/scenario.yaml --format junit > check.xml\n" +
 			"  sim check examples/quickstart/scenario.yaml --set retries.retryForever.duration=2s",
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -52,7 +55,7 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 			if err := whatif.Apply(sets, &o); err != nil {
 				return err
 			}
-			return checkScenario(args[0], o, maxEvents, stdout, stderr)
+			return checkScenario(args[0], o, maxEvents, format.value, stdout, stderr)
 		},
 	}
 	f := c.Flags()
@@ -60,12 +63,13 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw (default: the scenario's)")
 	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
 	f.StringArrayVar(&sets, "set", nil, setFlagUsage)
+	format.addTo(f, "output: text, json or junit (JUnit XML)")
 	return c
 }
 
 // checkScenario validates the assertions before running anything, so bad
 // input is reported (exit 2) without a run.
-func checkScenario(path string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) error {
+func checkScenario(path string, o sim.Overrides, maxEvents int64, format string, stdout, stderr io.Writer) error {
 	sc, err := sim.LoadScenario(path)
 	if err != nil {
 		return err
@@ -99,7 +103,16 @@ func checkScenario(path string, o sim.Overrides, maxEvents int64, stdout, stderr
 	lw := traces.NewLogWriter(io.Discard, wording)
 	lw.Sidecars = len(setup.Sidecars) > 1
 	report := expect.Evaluate(as, expect.NewTimelineFor(events, lw))
-	if _, err := report.WriteTo(stdout); err != nil {
+	run := expect.Run{File: sc.File, Name: sc.Name, Dapr: setup.Profile.Version, Seed: setup.Seed}
+	switch format {
+	case "json":
+		err = report.WriteJSON(stdout, run)
+	case "junit":
+		err = report.WriteJUnit(stdout, run)
+	default:
+		_, err = report.WriteTo(stdout)
+	}
+	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if !report.OK() {
