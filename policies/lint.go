@@ -18,6 +18,7 @@ import (
 type Finding struct {
 	File  string
 	Line  int
+	Col   int // 1-based; 0 when unknown (findings of the whole spec name a line only)
 	Field string
 	ID    string // a Check id
 	Level Level
@@ -216,7 +217,7 @@ func (l *linter) warning(w diag.Warning) {
 	if id == "" {
 		id = "unknown-key" // never expected: every warning of this package has an id
 	}
-	l.add(Finding{File: w.File, Line: w.Line, Field: w.Field, ID: id, Msg: w.Msg})
+	l.add(Finding{File: w.File, Line: w.Line, Col: w.Col, Field: w.Field, ID: id, Msg: w.Msg})
 }
 
 func (l *linter) sorted() []Finding {

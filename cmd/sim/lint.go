@@ -10,6 +10,7 @@ import (
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/policies"
+	"github.com/dapr-sim/sim/sim"
 	"github.com/spf13/cobra"
 )
 
@@ -20,6 +21,7 @@ func newLintCommand(stdout, stderr io.Writer) *cobra.Command {
 		level    string
 		explain  bool
 		deadline durationFlag
+		format   = newFormatFlag("text", "json", "sarif")
 	)
 	c := &cobra.Command{
 		Use:   "lint FILE|DIR...",
@@ -30,10 +32,13 @@ func newLintCommand(stdout, stderr io.Writer) *cobra.Command {
 			"breaker that never trips, calls held forever, a timeout beyond the caller's deadline).\n" +
 			"`sim lint --explain ID` explains a finding; `sim lint --explain` lists them all.\n\n" +
 			"Levels, lowest first: note, warning, hazard. Findings below --level are not shown.\n" +
+			"--format json writes the findings as one JSON document, --format sarif as a SARIF\n" +
+			"2.1.0 log for code scanning (docs/output-formats.md); the statuses are the same.\n" +
 			"Exit status: 0 nothing at or above --level; 1 findings at or above it; 2 a file could\n" +
 			"not be read or parsed (its errors are printed, the other files are still checked).",
 		Example: "  sim lint examples/quickstart/resources\n" +
 			"  sim lint --app-id order-processor --deadline 30s resiliency.yaml\n" +
+			"  sim lint --format sarif resources > sim-lint.sarif\n" +
 			"  sim lint --explain retry-before-breaker-timeout",
 		RunE: func(c *cobra.Command, args []string) error {
 			if explain {
@@ -50,7 +55,7 @@ func newLintCommand(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%w: --dapr: %v", errUsage, err)
 			}
-			return lint(args, policies.LintOptions{AppID: appID, Profile: p, Deadline: deadline.d}, threshold, stdout, stderr)
+			return lint(args, policies.LintOptions{AppID: appID, Profile: p, Deadline: deadline.d}, threshold, format.value, stdout, stderr)
 		},
 	}
 	f := c.Flags()
@@ -58,13 +63,14 @@ func newLintCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&dapr, "dapr", policies.Newest, "Dapr release to check against, 1.8 … 1.16")
 	f.StringVar(&level, "level", "warning", "lowest level shown and counted for the exit status: note, warning or hazard")
 	f.BoolVar(&explain, "explain", false, "explain the finding ids given as arguments, or list every id")
+	format.addTo(f, "output: text, json or sarif (SARIF 2.1.0)")
 	f.Var(&deadline, "deadline", "the caller's own deadline for one request, e.g. 30s: report timeouts that are not shorter (default: none, not checked)")
 	return c
 }
 
 // lint prints the findings at or above threshold on stdout and parse
-// errors on stderr.
-func lint(paths []string, o policies.LintOptions, threshold policies.Level, stdout, stderr io.Writer) error {
+// errors on stderr; in json and sarif the document on stdout holds both.
+func lint(paths []string, o policies.LintOptions, threshold policies.Level, format string, stdout, stderr io.Writer) error {
 	files, warns, readErr := policies.ReadFiles(paths)
 	findings, err := policies.Lint(files, warns, o)
 	var inputErrs diag.List
@@ -83,15 +89,14 @@ func lint(paths []string, o policies.LintOptions, threshold policies.Level, stdo
 	if err != nil {
 		return err
 	}
-	shown := 0
+	var shown []policies.Finding
 	for _, fd := range findings {
-		if fd.Level < threshold {
-			continue
+		if fd.Level >= threshold {
+			shown = append(shown, fd)
 		}
-		shown++
-		if _, err := fmt.Fprintln(stdout, escape.Lines(fd.String())); err != nil {
-			return statusError{status: exitFailed, err: fmt.Errorf("write findings: %w", err)}
-		}
+	}
+	if err := writeFindings(stdout, format, shown, readErr, threshold, o); err != nil {
+		return statusError{status: exitFailed, err: fmt.Errorf("write findings: %w", err)}
 	}
 	if readErr != nil {
 		var l diag.List
@@ -102,10 +107,35 @@ func lint(paths []string, o policies.LintOptions, threshold policies.Level, stdo
 		}
 		return statusError{status: exitBadInput}
 	}
-	if shown > 0 {
+	if len(shown) > 0 {
 		return statusError{status: exitFailed}
 	}
 	return nil
+}
+
+// writeFindings writes the findings shown in format: text, one line each;
+// json or sarif, one document holding the input errors too.
+func writeFindings(w io.Writer, format string, shown []policies.Finding, readErr error, threshold policies.Level, o policies.LintOptions) error {
+	if format == "text" {
+		for _, fd := range shown {
+			if _, err := fmt.Fprintln(w, escape.Lines(fd.String())); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	r := policies.LintReport{Findings: shown, Level: threshold, Dapr: o.Profile.Version, AppID: o.AppID}
+	if readErr != nil {
+		var l diag.List
+		if !errors.As(readErr, &l) {
+			l = diag.List{diag.In("", readErr)}
+		}
+		r.Errors = l
+	}
+	if format == "sarif" {
+		return r.WriteSARIF(w, sim.Version)
+	}
+	return r.WriteJSON(w)
 }
 
 // explainChecks prints the explanation of each id, or the list of every id.
