@@ -25,6 +25,7 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 		maxEvents  int64
 		failOnReg  bool
 		sets       []string
+		format     = newFormatFlag("text", "json")
 	)
 	c := &cobra.Command{
 		Use:   "diff SCENARIO --against B [--resiliency A] | diff SCENARIO --set PATH=VALUE | diff SCENARIO_A SCENARIO_B",
@@ -40,7 +41,8 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 			"the app operations that failed in one run only, time to detect (outage start to\n" +
 			"the first breaker open) and time to recover (outage end to the first successful\n" +
 			"operation) when the scenario stops and starts a target, the counts per side with\n" +
-			"the delta, and a one-line verdict.\n\n" +
+			"the delta, and a one-line verdict. --format json writes all of it as one JSON\n" +
+			"document (docs/output-formats.md).\n\n" +
 			"Exit status: 0 whatever the difference; 1 with --fail-on-regression when B fails\n" +
 			"more operations than A; 2 the input could not be run.",
 		Example: "  sim diff examples/quickstart/scenario.yaml --against slower-breaker.yaml\n" +
@@ -91,7 +93,7 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := d.write(stdout, diff); err != nil {
+			if err := d.write(stdout, diff, format.value); err != nil {
 				return fmt.Errorf("write diff: %w", err)
 			}
 			if failOnReg && diff.Regression() {
@@ -108,6 +110,7 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour to model, 1.8 … 1.16, for both sides (default: the scenario's, else the newest)")
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw, for both sides (default: the scenario's; with two scenarios, A's)")
 	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
+	format.addTo(f, "output: text or json")
 	return c
 }
 
@@ -263,13 +266,18 @@ func (d *diffRun) run() (traces.MetricsDiff, error) {
 	return traces.CompareMetrics(a, b), nil
 }
 
-// write prints the diff (traces.DiffReport), the sides named as given.
-func (d *diffRun) write(w io.Writer, diff traces.MetricsDiff) error {
+// write prints the diff (traces.DiffReport), the sides named as given, in
+// format.
+func (d *diffRun) write(w io.Writer, diff traces.MetricsDiff, format string) error {
 	name := d.a.Scenario.Name
 	if d.twoScenarios && d.b.Scenario.Name != name {
 		name += " vs " + d.b.Scenario.Name
 	}
-	return traces.DiffReport{Name: name, SeedA: d.a.Seed, SeedB: d.b.Seed,
+	r := traces.DiffReport{Name: name, SeedA: d.a.Seed, SeedB: d.b.Seed,
 		DaprA: d.a.Profile.Version, DaprB: d.b.Profile.Version,
-		LabelA: d.labelA, LabelB: d.labelB, Diff: diff}.Write(w)
+		LabelA: d.labelA, LabelB: d.labelB, Diff: diff}
+	if format == "json" {
+		return r.WriteJSON(w)
+	}
+	return r.Write(w)
 }
