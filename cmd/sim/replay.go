@@ -22,6 +22,7 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 	var at string
 	var maxEvents int64
 	var daprdLog, resources, appID, dapr string
+	format := newFormatFlag("text", "json")
 	c := &cobra.Command{
 		Use:   "replay TRACE | replay --daprd-log FILE --resources DIR",
 		Short: "Run a trace's scenario again and compare the events",
@@ -39,6 +40,9 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 			"file:line and why. --app-id picks the app whose scopes apply (default: the log's\n" +
 			"app_id, else the one app the resources scope); --dapr the release whose wording\n" +
 			"and behaviour to assume (default: recognised from the wording).\n\n" +
+			"--format json writes the comparison's outcome, or with --at the state, as one JSON\n" +
+			"document (docs/output-formats.md); --print writes the log, whose events as JSON\n" +
+			"are `sim run --trace-format jsonl`.\n\n" +
 			"TRACE is YAML or JSON lines (`sim run --trace-format jsonl`): a file whose first\n" +
 			"non-blank character is `{` is read as JSON lines.\n\n" +
 			"Exit status: 0 identical (or printed); 1 diverged: an event differs, is missing or\n" +
@@ -61,6 +65,9 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 				if print || at != "" {
 					return fmt.Errorf("%w: --daprd-log cannot be combined with --print or --at", errUsage)
 				}
+				if format.value != "text" {
+					return fmt.Errorf("%w: --format %s does not go with --daprd-log, which prints text only", errUsage, format.value)
+				}
 				return nil
 			}
 			if resources != "" || appID != "" || dapr != "" {
@@ -74,6 +81,9 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 			}
 			if print && at != "" {
 				return fmt.Errorf("%w: --print and --at cannot be combined", errUsage)
+			}
+			if print && format.value != "text" {
+				return fmt.Errorf("%w: --print writes the sidecar log as text; for the events as JSON write the trace with `sim run --trace-format jsonl`", errUsage)
 			}
 			if len(args) != 1 {
 				return fmt.Errorf("%w: want one trace file, got %d arguments (see `sim replay --help`)", errUsage, len(args))
@@ -101,9 +111,9 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 				return printLog(tr, stdout, explain)
 			}
 			if at != "" {
-				return stateAt(args[0], tr, instant, maxEvents, stdout)
+				return stateAt(args[0], tr, instant, maxEvents, format.value, stdout)
 			}
-			return replay(args[0], tr, maxEvents, stdout)
+			return replay(args[0], tr, maxEvents, format.value, stdout)
 		},
 	}
 	c.Flags().BoolVar(&print, "print", false, "print the sidecar log from the recorded events (the bytes `sim run` printed), without re-running")
@@ -114,6 +124,7 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().StringVar(&resources, "resources", "", "with --daprd-log: the resources folder the sidecar read")
 	c.Flags().StringVar(&appID, "app-id", "", "with --daprd-log: the sidecar's app id (default: from the log, or the one scoped app)")
 	c.Flags().StringVar(&dapr, "dapr", "", "with --daprd-log: the Dapr release (1.8…1.16; default: recognised from the wording)")
+	format.addTo(c.Flags(), "output of the comparison or of --at: text or json")
 	return c
 }
 
@@ -165,7 +176,7 @@ func prepareTrace(path string, tr *traces.Reader) (*sim.Setup, error) {
 // scenario replayed to at, compared event by event with the trace as it
 // goes, and the engine's own state then (sim.Engine.Snapshot). The rest of
 // the run is replayed too, to tell which steps the trace never ends.
-func stateAt(path string, tr *traces.Reader, at time.Duration, maxEvents int64, stdout io.Writer) error {
+func stateAt(path string, tr *traces.Reader, at time.Duration, maxEvents int64, format string, stdout io.Writer) error {
 	setup, err := prepareTrace(path, tr)
 	if err != nil {
 		return err
@@ -210,7 +221,11 @@ func stateAt(path string, tr *traces.Reader, at time.Duration, maxEvents int64, 
 	} else {
 		sim.Settle(snap, eng.Unfinished())
 	}
-	if err := snap.Write(stdout); err != nil {
+	write := snap.Write
+	if format == "json" {
+		write = snap.WriteJSON
+	}
+	if err := write(stdout); err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
@@ -233,7 +248,7 @@ func (c *countedSource) Next() (traces.Event, error) {
 // replay runs the header's scenario again, comparing each event with the
 // next recorded one as it happens: neither the trace nor the run is held in
 // memory.
-func replay(path string, tr *traces.Reader, maxEvents int64, stdout io.Writer) error {
+func replay(path string, tr *traces.Reader, maxEvents int64, format string, stdout io.Writer) error {
 	setup, err := prepareTrace(path, tr)
 	if err != nil {
 		return err
@@ -258,6 +273,19 @@ func replay(path string, tr *traces.Reader, maxEvents int64, stdout io.Writer) e
 	d, err := cmp.Finish()
 	if err != nil {
 		return err
+	}
+	if format == "json" {
+		r := traces.ReplayReport{Trace: path, Divergence: d}
+		if d == nil {
+			r.Summary = cmp.Summary()
+		}
+		if err := r.WriteJSON(stdout); err != nil {
+			return fmt.Errorf("write replay: %w", err)
+		}
+		if d != nil {
+			return statusError{status: exitFailed}
+		}
+		return nil
 	}
 	if d != nil {
 		fmt.Fprint(stdout, escape.Lines(fmt.Sprint(d)))
