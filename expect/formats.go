@@ -112,11 +112,15 @@ type junitFailure struct {
 // time attributes: the wall-clock time of a run is not part of its result,
 // and output must not change from one run to the next.
 func (r *Report) WriteJUnit(w io.Writer, run Run) error {
+	class := run.Name
+	if class == "" {
+		class = run.File // a scenario without a name: still a class to group by
+	}
 	suite := junitSuite{Name: run.File, Tests: len(r.Verdicts), Failures: r.Failed, File: run.File,
 		Properties: []junitProperty{{"scenario", run.Name}, {"dapr", run.Dapr}, {"seed", fmt.Sprint(run.Seed)}}}
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
-		c := junitCase{Name: fmt.Sprintf("%s:%d: %s", v.File, v.Line, v.Label()), Classname: run.Name, File: v.File, Line: v.Line}
+		c := junitCase{Name: fmt.Sprintf("%s:%d: %s", v.File, v.Line, v.Label()), Classname: class, File: v.File, Line: v.Line}
 		if v.OK {
 			if v.Note != "" {
 				c.SystemOut = "note: " + v.Note

@@ -32,12 +32,12 @@ func TestWriteSafe(t *testing.T) {
 		Header
 		Name string  `json:"name"`
 		At   Seconds `json:"at"`
-	}{NewHeader("test"), "a\x1b[2J\u202e\x7f\u0085b > c 😀", Seconds(1500 * time.Millisecond)}
+	}{NewHeader("test"), "a\x1b[2J\u202e\x7f\u0085b > c 😀\U000E0001", Seconds(1500 * time.Millisecond)}
 	var b strings.Builder
 	if err := Write(&b, doc); err != nil {
 		t.Fatal(err)
 	}
-	want := "{\n  \"format\": 1,\n  \"command\": \"test\",\n  \"name\": \"a\\u001b[2J\\u202e\\u007f\\u0085b > c 😀\",\n  \"at\": 1.5\n}\n"
+	want := "{\n  \"format\": 1,\n  \"command\": \"test\",\n  \"name\": \"a\\u001b[2J\\u202e\\u007f\\u0085b > c 😀\\udb40\\udc01\",\n  \"at\": 1.5\n}\n"
 	if b.String() != want {
 		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
 	}
