@@ -42,6 +42,9 @@ func newLintCommand(stdout, stderr io.Writer) *cobra.Command {
 			"  sim lint --explain retry-before-breaker-timeout",
 		RunE: func(c *cobra.Command, args []string) error {
 			if explain {
+				if format.value != "text" {
+					return fmt.Errorf("%w: --explain prints text; the SARIF rules (--format sarif) carry the same explanations", errUsage)
+				}
 				return explainChecks(stdout, args)
 			}
 			if len(args) == 0 {
