@@ -154,3 +154,27 @@ func TestJSONShape(t *testing.T) {
 		t.Error("not valid JSON")
 	}
 }
+
+// TestJUnitCDATAEnd: a failure whose text holds "]]>" (a log line can)
+// still parses, and the body keeps it: the encoder splits the CDATA section.
+func TestJUnitCDATAEnd(t *testing.T) {
+	r := Report{Failed: 1, Verdicts: []Verdict{{
+		Assertion: Assertion{File: "s.yaml", Line: 4, Name: "odd log"},
+		Result:    Result{Expected: "a line", Actual: "x ]]> y", Nearest: []string{"1s  INFO[0001] a]]>b"}},
+	}}}
+	var b strings.Builder
+	if err := r.WriteJUnit(&b, Run{File: "s.yaml"}); err != nil {
+		t.Fatal(err)
+	}
+	suites, err := junit.Ingest([]byte(b.String()))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	var f junit.Error
+	if len(suites) != 1 || len(suites[0].Tests) != 1 || !errors.As(suites[0].Tests[0].Error, &f) {
+		t.Fatalf("no failure read back:\n%s", b.String())
+	}
+	if !strings.Contains(f.Body, "actual:   x ]]> y") || !strings.Contains(f.Body, "a]]>b") || suites[0].Tests[0].Classname != "s.yaml" {
+		t.Errorf("body %q, classname %q", f.Body, suites[0].Tests[0].Classname)
+	}
+}

@@ -36,7 +36,7 @@ func (f *formatFlag) Set(s string) error {
 	return fmt.Errorf("want %s", orList(f.allowed))
 }
 
-func (f *formatFlag) Type() string { return "format" }
+func (f *formatFlag) Type() string { return "string" }
 
 // orList joins names as "a, b or c".
 func orList(names []string) string {
