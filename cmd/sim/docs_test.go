@@ -626,7 +626,6 @@ var docPending = []string{
 	"docs/cli-conventions.md",
 	"docs/editor-support.md",
 	"docs/messages-views.md",
-	"docs/output-formats.md",
 	"examples/README.md",
 }
 
