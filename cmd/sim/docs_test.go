@@ -625,7 +625,6 @@ var docPending = []string{
 	"docs/cli",
 	"docs/cli-conventions.md",
 	"docs/editor-support.md",
-	"docs/messages-views.md",
 	"examples/README.md",
 }
 
