@@ -624,8 +624,6 @@ var docPending = []string{
 	"LICENSE",
 	"docs/cli",
 	"docs/cli-conventions.md",
-	"docs/editor-support.md",
-	"examples/README.md",
 }
 
 var mdLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
