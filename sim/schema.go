@@ -59,6 +59,19 @@ func ScenarioSchema(assertion *schema.Schema) (*schema.Schema, error) {
 
 	store := object(schemaProps("store", storeFields, storeDocs))
 	fault := object(schemaProps("fault", faultFields, faultDocs))
+	// An item is a window (it has target) or a scripted change (at, and
+	// stop or start), never both.
+	// (The change comes first: an editor words a miss by the first
+	// branch, and an item without target is meant as a change.)
+	fault.AnyOf = []*schema.Schema{
+		{Required: []string{"at"}, OneOf: []*schema.Schema{{Required: []string{"stop"}}, {Required: []string{"start"}}}},
+		{Required: []string{"target"}},
+	}
+	fault.Not = &schema.Schema{
+		Description: "a window (with target) runs from/to; at, stop and start script a change of their own",
+		Required:    []string{"target"},
+		AnyOf:       []*schema.Schema{{Required: []string{"at"}}, {Required: []string{"stop"}}, {Required: []string{"start"}}},
+	}
 	retry := object(whatIfProps())
 
 	root := object(schemaProps("scenario", scenarioFields, scenarioDocs(app, store, fault, retry, assertion)))

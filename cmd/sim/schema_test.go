@@ -387,6 +387,10 @@ var badCases = []struct{ name, old, new, decoder string }{
 	{"no apps", "apps:", "aps:", "unknown field"},
 	{"no id", "  - id: order-processor\n", "  - workers: 1\n", "required: the sidecar's app id"},
 	{"an empty route", "stores:", "    subscriptions: [{pubsub: p, topic: t, route: \"\"}]\nstores:", "want the app's path"},
+	{"a window with at", "{from: 10s, to: 20s, target: statestore, conn: hang}", "{at: 10s, target: statestore, conn: hang}", "a window (with target) runs from/to"},
+	{"a change without at", "  - at: 6s\n    stop: statestore", "  - stop: statestore", "required: when the change happens"},
+	{"a change that stops and starts", "    stop: statestore", "    stop: statestore\n    start: statestore", "want exactly one of stop or start"},
+	{"a change that does nothing", "    stop: statestore", "    error: boom", "belongs to a window"},
 	{"an override of an unknown field", "faults:", "overrides:\n  retries:\n    r: {maxRetries: 3}\nfaults:", "unknown field"},
 }
 
