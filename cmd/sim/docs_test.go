@@ -223,6 +223,23 @@ func TestDocsUpdate(t *testing.T) {
 	}
 }
 
+// TestMatchShownExcerpt shows a long output around the mismatch, not whole.
+func TestMatchShownExcerpt(t *testing.T) {
+	long := make([]string, 1000)
+	for i := range long {
+		long[i] = fmt.Sprintf("line %d", i+1)
+	}
+	msg := matchShown(docCommand{first: 10, shown: []string{"line 1", "...", "line 500", "wrong", "..."}}, long)
+	for _, want := range []string{"output differs at line 14:\n  shown: \"wrong\"\n", "got (lines 491-520 of 1000):\n", "\nline 501\n"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("long output: want a message containing %q, got:\n%s", want, msg)
+		}
+	}
+	if n := strings.Count(msg, "\n"); n > excerptLimit+2 {
+		t.Errorf("long output: the message has %d lines, want at most %d", n, excerptLimit+2)
+	}
+}
+
 // docRunner runs one document's commands in dir.
 type docRunner struct {
 	dir      string
@@ -366,23 +383,45 @@ func matchShown(c docCommand, got []string) string {
 	if globLines(c.shown, got) {
 		return ""
 	}
-	// The longest prefix of shown lines that still matches some prefix of
-	// the output says where it went wrong.
+	// The longest prefix of shown lines that still matches the start of the
+	// output says where it went wrong; the earliest place that match ends
+	// is where the output is shown.
 	for n := len(c.shown); n >= 0; n-- {
-		pattern := append(slices.Clone(c.shown[:n]), "...")
-		if globLines(pattern, got) {
-			if n == len(c.shown) {
-				return fmt.Sprintf("output differs: it goes on after line %d; got:\n%s", c.first+n, strings.Join(got, "\n"))
-			}
-			return fmt.Sprintf("output differs at line %d:\n  shown: %q\ngot:\n%s", c.first+n+1, c.shown[n], strings.Join(got, "\n"))
+		at := slices.Index(globEnds(c.shown[:n], got), true)
+		if at < 0 {
+			continue
 		}
+		if n == len(c.shown) {
+			return fmt.Sprintf("output differs: it goes on after line %d; %s", c.first+n, excerpt(got, at))
+		}
+		return fmt.Sprintf("output differs at line %d:\n  shown: %q\n%s", c.first+n+1, c.shown[n], excerpt(got, at))
 	}
 	return "output differs"
+}
+
+// excerptLimit is the longest output a mismatch prints whole; a longer one
+// (examples/day prints 170,000 lines) is shown around the mismatch.
+const excerptLimit = 40
+
+// excerpt shows the output lines got, or those around the 0-based line at
+// when there are more than excerptLimit.
+func excerpt(got []string, at int) string {
+	if len(got) <= excerptLimit {
+		return "got:\n" + strings.Join(got, "\n")
+	}
+	from, to := max(at-excerptLimit/4, 0), min(at+excerptLimit/2, len(got))
+	return fmt.Sprintf("got (lines %d-%d of %d):\n%s", from+1, to, len(got), strings.Join(got[from:to], "\n"))
 }
 
 // globLines reports whether got matches pattern, where a pattern line "..."
 // matches any number of lines.
 func globLines(pattern, got []string) bool {
+	return globEnds(pattern, got)[len(got)]
+}
+
+// globEnds reports for each j in 0..len(got) whether got[:j] matches
+// pattern, where a pattern line "..." matches any number of lines.
+func globEnds(pattern, got []string) []bool {
 	// match[j] is whether pattern[:i] matches got[:j], row by row.
 	match := make([]bool, len(got)+1)
 	match[0] = true
@@ -401,7 +440,7 @@ func globLines(pattern, got []string) bool {
 		}
 		match = next
 	}
-	return match[len(got)]
+	return match
 }
 
 // run runs one command in r.dir and returns its output lines, or nil for a
