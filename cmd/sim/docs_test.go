@@ -25,6 +25,11 @@ package main
 //     repository's examples/ and docs/, its commands in order, so a trace one
 //     command writes is there for the next; nothing in the repository is
 //     written.
+//   - An example folder's README.md (examples/NAME/README.md) is run by
+//     TestExamples, with this runner, so that its commands run once: there
+//     its plain `sim run` is also the folder's golden run, and the
+//     timeline.svg its commands write in the scratch copy must be the
+//     committed one (examples_test.go).
 //
 // A block that looks like a shell session but is not `console` fails the
 // test, so no command escapes it: a block (``` or ~~~) with info string sh,
@@ -42,6 +47,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -114,30 +120,57 @@ func TestDocs(t *testing.T) {
 	}
 	update := os.Getenv("SIM_UPDATE_GOLDEN") != ""
 	for _, name := range files {
+		if exampleFolderDoc(name) {
+			continue // TestExamples runs it
+		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			src, err := os.ReadFile(filepath.Join(root, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			for _, d := range []string{"examples", "docs"} {
-				if err := os.CopyFS(filepath.Join(dir, d), os.DirFS(filepath.Join(root, d))); err != nil {
-					t.Fatal(err)
-				}
-			}
-			r := docRunner{dir: dir, makefile: string(makefile)}
-			out, problems := r.check(name, src, update)
-			for _, p := range problems {
+			r := docRunner{dir: docScratch(t, root), makefile: string(makefile)}
+			for _, p := range r.checkFile(root, name, update) {
 				t.Error(p)
-			}
-			if update && !bytes.Equal(out, src) {
-				if err := os.WriteFile(filepath.Join(root, name), out, 0o644); err != nil {
-					t.Fatal(err)
-				}
 			}
 		})
 	}
+}
+
+// exampleFolderDoc reports whether name (relative to the repository root)
+// is an example folder's README, which TestExamples runs with this runner.
+func exampleFolderDoc(name string) bool {
+	ok, _ := path.Match("examples/*/README.md", name)
+	return ok
+}
+
+// docScratch makes a scratch directory for one document's commands: a copy
+// of root's examples/ and docs/ (those of them root has).
+func docScratch(t *testing.T, root string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{"examples", "docs"} {
+		if _, err := os.Stat(filepath.Join(root, d)); errors.Is(err, fs.ErrNotExist) {
+			continue // a test's small repository
+		}
+		if err := os.CopyFS(filepath.Join(dir, d), os.DirFS(filepath.Join(root, d))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// checkFile runs the console blocks of the document root/name in r.dir and
+// returns the problems found; with update set it rewrites the document's
+// whole shown outputs from the real ones.
+func (r docRunner) checkFile(root, name string, update bool) []error {
+	src, err := os.ReadFile(filepath.Join(root, name))
+	if err != nil {
+		return []error{err}
+	}
+	out, problems := r.check(name, src, update)
+	if update && !bytes.Equal(out, src) {
+		if err := os.WriteFile(filepath.Join(root, name), out, 0o644); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	return problems
 }
 
 // TestDocsCatches shows the checker failing where it must: a wrong line of
@@ -223,6 +256,39 @@ func TestDocsUpdate(t *testing.T) {
 	}
 }
 
+// TestMatchShown pins what "..." may stand for in a console block: any
+// number of lines, none included; the lines between are consecutive lines
+// of the output, in order, the first at its start and the last at its end
+// unless a "..." stands there.
+func TestMatchShown(t *testing.T) {
+	got := []string{"a", "b", "c", "d", "e"}
+	for _, c := range []struct {
+		shown string
+		ok    bool
+	}{
+		{"a\nb\nc\nd\ne", true},
+		{"a\nb\nc\nd", false},          // no "...": all of it
+		{"a\n...\ne", true},            // start and end anchored
+		{"b\n...\ne", false},           // the first run starts the output
+		{"a\n...\nd", false},           // the last run ends it
+		{"...\nb\nc\n...", true},       // consecutive lines in between
+		{"...\nb\nd\n...", false},      // not consecutive
+		{"...\nd\n...\nb\n...", false}, // out of order
+		{"a\n...\n...\ne", true},       // "..." twice is "..."
+		{"a\n...\ne\n...\ne", false},   // a line of output is matched once
+		{"...", true},
+		{"", false},
+	} {
+		var shown []string
+		if c.shown != "" {
+			shown = strings.Split(c.shown, "\n")
+		}
+		if msg := matchShown(docCommand{shown: shown}, got); (msg == "") != c.ok {
+			t.Errorf("shown %q against %q: match %v, want %v (%s)", c.shown, got, msg == "", c.ok, msg)
+		}
+	}
+}
+
 // TestMatchShownExcerpt shows a long output around the mismatch, not whole.
 func TestMatchShownExcerpt(t *testing.T) {
 	long := make([]string, 1000)
@@ -244,6 +310,19 @@ func TestMatchShownExcerpt(t *testing.T) {
 type docRunner struct {
 	dir      string
 	makefile string
+	// ran holds what sim has already printed in dir, by argument list
+	// (joined by NUL): a command with those arguments and no pipe is
+	// compared with it instead of running again. TestExamples runs an
+	// example's scenario once, for its golden and for its README.
+	ran map[string]simRun
+}
+
+// simRun is what one sim command printed, and its exit status: out holds
+// stdout and stderr in the order written, or stdout alone when err holds
+// stderr apart (the command's output went through a pipe).
+type simRun struct {
+	out, err []string
+	status   int
 }
 
 // docCommand is one "$ " line of a console block and the output shown
@@ -491,37 +570,49 @@ func (r docRunner) run(c docCommand) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// In a pipeline stderr does not go through the pipe: a terminal shows it
+	// beside the filtered stdout; the test puts it after.
+	pipe := len(stages) > 1
+	res, ok := r.ran[strings.Join(args, "\x00")]
+	if !ok || pipe {
+		if res, err = r.sim(args, pipe); err != nil {
+			return nil, err
+		}
+	}
+	if res.status != c.status {
+		return nil, fmt.Errorf("exit status %d, the doc shows %d (a command that fails ends with \"# exit N\"); output:\n%s",
+			res.status, c.status, strings.Join(append(slices.Clone(res.out), res.err...), "\n"))
+	}
+	got := res.out
+	for _, stage := range stages[1:] {
+		if got, err = filterLines(stage, got); err != nil {
+			return nil, err
+		}
+	}
+	return append(got, res.err...), nil
+}
+
+// sim runs sim with args in r.dir; apart keeps stderr apart from stdout.
+func (r docRunner) sim(args []string, apart bool) (simRun, error) {
 	cmd := exec.Command("sim", args...)
 	cmd.Dir = r.dir
 	// Not a terminal, no colour, whatever the environment says.
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "COLUMNS=")
 	var out, errOut bytes.Buffer
 	cmd.Stdout = &out
-	if len(stages) == 1 {
-		cmd.Stderr = &out // one pipe: the order a terminal shows
-	} else {
+	cmd.Stderr = &out // one pipe: the order a terminal shows
+	if apart {
 		cmd.Stderr = &errOut
 	}
 	status := 0
 	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
-			return nil, err
+			return simRun{}, err
 		}
 		status = exit.ExitCode()
 	}
-	if status != c.status {
-		return nil, fmt.Errorf("exit status %d, the doc shows %d (a command that fails ends with \"# exit N\"); output:\n%s%s", status, c.status, out.String(), errOut.String())
-	}
-	got := splitLines(out.String())
-	for _, stage := range stages[1:] {
-		if got, err = filterLines(stage, got); err != nil {
-			return nil, err
-		}
-	}
-	// In a pipeline stderr does not go through the pipe: a terminal shows it
-	// beside the filtered stdout; the test puts it after.
-	return append(got, splitLines(errOut.String())...), nil
+	return simRun{out: splitLines(out.String()), err: splitLines(errOut.String()), status: status}, nil
 }
 
 // simArgs turns a command's words into sim's arguments.

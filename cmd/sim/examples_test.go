@@ -1,15 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/diff"
@@ -19,10 +20,14 @@ import (
 // The examples gallery (examples/README.md indexes it; issue 15) is tested
 // folder by folder: each must be indexed and hold scenario.yaml, README.md and
 // timeline.svg; `sim run` of its scenario must print what its golden file
-// (testdata/examples/NAME.txtar) holds; and every `$ sim …` command its
-// README shows in a console block must print the lines shown there, the
-// `sim render … -o examples/NAME/timeline.svg` one producing the committed
-// SVG byte for byte. SIM_UPDATE_GOLDEN=1 rewrites the goldens and the SVGs.
+// (testdata/examples/NAME.txtar) holds; its README's console blocks run
+// under the docs test's runner and rules (docs_test.go) in a scratch copy of
+// the repository, from which the committed timeline.svg is removed first: the
+// README's commands must draw it again there, byte for byte. TestDocs leaves
+// these READMEs to this test so that each command runs once; the golden's
+// run stands for the README's plain `sim run` (examples/day's prints 7.7 MB).
+// SIM_UPDATE_GOLDEN=1 rewrites the goldens, the SVGs and the READMEs' whole
+// shown outputs.
 
 const (
 	exampleGoldenDir = "testdata/examples"
@@ -38,34 +43,29 @@ const (
 var exampleFiles = []string{"scenario.yaml", "README.md", "timeline.svg"}
 
 func TestExamples(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
 	goldens, err := filepath.Abs(exampleGoldenDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	update := os.Getenv("SIM_UPDATE_GOLDEN") != ""
-	t.Chdir("../..") // commands in the READMEs run from the repository root
-	names, problems := checkIndex(".")
-	index, _ := checkCommands("examples/README.md", map[string]string{}, "", false)
-	for _, p := range append(problems, index...) {
-		t.Error(p)
-	}
-	// A golden without its folder is left over from a renamed or removed
-	// example.
-	goldenFiles, err := filepath.Glob(filepath.Join(goldens, "*.txtar"))
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, g := range goldenFiles {
-		if name := strings.TrimSuffix(filepath.Base(g), ".txtar"); !slices.Contains(names, name) {
-			t.Errorf("%s: no folder examples/%s: remove the golden with the example", g, name)
-		}
+	x := exampleChecker{root: root, goldens: goldens, makefile: string(makefile), update: os.Getenv("SIM_UPDATE_GOLDEN") != ""}
+	names, problems := checkIndex(root)
+	for _, p := range append(problems, checkGoldens(names, goldens)...) {
+		t.Error(p)
 	}
 	if len(names) < 10 {
 		t.Errorf("examples/ has %d folders, want at least the 10 the gallery promises", len(names))
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			for _, p := range checkExample(name, goldens, update) {
+			for _, p := range x.check(t, name) {
 				t.Error(p)
 			}
 		})
@@ -83,6 +83,10 @@ func TestExamplesCatchStaleness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	makefile, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		tamper func(root string)
@@ -91,10 +95,13 @@ func TestExamplesCatchStaleness(t *testing.T) {
 		{"intact", func(string) {}, ""},
 		{"stale SVG", func(root string) {
 			appendFile(t, filepath.Join(root, "examples/bindings/timeline.svg"), "<!-- -->\n")
-		}, "examples/bindings/timeline.svg is not what `sim render examples/bindings/scenario.yaml -o examples/bindings/timeline.svg` draws now"},
+		}, "examples/bindings/timeline.svg is not what the commands of examples/bindings/README.md draw now"},
+		{"no render command", func(root string) {
+			edit(t, filepath.Join(root, "examples/bindings/README.md"), "$ sim render examples/bindings/scenario.yaml -o examples/bindings/timeline.svg\n", "")
+		}, "examples/bindings/README.md: no command in it writes examples/bindings/timeline.svg"},
 		{"stale golden", func(root string) {
 			edit(t, filepath.Join(root, "golden/bindings.txtar"), "Processing batch 3", "Processing batch 33")
-		}, "sim run examples/bindings/scenario.yaml: output differs from golden/bindings.txtar"},
+		}, "sim run examples/bindings/scenario.yaml: output differs from "},
 		{"stale README output", func(root string) {
 			edit(t, filepath.Join(root, "examples/bindings/README.md"), "after 4 attempts", "after 5 attempts")
 		}, "examples/bindings/README.md:"},
@@ -111,6 +118,9 @@ func TestExamplesCatchStaleness(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "examples/new: no scenario.yaml"},
+		{"golden without folder", func(root string) {
+			writeFile(t, filepath.Join(root, "golden/gone.txtar"), string(golden))
+		}, "no folder examples/gone"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -121,10 +131,12 @@ func TestExamplesCatchStaleness(t *testing.T) {
 			writeFile(t, filepath.Join(root, "examples/README.md"), "# Examples\n\n- [bindings](bindings/)\n")
 			writeFile(t, filepath.Join(root, "golden/bindings.txtar"), string(golden))
 			c.tamper(root)
-			t.Chdir(root)
-			names, problems := checkIndex(".")
+			goldens := filepath.Join(root, "golden")
+			x := exampleChecker{root: root, goldens: goldens, makefile: string(makefile)}
+			names, problems := checkIndex(root)
+			problems = append(problems, checkGoldens(names, goldens)...)
 			for _, name := range names {
-				problems = append(problems, checkExample(name, "golden", false)...)
+				problems = append(problems, x.check(t, name)...)
 			}
 			got := strings.Join(problems, "\n")
 			switch {
@@ -171,31 +183,66 @@ func checkIndex(root string) (names, problems []string) {
 	return names, problems
 }
 
-// checkExample checks one folder, from the repository root (the working
-// directory); goldens is the folder of the golden files.
-func checkExample(name, goldens string, update bool) []string {
+// checkGoldens reports the golden files in goldens that belong to no
+// example folder: left over from a renamed or removed example.
+func checkGoldens(names []string, goldens string) []string {
+	files, err := filepath.Glob(filepath.Join(goldens, "*.txtar"))
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var problems []string
+	for _, g := range files {
+		if name := strings.TrimSuffix(filepath.Base(g), ".txtar"); !slices.Contains(names, name) {
+			problems = append(problems, fmt.Sprintf("%s: no folder examples/%s: remove the golden with the example", g, name))
+		}
+	}
+	return problems
+}
+
+// exampleChecker checks the example folders of the repository at root
+// against the golden files in goldens.
+type exampleChecker struct {
+	root, goldens string
+	makefile      string // root's, for the docs runner's `make` commands
+	update        bool   // SIM_UPDATE_GOLDEN: rewrite instead of compare
+}
+
+// check checks one folder. It changes the working directory (t.Chdir), so
+// neither its test nor any ancestor may be parallel.
+func (x exampleChecker) check(t *testing.T, name string) []string {
 	dir := "examples/" + name
 	var problems []string
 	for _, f := range exampleFiles {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+		if _, err := os.Stat(filepath.Join(x.root, dir, f)); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: no %s (every example folder holds %s)", dir, f, strings.Join(exampleFiles, ", ")))
 		}
 	}
 	if len(problems) > 0 {
 		return problems
 	}
+	scratch := docScratch(t, x.root)
+	svg := dir + "/timeline.svg"
+	if err := os.Remove(filepath.Join(scratch, svg)); err != nil {
+		return []string{err.Error()}
+	}
 
-	// The log, against the golden.
-	var stdout, stderr bytes.Buffer
+	// The log, against the golden. sim runs in the scratch copy as the
+	// docs runner runs it (paths in warnings are relative to it), but in
+	// this process: stdout and stderr apart for the golden, and together,
+	// in the order written, for the README.
+	t.Chdir(scratch)
 	run := []string{"run", dir + "/scenario.yaml"}
-	if st := Main(run, &stdout, &stderr); st != exitOK {
-		return append(problems, fmt.Sprintf("sim %s: exit %d\n%s", strings.Join(run, " "), st, stderr.String()))
+	var stdout, stderr bytes.Buffer
+	var both lockedBuffer
+	status := Main(run, io.MultiWriter(&stdout, &both), io.MultiWriter(&stderr, &both))
+	if status != exitOK {
+		return append(problems, fmt.Sprintf("sim %s: exit %d\n%s", strings.Join(run, " "), status, stderr.String()))
 	}
 	got := exampleGolden(strings.Join(run, " "), stdout.String(), stderr.String())
-	golden := filepath.Join(goldens, name+".txtar")
+	golden := filepath.Join(x.goldens, name+".txtar")
 	want, err := os.ReadFile(golden)
 	switch {
-	case update:
+	case x.update:
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			problems = append(problems, err.Error())
 		}
@@ -206,78 +253,51 @@ func checkExample(name, goldens string, update bool) []string {
 			strings.Join(run, " "), golden, diff.Diff(golden, want, "got", got)))
 	}
 
-	// Every command the README shows, and the SVG its render command draws.
-	// The plain run is not run again (the day's costs a second).
-	ran := map[string]string{strings.Join(run, "\x00"): stderr.String() + stdout.String()}
-	svg := dir + "/timeline.svg"
-	shown, rendered := checkCommands(dir+"/README.md", ran, svg, update)
-	problems = append(problems, shown...)
-	if !rendered {
-		problems = append(problems, fmt.Sprintf("%s/README.md shows no `$ sim render %s/scenario.yaml -o %s` in a console block", dir, dir, svg))
+	// The README's commands; the run above stands for its plain `sim run`.
+	r := docRunner{dir: scratch, makefile: x.makefile, ran: map[string]simRun{
+		strings.Join(run, "\x00"): {out: splitLines(both.String()), status: status},
+	}}
+	readme := dir + "/README.md"
+	for _, p := range r.checkFile(x.root, readme, x.update) {
+		problems = append(problems, p.Error())
+	}
+
+	// The picture they drew.
+	drawn, err := os.ReadFile(filepath.Join(scratch, svg))
+	if err != nil {
+		return append(problems, fmt.Sprintf("%s: no command in it writes %s (show `$ sim render %s/scenario.yaml -o %s` in a console block)", readme, svg, dir, svg))
+	}
+	committed, err := os.ReadFile(filepath.Join(x.root, svg))
+	switch {
+	case x.update:
+		if err := os.WriteFile(filepath.Join(x.root, svg), drawn, 0o644); err != nil {
+			problems = append(problems, err.Error())
+		}
+	case err != nil:
+		problems = append(problems, err.Error())
+	case !bytes.Equal(drawn, committed):
+		problems = append(problems, fmt.Sprintf("%s is not what the commands of %s draw now (SIM_UPDATE_GOLDEN=1 rewrites it; look at it)", svg, readme))
 	}
 	return problems
 }
 
-// checkCommands runs every `$ sim …` command in the console blocks of the
-// Markdown file readme and reports where the output shown differs from the
-// real one. ran holds outputs already known, by argument list. A command
-// writing `-o svg` writes to a temporary file instead, which must be the
-// committed svg byte for byte (update: replaces it); rendered says whether
-// one did.
-func checkCommands(readme string, ran map[string]string, svg string, update bool) (problems []string, rendered bool) {
-	cmds, err := consoleCommands(readme)
-	if err != nil {
-		return []string{err.Error()}, false
-	}
-	tmp, err := os.MkdirTemp("", "sim-example-")
-	if err != nil {
-		return []string{err.Error()}, false
-	}
-	defer os.RemoveAll(tmp)
-	for _, c := range cmds {
-		args := slices.Clone(c.args)
-		out := ""
-		for i := range args {
-			if i > 0 && args[i-1] == "-o" {
-				out = args[i]
-				args[i] = filepath.Join(tmp, filepath.Base(out))
-			}
-		}
-		shown, ok := ran[strings.Join(args, "\x00")]
-		if !ok {
-			var stdout, stderr bytes.Buffer
-			if st := Main(args, &stdout, &stderr); st >= exitBadInput {
-				problems = append(problems, fmt.Sprintf("%s:%d: $ sim %s: exit %d\n%s", readme, c.line, strings.Join(c.args, " "), st, stderr.String()))
-				continue
-			}
-			// Warnings come first on a terminal: sim writes them before the run.
-			shown = stderr.String() + stdout.String()
-		}
-		if p := matchExampleShown(shown, c.output); p != "" {
-			problems = append(problems, fmt.Sprintf("%s:%d: $ sim %s: %s", readme, c.line, strings.Join(c.args, " "), p))
-		}
-		if out == "" || out != svg {
-			continue
-		}
-		rendered = true
-		drawn, err := os.ReadFile(filepath.Join(tmp, filepath.Base(out)))
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		committed, err := os.ReadFile(svg)
-		switch {
-		case update:
-			if err := os.WriteFile(svg, drawn, 0o644); err != nil {
-				problems = append(problems, err.Error())
-			}
-		case err != nil:
-			problems = append(problems, err.Error())
-		case !bytes.Equal(drawn, committed):
-			problems = append(problems, fmt.Sprintf("%s is not what `sim %s` draws now (SIM_UPDATE_GOLDEN=1 rewrites it; look at it)", svg, strings.Join(c.args, " ")))
-		}
-	}
-	return problems, rendered
+// lockedBuffer is a buffer stdout and stderr can share: it holds what
+// both printed in the order written, as a terminal shows it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // exampleGolden is the golden file of one run: a txtar archive of stdout and
@@ -325,148 +345,6 @@ func elideAppRuns(lines []string) string {
 	return b.String()
 }
 
-// shownCommand is one `$ sim …` line of a console block and the output shown
-// after it.
-type shownCommand struct {
-	line   int
-	args   []string // without the leading "sim"
-	output []string
-}
-
-// consoleCommands reads the console blocks of a Markdown file. Every command
-// in them must be a sim command: the gallery shows nothing else.
-func consoleCommands(path string) ([]shownCommand, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var cmds []shownCommand
-	in := false
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		l := sc.Text()
-		switch {
-		case !in && l == "```console":
-			in = true
-		case in && l == "```":
-			in = false
-		case in && strings.HasPrefix(l, "$ "):
-			cmdline, _, _ := strings.Cut(strings.TrimPrefix(l, "$ "), " # exit ") // the docs test checks the status
-			args, err := splitWords(cmdline)
-			if err != nil || len(args) < 2 || args[0] != "sim" {
-				return nil, fmt.Errorf("%s:%d: want a `$ sim …` command without pipes or redirections, got %q", path, n, l)
-			}
-			cmds = append(cmds, shownCommand{line: n, args: args[1:]})
-		case in && len(cmds) > 0:
-			cmds[len(cmds)-1].output = append(cmds[len(cmds)-1].output, l)
-		case in:
-			return nil, fmt.Errorf("%s:%d: a console block starts with output, not a `$ ` command", path, n)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if in {
-		return nil, fmt.Errorf("%s: a console block is not closed", path)
-	}
-	return cmds, nil
-}
-
-// splitWords splits a command line as a POSIX shell would for the quoting
-// the docs use ('…' and "…" without escapes), and refuses shell syntax the
-// test does not run.
-func splitWords(s string) ([]string, error) {
-	var words []string
-	var w strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case ' ', '\t':
-			if inWord {
-				words = append(words, w.String())
-				w.Reset()
-				inWord = false
-			}
-		case '\'', '"':
-			j := strings.IndexByte(s[i+1:], c)
-			if j < 0 {
-				return nil, fmt.Errorf("unclosed %c", c)
-			}
-			w.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case '|', '>', '<', '&', ';', '$', '`', '\\':
-			return nil, fmt.Errorf("shell syntax %c", c)
-		default:
-			w.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, w.String())
-	}
-	return words, nil
-}
-
-// matchExampleShown reports how shown differs from the real output ("" when it
-// matches). A line `...` stands for any number of lines; the runs between
-// them must appear in order, each as consecutive lines, the first at the
-// start and the last at the end unless a `...` stands there.
-func matchExampleShown(real string, shown []string) string {
-	lines := strings.Split(strings.TrimSuffix(real, "\n"), "\n")
-	if real == "" {
-		lines = nil
-	}
-	var segs [][]string
-	seg := []string{}
-	for _, l := range shown {
-		if l == "..." {
-			segs = append(segs, seg)
-			seg = []string{}
-			continue
-		}
-		seg = append(seg, l)
-	}
-	segs = append(segs, seg)
-	pos := 0
-	for i, s := range segs {
-		first, last := i == 0, i == len(segs)-1
-		switch {
-		case first && last:
-			if !slices.Equal(lines, s) {
-				return fmt.Sprintf("shown output is not the real output:\n%s", diff.Diff("shown", []byte(strings.Join(s, "\n")+"\n"), "real", []byte(real)))
-			}
-		case first:
-			if len(s) > len(lines) || !slices.Equal(lines[:len(s)], s) {
-				return fmt.Sprintf("the real output does not start with the lines shown before the first `...`:\n%s", strings.Join(s, "\n"))
-			}
-			pos = len(s)
-		case last:
-			if len(s) > len(lines)-pos || !slices.Equal(lines[len(lines)-len(s):], s) {
-				return fmt.Sprintf("the real output does not end with the lines shown after the last `...`:\n%s", strings.Join(s, "\n"))
-			}
-		default:
-			at := indexRun(lines[pos:], s)
-			if at < 0 {
-				return fmt.Sprintf("these lines are not in the real output, in this order:\n%s", strings.Join(s, "\n"))
-			}
-			pos += at + len(s)
-		}
-	}
-	return ""
-}
-
-// indexRun is the first index of run in lines as consecutive lines, or -1.
-func indexRun(lines, run []string) int {
-	for i := 0; i+len(run) <= len(lines); i++ {
-		if slices.Equal(lines[i:i+len(run)], run) {
-			return i
-		}
-	}
-	return -1
-}
-
 func appendFile(t *testing.T, path, s string) {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
@@ -500,34 +378,5 @@ func writeFile(t *testing.T, path, s string) {
 	}
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// TestMatchExampleShown pins what `...` may stand for in a console block.
-func TestMatchExampleShown(t *testing.T) {
-	const real = "a\nb\nc\nd\ne\n"
-	cases := []struct {
-		shown string
-		ok    bool
-	}{
-		{"a\nb\nc\nd\ne", true},
-		{"a\nb\nc\nd", false},          // no `...`: all of it
-		{"a\n...\ne", true},            // start and end anchored
-		{"b\n...\ne", false},           // the first run starts the output
-		{"a\n...\nd", false},           // the last run ends it
-		{"...\nb\nc\n...", true},       // consecutive lines in between
-		{"...\nb\nd\n...", false},      // not consecutive
-		{"...\nd\n...\nb\n...", false}, // out of order
-		{"...", true},
-		{"", false},
-	}
-	for _, c := range cases {
-		shown := strings.Split(c.shown, "\n")
-		if c.shown == "" {
-			shown = nil
-		}
-		if got := matchExampleShown(real, shown) == ""; got != c.ok {
-			t.Errorf("shown %q against %q: match %v, want %v", c.shown, real, got, c.ok)
-		}
 	}
 }
