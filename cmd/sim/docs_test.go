@@ -256,6 +256,29 @@ func TestDocsUpdate(t *testing.T) {
 	}
 }
 
+// TestDocsRan shows a command whose output the runner was handed compared
+// with that output and its status, not run again (nothing.yaml does not
+// exist, so a run would fail), unless it goes through a pipe.
+func TestDocsRan(t *testing.T) {
+	r := docRunner{dir: t.TempDir(), ran: map[string]simRun{"run\x00nothing.yaml": {out: []string{"known"}}}}
+	fence := "```"
+	for _, c := range []struct{ doc, want string }{
+		{"$ sim run nothing.yaml\nknown\n", ""},
+		{"$ sim run nothing.yaml\nother\n", "doc.md:2: sim run nothing.yaml: output differs at line 3"},
+		{"$ sim run nothing.yaml  # exit 1\nknown\n", "exit status 0, the doc shows 1"},
+		{"$ sim run nothing.yaml | head -n 1\nknown\n", "exit status 2, the doc shows 0"},
+	} {
+		_, problems := r.check("doc.md", []byte(fence+"console\n"+c.doc+fence+"\n"), false)
+		got := fmt.Sprint(problems)
+		switch {
+		case c.want == "" && len(problems) > 0:
+			t.Errorf("%q: want no problem, got %s", c.doc, got)
+		case !strings.Contains(got, c.want):
+			t.Errorf("%q: want a problem containing %q, got %s", c.doc, c.want, got)
+		}
+	}
+}
+
 // TestMatchShown pins what "..." may stand for in a console block: any
 // number of lines, none included; the lines between are consecutive lines
 // of the output, in order, the first at its start and the last at its end
