@@ -319,13 +319,22 @@ func TestMatchShownExcerpt(t *testing.T) {
 		long[i] = fmt.Sprintf("line %d", i+1)
 	}
 	msg := matchShown(docCommand{first: 10, shown: []string{"line 1", "...", "line 500", "wrong", "..."}}, long)
-	for _, want := range []string{"output differs at line 14:\n  shown: \"wrong\"\n", "got (lines 491-520 of 1000):\n", "\nline 501\n"} {
+	for _, want := range []string{"output differs at line 14:\n  shown: \"wrong\"\n  got:   \"line 501\" (output line 501)\n", "got (lines 491-520 of 1000):\n", "\nline 501\n"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("long output: want a message containing %q, got:\n%s", want, msg)
 		}
 	}
-	if n := strings.Count(msg, "\n"); n > excerptLimit+2 {
-		t.Errorf("long output: the message has %d lines, want at most %d", n, excerptLimit+2)
+	if n := strings.Count(msg, "\n"); n > excerptLimit+3 {
+		t.Errorf("long output: the message has %d lines, want at most %d", n, excerptLimit+3)
+	}
+	// After a "...", the line shown is nowhere further on.
+	msg = matchShown(docCommand{shown: []string{"line 1", "...", "line 500", "...", "line 400", "..."}}, long)
+	if want := "got:   no such line after output line 500\n"; !strings.Contains(msg, want) {
+		t.Errorf("long output: want a message containing %q, got:\n%s", want, msg)
+	}
+	msg = matchShown(docCommand{shown: []string{"...", "line 0", "..."}}, long)
+	if want := "got:   no such line in the output\n"; !strings.Contains(msg, want) {
+		t.Errorf("long output: want a message containing %q, got:\n%s", want, msg)
 	}
 }
 
@@ -496,7 +505,18 @@ func matchShown(c docCommand, got []string) string {
 		if n == len(c.shown) {
 			return fmt.Sprintf("output differs: it goes on after line %d; %s", c.first+n, excerpt(got, at))
 		}
-		return fmt.Sprintf("output differs at line %d:\n  shown: %q\n%s", c.first+n+1, c.shown[n], excerpt(got, at))
+		// What the output has instead: the line in its place, or, after a
+		// "...", that it is nowhere further on.
+		instead := "the output ends"
+		switch {
+		case n > 0 && c.shown[n-1] == "..." && at == 0:
+			instead = "no such line in the output"
+		case n > 0 && c.shown[n-1] == "...":
+			instead = fmt.Sprintf("no such line after output line %d", at)
+		case at < len(got):
+			instead = fmt.Sprintf("%q (output line %d)", got[at], at+1)
+		}
+		return fmt.Sprintf("output differs at line %d:\n  shown: %q\n  got:   %s\n%s", c.first+n+1, c.shown[n], instead, excerpt(got, at))
 	}
 	return "output differs"
 }
