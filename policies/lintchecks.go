@@ -31,6 +31,9 @@ func (l Level) String() string {
 	return fmt.Sprintf("level(%d)", l)
 }
 
+// Levels lists the level names ParseLevel reads, lowest first.
+func Levels() []string { return append([]string{}, levelNames[:]...) }
+
 // ParseLevel reads a level name: note, warning or hazard.
 func ParseLevel(s string) (Level, error) {
 	for i, n := range levelNames {

@@ -260,3 +260,13 @@ func (p Profile) ComponentType(specType string) string {
 	}
 	return ""
 }
+
+// Releases lists the modelled Dapr releases, oldest first: what a --dapr
+// flag accepts (ProfileFor) and what its shell completion offers.
+func Releases() []string {
+	out := make([]string, 0, newestMinor-oldestMinor+1)
+	for m := oldestMinor; m <= newestMinor; m++ {
+		out = append(out, "1."+strconv.Itoa(m))
+	}
+	return out
+}

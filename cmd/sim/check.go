@@ -32,7 +32,8 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 			"to stderr. --format json writes the same as one JSON document, --format junit as\n" +
 			"JUnit XML, one testcase per assertion (docs/output-formats.md).\n\n" +
 			"Exit status: 0 every assertion holds; 1 some fail; 2 the input could not be run\n" +
-			"or checked (a bad scenario, a bad or empty expect: list, a run limit hit).",
+			"or checked (a bad scenario, a bad or empty expect: list, a run limit hit); 4 the\n" +
+			"report could not be written.",
 		Example: "  sim check examples/quickstart/scenario.yaml\n" +
 			"  sim check examples/quickstart/scenario.yaml --dapr 1.16\n" +
 			"  sim check examples/quickstart/scenario.yaml --format junit > check.xml\n" +
@@ -113,7 +114,7 @@ func checkScenario(path string, o sim.Overrides, maxEvents int64, format string,
 		_, err = report.WriteTo(stdout)
 	}
 	if err != nil {
-		return fmt.Errorf("write report: %w", err)
+		return writeErrorf("write report: %w", err)
 	}
 	if !report.OK() {
 		return statusError{status: exitFailed}

@@ -44,7 +44,8 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 			"the delta, and a one-line verdict. --format json writes all of it as one JSON\n" +
 			"document (docs/output-formats.md).\n\n" +
 			"Exit status: 0 whatever the difference; 1 with --fail-on-regression when B fails\n" +
-			"more operations than A; 2 the input could not be run.",
+			"more operations than A; 2 the input could not be run; 4 the diff could not be\n" +
+			"written.",
 		Example: "  sim diff examples/quickstart/scenario.yaml --against slower-breaker.yaml\n" +
 			"  sim diff examples/quickstart/scenario.yaml --set circuitBreakers.simpleCB.timeout=30s\n" +
 			"  sim diff examples/quickstart/scenario.yaml --resiliency a.yaml --against b.yaml --fail-on-regression\n" +
@@ -94,7 +95,7 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 				return err
 			}
 			if err := d.write(stdout, diff, format.value); err != nil {
-				return fmt.Errorf("write diff: %w", err)
+				return writeErrorf("write diff: %w", err)
 			}
 			if failOnReg && diff.Regression() {
 				return statusError{status: exitFailed}

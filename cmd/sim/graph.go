@@ -27,7 +27,9 @@ func newGraphCommand(stdout, stderr io.Writer) *cobra.Command {
 			"--resources-path) and fills the named policy's numbers into the guards: the trip\n" +
 			"expression, the open timeout, maxRequests, the backoff, maxRetries. Resources scoped\n" +
 			"to apps are read as the first scoped app that has the policy, or as --app-id.\n" +
-			"--changes-only leaves out the rows that keep the state.",
+			"--changes-only leaves out the rows that keep the state.\n\n" +
+			"Exit status: 0 drawn; 2 a bad flag, or resources that could not be read; 4 the\n" +
+			"diagram could not be written.",
 		Example: "  sim graph --machine breaker\n" +
 			"  sim graph --format dot | dot -Tsvg > machines.svg\n" +
 			"  sim graph --spec examples/quickstart/resources --policy simpleCB",
@@ -82,7 +84,7 @@ func newGraphCommand(stdout, stderr io.Writer) *cobra.Command {
 				}
 			}
 			if _, err := io.WriteString(stdout, b.String()); err != nil {
-				return fmt.Errorf("write graph: %w", err)
+				return writeErrorf("write graph: %w", err)
 			}
 			return nil
 		},

@@ -35,7 +35,8 @@ func newLintCommand(stdout, stderr io.Writer) *cobra.Command {
 			"--format json writes the findings as one JSON document, --format sarif as a SARIF\n" +
 			"2.1.0 log for code scanning (docs/output-formats.md); the statuses are the same.\n" +
 			"Exit status: 0 nothing at or above --level; 1 findings at or above it; 2 a file could\n" +
-			"not be read or parsed (its errors are printed, the other files are still checked).",
+			"not be read or parsed (its errors are printed, the other files are still checked);\n" +
+			"4 the findings could not be written.",
 		Example: "  sim lint examples/quickstart/resources\n" +
 			"  sim lint --app-id order-processor --deadline 30s resiliency.yaml\n" +
 			"  sim lint --format sarif resources > sim-lint.sarif\n" +
@@ -99,7 +100,7 @@ func lint(paths []string, o policies.LintOptions, threshold policies.Level, form
 		}
 	}
 	if err := writeFindings(stdout, format, shown, readErr, threshold, o); err != nil {
-		return statusError{status: exitFailed, err: fmt.Errorf("write findings: %w", err)}
+		return writeErrorf("write findings: %w", err)
 	}
 	if readErr != nil {
 		var l diag.List

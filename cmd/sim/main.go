@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -17,14 +19,16 @@ import (
 	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit statuses (DESIGN.md, "Command line").
 const (
 	exitOK       = 0
-	exitFailed   = 1 // the command ran and its answer is "no" (or output could not be written)
+	exitFailed   = 1 // the command ran and its answer is "no": findings, a failed assertion, a divergence, a regression
 	exitBadInput = 2 // the input could not be run: bad file, bad flag, a run limit hit
 	exitInternal = 3 // a bug in sim
+	exitWrite    = 4 // an output (a file, stdout) could not be written: never 1, so "no" stays unambiguous
 
 	exitBrokenPipe = 128 + int(syscall.SIGPIPE) // stdout closed by its reader, as a shell reports SIGPIPE
 )
@@ -52,10 +56,10 @@ func Main(args []string, stdout, stderr io.Writer) (status int) {
 		// files are removed by now; end quietly, as SIGPIPE would.
 		return exitBrokenPipe
 	}
-	if strings.HasPrefix(err.Error(), "unknown command") {
+	if msg, ok := unknownCommand(root, err); ok {
 		// cobra's own usage errors carry no type; an unknown sub-command is
 		// bad input like any other.
-		fmt.Fprintf(stderr, "sim: %s\n", escape.Lines(err.Error()))
+		fmt.Fprintf(stderr, "sim: %s\n", escape.Lines(msg))
 		return exitBadInput
 	}
 	var st statusError
@@ -75,11 +79,19 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Simulate Dapr resiliency policies on a virtual clock",
 		Long: "sim reads the YAML a Dapr sidecar reads (Resiliency, Component, Configuration),\n" +
 			"plays a scripted outage against a miniredis state store on a virtual clock, and\n" +
-			"prints the sidecar's log as Dapr would have printed it — in milliseconds.",
+			"prints the sidecar's log as Dapr would have printed it — in milliseconds.\n\n" +
+			"Exit status, for every command: 0 done (the answer is yes); 1 the answer is no\n" +
+			"(findings, a failed assertion, a divergence, a regression); 2 bad input; 3 a bug\n" +
+			"in sim; 4 an output could not be written; 130 interrupted; 141 stdout closed by\n" +
+			"its reader. Each command's help says which of these it uses.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       sim.Version,
+		Version:       buildVersion(),
+		// Unknown commands get diag's one wording of a suggestion
+		// (unknownCommand), not cobra's multi-line list.
+		DisableSuggestions: true,
 	}
+	root.SetVersionTemplate(versionTemplate)
 	// stdout redirected to a file a command reads (`sim replay t.yaml
 	// --print >> t.yaml`) is refused before the command runs; commands that
 	// read more (resources) or write files check those themselves.
@@ -94,14 +106,18 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	// printError puts "sim: " in front; the command is named once, in the
+	// pointer to its help.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return statusError{status: exitBadInput, err: fmt.Errorf("%s: %w (see `%s --help`)", c.CommandPath(), err, c.CommandPath())}
+		return statusError{status: exitBadInput, err: fmt.Errorf("%w%s (see `%s --help`)", err, flagHint(c, err), c.CommandPath())}
 	})
 	root.AddCommand(newRunCommand(stdout, stderr), newReplayCommand(stdout, stderr), newLintCommand(stdout, stderr))
 	root.AddCommand(newCheckCommand(stdout, stderr))
 	root.AddCommand(newDiffCommand(stdout, stderr), newSweepCommand(stdout, stderr))
 	root.AddCommand(newTimelineCommand(stdout, stderr))
 	root.AddCommand(newGraphCommand(stdout, stderr), newRenderCommand(stdout, stderr))
+	root.AddCommand(newVersionCommand(stdout))
+	addCompletion(root)
 	return root
 }
 
@@ -110,6 +126,9 @@ type statusError struct {
 	status int
 	err    error
 }
+
+// Unwrap lets errors.Is see the cause (a closed pipe behind a write).
+func (s statusError) Unwrap() error { return s.err }
 
 func (s statusError) Error() string {
 	if s.err == nil {
@@ -154,7 +173,64 @@ func statusOf(err error) int {
 	case errors.Is(err, errUsage):
 		return exitBadInput
 	}
+	var oe *outputError
+	if errors.As(err, &oe) {
+		return exitWrite
+	}
 	return exitFailed
 }
 
 var errUsage = errors.New("usage")
+
+// outputError is an output that could not be written (exitWrite).
+type outputError struct{ err error }
+
+func (e *outputError) Error() string { return e.err.Error() }
+func (e *outputError) Unwrap() error { return e.err }
+
+// writeErrorf is fmt.Errorf for a failed write or create of an output.
+func writeErrorf(format string, a ...any) error {
+	return &outputError{fmt.Errorf(format, a...)}
+}
+
+// flagHint suggests the nearest flag of c for a mistyped one, in diag's
+// one wording, as unknownCommand does for a mistyped command.
+func flagHint(c *cobra.Command, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	var names []string
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	sort.Strings(names)
+	if n := diag.Nearest(name, names); n != "" {
+		return diag.DidYouMean("--" + n)
+	}
+	return ""
+}
+
+// unknownCommand rewords cobra's error for an unknown sub-command as one
+// line with diag's suggestion; ok is false for any other error.
+func unknownCommand(root *cobra.Command, err error) (msg string, ok bool) {
+	rest, ok := strings.CutPrefix(err.Error(), "unknown command ")
+	if !ok {
+		return "", false
+	}
+	quoted, qerr := strconv.QuotedPrefix(rest)
+	name, uerr := strconv.Unquote(quoted)
+	if qerr != nil || uerr != nil {
+		return err.Error(), true
+	}
+	var names []string
+	for _, c := range root.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	sort.Strings(names)
+	return fmt.Sprintf("unknown command %q%s (see `sim --help`)", name, diag.Suggest(name, names)), true
+}

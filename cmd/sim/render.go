@@ -33,7 +33,9 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 			"  FILE.svg   the timeline's lanes as a static picture.\n\n" +
 			"A file whose first non-blank character is `{`, or with a top-level `format:` key, is a\n" +
 			"trace; anything else is a scenario. --from/--to draw a window of a long run.\n" +
-			"The file is written under a temporary name and renamed when complete.",
+			"The file is written under a temporary name and renamed when complete.\n\n" +
+			"Exit status: 0 written; 2 the input could not be run or read; 4 the file could not\n" +
+			"be written (nothing is left under its name).",
 		Example: "  sim render examples/quickstart/scenario.yaml -o quickstart.html\n" +
 			"  sim run examples/quickstart/scenario.yaml --trace t.yaml && sim render t.yaml -o t.html\n" +
 			"  open 'quickstart.html#t=26.5'",
@@ -254,7 +256,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return writeErrorf("write %s: %w", path, err)
 	}
 	return out.Commit()
 }

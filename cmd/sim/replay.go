@@ -49,7 +49,8 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 			"is extra; 2 the trace cannot be replayed: unreadable, not a trace, a YAML or JSON\n" +
 			"syntax error (a file cut inside a line), a format version this sim does not read,\n" +
 			"or a header that does not describe a runnable scenario. With --daprd-log: 0\n" +
-			"consistent; 1 inconsistencies; 2 unreadable log or resources.",
+			"consistent; 1 inconsistencies; 2 unreadable log or resources. Either way: 4 the\n" +
+			"output could not be written.",
 		Example: "  sim run examples/quickstart/scenario.yaml --trace t.yaml && sim replay t.yaml\n" +
 			"  sim replay t.yaml --print\n" +
 			"  sim replay t.yaml --at 31s\n" +
@@ -116,7 +117,7 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 			return replay(args[0], tr, maxEvents, format.value, stdout)
 		},
 	}
-	c.Flags().BoolVar(&print, "print", false, "print the sidecar log from the recorded events (the bytes `sim run` printed), without re-running")
+	c.Flags().BoolVar(&print, "print", false, "print the sidecar log from the recorded events (the bytes sim run printed), without re-running")
 	c.Flags().BoolVar(&explain, "explain", false, "with --print: after each breaker transition, retry decision and failed step, a line saying why, in numbers; after each delivery not acknowledged as taken and each redelivery, one saying what became of the message")
 	c.Flags().Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a replay that processes more than `N` events (exit 2)")
 	c.Flags().StringVar(&at, "at", "", "print the state of every machine at this instant (e.g. 31s): the run replayed to it, the engine's own state")
@@ -149,11 +150,11 @@ func printLog(tr *traces.Reader, stdout io.Writer, explain bool) error {
 			return err
 		}
 		if err := log.Record(&e); err != nil {
-			return fmt.Errorf("write log: %w", err)
+			return writeErrorf("write log: %w", err)
 		}
 	}
 	if err := log.Flush(); err != nil {
-		return fmt.Errorf("write log: %w", err)
+		return writeErrorf("write log: %w", err)
 	}
 	return nil
 }
@@ -226,7 +227,7 @@ func stateAt(path string, tr *traces.Reader, at time.Duration, maxEvents int64, 
 		write = snap.WriteJSON
 	}
 	if err := write(stdout); err != nil {
-		return fmt.Errorf("write state: %w", err)
+		return writeErrorf("write state: %w", err)
 	}
 	return nil
 }
@@ -280,7 +281,7 @@ func replay(path string, tr *traces.Reader, maxEvents int64, format string, stdo
 			r.Summary = cmp.Summary()
 		}
 		if err := r.WriteJSON(stdout); err != nil {
-			return fmt.Errorf("write replay: %w", err)
+			return writeErrorf("write replay: %w", err)
 		}
 		if d != nil {
 			return statusError{status: exitFailed}
@@ -288,7 +289,9 @@ func replay(path string, tr *traces.Reader, maxEvents int64, format string, stdo
 		return nil
 	}
 	if d != nil {
-		fmt.Fprint(stdout, escape.Lines(fmt.Sprint(d)))
+		if _, err := fmt.Fprint(stdout, escape.Lines(fmt.Sprint(d))); err != nil {
+			return writeErrorf("write the difference: %w", err)
+		}
 		return statusError{status: exitFailed}
 	}
 	s := cmp.Summary()
@@ -300,7 +303,9 @@ func replay(path string, tr *traces.Reader, maxEvents int64, format string, stdo
 		}
 		breakers = strings.Join(names, ", ")
 	}
-	fmt.Fprintf(stdout, "replay: %d events identical over %s–%s; breakers: %s\n", s.Events, s.First, s.Last, breakers)
+	if _, err := fmt.Fprintf(stdout, "replay: %d events identical over %s–%s; breakers: %s\n", s.Events, s.First, s.Last, breakers); err != nil {
+		return writeErrorf("write summary: %w", err)
+	}
 	return nil
 }
 

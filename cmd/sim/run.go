@@ -34,7 +34,10 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run a scenario and print the sidecar's log",
 		Long: "run plays SCENARIO on the virtual clock and prints, on stdout, the lines the Dapr\n" +
 			"sidecar would log (INFO[0026] ..., in the wording of the selected Dapr release) and the\n" +
-			"app's own lines (== APP == ...). Warnings about the input go to stderr.",
+			"app's own lines (== APP == ...). Warnings about the input go to stderr.\n\n" +
+			"Exit status: 0 the run completed; 2 the input could not be run (a bad scenario,\n" +
+			"resource, flag or value, a run limit hit); 3 a bug in sim; 4 the log or the trace\n" +
+			"could not be written (1 before sim had one status for that).",
 		Example: "  sim run examples/quickstart/scenario.yaml\n" +
 			"  sim run examples/quickstart/scenario.yaml --dapr 1.16 --trace trace.yaml\n" +
 			"  sim run examples/quickstart/scenario.yaml --trace trace.jsonl --trace-format jsonl\n" +
@@ -157,18 +160,18 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 		// ended before the writer met it: either way it is reported the
 		// same.
 		if err := async.Close(); err != nil && (runErr == nil || errors.Is(runErr, err)) {
-			runErr = fmt.Errorf("write trace %s: %w", tracePath, err)
+			runErr = writeErrorf("write trace %s: %w", tracePath, err)
 		}
 	}
 	if err := log.Flush(); err != nil && runErr == nil {
-		runErr = fmt.Errorf("write log: %w", err)
+		runErr = writeErrorf("write log: %w", err)
 	}
 	if runErr != nil {
 		return runErr
 	}
 	if tw != nil {
 		if err := tw.Close(); err != nil {
-			return fmt.Errorf("write trace %s: %w", tracePath, err)
+			return writeErrorf("write trace %s: %w", tracePath, err)
 		}
 		if err := out.Commit(); err != nil {
 			return err
@@ -211,13 +214,13 @@ func createAtomic(target string) (*atomicFile, error) {
 	}
 	if info, err := os.Stat(dest); err == nil && !info.Mode().IsRegular() {
 		if info.IsDir() {
-			return nil, fmt.Errorf("create %s: is a directory", target)
+			return nil, writeErrorf("create %s: is a directory", target)
 		}
 		return openDirect(target)
 	}
 	f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".*.tmp")
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", target, err)
+		return nil, writeErrorf("create %s: %w", target, err)
 	}
 	return &atomicFile{File: f, target: target, dest: dest}, nil
 }
@@ -236,7 +239,7 @@ func streamLink(path string) bool {
 func openDirect(target string) (*atomicFile, error) {
 	f, err := os.OpenFile(target, os.O_WRONLY, 0)
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", target, err)
+		return nil, writeErrorf("create %s: %w", target, err)
 	}
 	return &atomicFile{File: f, target: target, direct: true}, nil
 }
@@ -287,18 +290,18 @@ func (a *atomicFile) Commit() error {
 	if a.direct {
 		a.done = true
 		if err := a.File.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", a.target, err)
+			return writeErrorf("write %s: %w", a.target, err)
 		}
 		return nil
 	}
 	// CreateTemp makes the file private; a trace is an ordinary output.
 	if err := a.File.Chmod(0o644); err != nil {
 		a.Abort()
-		return fmt.Errorf("write %s: %s", a.target, input.ErrText(err))
+		return writeErrorf("write %s: %s", a.target, input.ErrText(err))
 	}
 	if err := a.File.Close(); err != nil {
 		a.Abort()
-		return fmt.Errorf("write %s: %s", a.target, input.ErrText(err))
+		return writeErrorf("write %s: %s", a.target, input.ErrText(err))
 	}
 	var err error
 	signalsHeld(func() {
@@ -312,7 +315,7 @@ func (a *atomicFile) Commit() error {
 		a.done = true
 	})
 	if err != nil {
-		return fmt.Errorf("write %s: %w", a.target, err)
+		return writeErrorf("write %s: %w", a.target, err)
 	}
 	return nil
 }

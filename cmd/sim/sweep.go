@@ -85,7 +85,7 @@ func sweepCommand(stdout, stderr io.Writer, tty func(io.Writer) bool) *cobra.Com
 			"input, as the runs played it, print once each on stderr after the runs.\n\n" +
 			"Exit status: 0 every run completed; 2 the input could not be run (a bad flag,\n" +
 			"path or value, a run limit hit by some run: the message names its values);\n" +
-			"1 the output could not be written.",
+			"4 the output could not be written (1 before sim had one status for that).",
 		Example: "  sim sweep examples/quickstart/scenario.yaml --set retries.retryForever.duration=1s,2s,5s \\\n" +
 			"      --set circuitBreakers.simpleCB.timeout=5s,30s,60s\n" +
 			"  sim sweep scenario.yaml --set circuitBreakers.cb.trip='consecutiveFailures >= 3','requests > 10 && totalFailures > 5' --format markdown\n" +
@@ -140,7 +140,7 @@ func sweepCommand(stdout, stderr io.Writer, tty func(io.Writer) bool) *cobra.Com
 				return err
 			}
 			if err := s.Write(stdout, s.format, rows); err != nil {
-				return fmt.Errorf("write sweep: %w", err)
+				return writeErrorf("write sweep: %w", err)
 			}
 			return nil
 		},

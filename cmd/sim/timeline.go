@@ -34,7 +34,9 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 			"a scenario, which is run first (warnings go to stderr), or a trace written by\n" +
 			"`sim run --trace` (YAML or JSON lines), which is drawn as recorded.\n\n" +
 			"The width is --width, else $COLUMNS on a terminal, else 100. Colour is used on a\n" +
-			"terminal unless NO_COLOR is set (--color always|never overrides both).",
+			"terminal unless NO_COLOR is set (--color always|never overrides both).\n\n" +
+			"Exit status: 0 drawn; 2 the input could not be run or read; 4 the timeline could\n" +
+			"not be written.",
 		Example: "  sim timeline examples/quickstart/scenario.yaml\n" +
 			"  sim timeline trace.yaml --from 25s --to 37s --width 120",
 		Args: func(c *cobra.Command, args []string) error {
@@ -99,7 +101,7 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 				return fmt.Errorf("%w: --from %s is not before the end of the run (%s)", errUsage, from, end)
 			}
 			if err := picture.WriteTimeline(stdout, events, opt); err != nil {
-				return fmt.Errorf("write timeline: %w", err)
+				return writeErrorf("write timeline: %w", err)
 			}
 			return nil
 		},
