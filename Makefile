@@ -5,7 +5,7 @@ STATICCHECK_VERSION := v0.8.2
 BENCHTIME   ?= 1s
 FUZZTIME    ?= 20s
 
-.PHONY: build test lint vet staticcheck race bench run golden schema tools contract conformance fuzz
+.PHONY: build test lint vet staticcheck race bench run golden schema docs tools contract conformance fuzz
 
 build:
 	$(GO) build -o bin/sim ./cmd/sim
@@ -62,6 +62,11 @@ golden:
 # test` fails while the committed file is stale. Review the diff like code.
 schema:
 	SIM_UPDATE_GOLDEN=1 $(GO) test -count=1 -run '^TestSchemaFile$$' ./cmd/sim
+
+# Regenerates docs/cli, the per-command reference, from the commands
+# (cobra's doc generator); TestCLIDocs fails while it is stale.
+docs:
+	SIM_UPDATE_GOLDEN=1 $(GO) test -count=1 -run '^TestCLIDocs$$' ./cmd/sim
 
 # Dapr's own resiliency code (v1.14.0, v1.16.0) under testing/synctest, side by
 # side with the engine; a separate module per release (conformance/README.md).

@@ -5,6 +5,10 @@
 // lives in its own file and writes only to the writers it is handed.
 package main
 
+// The per-command reference in docs/cli is generated from these commands
+// (TestCLIDocs fails when it is stale); `make docs` runs this too.
+//go:generate env SIM_UPDATE_GOLDEN=1 go test -count=1 -run ^TestCLIDocs$ .
+
 import (
 	"errors"
 	"fmt"
