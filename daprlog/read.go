@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/input"
 )
 
@@ -98,6 +99,7 @@ var maxLine = input.MaxLine
 // (`== APP ==` lines, other tools' output); a file with no daprd line at
 // all is an error, and so is a line longer than 4 MiB (at its file:line).
 func Read(name string, r io.Reader) (*Log, error) {
+	name = diag.Name(name) // entries and problems name the log as messages do
 	out := &Log{}
 	sc := bufio.NewScanner(r)
 	// The limit is the larger of the two sizes: +1, room for the newline.

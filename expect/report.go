@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
 )
 
@@ -46,13 +47,13 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	for i := range r.Verdicts {
 		o := &r.Verdicts[i]
 		if o.OK {
-			fmt.Fprintf(&b, "ok   %s:%d: %s\n", escape.Text(o.File), o.Line, escape.Text(o.Label()))
+			fmt.Fprintf(&b, "ok   %s:%d: %s\n", escape.Text(diag.Name(o.File)), o.Line, escape.Text(o.Label()))
 			if o.Note != "" {
 				fmt.Fprintf(&b, "     note: %s\n", escape.Text(o.Note))
 			}
 			continue
 		}
-		fmt.Fprintf(&b, "FAIL %s:%d: %s\n", escape.Text(o.File), o.Line, escape.Text(o.Label()))
+		fmt.Fprintf(&b, "FAIL %s:%d: %s\n", escape.Text(diag.Name(o.File)), o.Line, escape.Text(o.Label()))
 		b.WriteString(o.Result.Detail("     "))
 	}
 	fmt.Fprintf(&b, "%d passed, %d failed\n", r.Passed, r.Failed)

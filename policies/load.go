@@ -77,6 +77,11 @@ func ReadSources(paths []string) *Sources {
 		s.files = append(s.files, source{name: name, data: data})
 	}
 	for _, path := range paths {
+		if path == input.Stdin {
+			// Standard input is one file, never a folder.
+			read(path)
+			continue
+		}
 		info, err := os.Stat(path)
 		if err != nil {
 			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + input.ErrText(err)}})

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/policies"
 	"gopkg.in/yaml.v3"
 )
@@ -181,7 +182,9 @@ const (
 
 // ResourcePaths returns the Dapr resources the scenario names, relative to
 // the scenario file's folder (as `dapr run --resources-path` would be from
-// where the scenario lives).
+// where the scenario lives). A scenario read from standard input (file
+// "-") has no folder: its paths are relative to the working directory
+// (filepath.Dir("-") is "."). A path "-" is standard input.
 func (sc *Scenario) ResourcePaths() []string {
 	base := filepath.Dir(sc.File)
 	switch {
@@ -194,7 +197,7 @@ func (sc *Scenario) ResourcePaths() []string {
 }
 
 func joinRel(base, p string) string {
-	if filepath.IsAbs(p) {
+	if filepath.IsAbs(p) || p == input.Stdin {
 		return p
 	}
 	return filepath.Join(base, p)

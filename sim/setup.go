@@ -540,8 +540,17 @@ func checkResources(sc *Scenario) error {
 	if sc.Resiliency != "" {
 		field, wantDir = "resiliency", false
 	}
+	if paths[0] == input.Stdin {
+		if wantDir {
+			return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: "standard input (-) is one file: want a folder of Dapr resources (or name the file with resiliency:)"}
+		}
+		return nil
+	}
 	info, err := os.Stat(paths[0])
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && sc.File == input.Stdin:
+		// Not the scenario's folder: it has none (ResourcePaths).
+		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s does not exist in the working directory (a scenario read from standard input has no folder: its paths are relative to where sim runs)", paths[0])}
 	case errors.Is(err, fs.ErrNotExist):
 		return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: fmt.Sprintf("%s does not exist", paths[0])}
 	case err != nil:

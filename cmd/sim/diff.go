@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/dapr-sim/sim/whatif"
@@ -150,7 +151,7 @@ func (d *diffRun) prepareResources(path, resA, resB string) error {
 			errs = diag.Collect(errs, err, "")
 			return nil, ""
 		}
-		return sc, res
+		return sc, diag.Name(res)
 	}
 	scA, labelA := load(resA, "--resiliency")
 	scB, labelB := load(resB, "--against")
@@ -222,6 +223,10 @@ func (d *diffRun) prepare(scA, scB *sim.Scenario) error {
 // useResources points sc at res (a Resiliency file or a resources folder),
 // given relative to the working directory, in place of its own resources.
 func useResources(sc *sim.Scenario, res, flag string) error {
+	if res == input.Stdin {
+		sc.ResourcesPath, sc.Resiliency = "", res // one file, never a folder
+		return nil
+	}
 	info, err := os.Stat(res)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/dapr-sim/sim/internal/diag"
+	"github.com/dapr-sim/sim/internal/input"
 )
 
 // inputFlags are the flags, of any command, that name a file or folder it
@@ -27,8 +28,8 @@ type files struct {
 // folder holds).
 func (f *files) read(paths ...string) *files {
 	for _, p := range paths {
-		if p == "" {
-			continue
+		if p == "" || p == input.Stdin {
+			continue // standard input is no file an output could replace
 		}
 		f.inputs = append(f.inputs, p)
 		if info, err := os.Stat(p); err == nil && info.IsDir() {
@@ -47,7 +48,7 @@ func (f *files) read(paths ...string) *files {
 // write adds outputs.
 func (f *files) write(paths ...string) *files {
 	for _, p := range paths {
-		if p != "" {
+		if p != "" && p != input.Stdin { // "-" is stdout, checked as such
 			f.outputs = append(f.outputs, p)
 		}
 	}

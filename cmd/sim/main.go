@@ -21,6 +21,7 @@ import (
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -49,6 +50,10 @@ func Main(args []string, stdout, stderr io.Writer) (status int) {
 		}
 	}()
 	defer holdSignals()()
+	// The copy of standard input a "-" argument made (package input) goes
+	// with the command, however it ends.
+	defer onSignal(input.CloseStdin)()
+	defer input.CloseStdin()
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -101,10 +106,15 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	// read more (resources) or write files check those themselves.
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		f := new(files).read(args...).writeStdout(stdout)
+		stdinFor := stdinUses(args, "")
 		for _, name := range inputFlags {
 			if fl := c.Flags().Lookup(name); fl != nil && fl.Changed {
 				f.read(fl.Value.String())
+				stdinFor = append(stdinFor, stdinUses([]string{fl.Value.String()}, "--"+name)...)
 			}
+		}
+		if len(stdinFor) > 1 {
+			return fmt.Errorf("%w: standard input (-) can be read only once: %s name it (see `%s --help`)", errUsage, strings.Join(stdinFor, " and "), c.CommandPath())
 		}
 		return f.check()
 	}
@@ -123,6 +133,23 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newVersionCommand(stdout))
 	addCompletion(root)
 	return root
+}
+
+// stdinUses names each of values that is "-" (standard input): the flag,
+// or "argument N" for a positional argument (flag "").
+func stdinUses(values []string, flag string) []string {
+	var out []string
+	for i, v := range values {
+		if v != input.Stdin {
+			continue
+		}
+		if flag != "" {
+			out = append(out, flag)
+		} else {
+			out = append(out, fmt.Sprintf("argument %d", i+1))
+		}
+	}
+	return out
 }
 
 // statusError carries an exit status chosen by a sub-command.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/picture"
 	"github.com/dapr-sim/sim/picture/page"
 	"github.com/dapr-sim/sim/sim"
@@ -17,7 +18,7 @@ import (
 )
 
 func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
-	var out, from, to string
+	var out, from, to, format string
 	c := &cobra.Command{
 		Use:   "render TRACE|SCENARIO -o FILE.html|FILE.svg",
 		Short: "Draw a run as an interactive HTML page (or an SVG picture)",
@@ -46,9 +47,9 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			ext := strings.ToLower(filepath.Ext(out))
-			if out == "" || (ext != ".html" && ext != ".htm" && ext != ".svg") {
-				return fmt.Errorf("%w: -o: want a file ending in .html or .svg, got %q", errUsage, out)
+			ext, err := renderExt(out, format)
+			if err != nil {
+				return err
 			}
 			window, err := parseWindow(from, to)
 			if err != nil {
@@ -67,16 +68,17 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 				if err := r.events(&events); err != nil {
 					return err
 				}
-				return writeAtomic(out, func(w io.Writer) error { return renderSVG(w, r, events.Events, window) })
+				return writeOutput(out, stdout, func(w io.Writer) error { return renderSVG(w, r, events.Events, window) })
 			}
 			d, err := pageData(r, window)
 			if err != nil {
 				return err
 			}
-			return writeAtomic(out, func(w io.Writer) error { return page.Write(w, d) })
+			return writeOutput(out, stdout, func(w io.Writer) error { return page.Write(w, d) })
 		},
 	}
-	c.Flags().StringVarP(&out, "output", "o", "", "write the picture to `FILE` (.html or .svg)")
+	c.Flags().StringVarP(&out, "output", "o", "", "write the picture to `FILE` (.html or .svg); - writes it to stdout")
+	c.Flags().StringVar(&format, "format", "", "the picture: html or svg (default: from the -o file's name; html for -o -)")
 	c.Flags().StringVar(&from, "from", "", "start of the window to draw, e.g. 20s (default: 0s)")
 	c.Flags().StringVar(&to, "to", "", "end of the window to draw, e.g. 40s (default: the end of the run)")
 	return c
@@ -239,6 +241,42 @@ func pageData(r *renderRun, win window) (*page.Data, error) {
 		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	return d, err
+}
+
+// renderExt is the picture's kind as a file extension: from --format, else
+// from the -o file's name, html for stdout.
+func renderExt(out, format string) (string, error) {
+	switch format {
+	case "html", "svg":
+		return "." + format, nil
+	case "":
+	default:
+		return "", fmt.Errorf("%w: --format: want html or svg, got %q", errUsage, format)
+	}
+	if out == input.Stdin {
+		return ".html", nil
+	}
+	ext := strings.ToLower(filepath.Ext(out))
+	if out == "" || (ext != ".html" && ext != ".htm" && ext != ".svg") {
+		return "", fmt.Errorf("%w: -o: want a file ending in .html or .svg, got %q", errUsage, out)
+	}
+	return ext, nil
+}
+
+// writeOutput is writeAtomic, or, for path "-", a buffered write to
+// stdout.
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path != input.Stdin {
+		return writeAtomic(path, write)
+	}
+	bw := bufio.NewWriter(stdout)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return writeErrorf("write stdout: %w", err)
+	}
+	return nil
 }
 
 // writeAtomic writes path through write under a temporary name and renames

@@ -84,7 +84,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&tracePath, "trace", "", "write the trace (header and every event) to `FILE`")
+	f.StringVar(&tracePath, "trace", "", "write the trace (header and every event) to `FILE`; - writes it to stdout, in place of the log")
 	f.StringVar(&traceFormat, "trace-format", "yaml", "form of the --trace file: yaml, or jsonl (one JSON object per line: the header, then each event)")
 	f.StringVar(&dapr, "dapr", "", "Dapr release whose behaviour and log wording to model, 1.8 … 1.16 (default: the scenario's, else the newest)")
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw (default: the scenario's)")
@@ -116,7 +116,14 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	if err != nil {
 		return err
 	}
-	log := traces.NewLogWriter(stdout, wording)
+	// --trace - puts the trace on stdout, alone: the log is left out (it is
+	// a projection of the trace: `sim replay - --print` prints it).
+	traceToStdout := tracePath == input.Stdin
+	logOut := stdout
+	if traceToStdout {
+		logOut = io.Discard
+	}
+	log := traces.NewLogWriter(logOut, wording)
 	log.Explain = explain
 	log.Sidecars = len(setup.Sidecars) > 1
 	stream := newStreamLog(log, isTerminal(stdout), bclock.New())
@@ -132,18 +139,22 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	var tw *traces.TraceWriter
 	var async *asyncSink
 	if tracePath != "" {
-		out, err = createAtomic(tracePath)
-		if err != nil {
-			return err
+		var w io.Writer = stdout
+		if !traceToStdout {
+			out, err = createAtomic(tracePath)
+			if err != nil {
+				return err
+			}
+			defer out.Abort() // a no-op once committed
+			stop := out.AbortOnSignal()
+			defer stop()
+			w = out
 		}
-		defer out.Abort() // a no-op once committed
-		stop := out.AbortOnSignal()
-		defer stop()
 		newWriter := traces.NewTraceWriter
 		if jsonl {
 			newWriter = traces.NewJSONLWriter
 		}
-		tw, err = newWriter(out, setup.Header())
+		tw, err = newWriter(w, setup.Header())
 		if err != nil {
 			return err
 		}
@@ -160,7 +171,7 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 		// ended before the writer met it: either way it is reported the
 		// same.
 		if err := async.Close(); err != nil && (runErr == nil || errors.Is(runErr, err)) {
-			runErr = writeErrorf("write trace %s: %w", tracePath, err)
+			runErr = writeErrorf("write trace %s: %w", outputName(tracePath), err)
 		}
 	}
 	if err := log.Flush(); err != nil && runErr == nil {
@@ -171,13 +182,23 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	}
 	if tw != nil {
 		if err := tw.Close(); err != nil {
-			return writeErrorf("write trace %s: %w", tracePath, err)
+			return writeErrorf("write trace %s: %w", outputName(tracePath), err)
 		}
-		if err := out.Commit(); err != nil {
-			return err
+		if out != nil {
+			if err := out.Commit(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// outputName is how messages name an output: "-" is stdout.
+func outputName(path string) string {
+	if path == input.Stdin {
+		return "stdout"
+	}
+	return path
 }
 
 // atomicFile is written under a temporary name beside its target and renamed

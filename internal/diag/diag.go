@@ -122,6 +122,7 @@ func SortWarnings(ws []Warning) {
 
 func render(file string, line int, field, msg string) string {
 	var b strings.Builder
+	file = Name(file)
 	if file != "" {
 		b.WriteString(file)
 		if line > 0 {
@@ -131,6 +132,15 @@ func render(file string, line int, field, msg string) string {
 	}
 	b.WriteString(joinField(field, msg))
 	return b.String()
+}
+
+// Name is how a message names a file: as the user named it, but "-", the
+// name that stands for standard input (package input), is "stdin".
+func Name(file string) string {
+	if file == "-" {
+		return "stdin"
+	}
+	return file
 }
 
 func joinField(field, msg string) string {

@@ -88,7 +88,11 @@ func Check(path string, info fs.FileInfo) error {
 // opens, and opens without blocking, so a named pipe with no writer is
 // refused at once instead of hanging; what it opened is checked again (the
 // path may have changed in between). Errors are *os.PathError naming path.
+// Stdin ("-") opens a copy of standard input (see Stdin).
 func Open(path string) (*os.File, error) {
+	if path == Stdin {
+		return openStdin()
+	}
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, err

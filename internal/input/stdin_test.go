@@ -1,0 +1,46 @@
+package input
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestStdin: "-" reads standard input, as often as asked and from its
+// start each time (readers peek, then read again), within the size limit
+// of any file; CloseStdin removes the copy.
+func TestStdin(t *testing.T) {
+	t.Cleanup(func() { SetStdin(nil) })
+	SetStdin(strings.NewReader("version: 1\n"))
+	for i := range 2 {
+		data, err := ReadFile(Stdin)
+		if err != nil || string(data) != "version: 1\n" {
+			t.Fatalf("read %d: %q, %v", i, data, err)
+		}
+	}
+	f, err := Open(Stdin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := f.Name()
+	if _, err := f.Seek(8, io.SeekStart); err != nil {
+		t.Errorf("the copy cannot seek: %v", err)
+	}
+	f.Close()
+	CloseStdin()
+	if _, err := os.Stat(copyPath); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the copy %s is left after CloseStdin: %v", copyPath, err)
+	}
+	if data, err := ReadFile(Stdin); err != nil || len(data) != 0 {
+		t.Errorf("after CloseStdin: %q, %v; want standard input at its end", data, err)
+	}
+
+	SetStdin(strings.NewReader(strings.Repeat("x", 65)))
+	_, err = ReadFileLimit(Stdin, 64)
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || !strings.HasPrefix(err.Error(), "read -: ") {
+		t.Errorf("65 bytes, limit 64: %v; want too large, naming -", err)
+	}
+}
