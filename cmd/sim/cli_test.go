@@ -181,6 +181,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"run", "--trace-format", ""}, []string{"yaml", "jsonl"}},
 		{[]string{"sweep", "x.yaml", "--format", ""}, []string{"table", "csv", "json", "markdown"}},
 		{[]string{"graph", "--format", ""}, []string{"mermaid", "dot"}},
+		{[]string{"render", "--format", ""}, []string{"html", "svg"}},
 		{[]string{"graph", "--machine", ""}, []string{"breaker", "retry", "timeout", "all"}},
 		{[]string{"lint", "--level", ""}, []string{"note", "warning", "hazard"}},
 		{[]string{"timeline", "--color", ""}, []string{"auto", "always", "never"}},
@@ -202,6 +203,15 @@ func TestCompletion(t *testing.T) {
 	if len(ids) != len(policies.LintChecks()) {
 		t.Errorf("lint --explain completes %d ids, want %d", len(ids), len(policies.LintChecks()))
 	}
+	// Every --format of every command (those added later too) lists its
+	// values in the wording usageChoices reads.
+	for _, c := range commands(t) {
+		if f := c.LocalFlags().Lookup("format"); f != nil {
+			if got := usageChoices(f.Usage); len(got) < 2 {
+				t.Errorf("%s --format: usage %q lists %q: word it \"LABEL: a, b or c\" so its values complete", c.CommandPath(), f.Usage, got)
+			}
+		}
+	}
 	// Scenario arguments still complete file names.
 	if _, directive := complete(t, "run", ""); directive != ":0" {
 		t.Errorf("run's argument: directive %s, want :0 (files)", directive)
@@ -212,10 +222,11 @@ func TestCompletion(t *testing.T) {
 // wording the flags use (a label before a colon, glosses in parentheses).
 func TestUsageChoices(t *testing.T) {
 	for usage, want := range map[string][]string{
-		"output: table, csv, json or markdown":        {"table", "csv", "json", "markdown"},
-		"mermaid (stateDiagram-v2) or dot (Graphviz)": {"mermaid", "dot"},
-		"report: text, json or sarif (SARIF 2.1.0)":   {"text", "json", "sarif"},
-		"the form of the report: text|json|junit":     {"text", "json", "junit"},
+		"output: table, csv, json or markdown":                                       {"table", "csv", "json", "markdown"},
+		"mermaid (stateDiagram-v2) or dot (Graphviz)":                                {"mermaid", "dot"},
+		"report: text, json or sarif (SARIF 2.1.0)":                                  {"text", "json", "sarif"},
+		"the form of the report: text|json|junit":                                    {"text", "json", "junit"},
+		"the picture: html or svg (default: from the -o file's name; html for -o -)": {"html", "svg"},
 	} {
 		if got := usageChoices(usage); !slices.Equal(got, want) {
 			t.Errorf("usageChoices(%q) = %q, want %q", usage, got, want)

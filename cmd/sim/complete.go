@@ -113,9 +113,6 @@ var choiceWord = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 // (stateDiagram-v2) or dot (Graphviz)", "text or json". A parenthesis is a
 // gloss, not a value; the text before a colon is a label.
 func usageChoices(usage string) []string {
-	if i := strings.LastIndex(usage, ":"); i >= 0 {
-		usage = usage[i+1:]
-	}
 	var b strings.Builder
 	depth := 0
 	for _, r := range usage {
@@ -128,8 +125,12 @@ func usageChoices(usage string) []string {
 			b.WriteRune(r)
 		}
 	}
+	list := b.String()
+	if i := strings.LastIndex(list, ":"); i >= 0 {
+		list = list[i+1:]
+	}
 	var out []string
-	for _, w := range strings.FieldsFunc(b.String(), func(r rune) bool { return r == ',' || r == ' ' || r == '|' }) {
+	for _, w := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '|' }) {
 		if w != "or" && choiceWord.MatchString(w) && !slices.Contains(out, w) {
 			out = append(out, w)
 		}
