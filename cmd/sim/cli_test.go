@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"io"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -266,6 +268,55 @@ func TestVersionText(t *testing.T) {
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		if out, errs, status := runSim(t, args...); out != want || status != exitOK {
 			t.Errorf("sim %s: exit %d, %q %q; want %q", args[0], status, out, errs, want)
+		}
+	}
+}
+
+// failingWriter fails every write, as a full disk does (not a closed pipe,
+// which ends quietly with 141).
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestWriteFailureStatus: every command whose output cannot be written
+// exits 4, never 1 (findings, failures), whatever its answer would be.
+func TestWriteFailureStatus(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "t.yaml")
+	if _, errs, status := runSim(t, "run", quickstart, "--trace", trace); status != exitOK {
+		t.Fatalf("run: exit %d: %s", status, errs)
+	}
+	resources := filepath.Join(filepath.Dir(quickstart), "resources")
+	cases := [][]string{
+		{"run", quickstart},
+		{"run", quickstart, "--trace", "-"},
+		{"check", quickstart},
+		{"lint", "--level", "note", resources},
+		{"lint", "--explain"},
+		{"lint", "--explain", "unknown-key"},
+		{"diff", quickstart, "--set", "circuitBreakers.simpleCB.timeout=30s"},
+		{"sweep", quickstart, "--set", "circuitBreakers.simpleCB.timeout=5s,30s"},
+		{"replay", trace},
+		{"replay", trace, "--print"},
+		{"replay", trace, "--at", "30s"},
+		{"timeline", quickstart},
+		{"render", quickstart, "-o", "-", "--format", "svg"},
+		{"graph"},
+		{"version"},
+		{"completion", "bash"},
+	}
+	covered := map[string]bool{}
+	for _, args := range cases {
+		covered[args[0]] = true
+		var errs strings.Builder
+		status := Main(args, failingWriter{}, &errs)
+		if status != exitWrite || !strings.Contains(errs.String(), "no space left on device") {
+			t.Errorf("sim %s to a full stdout: exit %d, stderr %q; want exit %d naming the failure", strings.Join(args, " "), status, errs.String(), exitWrite)
+		}
+	}
+	for _, c := range newRoot(io.Discard, io.Discard).Commands() {
+		if !covered[c.Name()] && c.Name() != "help" {
+			t.Errorf("sim %s: no case here", c.Name())
 		}
 	}
 }

@@ -35,11 +35,22 @@ var lintIDFlags = []string{"ignore", "only", "disable", "enable"}
 func addCompletion(root *cobra.Command) {
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
-		if c.Name() == "completion" {
-			c.Long += "\n\nSee docs/cli-conventions.md for installing the script in each shell.\n\n" +
-				"Exit status: 0 the script was printed; 4 it could not be written."
-			for _, sub := range c.Commands() {
-				sub.Long += "\n\nExit status: 0 the script was printed; 4 it could not be written."
+		if c.Name() != "completion" {
+			continue
+		}
+		const status = "\n\nExit status: 0 the script was printed; 4 it could not be written."
+		c.Long = strings.TrimRight(c.Long, "\n") + "\n\nSee docs/cli-conventions.md for installing the script in each shell." + status
+		for _, sub := range c.Commands() {
+			sub.Long = strings.TrimRight(sub.Long, "\n") + status
+			// cobra's script writers return the error of writing stdout:
+			// an output not written, as for every command.
+			if run := sub.RunE; run != nil {
+				sub.RunE = func(c *cobra.Command, args []string) error {
+					if err := run(c, args); err != nil {
+						return writeErrorf("write completion script: %w", err)
+					}
+					return nil
+				}
 			}
 		}
 	}

@@ -143,10 +143,14 @@ func writeFindings(w io.Writer, format string, shown []policies.Finding, readErr
 }
 
 // explainChecks prints the explanation of each id, or the list of every id.
-func explainChecks(w io.Writer, ids []string) error {
+func explainChecks(stdout io.Writer, ids []string) error {
+	w := &stickyWriter{w: stdout}
 	if len(ids) == 0 {
 		for _, c := range policies.LintChecks() {
 			fmt.Fprintf(w, "%-30s %-8s %s\n", c.ID, c.Level, c.Summary)
+		}
+		if w.err != nil {
+			return writeErrorf("write explanations: %w", w.err)
 		}
 		return nil
 	}
@@ -159,6 +163,9 @@ func explainChecks(w io.Writer, ids []string) error {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s (%s): %s\n\n%s\n", c.ID, c.Level, c.Summary, wrap(c.Explanation, 80))
+	}
+	if w.err != nil {
+		return writeErrorf("write explanations: %w", w.err)
 	}
 	return nil
 }

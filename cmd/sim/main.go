@@ -224,6 +224,22 @@ func writeErrorf(format string, a ...any) error {
 	return &outputError{fmt.Errorf(format, a...)}
 }
 
+// stickyWriter writes to w until a write fails and keeps that error, so a
+// report printed line by line checks for a failed write once, at its end.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	s.err = err
+	return n, err
+}
+
 // flagHint suggests the nearest flag of c for a mistyped one, in diag's
 // one wording, as unknownCommand does for a mistyped command.
 func flagHint(c *cobra.Command, err error) string {

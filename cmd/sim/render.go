@@ -271,12 +271,22 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) err
 	}
 	bw := bufio.NewWriter(stdout)
 	if err := write(bw); err != nil {
-		return err
+		return writeOrOther(bw, "stdout", err)
 	}
 	if err := bw.Flush(); err != nil {
 		return writeErrorf("write stdout: %w", err)
 	}
 	return nil
+}
+
+// writeOrOther tells a picture writer's error that came from writing (bw
+// keeps it: its Flush fails too) from any other, so a failed write has its
+// one exit status.
+func writeOrOther(bw *bufio.Writer, name string, err error) error {
+	if bw.Flush() != nil {
+		return writeErrorf("write %s: %w", name, err)
+	}
+	return err
 }
 
 // writeAtomic writes path through write under a temporary name and renames
@@ -291,7 +301,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	defer stop()
 	bw := bufio.NewWriter(out)
 	if err := write(bw); err != nil {
-		return err
+		return writeOrOther(bw, path, err)
 	}
 	if err := bw.Flush(); err != nil {
 		return writeErrorf("write %s: %w", path, err)

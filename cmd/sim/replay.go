@@ -344,8 +344,15 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 		return err
 	}
 	problems := daprlog.Check(lg.Entries, spec, release)
+	out := &stickyWriter{w: stdout}
+	written := func() error {
+		if out.err != nil {
+			return writeErrorf("write daprd-log check: %w", out.err)
+		}
+		return nil
+	}
 	for _, p := range problems {
-		fmt.Fprintln(stdout, escape.Lines(p.String()))
+		fmt.Fprintln(out, escape.Lines(p.String()))
 	}
 	counts := map[daprlog.Kind]int{}
 	for _, e := range lg.Entries {
@@ -355,13 +362,16 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 	if app == "" {
 		app = "(none)"
 	}
-	fmt.Fprintf(stdout, "daprd-log: %d resiliency lines (%d retry notices, %d recovered, %d breaker transitions) checked against %s as app %s on Dapr %s%s: ",
+	fmt.Fprintf(out, "daprd-log: %d resiliency lines (%d retry notices, %d recovered, %d breaker transitions) checked against %s as app %s on Dapr %s%s: ",
 		len(lg.Entries), counts[daprlog.Notice], counts[daprlog.Recovered], counts[daprlog.Breaker], escape.Text(dir), escape.Name(app), escape.Text(release), how)
 	if len(problems) == 0 {
-		fmt.Fprintln(stdout, "consistent")
-		return nil
+		fmt.Fprintln(out, "consistent")
+		return written()
 	}
-	fmt.Fprintf(stdout, "%d inconsistent\n", len(problems))
+	fmt.Fprintf(out, "%d inconsistent\n", len(problems))
+	if err := written(); err != nil {
+		return err
+	}
 	return statusError{status: exitFailed}
 }
 
