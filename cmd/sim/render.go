@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"time"
@@ -283,10 +284,14 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) err
 // keeps it: its Flush fails too) from any other, so a failed write has its
 // one exit status.
 func writeOrOther(bw *bufio.Writer, name string, err error) error {
-	if bw.Flush() != nil {
-		return writeErrorf("write %s: %w", name, err)
+	if bw.Flush() == nil {
+		return err
 	}
-	return err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &outputError{err} // it names the file already
+	}
+	return writeErrorf("write %s: %w", name, err)
 }
 
 // writeAtomic writes path through write under a temporary name and renames
