@@ -52,7 +52,8 @@ func Main(args []string, stdout, stderr io.Writer) (status int) {
 	defer holdSignals()()
 	// The copy of standard input a "-" argument made (package input) goes
 	// with the command, however it ends.
-	defer onSignal(input.CloseStdin)()
+	// On a signal, without waiting: standard input may still be read.
+	defer onSignal(input.RemoveStdinCopy)()
 	defer input.CloseStdin()
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // Stdin is the name that stands for standard input wherever sim reads a
@@ -23,6 +24,10 @@ var stdin struct {
 	src  io.Reader // os.Stdin; a test may set another (SetStdin)
 	path string    // the copy, once made
 	err  error     // why the copy could not be made
+	// temp is the copy's path from its creation on, while standard input
+	// may still be being read into it (under the lock): RemoveStdinCopy
+	// reads it without waiting for the lock.
+	temp atomic.Pointer[string]
 }
 
 // SetStdin makes r what Stdin reads, for tests; nil restores os.Stdin. It
@@ -43,7 +48,17 @@ func CloseStdin() {
 	if stdin.path != "" {
 		os.Remove(stdin.path)
 		stdin.path = ""
+		stdin.temp.Store(nil)
 		stdin.src = eof{}
+	}
+}
+
+// RemoveStdinCopy removes the copy of standard input without waiting for
+// anything: for a signal that ends sim, perhaps while standard input (a
+// terminal, a pipe whose writer is slow) is still being read into the copy.
+func RemoveStdinCopy() {
+	if p := stdin.temp.Load(); p != nil {
+		os.Remove(*p)
 	}
 }
 
@@ -85,13 +100,16 @@ func spool() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	name := f.Name()
+	stdin.temp.Store(&name)
 	_, err = io.Copy(f, src)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(f.Name())
+		os.Remove(name)
+		stdin.temp.Store(nil)
 		return "", err
 	}
-	return f.Name(), nil
+	return name, nil
 }

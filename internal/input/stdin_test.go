@@ -44,3 +44,41 @@ func TestStdin(t *testing.T) {
 		t.Errorf("65 bytes, limit 64: %v; want too large, naming -", err)
 	}
 }
+
+// blockedReader blocks as a terminal nobody types into, until released.
+type blockedReader struct{ started, release chan struct{} }
+
+func (b blockedReader) Read([]byte) (int, error) {
+	close(b.started)
+	<-b.release
+	return 0, io.EOF
+}
+
+// TestRemoveStdinCopyWhileReading: a signal's cleanup removes the copy at
+// once while standard input is still being read into it (Ctrl-C on
+// `sim run -` waiting for a terminal), never waiting for the reader.
+func TestRemoveStdinCopyWhileReading(t *testing.T) {
+	r := blockedReader{make(chan struct{}), make(chan struct{})}
+	SetStdin(r)
+	opened := make(chan struct{})
+	go func() {
+		if f, err := Open(Stdin); err == nil {
+			f.Close()
+		}
+		close(opened)
+	}()
+	t.Cleanup(func() {
+		close(r.release)
+		<-opened
+		SetStdin(nil)
+	})
+	<-r.started
+	p := stdin.temp.Load()
+	if p == nil {
+		t.Fatal("no copy recorded while reading")
+	}
+	RemoveStdinCopy() // returns at once: it takes no lock
+	if _, err := os.Stat(*p); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the copy %s is left: %v", *p, err)
+	}
+}
