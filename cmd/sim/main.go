@@ -51,8 +51,8 @@ func Main(args []string, stdout, stderr io.Writer) (status int) {
 	}()
 	defer holdSignals()()
 	// The copy of standard input a "-" argument made (package input) goes
-	// with the command, however it ends.
-	// On a signal, without waiting: standard input may still be read.
+	// with the command, however it ends; on a signal without waiting for
+	// the lock, as standard input may still be being read.
 	defer onSignal(input.RemoveStdinCopy)()
 	defer input.CloseStdin()
 	root := newRoot(stdout, stderr)
