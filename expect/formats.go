@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/internal/report"
 )
 
@@ -110,26 +111,30 @@ type junitFailure struct {
 // text report names the expectation (`file:line: label`), so a CI page and
 // a terminal show the same words; its classname is the scenario's name. No
 // time attributes: the wall-clock time of a run is not part of its result,
-// and output must not change from one run to the next.
+// and output must not change from one run to the next. Names and file
+// names are written as the text report writes them (escape.Text): XML 1.0
+// has no way to write most control characters, not even in CDATA, and
+// encoding/xml would turn those of an attribute into U+FFFD.
 func (r *Report) WriteJUnit(w io.Writer, run Run) error {
-	class := run.Name
+	class := escape.Text(run.Name)
 	if class == "" {
-		class = run.File // a scenario without a name: still a class to group by
+		class = escape.Text(run.File) // a scenario without a name: still a class to group by
 	}
-	suite := junitSuite{Name: run.File, Tests: len(r.Verdicts), Failures: r.Failed, File: run.File,
-		Properties: []junitProperty{{"scenario", run.Name}, {"dapr", run.Dapr}, {"seed", fmt.Sprint(run.Seed)}}}
+	suite := junitSuite{Name: escape.Text(run.File), Tests: len(r.Verdicts), Failures: r.Failed, File: escape.Text(run.File),
+		Properties: []junitProperty{{"scenario", escape.Text(run.Name)}, {"dapr", run.Dapr}, {"seed", fmt.Sprint(run.Seed)}}}
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
-		c := junitCase{Name: fmt.Sprintf("%s:%d: %s", v.File, v.Line, v.Label()), Classname: class, File: v.File, Line: v.Line}
+		file, label := escape.Text(v.File), escape.Text(v.Label())
+		c := junitCase{Name: fmt.Sprintf("%s:%d: %s", file, v.Line, label), Classname: class, File: file, Line: v.Line}
 		if v.OK {
 			if v.Note != "" {
-				c.SystemOut = "note: " + v.Note
+				c.SystemOut = "note: " + escape.Text(v.Note)
 			}
 		} else {
 			c.Failure = &junitFailure{
-				Message: fmt.Sprintf("%s:%d: expected %s; actual %s", v.File, v.Line, v.Expected, v.Actual),
+				Message: fmt.Sprintf("%s:%d: expected %s; actual %s", file, v.Line, escape.Text(v.Expected), escape.Text(v.Actual)),
 				Type:    "expectation",
-				Text:    fmt.Sprintf("%s:%d: %s\n%s", v.File, v.Line, v.Label(), strings.TrimSuffix(v.Result.Detail(""), "\n")),
+				Text:    fmt.Sprintf("%s:%d: %s\n%s", file, v.Line, label, strings.TrimSuffix(v.Result.Detail(""), "\n")),
 			}
 		}
 		suite.Cases = append(suite.Cases, c)

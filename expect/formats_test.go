@@ -2,7 +2,9 @@ package expect
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -176,5 +178,36 @@ func TestJUnitCDATAEnd(t *testing.T) {
 	}
 	if !strings.Contains(f.Body, "actual:   x ]]> y") || !strings.Contains(f.Body, "a]]>b") || suites[0].Tests[0].Classname != "s.yaml" {
 		t.Errorf("body %q, classname %q", f.Body, suites[0].Tests[0].Classname)
+	}
+}
+
+// TestJUnitControlCharacters: an item's name or a file name may hold
+// control characters (YAML's "\x01"); XML 1.0 allows none of them, not
+// even in CDATA, so the failure text writes them as the text report does
+// (\x01) and the document stays well-formed.
+func TestJUnitControlCharacters(t *testing.T) {
+	r := Report{Failed: 1, Verdicts: []Verdict{{
+		Assertion: Assertion{File: "s\x1b.yaml", Line: 4, Name: "bell\x01 tab\x0b done"},
+		Result:    Result{Expected: "closed at 1s", Actual: "open"},
+	}}}
+	var b strings.Builder
+	if err := r.WriteJUnit(&b, Run{File: "s\x1b.yaml", Name: "n\x02"}); err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(strings.NewReader(b.String()))
+	for {
+		_, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML: %v\n%q", err, b.String())
+		}
+	}
+	if !strings.Contains(b.String(), `s\x1b.yaml:4: bell\x01 tab\v done`) {
+		t.Errorf("the failure text does not escape as the text report does:\n%s", b.String())
+	}
+	if strings.Contains(b.String(), "\ufffd") {
+		t.Errorf("a name lost to U+FFFD:\n%s", b.String())
 	}
 }
