@@ -86,9 +86,78 @@ type snapshotJSON struct {
 	Last     *report.Seconds `json:"last"`   // the last folded event's time, null when none
 	Breakers []breakerJSON   `json:"breakers"`
 	InFlight []requestJSON   `json:"in_flight"`
-	Targets  []targetJSON    `json:"targets"`
-	Data     []storeDataJSON `json:"data"`
-	Notes    []string        `json:"notes"`
+	// Consumers and Triggers are the messages in flight, as the text
+	// form's subscribers and input bindings sections (empty lists in a
+	// run without messages).
+	Consumers []consumerJSON  `json:"consumers"`
+	Triggers  []triggerJSON   `json:"triggers"`
+	Targets   []targetJSON    `json:"targets"`
+	Data      []storeDataJSON `json:"data"`
+	Notes     []string        `json:"notes"`
+}
+
+type consumerJSON struct {
+	App        string         `json:"app"`
+	Pubsub     string         `json:"pubsub"`
+	Workers    int            `json:"workers"`     // concurrency
+	QueueDepth int            `json:"queue_depth"` // the queue's capacity
+	Deliveries []deliveryJSON `json:"deliveries"`  // by worker
+	Queue      []queuedJSON   `json:"queue"`       // oldest first, then what blocked loops hold
+	Topics     []topicJSON    `json:"topics"`      // in subscription order
+}
+
+type deliveryJSON struct {
+	Worker     int            `json:"worker"`
+	Iteration  int            `json:"iteration"`
+	Topic      string         `json:"topic"`
+	Message    string         `json:"message"` // the stream entry id
+	EventID    string         `json:"event_id"`
+	Route      string         `json:"route"`
+	Delivery   int            `json:"delivery"` // 1 for the first, n after n-1 reclaims
+	Started    report.Seconds `json:"started"`
+	DeadLetter string         `json:"dead_letter"` // the dead-letter topic being published to, "" before the runner gave up
+	Progress   progressJSON   `json:"progress"`
+}
+
+type queuedJSON struct {
+	Topic    string `json:"topic"`
+	Message  string `json:"message"`
+	Delivery int    `json:"delivery"`
+	HeldBy   string `json:"held_by"` // "" in the queue, else "read loop" or "reclaim pass"
+}
+
+type topicJSON struct {
+	Topic       string          `json:"topic"`
+	NextReclaim *report.Seconds `json:"next_reclaim"` // null when the loop never ticks again within the run
+	Claiming    bool            `json:"claiming"`     // a reclaim pass is blocked on the full queue
+}
+
+type triggerJSON struct {
+	App      string         `json:"app"`
+	Binding  string         `json:"binding"`
+	Worker   int            `json:"worker"`
+	Fire     int            `json:"fire"`
+	Route    string         `json:"route"`
+	Started  report.Seconds `json:"started"`
+	Progress progressJSON   `json:"progress"`
+}
+
+// progressJSON is where a runner stands, with since and until as in
+// requestJSON, and open_until when its breaker is open (null otherwise).
+type progressJSON struct {
+	Attempt   int             `json:"attempt"`
+	Phase     string          `json:"phase"`
+	Since     *report.Seconds `json:"since"`
+	Until     *report.Seconds `json:"until"`
+	Breaker   string          `json:"breaker"`
+	OpenUntil *report.Seconds `json:"open_until"`
+}
+
+func progressOf(p Progress) progressJSON {
+	return progressJSON{Attempt: p.Attempt, Phase: phaseNames[p.Phase],
+		Since:   report.OptSeconds(p.Since, p.Phase == Answering || p.Phase == Backoff),
+		Until:   report.OptSeconds(p.Until, p.Phase == Issued || p.Phase == Backoff),
+		Breaker: p.Breaker, OpenUntil: report.OptSeconds(p.OpenUntil, p.Open)}
 }
 
 type breakerJSON struct {
@@ -157,11 +226,13 @@ var phaseNames = map[Phase]string{Issued: "issued", Answering: "answering", Back
 
 // WriteJSON writes the snapshot as one JSON document (format 1) with the
 // sections of the text form: breakers with their counts, requests in
-// flight, stores and called apps, the stores' data and notes.
+// flight, the messages in flight, stores and called apps, the stores'
+// data and notes.
 func (s *Snapshot) WriteJSON(w io.Writer) error {
 	doc := snapshotJSON{Header: report.NewHeader("replay --at"), At: report.Seconds(s.At), Folded: s.Folded, Total: s.Total,
 		Last: report.OptSeconds(s.Last, s.Folded > 0), Breakers: []breakerJSON{}, InFlight: []requestJSON{},
-		Targets: []targetJSON{}, Data: []storeDataJSON{}, Notes: append([]string{}, s.Notes...)}
+		Targets: []targetJSON{}, Consumers: []consumerJSON{}, Triggers: []triggerJSON{}, Data: []storeDataJSON{},
+		Notes: append([]string{}, s.Notes...)}
 	for _, b := range s.Breakers {
 		doc.Breakers = append(doc.Breakers, breakerJSON{App: b.App, Name: b.Name, State: b.State, Generation: b.Generation,
 			Requests: b.Requests, TotalSuccesses: b.TotalSuccesses, ConsecutiveSuccesses: b.ConsecutiveSuccesses,
@@ -180,6 +251,26 @@ func (s *Snapshot) WriteJSON(w io.Writer) error {
 			tj.Windows = append(tj.Windows, windowJSON{Mode: win.Mode, Detail: win.Detail, Since: report.Seconds(win.Since), Down: win.Down})
 		}
 		doc.Targets = append(doc.Targets, tj)
+	}
+	for _, c := range s.Consumers {
+		cj := consumerJSON{App: c.App, Pubsub: c.Pubsub, Workers: c.Workers, QueueDepth: c.QueueDepth,
+			Deliveries: []deliveryJSON{}, Queue: []queuedJSON{}, Topics: []topicJSON{}}
+		for _, d := range c.Deliveries {
+			cj.Deliveries = append(cj.Deliveries, deliveryJSON{Worker: d.Worker, Iteration: d.Iteration, Topic: d.Topic,
+				Message: d.Message, EventID: d.EventID, Route: d.Route, Delivery: d.Delivery, Started: report.Seconds(d.Started),
+				DeadLetter: d.DeadLetter, Progress: progressOf(d.Progress)})
+		}
+		for _, q := range c.Queue {
+			cj.Queue = append(cj.Queue, queuedJSON(q))
+		}
+		for _, t := range c.Topics {
+			cj.Topics = append(cj.Topics, topicJSON{Topic: t.Topic, NextReclaim: report.OptSeconds(t.NextReclaim, t.HasNext), Claiming: t.Claiming})
+		}
+		doc.Consumers = append(doc.Consumers, cj)
+	}
+	for _, t := range s.Triggers {
+		doc.Triggers = append(doc.Triggers, triggerJSON{App: t.App, Binding: t.Binding, Worker: t.Worker, Fire: t.Fire,
+			Route: t.Route, Started: report.Seconds(t.Started), Progress: progressOf(t.Progress)})
 	}
 	for _, d := range s.Data {
 		dj := storeDataJSON{Name: d.Name, Keys: d.Keys, Streams: []streamJSON{}}
