@@ -71,6 +71,15 @@ var docSkipped = []struct{ prefix, why string }{
 	{"cd sim", "follows the clone"},
 }
 
+// skips reports whether a docSkipped prefix covers command: the prefix's
+// words are command's first words, whole (`make test` is not `make
+// testdata`, `cd sim` not `cd simulations`).
+func skips(prefix, command string) bool {
+	p := strings.TrimSuffix(prefix, " ")
+	rest, ok := strings.CutPrefix(command, p)
+	return ok && (rest == "" || rest[0] == ' ')
+}
+
 // docGenerated are folders of generated Markdown the test leaves alone:
 // docs/cli is cobra/doc's output, whose usage synopses sit in bare fences
 // (`sim run SCENARIO [flags]`), and its own test fails when it is stale.
@@ -572,7 +581,7 @@ func (r docRunner) run(c docCommand) ([]string, error) {
 		return nil, errors.New("output shown before any \"$ \" command")
 	}
 	for _, s := range docSkipped {
-		if strings.HasPrefix(c.text, s.prefix) {
+		if skips(s.prefix, c.text) {
 			if len(c.shown) > 0 {
 				return nil, fmt.Errorf("is not run by the doc test (%s), so it may show no output", s.why)
 			}
@@ -888,4 +897,32 @@ func headingAnchors(src string) []string {
 		anchors = append(anchors, b.String())
 	}
 	return anchors
+}
+
+// TestDocsSkipsWholeWords: a docSkipped entry skips its own command, with
+// or without arguments, and not a longer word that begins the same way,
+// which the test must run (or refuse).
+func TestDocsSkipsWholeWords(t *testing.T) {
+	for _, c := range []struct {
+		prefix, command string
+		want            bool
+	}{
+		{"make test", "make test", true},
+		{"make test", "make test  # exit 2", true},
+		{"make test", "make testdata", false},
+		{"cd sim", "cd simulations", false},
+		{"go install ", "go install ./cmd/sim", true},
+		{"go install ", "go installer", false},
+		{"make build", "make buildall", false},
+	} {
+		if got := skips(c.prefix, c.command); got != c.want {
+			t.Errorf("skips(%q, %q) = %v, want %v", c.prefix, c.command, got, c.want)
+		}
+	}
+	r := docRunner{dir: t.TempDir()}
+	fence := "```"
+	_, problems := r.check("doc.md", []byte(fence+"console\n$ make testdata\n"+fence+"\n"), false)
+	if len(problems) == 0 {
+		t.Errorf("make testdata was skipped as make test")
+	}
 }
