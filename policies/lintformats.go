@@ -131,7 +131,7 @@ type (
 	}
 	sarifResult struct {
 		RuleID    string          `json:"ruleId"`
-		RuleIndex int             `json:"ruleIndex"`
+		RuleIndex *int            `json:"ruleIndex,omitempty"` // nil for an id no rule has: a wrong index would name another rule
 		Level     string          `json:"level"`
 		Message   sarifMessage    `json:"message"`
 		Locations []sarifLocation `json:"locations,omitempty"`
@@ -193,7 +193,10 @@ func (r *LintReport) WriteSARIF(w io.Writer, toolVersion string) error {
 		if f.Field != "" {
 			msg = f.Field + ": " + msg
 		}
-		res := sarifResult{RuleID: f.ID, RuleIndex: index[f.ID], Level: sarifLevel(f.Level), Message: sarifMessage{msg}}
+		res := sarifResult{RuleID: f.ID, Level: sarifLevel(f.Level), Message: sarifMessage{msg}}
+		if i, ok := index[f.ID]; ok {
+			res.RuleIndex = &i
+		}
 		if loc, ok := sarifLocationOf(f.File, f.Line, f.Col, f.Field); ok {
 			res.Locations = []sarifLocation{loc}
 		}

@@ -170,6 +170,28 @@ func TestSARIFValidates(t *testing.T) {
 	}
 }
 
+// A finding whose id no rule has carries no ruleIndex (index 0 would name
+// the first rule); the first rule's findings keep their index 0.
+func TestSARIFRuleIndex(t *testing.T) {
+	first := LintChecks()[0].ID
+	r := &LintReport{Findings: []Finding{{ID: "no-such-check", Level: LevelWarning, File: "a.yaml", Line: 1}, {ID: first, Level: LevelWarning, File: "a.yaml", Line: 2}}}
+	var b strings.Builder
+	if err := r.WriteSARIF(&b, "0.1.0"); err != nil {
+		t.Fatal(err)
+	}
+	var log struct{ Runs []struct{ Results []map[string]any } }
+	if err := json.Unmarshal([]byte(b.String()), &log); err != nil {
+		t.Fatal(err)
+	}
+	res := log.Runs[0].Results
+	if _, ok := res[0]["ruleIndex"]; ok {
+		t.Errorf("an unknown rule's result has ruleIndex %v", res[0]["ruleIndex"])
+	}
+	if i, ok := res[1]["ruleIndex"]; !ok || i != 0.0 {
+		t.Errorf("the first rule's result has ruleIndex %v (present: %v), want 0", i, ok)
+	}
+}
+
 // TestSARIFAbsolutePath: an absolute file name is a file URI, not one
 // relative to %SRCROOT%.
 func TestSARIFAbsolutePath(t *testing.T) {

@@ -2,6 +2,9 @@ package sim
 
 import (
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -279,6 +282,33 @@ func TestReadEntriesMatchesParseReply(t *testing.T) {
 	} {
 		if got, ok := readEntries(reply); ok && !cmp.Equal(got, generic(reply)) {
 			t.Errorf("readEntries(%q) = %+v; parseReply and appendEntries give %+v", reply, got, generic(reply))
+		}
+	}
+}
+
+// issuesXadd matches a command line that starts with XADD: the argument
+// lists redisConn.do and raw take. (A command's name in a table, such as
+// the client's, is not a command.)
+var issuesXadd = regexp.MustCompile(`(?i)(do\(|raw\(|\[\]string\{)\s*"XADD"`)
+
+// The XREADGROUP shortcut counts the entries xadd adds: an XADD issued
+// anywhere else would add entries it never hears of, and it would answer
+// "nothing new" over them. Only streams.go may name the command.
+func TestOnlyXaddAddsEntries(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "streams.go" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if issuesXadd.Match(b) {
+			t.Errorf("%s issues XADD itself: stream entries must go through redisConn.xadd, which the read shortcut counts", f)
 		}
 	}
 }
