@@ -504,7 +504,7 @@ var counterNames = [...]string{"", "ops", "failedOps", "succeededOps", "attempts
 // deliverResults are the results a deliver event may carry, for the
 // result filter.
 var deliverResults = []string{traces.ResultAck, traces.ResultPending, traces.ResultDeadLetter, traces.ResultDropped,
-	traces.ResultNotFound, traces.ResultLost, traces.ResultUnrouted, traces.ResultAckFailed, traces.ResultFailed}
+	traces.ResultNotFound, traces.ResultUnimplemented, traces.ResultLost, traces.ResultUnrouted, traces.ResultAckFailed, traces.ResultFailed}
 
 func (c Counter) String() string {
 	if int(c) < len(counterNames) && c != 0 {

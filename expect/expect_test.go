@@ -365,7 +365,7 @@ func TestParseErrors(t *testing.T) {
 		{"{count: shed}", `s.yaml:2: expect[0]: say how many: equals, atLeast or atMost`},
 		{"{count: shed, equals: 1, atMost: 2}", `s.yaml:2: expect[0].equals: give equals, or atLeast and/or atMost, not both`},
 		{"{count: shed, op: sav, equals: 1}", `s.yaml:2: expect[0].op: want one of save, get, delete, invoke, actor, publish, binding, deliver, trigger, got "sav"`},
-		{"{count: deliveries, result: nack, equals: 1}", `s.yaml:2: expect[0].result: want a deliver event's result, one of ack, pending, deadletter, dropped, notfound, lost, unrouted, ackfailed, failed, got "nack"`},
+		{"{count: deliveries, result: nack, equals: 1}", `s.yaml:2: expect[0].result: want a deliver event's result, one of ack, pending, deadletter, dropped, notfound, unimplemented, lost, unrouted, ackfailed, failed, got "nack"`},
 		{"{maxDelay: 5, app: a}", `s.yaml:2: expect[0].maxDelay: want a duration such as "1.5s", got "5" (add a unit: "5s")`},
 		{"{maxDelay: 5s, result: ack}", `s.yaml:2: expect[0].result: unknown field here (known: app, maxDelay, name, target, within)`},
 		{"{count: shed, equals: 1, within: [2s, 1s]}", `s.yaml:2: expect[0].within: from (2s) is after to (1s)`},
@@ -478,7 +478,7 @@ func TestValidate(t *testing.T) {
 		&Count{What: Shed, Bound: Bound{2, 1}}: "bound: want 0 <= at least <= at most, got 2 and 1",
 		&Count{Bound: Exactly(0)}:              "count: want one of ops, failedOps, succeededOps, attempts, failedAttempts, shed, retries, timeouts, recoveries, published, delivered, redelivered, deadLettered, duplicates, deliveries, got counter(0)",
 		&Count{What: Shed, Op: "x"}:            `op: want one of save, get, delete, invoke, actor, publish, binding, deliver, trigger, got "x"`,
-		&Count{What: Deliveries, Result: "x"}:  `result: want one of ack, pending, deadletter, dropped, notfound, lost, unrouted, ackfailed, failed, got "x"`,
+		&Count{What: Deliveries, Result: "x"}:  `result: want one of ack, pending, deadletter, dropped, notfound, unimplemented, lost, unrouted, ackfailed, failed, got "x"`,
 		&Delay{Max: -s}:                        "maxDelay: want 0s or more, got -1s",
 	} {
 		if got := errText(Validate(c)); got != want {

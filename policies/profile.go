@@ -91,6 +91,11 @@ type Profile struct {
 	// with go-redis's "redis: nil" (contrib 1.10, bindings/redis/redis.go
 	// :82-86); from 1.11 it answers empty. 1.8 and 1.9 have no get.
 	BindingGetMissingFails bool
+	// AppProtocolTLS: daprd's --app-protocol takes https, grpcs and h2c
+	// (1.11+); before, http and grpc only, anything else refused
+	// ("invalid value for 'app-protocol'": dapr@v1.10.10
+	// pkg/runtime/cli.go:233-243, dapr@v1.11.0 :238-263).
+	AppProtocolTLS bool
 
 	minor int
 }
@@ -142,6 +147,7 @@ var since = struct {
 	dropToDeadLetter      int // processor/pubsub/topics.go: DROP returns ErrMessageDropped, sent to the dead-letter topic, from v1.13.0
 	publishingWording     int // api/errors/pubsub.go: "error when publishing to topic" from v1.13.0
 	invokingBinding       int // messages: "error invoking output binding" from v1.10.0
+	appProtocolTLS        int // runtime/cli.go: --app-protocol https, grpcs, h2c from v1.11.0
 }{
 	maxRetriesPointer:     10,
 	noFeatureFlag:         10,
@@ -159,6 +165,7 @@ var since = struct {
 	dropToDeadLetter:      13,
 	publishingWording:     13,
 	invokingBinding:       10,
+	appProtocolTLS:        11,
 }
 
 // componentTypes maps the prefix of a component's spec.type to the word Dapr
@@ -234,6 +241,7 @@ func newProfile(minor int) Profile {
 		PublishMetadata:             minor >= since.publishingWording,
 		InvokingBindingWording:      minor >= since.invokingBinding,
 		BindingGetMissingFails:      minor == bindingGetSince,
+		AppProtocolTLS:              minor >= since.appProtocolTLS,
 		minor:                       minor,
 	}
 }

@@ -21,9 +21,10 @@ import (
 
 // calledApp is an app that only answers service invocation.
 type calledApp struct {
-	id      string
-	latency time.Duration
-	up      bool
+	id       string
+	latency  time.Duration
+	up       bool
+	protocol Protocol // how its sidecar talks to it (deliveries, input bindings)
 }
 
 // result is how an attempt (or a whole layer's call) ended.
@@ -404,8 +405,14 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		if dv := w.dv; dv != nil && !dv.deadLetter {
 			e.ev.Topic, e.ev.Message, e.ev.EventID = dv.c.topics[dv.topic].sub.Topic, dv.entry, dv.eventID
 			e.ev.Status, e.ev.Answer, e.ev.Body = int(dv.status), dv.answer, dv.body
+			if dv.code != 0 {
+				e.ev.Code = dv.code.String()
+			}
 		} else if w.tg != nil && r.outcome != traces.Rejected {
 			e.ev.Status, e.ev.Body = int(w.tgCode), w.tgBody
+			if w.tgGRPC != 0 {
+				e.ev.Code = w.tgGRPC.String()
+			}
 		}
 		if cs := w.steps[w.step].client; cs != nil && d+1 == len(w.pl.layers) && r.outcome != traces.Rejected {
 			// Worded at once: the tries are a list the engine reuses.

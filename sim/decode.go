@@ -442,7 +442,7 @@ func (d *decoder) faultItems(path string, n *yaml.Node, base int, faults *[]Faul
 			_, ok := seen[k]
 			given = given || ok
 		}
-		if w.Answer != "" && (w.Status != 0 || w.Conn != 0 || w.Period > 0) {
+		if w.Answer != "" && (w.Status != 0 || w.Code != 0 || w.Conn != 0 || w.Period > 0) {
 			d.errorf(seen["answer"], field+".answer", "an answer is a 2xx reply with a status word: drop status, conn or period (or answer)")
 		}
 		if modes == 0 && w.Latency == nil && w.Error == "" && w.Answer == "" && !given {

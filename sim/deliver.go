@@ -86,6 +86,7 @@ type delivery struct {
 	status int32
 	answer string
 	body   string
+	code   Code // a gRPC app's error code (body its message)
 	// The runner's end, kept while the dead-letter publish runs.
 	runnerAttempts int
 	runnerOutcome  traces.Outcome
@@ -99,11 +100,15 @@ type delivery struct {
 // channel's transport errors (Dapr's is `--app-port`; a scenario has none).
 const appPort = "3000"
 
-// appRefused is the app channel's error when the app does not listen:
-// Go's net/http error for a POST to path (DEVIATIONS.md: the port stands
-// for --app-port).
-func appRefused(path string) string {
-	return `Post "http://127.0.0.1:` + appPort + path + `": dial tcp 127.0.0.1:` + appPort + `: connect: connection refused`
+// appRefused is an HTTP app channel's error when the app does not listen:
+// Go's net/http error for a POST to path, https:// for an app channel with
+// TLS (DEVIATIONS.md: the port stands for --app-port).
+func appRefused(p Protocol, path string) string {
+	scheme := "http"
+	if p == HTTPS {
+		scheme = "https"
+	}
+	return `Post "` + scheme + `://127.0.0.1:` + appPort + path + `": dial tcp 127.0.0.1:` + appPort + `: connect: connection refused`
 }
 
 // Fixed wording of a delivery's errors (dapr@v1.14.4
@@ -465,9 +470,12 @@ func (e *Engine) deliveryDeadline(wi int, seq uint32) {
 // the app's answer decides what the runner sees (publish.go:39-130).
 func (e *Engine) reachSubscriber(w *worker) time.Duration {
 	dv := w.dv
-	dv.status, dv.answer, dv.body = 0, "", ""
+	dv.status, dv.answer, dv.body, dv.code = 0, "", "", 0
 	w.answerErr, w.unavailable, w.answerStatus = "", false, 0
 	a := e.apps[w.app.ID]
+	if a.protocol.GRPC() {
+		return e.reachGRPCSubscriber(w, a)
+	}
 	lat := a.latency
 	refused := !a.up
 	if !refused {
@@ -502,7 +510,7 @@ func (e *Engine) reachSubscriber(w *worker) time.Duration {
 		}
 	}
 	if refused {
-		w.answerErr = appChannelErr + appRefused(dv.route)
+		w.answerErr = appChannelErr + appRefused(a.protocol, dv.route)
 	}
 	return lat
 }
@@ -522,6 +530,8 @@ func (e *Engine) delivered(w *worker, wi int, r result) {
 		switch {
 		case r.outcome == traces.OK && dv.status == 404:
 			e.endDelivery(w, wi, traces.ResultNotFound, r)
+		case r.outcome == traces.OK && dv.code == CodeUnimplemented:
+			e.endDelivery(w, wi, traces.ResultUnimplemented, r)
 		case r.outcome == traces.OK && dv.answer == "DROP":
 			dv.dropped = true
 			if dlq != "" && p.DropToDeadLetter {

@@ -26,6 +26,7 @@ type deliveryCase struct {
 	orders    int    // how many orders checkout publishes, one a second (default 1)
 	duration  string
 	extraApps string
+	app       string // extra keys of the subscriber app (protocol: grpc)
 }
 
 func runDelivery(t *testing.T, c deliveryCase) (*Engine, []traces.Event) {
@@ -60,13 +61,13 @@ apps:
       - publish: {pubsub: orderpubsub, topic: orders}
         data: '{"orderId":{i}}'
   - id: order-processor
-    subscriptions:
+%s    subscriptions:
       - pubsub: orderpubsub
         topic: orders
         log: "got {data}"
 %s%s
 faults: [%s]
-`, c.dapr, c.duration, c.orders, c.sub, c.extraApps, c.faults)
+`, c.dapr, c.duration, c.orders, c.app, c.sub, c.extraApps, c.faults)
 	if err := os.MkdirAll(filepath.Join(dir, "res"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -233,11 +234,92 @@ func TestDeliveryDecisions(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, evs := runDelivery(t, tc.c)
-			// Event ids are drawn from the seed: the table need not spell them.
-			if got := uuidPattern.ReplaceAllString(summary(evs), "<id>"); got != tc.want {
-				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
-			}
+			checkDelivery(t, evs, tc.want)
 		})
+	}
+}
+
+const (
+	grpcApp = "    protocol: grpc\n"
+	// grpcErr is publishMessageGRPC's error for the app's gRPC error.
+	grpcErr = "error returned from app while processing pub/sub event <id>: retriable error occurred: rpc error: code = "
+	// grpcDown is the Unavailable error of a refused gRPC app channel.
+	grpcDown = grpcErr + "Unavailable desc = connection error: desc = \\\"transport: Error while dialing: dial tcp 127.0.0.1:3000: connect: connection refused\\\""
+	// matching16 is a 1.15+ retry policy that retries gRPC code 14 only.
+	matching16 = "    retries:\n      r:\n        policy: constant\n        duration: 5s\n        maxRetries: 3\n        matching:\n          gRPCStatusCodes: \"14\"\n"
+)
+
+// A gRPC subscriber's answers as publishMessageGRPC reads them (dapr
+// v1.14.0 pkg/runtime/subscription/publish.go:130-200; v1.16.0
+// postman/grpc/grpc.go), per release family where they differ: DROP's
+// dead-letter topic from 1.13, the code attached for matching from 1.15.
+func TestGRPCDeliveryDecisions(t *testing.T) {
+	cases := []struct {
+		name string
+		c    deliveryCase
+		want string
+	}{
+		{"SUCCESS (or no status): acknowledged, its line printed", deliveryCase{app: grpcApp},
+			"1.001s deliver w0 ack attempts=1 log=\"got {\\\"orderId\\\":1}\"\n"},
+		{"an error with no code given is Unknown: retriable, pending, redelivered",
+			deliveryCase{app: grpcApp, faults: "{from: 0s, to: 70s, target: order-processor, error: boom}"},
+			"1.001s deliver w0 pending attempts=1 err=\"" + grpcErr + "Unknown desc = boom\"\n" +
+				"75.000s redeliver 946684801000-0 n=2\n" +
+				"75.001s deliver w1 ack attempts=1 log=\"got {\\\"orderId\\\":1}\"\n"},
+		{"Unimplemented: acknowledged, not retried, not redelivered",
+			deliveryCase{app: grpcApp, policies: fmt.Sprintf(retry5s, 3), inbound: "          retry: r\n", faults: "{target: order-processor, error: gone, status: Unimplemented}"},
+			"1.001s deliver w0 unimplemented attempts=1\n"},
+		{"Unimplemented by number (12) is the same",
+			deliveryCase{app: grpcApp, faults: "{target: order-processor, error: gone, status: 12}", duration: "10s"},
+			"1.001s deliver w0 unimplemented attempts=1\n"},
+		{"Internal is retried by the inbound policy, then left pending",
+			deliveryCase{app: grpcApp, policies: fmt.Sprintf(retry5s, 2), inbound: "          retry: r\n", faults: "{from: 0s, to: 50s, target: order-processor, error: boom, status: Internal}", duration: "50s"},
+			"11.003s deliver w0 pending attempts=3 err=\"" + grpcErr + "Internal desc = boom\"\n"},
+		{"RETRY is retried, then left pending",
+			deliveryCase{app: grpcApp, policies: fmt.Sprintf(retry5s, 2), inbound: "          retry: r\n", faults: "{from: 0s, to: 50s, target: order-processor, answer: RETRY}", duration: "50s"},
+			"11.003s deliver w0 pending attempts=3 err=\"RETRY status returned from app while processing pub/sub event <id>: retriable error occurred\"\n"},
+		{"DROP with a dead-letter topic (1.13+): forwarded, acknowledged",
+			deliveryCase{app: grpcApp, sub: "        deadLetterTopic: poison\n", faults: "{target: order-processor, answer: DROP}", duration: "10s"},
+			"1.002s deliver w0 dropped attempts=1 dlq=poison\n"},
+		{"DROP on 1.12: acknowledged only",
+			deliveryCase{dapr: "1.12", app: grpcApp, sub: "        deadLetterTopic: poison\n", faults: "{target: order-processor, answer: DROP}", duration: "10s"},
+			"1.001s deliver w0 dropped attempts=1\n"},
+		{"a stopped app: the gRPC app channel's Unavailable, pending",
+			deliveryCase{app: grpcApp, faults: "{at: 0s, stop: order-processor}", duration: "10s"},
+			"1.001s deliver w0 pending attempts=1 err=\"" + grpcDown + "\"\n"},
+		{"a stopped app with a dead-letter topic: the runner gives up, forwarded",
+			deliveryCase{app: grpcApp, sub: "        deadLetterTopic: poison\n", faults: "{at: 0s, stop: order-processor}", duration: "10s"},
+			"1.002s deliver w0 deadletter attempts=1 dlq=poison err=\"" + grpcDown + "\"\n"},
+		{"1.16: matching.gRPCStatusCodes leaves a code it does not list unretried",
+			deliveryCase{dapr: "1.16", app: grpcApp, policies: matching16, inbound: "          retry: r\n", faults: "{from: 0s, to: 50s, target: order-processor, error: boom, status: Internal}", duration: "50s"},
+			"1.001s deliver w0 pending attempts=1 err=\"" + grpcErr + "Internal desc = boom\"\n"},
+		{"1.16: and retries one it lists (an unreachable app is Unavailable, 14)",
+			deliveryCase{dapr: "1.16", app: grpcApp, policies: matching16, inbound: "          retry: r\n", faults: "{at: 0s, stop: order-processor}", duration: "50s"},
+			"16.004s deliver w0 pending attempts=4 err=\"" + grpcDown + "\"\n"},
+		{"1.15: the code is matched from 1.15",
+			deliveryCase{dapr: "1.15", app: grpcApp, policies: matching16, inbound: "          retry: r\n", faults: "{from: 0s, to: 50s, target: order-processor, error: boom, status: 13}", duration: "50s"},
+			"1.001s deliver w0 pending attempts=1 err=\"" + grpcErr + "Internal desc = boom\"\n"},
+		{"1.14: the same policy retries it (matching is 1.15's)",
+			deliveryCase{dapr: "1.14", app: grpcApp, policies: fmt.Sprintf(retry5s, 3), inbound: "          retry: r\n", faults: "{from: 0s, to: 50s, target: order-processor, error: boom, status: Internal}", duration: "50s"},
+			"16.004s deliver w0 pending attempts=4 err=\"" + grpcErr + "Internal desc = boom\"\n"},
+		{"grpcs reads answers as grpc",
+			deliveryCase{app: "    protocol: GRPCS\n", faults: "{target: order-processor, error: gone, status: Unimplemented}", duration: "10s"},
+			"1.001s deliver w0 unimplemented attempts=1\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, evs := runDelivery(t, tc.c)
+			checkDelivery(t, evs, tc.want)
+		})
+	}
+}
+
+// checkDelivery compares a run's summary with want.
+func checkDelivery(t *testing.T, evs []traces.Event, want string) {
+	t.Helper()
+	// Event ids are drawn from the seed: the table need not spell them.
+	if got := uuidPattern.ReplaceAllString(summary(evs), "<id>"); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
 
@@ -245,6 +327,12 @@ func TestDeliveryDecisions(t *testing.T) {
 // given inbound policies (spec.policies body and the inbound target's
 // body) and faults, for 40s.
 func runTrigger(t *testing.T, policies, inbound, faults string) []traces.Event {
+	return runTriggerApp(t, "", "1.14", policies, inbound, faults)
+}
+
+// runTriggerApp is runTrigger with extra keys for the app (protocol: grpc)
+// on Dapr release dapr.
+func runTriggerApp(t *testing.T, app, dapr, policies, inbound, faults string) []traces.Event {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "res"), 0o755); err != nil {
@@ -252,7 +340,7 @@ func runTrigger(t *testing.T, policies, inbound, faults string) []traces.Event {
 	}
 	files := map[string]string{
 		"res/cron.yaml": "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: tick\nspec:\n  type: bindings.cron\n  version: v1\n  metadata:\n  - name: schedule\n    value: \"@every 10s\"\n  - name: direction\n    value: input\n",
-		"scenario.yaml": "version: 1\ndapr: \"1.14\"\nduration: 40s\nresourcesPath: res\napps:\n  - id: batch\n    latency: 10ms\n    bindings:\n      - name: tick\n        log: \"run {i}\"\nfaults: [" + faults + "]\n",
+		"scenario.yaml": "version: 1\ndapr: \"" + dapr + "\"\nduration: 40s\nresourcesPath: res\napps:\n  - id: batch\n" + app + "    latency: 10ms\n    bindings:\n      - name: tick\n        log: \"run {i}\"\nfaults: [" + faults + "]\n",
 	}
 	if policies != "" {
 		files["res/resiliency.yaml"] = "apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata:\n  name: r\nspec:\n  policies:\n" + policies +
@@ -327,5 +415,42 @@ func TestExpandMessageMatchesReplacer(t *testing.T) {
 		if got, want := expandMessage(tmpl, "D{id}", "I", "E{"), r.Replace(tmpl); got != want {
 			t.Errorf("%q: got %q, want %q", tmpl, got, want)
 		}
+	}
+}
+
+// An input binding's event to a gRPC app (OnBindingEvent, dapr@v1.14.0
+// pkg/runtime/processor/binding/send.go:276-316, the same in 1.15 and
+// 1.16): any error fails the attempt, Unimplemented included; no code is
+// attached, so a 1.15+ policy's matching does not apply; the event's
+// error is the runner's, wrapped once.
+func TestGRPCTriggerDecisions(t *testing.T) {
+	const grpcRefusedErr = "rpc error: code = Unavailable desc = connection error: desc = \\\"transport: Error while dialing: dial tcp 127.0.0.1:3000: connect: connection refused\\\""
+	cases := []struct {
+		name, dapr, policies, inbound, faults, want string
+	}{
+		{"the app takes every event", "1.14", "", "", "",
+			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n20.010s deliver w0 ack attempts=1 log=\"run 2\"\n30.010s deliver w0 ack attempts=1 log=\"run 3\"\n"},
+		{"no retry policy: the app's gRPC error, Unknown by default", "1.14", "", "", "{from: 15s, to: 25s, target: batch, error: locked}",
+			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n" +
+				"20.010s deliver w0 failed attempts=1 err=\"error invoking app: rpc error: code = Unknown desc = locked\"\n" +
+				"30.010s deliver w0 ack attempts=1 log=\"run 3\"\n"},
+		{"Unimplemented is an error like any other, retried", "1.14", fmt.Sprintf(retry5s, 2), "          retry: r\n", "{from: 15s, to: 25s, target: batch, error: nope, status: Unimplemented}",
+			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n" +
+				"25.020s deliver w0 ack attempts=2 log=\"run 2\"\n" +
+				"30.010s deliver w0 ack attempts=1 log=\"run 3\"\n"},
+		{"1.16: matching does not apply (no code attached): retried to the end, the last error kept", "1.16", matching16, "          retry: r\n", "{from: 15s, to: 45s, target: batch, error: locked, status: Internal}",
+			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n" +
+				"35.040s deliver w0 failed attempts=4 err=\"error invoking app: rpc error: code = Internal desc = locked\"\n"},
+		{"a stopped app: Unavailable", "1.14", "", "", "{at: 15s, stop: batch}, {at: 25s, start: batch}",
+			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n" +
+				"20.010s deliver w0 failed attempts=1 err=\"error invoking app: " + grpcRefusedErr + "\"\n" +
+				"30.010s deliver w0 ack attempts=1 log=\"run 3\"\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := summary(runTriggerApp(t, grpcApp, tc.dapr, tc.policies, tc.inbound, tc.faults)); got != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
 	}
 }

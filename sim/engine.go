@@ -147,6 +147,7 @@ type worker struct {
 	tgStart time.Duration
 	tgCode  int32
 	tgBody  string
+	tgGRPC  Code // a gRPC app's error code (tgBody its message)
 }
 
 // stepRefs holds what a state step calls, resolved when the engine is built.
@@ -214,6 +215,8 @@ type Engine struct {
 	// windowAnswer is the answer (RETRY, DROP) of the window that failed
 	// the last attempt applyWindows judged, "" for none.
 	windowAnswer string
+	// windowCode is that window's gRPC code (0: none given).
+	windowCode Code
 	// bg holds the commands timed-out attempts left running (1.8/1.9, see
 	// bgCommand); a slot is reused once its command ends.
 	bg []bgCommand
@@ -286,12 +289,12 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		e.stores[st.Name] = newStore(st, opt.nullStore)
 	}
 	for _, a := range s.Called {
-		e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}
+		e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true, protocol: a.Protocol}
 	}
 	for _, a := range s.Scenario.Apps {
 		if _, ok := e.apps[a.ID]; !ok && (s.subscribes(a.ID) || s.triggered(a.ID)) {
 			// A loop that subscribes answers its deliveries too.
-			e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true}
+			e.apps[a.ID] = &calledApp{id: a.ID, latency: a.Latency, up: true, protocol: a.Protocol}
 		}
 	}
 	breakers := map[string]*breakerInst{}

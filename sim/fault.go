@@ -61,6 +61,10 @@ type Window struct {
 	// Status is the HTTP status a called app answers a failed call with
 	// (default 500); stores have none.
 	Status int32
+	// Code is the gRPC code a gRPC app (protocol: grpc) answers a failed
+	// call with (0: none given; Unknown by default, what grpc-go makes of
+	// a handler's plain error). A window gives Status or Code, never both.
+	Code Code
 	// Answer is the status word a subscriber app's 2xx answer gives a
 	// failed delivery instead of an error status: RETRY or DROP.
 	Answer string
@@ -144,6 +148,9 @@ func (w *Window) Detail() string {
 	}
 	if w.Status != 0 {
 		parts = append(parts, fmt.Sprintf("status %d", w.Status))
+	}
+	if w.Code != 0 {
+		parts = append(parts, "status "+w.Code.String())
 	}
 	if w.Error != "" {
 		parts = append(parts, "error "+strconv.Quote(w.Error))
@@ -267,7 +274,7 @@ func (e *Engine) flap(w *Window, i int, at time.Duration, mark uint32) {
 func (e *Engine) applyWindows(target string, op OpKind, method string, lat time.Duration) (time.Duration, string, bool, int32, Conn) {
 	now := e.q.Now()
 	errText := ""
-	e.windowAnswer = ""
+	e.windowAnswer, e.windowCode = "", 0
 	down := false // a flapping window's down phase decided the error
 	var status int32
 	var conn Conn
@@ -300,7 +307,7 @@ func (e *Engine) applyWindows(target string, op OpKind, method string, lat time.
 			fails = true
 		}
 		if fails && errText == "" {
-			e.windowAnswer = w.Answer
+			e.windowAnswer, e.windowCode = w.Answer, w.Code
 			errText = w.Error
 			down = w.Period > 0
 			status = w.Status

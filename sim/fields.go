@@ -218,6 +218,27 @@ var appFields = []field[appIn, appDump]{
 	{key: "id",
 		decode: func(d *decoder, c *appIn, f string, n *yaml.Node) { c.idN = n; d.str(&c.a.ID)(f, n) },
 		dump:   func(c *appIn, out *appDump) { out.ID = c.a.ID }},
+	{key: "protocol",
+		decode: func(d *decoder, c *appIn, f string, n *yaml.Node) {
+			v, err := ynode.Scalar(d.file, f, n)
+			if err != nil {
+				d.fail(err)
+				return
+			}
+			p, ok := parseProtocol(v)
+			if !ok {
+				d.errorf(n, f, "want http, grpc, https, grpcs or h2c (daprd's --app-protocol), got %q", v)
+				return
+			}
+			c.a.Protocol, c.a.ProtocolLine = p, n.Line
+		},
+		// Written only when not the default, so the header of every HTTP
+		// app stays as it was before the key existed.
+		dump: func(c *appIn, out *appDump) {
+			if c.a.Protocol != HTTP {
+				out.Protocol = c.a.Protocol.String()
+			}
+		}},
 	{key: "latency",
 		decode: func(d *decoder, c *appIn, f string, n *yaml.Node) { c.latencyN = n; d.duration(&c.a.Latency)(f, n) },
 		dump: func(c *appIn, out *appDump) {
@@ -691,19 +712,37 @@ var faultFields = []field[faultIn, faultDump]{
 		},
 		dump: window(func(w *Window, out *faultDump) { out.FailEvery = w.FailEvery })},
 	{key: "status",
+		// A number of HTTP's range is an HTTP status; a gRPC code is a
+		// number 1-16 or grpc-go's name for it. Which one the target app
+		// reads is checked once the apps are known (Prepare).
 		decode: func(d *decoder, c *faultIn, f string, n *yaml.Node) {
-			v, err := ynode.Int(d.file, f, n)
+			s, err := ynode.Scalar(d.file, f, n)
 			if err != nil {
 				d.fail(err)
 				return
 			}
-			if v < 100 || v > 599 || (v >= 200 && v <= 399) {
-				d.errorf(n, f, "want an HTTP error status (100-199 or 400-599), got %d", v)
+			if code, ok := parseCodeName(s); ok && code != CodeOK {
+				c.w.Code = code
 				return
 			}
-			c.w.Status = int32(v)
+			v, perr := ynode.ParseInt(s)
+			switch {
+			case perr == nil && v >= 1 && v <= 16:
+				c.w.Code = Code(v)
+			case perr == nil && v >= 100 && v <= 599 && (v < 200 || v > 399):
+				c.w.Status = int32(v)
+			default:
+				d.errorf(n, f, "want an HTTP error status (100-199 or 400-599) or, for a gRPC app, a gRPC code (1-16 or its name, such as Unavailable), got %q", s)
+			}
 		},
-		dump: window(func(w *Window, out *faultDump) { out.Status = w.Status })},
+		dump: window(func(w *Window, out *faultDump) {
+			switch {
+			case w.Code != 0:
+				out.Status = w.Code.String()
+			case w.Status != 0:
+				out.Status = w.Status
+			}
+		})},
 	{key: "answer",
 		decode: func(d *decoder, c *faultIn, f string, n *yaml.Node) {
 			v, err := ynode.Scalar(d.file, f, n)

@@ -44,6 +44,7 @@ func (d scenarioDump) SplitLast() (any, int, func(a, b int) any) {
 
 type appDump struct {
 	ID           string     `yaml:"id"`
+	Protocol     string     `yaml:"protocol,omitempty"`
 	Latency      string     `yaml:"latency,omitempty"`
 	Actors       []string   `yaml:"actors,omitempty"`
 	Start        string     `yaml:"start,omitempty"`
@@ -127,7 +128,7 @@ type faultDump struct {
 	Conn      string   `yaml:"conn,omitempty"`
 	ErrorRate float64  `yaml:"errorRate,omitempty"`
 	FailEvery int      `yaml:"failEvery,omitempty"`
-	Status    int32    `yaml:"status,omitempty"`
+	Status    any      `yaml:"status,omitempty"` // an HTTP status (a number) or a gRPC code (its name)
 	Answer    string   `yaml:"answer,omitempty"`
 	Period    string   `yaml:"period,omitempty"`
 	DownFor   string   `yaml:"downFor,omitempty"`

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/dapr-sim/sim/internal/input"
@@ -65,7 +66,47 @@ type App struct {
 	// Bindings are the input bindings the app answers (its OPTIONS probe
 	// finds the route): its sidecar delivers their events to it.
 	Bindings []InputBinding `yaml:"bindings,omitempty"`
-	Line     int            `yaml:"-"` // where the app is, for errors found later
+	// Protocol is how the app's sidecar talks to it (daprd's
+	// --app-protocol): it decides how a delivery reads the app's answer.
+	Protocol     Protocol `yaml:"-"`
+	ProtocolLine int      `yaml:"-"` // where protocol is given (0: not given)
+	Line         int      `yaml:"-"` // where the app is, for errors found later
+}
+
+// Protocol is an app channel's protocol, daprd's --app-protocol. The HTTP
+// family (http, https, h2c) reads a delivery's answer as Dapr's
+// publishMessageHTTP does, the gRPC family (grpc, grpcs) as
+// publishMessageGRPC does; within a family only the scheme of a refused
+// connection's text differs.
+type Protocol uint8
+
+const (
+	HTTP Protocol = iota // the default, as daprd's
+	HTTPS
+	H2C
+	GRPC
+	GRPCS
+)
+
+var protocolNames = [...]string{"http", "https", "h2c", "grpc", "grpcs"}
+
+func (p Protocol) String() string { return protocolNames[p] }
+
+// GRPC reports whether the app channel speaks gRPC (grpc or grpcs).
+func (p Protocol) GRPC() bool { return p == GRPC || p == GRPCS }
+
+// parseProtocol reads a protocol as daprd does: lower-cased, "" for http.
+func parseProtocol(s string) (Protocol, bool) {
+	s = strings.ToLower(s)
+	if s == "" {
+		return HTTP, true
+	}
+	for i, n := range protocolNames {
+		if s == n {
+			return Protocol(i), true
+		}
+	}
+	return 0, false
 }
 
 // InputBinding is an input binding an app answers: events of the binding

@@ -370,6 +370,7 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 	errs = append(errs, s.subscribers()...)
 	errs = append(errs, s.triggers()...)
 	isApp := func(name string) bool { _, ok := called[name]; return ok || s.subscribes(name) || s.triggered(name) }
+	errs = append(errs, s.checkProtocols(called)...)
 	s.Hosts = map[string]string{}
 	hosts := map[string]string{}
 	for i, a := range sc.Apps {
@@ -465,13 +466,24 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 	}
 	for i := range sc.Windows {
 		w := &sc.Windows[i]
-		if invoked[w.Target] && w.Failing() && w.Period == 0 && w.Status == 0 {
+		if invoked[w.Target] && w.Failing() && w.Period == 0 && w.Status == 0 && w.Code == 0 {
 			w.Status = 500 // an invoked app that fails answers with an error status
 		}
 		wf := fmt.Sprintf("faults[%d].", w.Index)
 		if w.Status != 0 && !isApp(w.Target) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "status",
 				Msg: fmt.Sprintf("%q is not a called app: only an app answers with an HTTP status", w.Target)})
+		}
+		if w.Code != 0 && !isApp(w.Target) {
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "status",
+				Msg: fmt.Sprintf("%q is not a called app: only a gRPC app answers with a gRPC code", w.Target)})
+		}
+		if p := sc.protocolOf(w.Target); isApp(w.Target) && w.Status != 0 && p.GRPC() {
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "status",
+				Msg: fmt.Sprintf("%d is an HTTP status and %q is a gRPC app (protocol: %s): give a gRPC code, 1-16 or its name, such as Unavailable (Unimplemented is the one Dapr does not retry)", w.Status, w.Target, p)})
+		} else if isApp(w.Target) && w.Code != 0 && !p.GRPC() {
+			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "status",
+				Msg: fmt.Sprintf("%s is a gRPC code and %q is an HTTP app (protocol: %s): give an HTTP status (100-199 or 400-599), or protocol: grpc on the app", w.Code, w.Target, p)})
 		}
 		if len(w.Methods) > 0 && !isApp(w.Target) {
 			errs = append(errs, &diag.Error{File: sc.File, Line: w.Line, Field: wf + "methods",
@@ -611,4 +623,59 @@ func (s *Setup) outputBinding(spec *policies.Spec, ai, si int, st Step) *diag.Er
 			Msg: fmt.Sprintf("want an operation %s supports on Dapr %s (%s); Dapr would answer: binding %s does not support operation %s. supported operations:%s", typ, s.Profile.Version, strings.Join(ops, ", "), st.Target, st.Operation, strings.Join(ops, " "))}
 	}
 	return nil
+}
+
+// protocolOf returns the protocol of app id (HTTP for an app the scenario
+// does not list, such as one a Subscription's scopes name).
+func (sc *Scenario) protocolOf(id string) Protocol {
+	for i := range sc.Apps {
+		if sc.Apps[i].ID == id {
+			return sc.Apps[i].Protocol
+		}
+	}
+	return HTTP
+}
+
+// checkProtocols reports app protocols this release's daprd refuses and
+// gRPC apps in roles sim models for HTTP apps only: the target of service
+// invocation and an actor host, whose gRPC app channel (OnInvoke, the
+// status mapping back to HTTP callers) is not modelled.
+func (s *Setup) checkProtocols(called map[string]App) diag.List {
+	sc := s.Scenario
+	var errs diag.List
+	grpcApps := map[string]int{} // app id → its index, for the apps that speak gRPC
+	for i, a := range sc.Apps {
+		field := fmt.Sprintf("apps[%d].protocol", i)
+		switch a.Protocol {
+		case HTTPS, H2C, GRPCS:
+			if !s.Profile.AppProtocolTLS {
+				errs = append(errs, &diag.Error{File: sc.File, Line: a.ProtocolLine, Field: field,
+					Msg: fmt.Sprintf("Dapr %s knows http and grpc only (https, grpcs and h2c arrived in 1.11): daprd refuses to start with \"invalid value for 'app-protocol': %s\"", s.Profile.Version, a.Protocol)})
+				continue
+			}
+		}
+		if !a.Protocol.GRPC() {
+			continue
+		}
+		grpcApps[a.ID] = i
+		if len(a.Actors) > 0 {
+			errs = append(errs, &diag.Error{File: sc.File, Line: a.ProtocolLine, Field: field,
+				Msg: fmt.Sprintf("%q hosts actors: sim models actor calls to an HTTP app only (protocol: http)", a.ID)})
+		}
+	}
+	if len(grpcApps) == 0 {
+		return errs
+	}
+	for ai, a := range sc.Apps {
+		for si, st := range a.Steps {
+			if st.Op != Invoke {
+				continue
+			}
+			if i, ok := grpcApps[st.Target]; ok {
+				errs = append(errs, &diag.Error{File: sc.File, Line: st.Line, Field: fmt.Sprintf("apps[%d].steps[%d].invoke.app", ai, si),
+					Msg: fmt.Sprintf("%q is a gRPC app (apps[%d].protocol: %s): sim models service invocation of an HTTP app only (a gRPC app's OnInvoke answer and its status mapping are not modelled)", st.Target, i, sc.Apps[i].Protocol)})
+			}
+		}
+	}
+	return errs
 }

@@ -84,8 +84,11 @@ func (e *Engine) fire(ti int) {
 // app as it is now: Dapr POSTs the event to the route, and each attempt
 // fails unless the app answers exactly 200 (send.go:354-366).
 func (e *Engine) reachTriggered(w *worker) time.Duration {
-	w.tgCode, w.tgBody = 0, ""
+	w.tgCode, w.tgBody, w.tgGRPC = 0, "", 0
 	a := e.apps[w.app.ID]
+	if a.protocol.GRPC() {
+		return e.reachGRPCTriggered(w, a)
+	}
 	route := w.app.Steps[0].Method
 	lat := a.latency
 	refused := !a.up
@@ -106,7 +109,7 @@ func (e *Engine) reachTriggered(w *worker) time.Duration {
 		}
 	}
 	if refused {
-		w.answerErr = appRefused("/" + route)
+		w.answerErr = appRefused(a.protocol, "/"+route)
 	}
 	return lat
 }
@@ -126,7 +129,9 @@ func (e *Engine) triggered(w *worker, wi int, r result) {
 	case r.outcome == traces.OK:
 		e.ev.Result = traces.ResultAck
 		e.ev.Log = e.text.expand(st.Log, w.tgFire, w.index)
-	case w.tgCode == 0:
+	case w.tgCode == 0, e.apps[w.app.ID].protocol.GRPC():
+		// A gRPC app's error is the runner's, wrapped once (send.go
+		// :314-316): no response to close, whatever the policy.
 		e.ev.Result, e.ev.Error = traces.ResultFailed, "error invoking app: "+r.err
 	case w.pl.layers[0].retry != nil:
 		// The runner's Disposer closes the failed response it would

@@ -312,7 +312,7 @@ func (a *CountAssertion) App(id string) *CountAssertion { a.c.App = id; return a
 func (a *CountAssertion) Op(op string) *CountAssertion { a.c.Op = op; return a }
 
 // Result counts only deliver events with this result (ack, pending,
-// deadletter, dropped, notfound, lost, unrouted, ackfailed, failed).
+// deadletter, dropped, notfound, unimplemented, lost, unrouted, ackfailed, failed).
 func (a *CountAssertion) Result(result string) *CountAssertion { a.c.Result = result; return a }
 
 // During counts only events in [from, to].

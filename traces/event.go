@@ -56,10 +56,14 @@ const (
 	ResultDeadLetter = "deadletter" // forwarded to the dead-letter topic, then acknowledged
 	ResultDropped    = "dropped"    // the app answered DROP: acknowledged
 	ResultNotFound   = "notfound"   // the app answered 404: acknowledged, not retried
-	ResultLost       = "lost"       // the dead-letter publish failed and the message was acknowledged anyway (1.12-1.14)
-	ResultUnrouted   = "unrouted"   // no routing rule matched: acknowledged without a delivery
-	ResultAckFailed  = "ackfailed"  // the app took it but the XACK failed: it stays pending
-	ResultFailed     = "failed"     // an input binding's event the app did not take (not 200): gone, cron does not retry
+	// ResultUnimplemented: a gRPC app answered the error code
+	// Unimplemented: acknowledged, not retried (Dapr's gRPC counterpart
+	// of 404).
+	ResultUnimplemented = "unimplemented"
+	ResultLost          = "lost"      // the dead-letter publish failed and the message was acknowledged anyway (1.12-1.14)
+	ResultUnrouted      = "unrouted"  // no routing rule matched: acknowledged without a delivery
+	ResultAckFailed     = "ackfailed" // the app took it but the XACK failed: it stays pending
+	ResultFailed        = "failed"    // an input binding's event the app did not take (not 200): gone, cron does not retry
 )
 
 var kindNames = [...]string{"", "fault", "call", "op", "breaker", "retry", "recovered", "timeout", "try", "deliver", "redeliver"}
@@ -144,13 +148,17 @@ type Event struct {
 	Notice bool          // retry: Dapr logs this one
 
 	// Messages (deliver, redeliver, and the call events of a delivery).
-	Topic      string // the topic the message was published to
-	Message    string // the stream entry id, e.g. 946684806000-0
-	EventID    string // the CloudEvent id Dapr logs for the message
-	Status     int    // call (deliver): the HTTP status the app answered, when not a plain success
-	Answer     string // call (deliver): the status the app's 2xx body gave, when not SUCCESS (RETRY, DROP)
-	Body       string // call (deliver): the body of the app's error status
-	Result     string // deliver: ack, pending, deadletter, dropped, notfound, lost, unrouted, ackfailed
+	Topic   string // the topic the message was published to
+	Message string // the stream entry id, e.g. 946684806000-0
+	EventID string // the CloudEvent id Dapr logs for the message
+	Status  int    // call (deliver): the HTTP status the app answered, when not a plain success
+	Answer  string // call (deliver): the status the app's 2xx body gave, when not SUCCESS (RETRY, DROP)
+	Body    string // call (deliver): the body of the app's error status; for a gRPC app, its error's message
+	// Code (call, deliver or trigger) is the gRPC status code a gRPC app
+	// (protocol: grpc) answered an error with, by grpc-go's name
+	// (Unavailable when its app channel is refused); "" for an HTTP app.
+	Code       string
+	Result     string // deliver: ack, pending, deadletter, dropped, notfound, unimplemented, lost, unrouted, ackfailed, failed
 	Deliveries int    // redeliver: the entry's delivery count after the claim
 	// DeadLetter (deliver): the dead-letter topic the message was
 	// published to; with Result lost or pending, or dropped with an Error,

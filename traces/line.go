@@ -84,6 +84,9 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			if e.Body != "" {
 				b = f.str(b, "body", e.Body)
 			}
+			if e.Code != "" {
+				b = f.str(b, "code", e.Code)
+			}
 			b = why(b, f, e)
 		case Op:
 			b = f.num(b, "attempts", e.Attempts)
@@ -174,7 +177,7 @@ func Recorded(e Event) Event {
 		if e.Topic != "" {
 			r.Topic, r.Message, r.EventID = e.Topic, e.Message, e.EventID
 		}
-		r.Status, r.Answer, r.Body = e.Status, e.Answer, e.Body
+		r.Status, r.Answer, r.Body, r.Code = e.Status, e.Answer, e.Body, e.Code
 	case Op:
 		r.Attempts, r.Outcome, r.Error, r.Took, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Log, e.WhyText()
 	case Deliver:

@@ -188,6 +188,7 @@ const (
 	fieldStatus
 	fieldAnswer
 	fieldBody
+	fieldCode
 	fieldResult
 	fieldDeliveries
 	fieldDeadLetter
@@ -281,6 +282,8 @@ func (r *Reader) setField(e *Event, seen *uint64, key, v []byte) bool {
 		f, s = fieldAnswer, &e.Answer
 	case "body":
 		f, s = fieldBody, &e.Body
+	case "code":
+		f, s = fieldCode, &e.Code
 	case "result":
 		f, s = fieldResult, &e.Result
 	case "deliveries":

@@ -116,6 +116,8 @@ func Decision(e *Event) string {
 		return "the publish to dead-letter topic " + e.DeadLetter + " failed and the message was acknowledged anyway (Dapr 1.12-1.14): lost"
 	case ResultNotFound:
 		return "the app answered 404: acknowledged, not retried"
+	case ResultUnimplemented:
+		return "the gRPC app answered Unimplemented: acknowledged, not retried"
 	case ResultDropped:
 		return "the app answered DROP: acknowledged, not retried" + deadLetter
 	case ResultUnrouted:
@@ -175,6 +177,18 @@ var sprintf = fmt.Sprintf
 // subscription.go, the policy runner's operation around it).
 func (l *LogWriter) deliveryAttempt(e *Event) (string, bool) {
 	switch {
+	case e.Code == "Unimplemented":
+		// A gRPC app's Unimplemented is not retried and acknowledged:
+		// publishMessageGRPC warns with the gRPC error (publish.go:165-170).
+		return l.stamp("warning", e, escape.Text("non-retriable error returned from app while processing pub/sub event "+e.EventID+": rpc error: code = Unimplemented desc = "+e.Body)), true
+	case e.Code != "":
+		// Any other gRPC error is retriable; publishMessageGRPC logs it at
+		// debug level only (publish.go:173-174), so what shows at info is
+		// subscription.go's line with the gRPC error it wraps.
+		if e.Outcome != Error || !l.wording.DeliveryRetriable {
+			return "", false
+		}
+		return l.retriable(e, "rpc error: code = "+e.Code+" desc = "+e.Body), true
 	case e.Status == 404:
 		// Not retried, and not an error of the attempt.
 		return l.stamp("error", e, escape.Text("non-retriable error returned from app while processing pub/sub event "+e.EventID+": "+e.Body+". status code returned: 404")), true

@@ -268,7 +268,7 @@ func (m *Measurer) addMessage(e *Event) {
 	switch e.Result {
 	case ResultDeadLetter:
 		r.DeadLettered++
-	case ResultDropped, ResultNotFound, ResultUnrouted:
+	case ResultDropped, ResultNotFound, ResultUnimplemented, ResultUnrouted:
 		r.Dropped++
 	case ResultLost:
 		r.Lost++

@@ -235,7 +235,7 @@ var eventKeys = map[string]bool{
 	"operation": true, "attempt": true, "attempts": true, "outcome": true, "error": true, "took": true, "log": true,
 	"stale": true, "delay": true, "notice": true, "name": true, "from": true, "to": true, "change": true, "detail": true,
 	"why": true, "try": true, "command": true, "topic": true, "message": true, "event": true, "status": true,
-	"answer": true, "body": true, "result": true, "deliveries": true, "deadLetter": true,
+	"answer": true, "body": true, "code": true, "result": true, "deliveries": true, "deadLetter": true,
 }
 
 func eventFromMap(m map[string]string) (Event, error) {
@@ -309,7 +309,7 @@ func eventFromMap(m map[string]string) (Event, error) {
 	e.Why = get("why")
 	e.Try, e.Command = atoi("try"), get("command")
 	e.Topic, e.Message, e.EventID = get("topic"), get("message"), get("event")
-	e.Status, e.Answer, e.Body = atoi("status"), get("answer"), get("body")
+	e.Status, e.Answer, e.Body, e.Code = atoi("status"), get("answer"), get("body"), get("code")
 	e.Result, e.Deliveries, e.DeadLetter = get("result"), atoi("deliveries"), get("deadLetter")
 	return e, err
 }
