@@ -2,7 +2,7 @@
 // over gRPC (protocol: grpc), as Dapr's publishMessageGRPC and the gRPC
 // branch of processor/binding's sendBindingEventToApp read its answers
 // (dapr@v1.14.0 pkg/runtime/subscription/publish.go:130-200, dapr@v1.16.0
-// pkg/runtime/subscription/postman/grpc/grpc.go:65-135, dapr@v1.14.0
+// pkg/runtime/subscription/postman/grpc/grpc.go:64-138, dapr@v1.14.0
 // pkg/runtime/processor/binding/send.go:276-315). The HTTP reading of the
 // same answers is in deliver.go and trigger.go.
 
