@@ -203,16 +203,20 @@ func (s sidecar) Publish(ctx context.Context, pubsub string, op func(context.Con
 
 // Subscribe is a subscription starting (pkg/runtime/subscription/
 // subscription.go line 98: the inbound policy, resolved once) and its
-// handler's runner around the app (lines 222-251), for an HTTP app with no
+// handler's runner around the app (lines 222-251), for an HTTP or a gRPC app with no
 // dead-letter topic. ctx stands for the runner's parent,
 // context.Background() at line 222.
-func (s sidecar) Subscribe(pubsub, topic string) harness.Deliver {
+func (s sidecar) Subscribe(pubsub, topic string, grpc bool) harness.Deliver {
 	policyDef := s.r.ComponentInboundPolicy(pubsub, resiliency.Pubsub)
+	publish := publishMessageHTTP
+	if grpc {
+		publish = publishMessageGRPC
+	}
 	return func(ctx context.Context, at harness.Attempts, app func(context.Context) (harness.AppAnswer, error)) error {
 		policyRunner := resiliency.NewRunner[any](ctx, policyDef)
 		_, err := policyRunner(func(ctx context.Context) (any, error) {
 			end := at.Attempt("")
-			pErr := publishMessageHTTP(ctx, topic, app)
+			pErr := publish(ctx, topic, app)
 			var rErr *retriableError
 			if errors.As(pErr, &rErr) {
 				s.log.Warnf("encountered a retriable error while publishing a subscribed message to topic %s, err: %v", topic, rErr.Unwrap())
@@ -278,4 +282,41 @@ func publishMessageHTTP(ctx context.Context, topic string, app func(context.Cont
 	}
 	errMsg := fmt.Sprintf("retriable error returned from app while processing pub/sub event %v, topic: %v, body: %s. status code returned: %v", id, topic, resp.Body, resp.Status)
 	return &retriableError{errors.New(errMsg)}
+}
+
+// publishMessageGRPC is pkg/runtime/subscription/publish.go lines 132-200 without
+// tracing and metrics: the app's OnTopicEvent, then its answer read as Dapr
+// reads it. The app's error answer is the gRPC status its client returns
+// (a done context the client's DeadlineExceeded or Canceled). The event id
+// stands for the CloudEvent's.
+func publishMessageGRPC(ctx context.Context, topic string, app func(context.Context) (harness.AppAnswer, error)) error {
+	const id = "event"
+	res, err := app(ctx)
+	switch {
+	case err != nil:
+		err = status.FromContextError(err).Err()
+	case res.Code != 0:
+		err = status.Error(codes.Code(res.Code), res.Desc)
+	}
+	if err != nil {
+		errStatus, hasErrStatus := status.FromError(err)
+		if hasErrStatus && errStatus.Code() == codes.Unimplemented {
+			// Not retried: acknowledged.
+			return nil
+		}
+		return fmt.Errorf("error returned from app while processing pub/sub event %v: %w", id, &retriableError{err})
+	}
+	var response struct {
+		Status string `json:"status"`
+	}
+	_ = json.Unmarshal([]byte(res.Body), &response)
+	switch response.Status {
+	case "", "SUCCESS":
+		return nil
+	case "RETRY":
+		return fmt.Errorf("RETRY status returned from app while processing pub/sub event %v: %w", id, &retriableError{})
+	case "DROP":
+		return errMessageDropped
+	}
+	return fmt.Errorf("unknown status returned from app while processing pub/sub event %v, status: %v, err: %w", id, response.Status, &retriableError{})
 }

@@ -56,4 +56,8 @@ var Cases = []Case{
 	// matching on the inbound retry: from 1.15 the app's status is a
 	// code error, so a 500 outside httpStatusCodes is not retried.
 	{Name: "deliver_matching"},
+	// A gRPC subscriber: publishMessageGRPC's reading of its answers,
+	// Unimplemented acknowledged unretried, and from 1.15 its error code
+	// matched against gRPCStatusCodes.
+	{Name: "deliver_grpc"},
 }

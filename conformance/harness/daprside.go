@@ -60,8 +60,9 @@ type Sidecar interface {
 	Publish(ctx context.Context, pubsub string, op func(ctx context.Context, attempt int) error) error
 	// Subscribe resolves the inbound policy of a subscription to pubsub,
 	// as a subscription does once, when it starts, and returns how it
-	// delivers one message.
-	Subscribe(pubsub, topic string) Deliver
+	// delivers one message: to an HTTP app (publishMessageHTTP), or to a
+	// gRPC app when grpc is set (publishMessageGRPC).
+	Subscribe(pubsub, topic string, grpc bool) Deliver
 	// Rejected reports whether err is a circuit breaker refusal
 	// (resiliency.IsCircuitBreakerError).
 	Rejected(err error) bool
@@ -74,12 +75,17 @@ type Sidecar interface {
 // error is what the runner returned.
 type Deliver func(ctx context.Context, at Attempts, app func(ctx context.Context) (AppAnswer, error)) error
 
-// AppAnswer is a subscriber app's HTTP answer to one delivery. The app
+// AppAnswer is a subscriber app's answer to one delivery. The app
 // function returns an error instead when the app channel gets none: a
-// refused connection (ErrUnavailable) or a done context.
+// refused connection (ErrUnavailable) or a done context; a gRPC app's
+// refused channel is an answer, its client's status Unavailable (Code).
 type AppAnswer struct {
 	Status int    // the HTTP status
-	Body   string // a 2xx answer's JSON ({"status":"RETRY"}), else the error body
+	Body   string // a 2xx answer's JSON ({"status":"RETRY"}), else the error body; a gRPC app's response status in the same JSON
+	// Code is a gRPC app's error code (0: it answered with a response),
+	// Desc the error's message.
+	Code int
+	Desc string
 }
 
 // Remote is one call to another sidecar. It returns ErrUnavailable when
@@ -147,7 +153,7 @@ func Drive(sc *sim.Scenario, rel Release) (*Record, []string, error) {
 	for i, app := range sc.Apps {
 		for k, s := range app.Subscriptions {
 			key := topicKey{s.Pubsub, s.Topic}
-			d.subs[key] = append(d.subs[key], &subscription{app: app.ID, index: k, route: s.Route, deliver: sidecars[i].Subscribe(s.Pubsub, s.Topic)})
+			d.subs[key] = append(d.subs[key], &subscription{app: app.ID, index: k, route: s.Route, deliver: sidecars[i].Subscribe(s.Pubsub, s.Topic, app.Protocol.GRPC())})
 		}
 	}
 

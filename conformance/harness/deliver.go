@@ -74,6 +74,8 @@ func (d *driver) deliverOne(ctx context.Context, s *subscription, pubsub, topic 
 			attempts++
 			d.rec.Attempts = append(d.rec.Attempts, Attempt{T: t, Start: t, App: s.app, Iteration: n, Step: s.index + 1, Operation: at.operation, Attempt: attempts, Outcome: "rejected"})
 		}
+	case last.Code == int(sim.CodeUnimplemented):
+		result = "unimplemented"
 	case last.Status == 404:
 		result = "notfound"
 	case last.Body == `{"status":"DROP"}`:
@@ -92,14 +94,18 @@ func (d *driver) deliverOne(ctx context.Context, s *subscription, pubsub, topic 
 func (d *driver) subscriberAnswer(ctx context.Context, app, route string) (AppAnswer, error) {
 	now := d.now()
 	lat := sim.DefaultStoreLatency
+	grpc := false
 	for _, a := range d.sc.Apps {
 		if a.ID == app {
-			lat = a.Latency
+			lat, grpc = a.Latency, a.Protocol.GRPC()
 		}
 	}
 	var res error
 	ans := AppAnswer{Status: 200}
-	if d.down(app, now) {
+	if d.down(app, now) && grpc {
+		// grpc-go's picker fails the call with the channel's dial error.
+		ans.Code, ans.Desc = int(sim.CodeUnavailable), grpcRefused
+	} else if d.down(app, now) {
 		res = ErrUnavailable
 	} else {
 		slow := time.Duration(-1)
@@ -121,6 +127,12 @@ func (d *driver) subscriberAnswer(ctx context.Context, app, route string) (AppAn
 			switch {
 			case w.Answer != "":
 				ans.Body = fmt.Sprintf(`{"status":%q}`, w.Answer)
+			case grpc:
+				// A handler's plain error reaches the client as Unknown.
+				ans.Code, ans.Desc = int(sim.CodeUnknown), w.Error
+				if w.Code != 0 {
+					ans.Code = int(w.Code)
+				}
 			default:
 				ans.Status, ans.Body = 500, w.Error
 				if w.Status != 0 {
@@ -144,6 +156,12 @@ func (d *driver) subscriberAnswer(ctx context.Context, app, route string) (AppAn
 		return AppAnswer{}, ctx.Err()
 	}
 }
+
+// grpcRefused is the message of a gRPC client's Unavailable status while
+// the app does not listen (grpc@v1.64.1 picker_wrapper.go:171,
+// internal/transport/http2_client.go:222; sim's text, port 3000 standing
+// for --app-port).
+const grpcRefused = `connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:3000: connect: connection refused"`
 
 // deliveryAttempts records the attempts of one delivery's runner, keyed
 // by subscriber, message (as Iteration) and subscription (as Step).
