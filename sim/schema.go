@@ -186,7 +186,9 @@ func scenarioDocs(app, store, fault, retry, assertion *schema.Schema) map[string
 
 func appDocs(step, subscription, input *schema.Schema) map[string]*schema.Schema {
 	return map[string]*schema.Schema{
-		"id":      schema.Text("the sidecar's app id (Resiliency scopes match it); entries with one id share a sidecar"),
+		"id": schema.Text("the sidecar's app id (Resiliency scopes match it); entries with one id share a sidecar"),
+		"protocol": schema.Words("how the sidecar talks to the app, daprd's --app-protocol: http (default), grpc; https, grpcs, h2c from Dapr 1.11 (sim, as daprd, also reads them in upper case)",
+			protocolNames[:]),
 		"latency": schema.Duration("how long a called app (one without steps) or a subscriber takes to answer; default 1ms"),
 		"actors": schema.List("the actor types this called app hosts, e.g. [Cart]",
 			schema.Text("")),
@@ -274,9 +276,13 @@ var faultDocs = map[string]*schema.Schema{
 	"errorRate": {Description: "the share of attempts that fail, drawn from the seed: above 0, at most 1",
 		Type: schema.Types{"number"}, ExclusiveMinimum: schema.Int(0), Maximum: schema.Int(1)},
 	"failEvery": schema.Whole("every n-th matching attempt fails", 1, 1<<31),
-	"status": {Description: "the HTTP error status a called app or subscriber answers: 100-199 or 400-599; default 500",
-		Type: schema.Types{"integer"}, Minimum: schema.Int(100), Maximum: schema.Int(599),
-		Not: &schema.Schema{Minimum: schema.Int(200), Maximum: schema.Int(399)}},
+	"status": {Description: "the error a called app or subscriber answers: for an HTTP app an HTTP status, 100-199 or 400-599 (default 500); for a gRPC app (protocol: grpc) a gRPC code, 1-16 or its name such as Unavailable (default Unknown)",
+		AnyOf: []*schema.Schema{
+			{Type: schema.Types{"integer"}, Minimum: schema.Int(100), Maximum: schema.Int(599),
+				Not: &schema.Schema{Minimum: schema.Int(200), Maximum: schema.Int(399)}},
+			schema.Whole("", 1, 16),
+			schema.Words("", codeNames[1:]),
+		}},
 	"answer":  schema.Words("a subscriber's 2xx answer with this status word", []string{"RETRY", "DROP"}),
 	"period":  schema.Duration("a flapping window's cycle: down for downFor, then up, from from"),
 	"downFor": schema.Duration("how long each cycle of a flapping window is down: above 0s, below period"),
