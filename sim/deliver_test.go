@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -379,6 +380,26 @@ func TestTriggerDecisions(t *testing.T) {
 			"10.010s deliver w0 ack attempts=1 log=\"run 1\"\n" +
 				"20.010s deliver w0 failed attempts=1 err=\"error invoking app: Post \\\"http://127.0.0.1:3000/tick\\\": dial tcp 127.0.0.1:3000: connect: connection refused\"\n" +
 				"30.010s deliver w0 ack attempts=1 log=\"run 3\"\n"},
+	}
+	matching := "    retries:\n      r:\n        policy: constant\n        duration: 5s\n        maxRetries: 3\n        matching:\n          httpStatusCodes: \"502\"\n"
+	for _, dapr := range []string{"1.14", "1.16"} {
+		// From 1.15 an HTTP app's status travels with the error, so a
+		// retry policy's matching leaves a 500 it does not list unretried;
+		// on 1.14 the same policy retries it.
+		evs := runTriggerApp(t, "", dapr, matching, "          retry: r\n", "{from: 15s, to: 25s, target: batch, error: locked}")
+		var attempts []int
+		for _, ev := range evs {
+			if ev.Kind == traces.Deliver {
+				attempts = append(attempts, ev.Attempts)
+			}
+		}
+		want := []int{1, 2, 1}
+		if dapr == "1.16" {
+			want = []int{1, 1, 1}
+		}
+		if !slices.Equal(attempts, want) {
+			t.Errorf("%s, matching httpStatusCodes 502, the app answering 500 at 20s: attempts per event %v, want %v\n%s", dapr, attempts, want, summary(evs))
+		}
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

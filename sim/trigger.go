@@ -106,6 +106,13 @@ func (e *Engine) reachTriggered(w *worker) time.Duration {
 			}
 			w.tgCode, w.tgBody = status, errText
 			w.answerErr = fmt.Sprintf("error sending binding event to application, status %d", status)
+			if e.setup.Profile.RetryMatching {
+				// From 1.15 the status travels with the error
+				// (resiliency.NewCodeError, dapr@v1.15.0
+				// pkg/runtime/processor/binding/send.go:365), so a retry
+				// policy's matching decides whether it is retried.
+				w.answerStatus = status
+			}
 		}
 	}
 	if refused {
