@@ -179,7 +179,9 @@ func TestSARIFRuleIndex(t *testing.T) {
 	if err := r.WriteSARIF(&b, "0.1.0"); err != nil {
 		t.Fatal(err)
 	}
-	var log struct{ Runs []struct{ Results []map[string]any } }
+	var log struct {
+		Runs []struct{ Results []map[string]any }
+	}
 	if err := json.Unmarshal([]byte(b.String()), &log); err != nil {
 		t.Fatal(err)
 	}
