@@ -181,8 +181,8 @@ func Strings(words []string) []any {
 // DurationPattern is the syntax ynode.Duration reads (time.ParseDuration
 // after trimming spaces), restricted to durations of 0 or more as every
 // duration of sim's files is: digits with a unit each ("1.5s", "2m30s"),
-// or a bare 0.
-const DurationPattern = `^\s*\+?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)\s*$`
+// or a bare 0; a minus sign only before a zero ("-0s" is 0).
+const DurationPattern = `^\s*(\+?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)|-(0|((0+(\.0*)?|\.0+)(ns|us|µs|μs|ms|s|m|h))+))\s*$`
 
 // Duration is a duration key: a string of DurationPattern, or the number 0
 // (which YAML reads as a number, and the decoder as "0").
