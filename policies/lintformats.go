@@ -238,6 +238,14 @@ func sarifLocationOf(file string, line, col int, field string) (sarifLocation, b
 // segment percent-encoded) against %SRCROOT%; an absolute one a file URI.
 func artifactOf(file string) sarifArtifact {
 	p := filepath.ToSlash(filepath.Clean(file))
+	if p == ".." || strings.HasPrefix(p, "../") {
+		// Outside the directory sim runs in, which code scanning takes for
+		// the checkout's root: a %SRCROOT%-relative address would climb out
+		// of it, so the file is named by its absolute path.
+		if abs, err := filepath.Abs(file); err == nil {
+			file, p = abs, filepath.ToSlash(abs)
+		}
+	}
 	if filepath.IsAbs(file) {
 		if !strings.HasPrefix(p, "/") {
 			p = "/" + p // a Windows volume: file:///C:/…

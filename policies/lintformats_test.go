@@ -2,7 +2,9 @@ package policies
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -203,6 +205,16 @@ func TestSARIFAbsolutePath(t *testing.T) {
 	}
 	if a := artifactOf("./res/../res/x:y.yaml"); a.URI != "res/x:y.yaml" && a.URI != "./res/x:y.yaml" {
 		t.Errorf("artifact %+v", a)
+	}
+	// Outside the working directory: an absolute file URI, not a
+	// %SRCROOT%-relative one that climbs out of the checkout.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(filepath.Dir(wd), "x.yaml"))}).String()
+	if a := artifactOf("../x.yaml"); a.URI != want || a.URIBaseID != "" {
+		t.Errorf("artifact of ../x.yaml: %+v, want %s", a, want)
 	}
 }
 
