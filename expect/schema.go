@@ -2,7 +2,6 @@ package expect
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/dapr-sim/sim/internal/schema"
@@ -76,14 +75,7 @@ func itemSchema(kinds []kind, docs map[string]*schema.Schema) (*schema.Schema, e
 		}
 		item.AnyOf = append(item.AnyOf, branch)
 	}
-	var extra []string
-	for key := range docs {
-		if !used[key] {
-			extra = append(extra, key)
-		}
-	}
-	sort.Strings(extra)
-	for _, key := range extra {
+	for _, key := range schema.Unread(docs, used) {
 		problems = append(problems, fmt.Sprintf("the schema describes %s and Parse allows it in no assertion", key))
 	}
 	if len(problems) > 0 {

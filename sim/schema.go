@@ -10,7 +10,6 @@ package sim
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -107,14 +106,7 @@ func schemaProps[C, D any](name string, table []field[C, D], docs map[string]*sc
 		}
 		props = append(props, schema.Property{Key: row.key, Schema: doc})
 	}
-	var extra []string
-	for k := range docs {
-		if !read[k] {
-			extra = append(extra, k)
-		}
-	}
-	sort.Strings(extra)
-	for _, k := range extra {
+	for _, k := range schema.Unread(docs, read) {
 		problems = append(problems, fmt.Sprintf("the schema describes %s and the decoder does not read it", k))
 	}
 	if len(problems) > 0 {

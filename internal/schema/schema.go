@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 )
 
 // Draft is the meta-schema the documents declare: draft-07, the newest
@@ -224,4 +225,18 @@ func Described(desc string, s *Schema) *Schema {
 	c := *s
 	c.Description = desc
 	return &c
+}
+
+// Unread lists, sorted, the keys docs describes that read does not hold:
+// what a schema allows and its decoder would refuse, the half of a drift
+// check that walking the decoder's own table cannot see.
+func Unread(docs map[string]*Schema, read map[string]bool) []string {
+	var out []string
+	for k := range docs {
+		if !read[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
