@@ -184,10 +184,11 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 			l.Spans = append(l.Spans, deliverySpan(e))
 		case traces.Call, traces.Op, traces.Retry:
 			if e.Op == "deliver" || e.Op == "trigger" {
-				// A pub/sub delivery's attempts and retries (issue 14)
-				// end in a deliver event, not an op event: folded as a
-				// step they would stay pending and cut the worker's next
-				// step. No lane draws deliveries yet.
+				// A delivery's attempts and retries end in a deliver
+				// event, not an op event: folded as a step they would
+				// stay pending and cut the worker's next step. The
+				// deliver event draws the delivery on its subscription
+				// lane (above).
 				continue
 			}
 			if e.Target != "" {
