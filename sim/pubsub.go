@@ -7,7 +7,7 @@ import (
 )
 
 // Pub/sub on pubsub.redis: a publish step's XADD (this file); delivery to
-// subscribers is not modelled yet.
+// subscribers is deliver.go's, a gRPC subscriber's answers grpcapp.go's.
 
 // publishErr is how pubsub.redis words a failed XADD
 // (components-contrib pubsub/redis/redis.go:117): every failure the answer
