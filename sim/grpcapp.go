@@ -96,28 +96,11 @@ const grpcAppErrPfx = "error returned from app while processing pub/sub event "
 //     retried.
 func (e *Engine) reachGRPCSubscriber(w *worker, a *calledApp) time.Duration {
 	dv := w.dv
-	lat := a.latency
-	code, desc := CodeOK, ""
-	if !a.up {
-		code, desc = CodeUnavailable, grpcRefused
-	} else {
-		var errText string
-		var down bool
-		lat, errText, down, _, _ = e.applyWindows(w.app.ID, Deliver, strings.TrimPrefix(dv.route, "/"), lat)
-		switch {
-		case down:
-			code, desc = CodeUnavailable, grpcRefused
-		case e.windowAnswer != "":
-			dv.answer = e.windowAnswer
-			if dv.answer == "RETRY" {
-				w.answerErr = "RETRY status returned from app while processing pub/sub event " + dv.eventID + ": retriable error occurred"
-			}
-		case errText != "":
-			code, desc = e.windowCode, errText
-			if code == 0 {
-				// What grpc-go makes of a handler's plain error.
-				code = CodeUnknown
-			}
+	lat, code, desc, answer := e.grpcAnswer(w, a, Deliver, strings.TrimPrefix(dv.route, "/"))
+	if answer != "" {
+		dv.answer = answer
+		if answer == "RETRY" {
+			w.answerErr = "RETRY status returned from app while processing pub/sub event " + dv.eventID + ": retriable error occurred"
 		}
 	}
 	if code == CodeOK {
@@ -134,30 +117,40 @@ func (e *Engine) reachGRPCSubscriber(w *worker, a *calledApp) time.Duration {
 	return lat
 }
 
+// grpcAnswer is what gRPC app a answers an attempt on its method of kind
+// op, after the answer's latency: a gRPC code and its description (CodeOK:
+// none), or a window's status word (answer; the code is then CodeOK). A
+// stopped app, or one a window takes down, refuses the dial.
+func (e *Engine) grpcAnswer(w *worker, a *calledApp, op OpKind, method string) (lat time.Duration, code Code, desc, answer string) {
+	if !a.up {
+		return a.latency, CodeUnavailable, grpcRefused, ""
+	}
+	lat, errText, down, _, _ := e.applyWindows(w.app.ID, op, method, a.latency)
+	switch {
+	case down:
+		return lat, CodeUnavailable, grpcRefused, ""
+	case e.windowAnswer != "":
+		return lat, CodeOK, "", e.windowAnswer
+	case errText != "":
+		code := e.windowCode
+		if code == 0 {
+			// What grpc-go makes of a handler's plain error.
+			code = CodeUnknown
+		}
+		return lat, code, errText, ""
+	}
+	return lat, CodeOK, "", ""
+}
+
 // reachGRPCTriggered performs an attempt of an input binding's delivery on
 // gRPC app a: the sidecar calls OnBindingEvent, and any error fails the
 // attempt, Unimplemented too. No code is attached on any release
 // (send.go:293-295 at 1.14, 1.15 and 1.16 alike), so the retry policy's
 // matching does not apply: every error is retried.
 func (e *Engine) reachGRPCTriggered(w *worker, a *calledApp) time.Duration {
-	lat := a.latency
-	code, desc := CodeOK, ""
-	if !a.up {
-		code, desc = CodeUnavailable, grpcRefused
-	} else {
-		var errText string
-		var down bool
-		lat, errText, down, _, _ = e.applyWindows(w.app.ID, Trigger, w.app.Steps[0].Method, lat)
-		switch {
-		case down:
-			code, desc = CodeUnavailable, grpcRefused
-		case errText != "" && e.windowAnswer == "":
-			code, desc = e.windowCode, errText
-			if code == 0 {
-				code = CodeUnknown
-			}
-		}
-	}
+	// A status word is a topic event's answer; OnBindingEvent has none, so
+	// a window that gives one answers the call with success.
+	lat, code, desc, _ := e.grpcAnswer(w, a, Trigger, w.app.Steps[0].Method)
 	if code != CodeOK {
 		w.tgGRPC, w.tgBody = code, desc
 		w.answerErr = rpcError(code, desc)
