@@ -13,7 +13,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(removesBenchDay{m}, map[string]func(){
 		"sim": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
 		// sim-exit runs sim and reports its exit status as the last line of
 		// stderr, `[exit N]`, then succeeds: scripts assert exact statuses

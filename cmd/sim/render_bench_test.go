@@ -2,33 +2,131 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/dapr-sim/sim/internal/rss"
 )
 
-// dayTracePath writes the day's trace (examples/day: 24 virtual hours,
-// Redis down from 6h00m to 6h30m) for a benchmark, outside its timing.
-func dayTracePath(b *testing.B) string {
+// dayFiles is the day's trace (examples/day: 24 virtual hours, Redis down
+// from 6h00m to 6h30m, 340,600 events, a 61 MB YAML file) and a copy of
+// its scenario with an expect: list, written once per process, outside any
+// benchmark's timing, into a directory removed when the benchmarks end
+// (removesBenchDay).
+var dayFiles struct {
+	once     sync.Once
+	dir      string
+	trace    string
+	scenario string
+	err      error
+}
+
+// benchDay returns the day's files, writing them on first use.
+func benchDay(b *testing.B) (trace, scenario string) {
 	b.Helper()
-	path := filepath.Join(b.TempDir(), "day.yaml")
-	var stdout, stderr bytes.Buffer
-	if status := Main([]string{"run", "../../examples/day/scenario.yaml", "--trace", path}, &stdout, &stderr); status != exitOK {
-		b.Fatalf("run --trace: exit %d: %s", status, stderr.String())
+	dayFiles.once.Do(func() {
+		if dayFiles.dir, dayFiles.err = os.MkdirTemp("", "sim-bench-day-"); dayFiles.err != nil {
+			return
+		}
+		dayFiles.trace = filepath.Join(dayFiles.dir, "day.yaml")
+		var stdout, stderr bytes.Buffer
+		if status := Main([]string{"run", "../../examples/day/scenario.yaml", "--trace", dayFiles.trace}, &stdout, &stderr); status != exitOK {
+			dayFiles.err = fmt.Errorf("run --trace: exit %d: %s", status, stderr.String())
+			return
+		}
+		dayFiles.scenario, dayFiles.err = writeDayCheck(dayFiles.dir)
+	})
+	if dayFiles.err != nil {
+		b.Fatal(dayFiles.err)
 	}
-	return path
+	return dayFiles.trace, dayFiles.scenario
+}
+
+// removesBenchDay runs the tests and benchmarks, then removes the day's
+// files: TestMain hands it to testscript.Main, which exits the process.
+type removesBenchDay struct{ m *testing.M }
+
+func (r removesBenchDay) Run() int {
+	code := r.m.Run()
+	if dayFiles.dir != "" {
+		os.RemoveAll(dayFiles.dir)
+	}
+	return code
+}
+
+// dayChecks is what `sim check` evaluates on the day: one assertion of each
+// kind that reads the whole run (a state throughout a window, transitions,
+// a log line never seen, counts), each holding, so the report is all ok.
+const dayChecks = `expect:
+  - {breaker: simpleCB-statestore, state: closed, from: 0s, to: 6h}
+  - {breaker: simpleCB-statestore, transition: closed->open, within: [6h, 6h1m], times: 1}
+  - {breaker: simpleCB-statestore, state: closed, from: 6h31m, to: 24h}
+  - {log: "Recovered processing operation", within: [6h30m, 6h31m]}
+  - {log: "/Retrying in \\d+m/", never: true}
+  - {count: failedOps, equals: 0}
+  - {count: attempts, target: statestore, op: save, atLeast: 80000}
+`
+
+// writeDayCheck writes examples/day's scenario with dayChecks added into
+// dir, its resources named by absolute path, and returns its path.
+func writeDayCheck(dir string) (string, error) {
+	src, err := os.ReadFile("../../examples/day/scenario.yaml")
+	if err != nil {
+		return "", err
+	}
+	resources, err := filepath.Abs("../../examples/quickstart/resources")
+	if err != nil {
+		return "", err
+	}
+	const rel = "resourcesPath: ../quickstart/resources\n"
+	if !bytes.Contains(src, []byte(rel)) {
+		return "", os.ErrInvalid
+	}
+	text := strings.Replace(string(src), rel, "resourcesPath: "+resources+"\n", 1) + dayChecks
+	path := filepath.Join(dir, "daycheck.yaml")
+	return path, os.WriteFile(path, []byte(text), 0o644)
+}
+
+// benchCommand runs args through Main b.N times and reports allocations
+// and peak-RSS-MB, the most the process held resident during an op (the
+// highest of the ops), as `/usr/bin/time -v sim ARGS` would show, the
+// test binary's own few MB included (internal/rss; left out where
+// /proc/self cannot be read). want is the exit status the command ends
+// with.
+func benchCommand(b *testing.B, want int, args ...string) {
+	b.Helper()
+	b.ReportAllocs()
+	var peak uint64
+	peakOK := true
+	// Not the day's files, written on the first call (benchDay).
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		peakOK = peakOK && rss.Reset() == nil
+		var stdout, stderr bytes.Buffer
+		b.StartTimer()
+		if status := Main(args, &stdout, &stderr); status != want {
+			b.Fatalf("%s: exit %d, want %d: %s", strings.Join(args, " "), status, want, stderr.String())
+		}
+		b.StopTimer()
+		p, err := rss.Peak()
+		peak, peakOK = max(peak, p), peakOK && err == nil
+		b.StartTimer()
+	}
+	if peakOK {
+		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
+	}
 }
 
 // BenchmarkReplayDay is `sim replay` of the day's trace: read it, run the
 // header's scenario again, compare event by event.
 func BenchmarkReplayDay(b *testing.B) {
-	path := dayTracePath(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		var stdout, stderr bytes.Buffer
-		if status := Main([]string{"replay", path}, &stdout, &stderr); status != exitOK {
-			b.Fatalf("replay: exit %d: %s", status, stderr.String())
-		}
-	}
+	trace, _ := benchDay(b)
+	benchCommand(b, exitOK, "replay", trace)
 }
 
 // BenchmarkRenderDayWindow is `sim render` to HTML of a 40-minute window
@@ -37,13 +135,37 @@ func BenchmarkReplayDay(b *testing.B) {
 // costs about what BenchmarkReplayDay does (before, a fold per instant
 // made it run for more than ten minutes).
 func BenchmarkRenderDayWindow(b *testing.B) {
-	path := dayTracePath(b)
-	out := filepath.Join(b.TempDir(), "day.html")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		var stdout, stderr bytes.Buffer
-		if status := Main([]string{"render", path, "-o", out, "--from", "5h50m", "--to", "6h30m"}, &stdout, &stderr); status != exitOK {
-			b.Fatalf("render: exit %d: %s", status, stderr.String())
-		}
-	}
+	trace, _ := benchDay(b)
+	benchCommand(b, exitOK, "render", trace, "-o", filepath.Join(b.TempDir(), "day.html"), "--from", "5h50m", "--to", "6h30m")
+}
+
+// BenchmarkRenderDayMinute is the same for the outage's first minute
+// (6h00m to 6h01m), issue 16's other window: beside the 40-minute one it
+// says how the page's cost follows the window's instants.
+func BenchmarkRenderDayMinute(b *testing.B) {
+	trace, _ := benchDay(b)
+	benchCommand(b, exitOK, "render", trace, "-o", filepath.Join(b.TempDir(), "day.html"), "--from", "6h", "--to", "6h1m")
+}
+
+// BenchmarkRenderDaySVG is `sim render` of the whole day's trace to SVG:
+// the timeline's lanes, which fold every event from the start.
+func BenchmarkRenderDaySVG(b *testing.B) {
+	trace, _ := benchDay(b)
+	benchCommand(b, exitOK, "render", trace, "-o", filepath.Join(b.TempDir(), "day.svg"))
+}
+
+// BenchmarkTimelineDay is `sim timeline` of the whole day's trace, drawn
+// 100 columns wide without colour (as piped).
+func BenchmarkTimelineDay(b *testing.B) {
+	trace, _ := benchDay(b)
+	benchCommand(b, exitOK, "timeline", trace, "--width", "100", "--color", "never")
+}
+
+// BenchmarkCheckDay is `sim check` of the day with an expect: list
+// (dayChecks): it runs the scenario, as check always does, then evaluates
+// the assertions over every event. Its time over BenchmarkDay's is what
+// checking adds to a run.
+func BenchmarkCheckDay(b *testing.B) {
+	_, scenario := benchDay(b)
+	benchCommand(b, exitOK, "check", scenario)
 }
