@@ -91,8 +91,28 @@ func Check(path string, info fs.FileInfo) error {
 // Stdin ("-") opens a copy of standard input (see Stdin).
 func Open(path string) (*os.File, error) {
 	if path == Stdin {
-		return openStdin()
+		return openStdinChecked(maxStdin)
 	}
+	return openRegular(path)
+}
+
+// openStdinChecked opens the copy of standard input for a reader that
+// takes at most limit bytes: a copy that holds more (it copies one byte
+// past the limit to tell) is refused as too large.
+func openStdinChecked(limit int64) (*os.File, error) {
+	f, err := openStdin(limit + 1)
+	if err != nil {
+		return nil, err
+	}
+	if info, err := f.Stat(); err == nil && info.Size() > limit {
+		f.Close()
+		return nil, &os.PathError{Op: "read", Path: Stdin, Err: &TooLargeError{Limit: limit}}
+	}
+	return f, nil
+}
+
+// openRegular is Open for a path other than Stdin.
+func openRegular(path string) (*os.File, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -126,7 +146,13 @@ func ReadFile(path string) ([]byte, error) {
 
 // ReadFileLimit is ReadFile with a limit of its own.
 func ReadFileLimit(path string, limit int64) ([]byte, error) {
-	f, err := Open(path)
+	var f *os.File
+	var err error
+	if path == Stdin {
+		f, err = openStdinChecked(limit)
+	} else {
+		f, err = openRegular(path)
+	}
 	if err != nil {
 		return nil, err
 	}

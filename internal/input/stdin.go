@@ -17,13 +17,28 @@ import (
 // (is it a trace or a scenario?) or read twice (a YAML trace: its layout,
 // then its events) work on it as on a named file, and a trace of any size
 // streams from disk, not memory. CloseStdin removes the copy.
+//
+// The copy is bounded, as every reader is: a reader with a limit of its
+// own (ReadFileLimit) copies no more than it can take, and any other at
+// most MaxStdin bytes, so `sim run - < /dev/zero` ends at once with a
+// size error instead of filling the disk.
 const Stdin = "-"
+
+// MaxStdin is the most of standard input sim copies for a reader without
+// a limit of its own (a trace, a daprd log): 1 GiB, a week of the virtual
+// day's YAML trace twice over.
+const MaxStdin = 1 << 30
+
+// maxStdin is MaxStdin, lowered by tests.
+var maxStdin int64 = MaxStdin
 
 var stdin struct {
 	sync.Mutex
 	src  io.Reader // os.Stdin; a test may set another (SetStdin)
 	path string    // the copy, once made
-	err  error     // why the copy could not be made
+	size int64     // how much of standard input the copy holds
+	eof  bool      // the copy holds all of it
+	err  error     // why the copy could not be made or grown
 	// temp is the copy's path from its creation on, while standard input
 	// may still be being read into it (under the lock): RemoveStdinCopy
 	// reads it without waiting for the lock.
@@ -47,7 +62,7 @@ func CloseStdin() {
 	defer stdin.Unlock()
 	if stdin.path != "" {
 		os.Remove(stdin.path)
-		stdin.path = ""
+		stdin.path, stdin.size, stdin.eof = "", 0, false
 		stdin.temp.Store(nil)
 		stdin.src = eof{}
 	}
@@ -67,13 +82,15 @@ type eof struct{}
 
 func (eof) Read([]byte) (int, error) { return 0, io.EOF }
 
-// openStdin opens the copy of standard input, making it on the first call.
-// Errors are *os.PathError naming Stdin.
-func openStdin() (*os.File, error) {
+// openStdin opens the copy of standard input holding at least its first
+// atLeast bytes (or all of it), making or growing it as needed; a reader
+// that may read more than it is given finds the copy too large by its
+// size. Errors are *os.PathError naming Stdin.
+func openStdin(atLeast int64) (*os.File, error) {
 	stdin.Lock()
 	defer stdin.Unlock()
-	if stdin.path == "" && stdin.err == nil {
-		stdin.path, stdin.err = spool()
+	if stdin.err == nil {
+		stdin.err = spool(atLeast)
 	}
 	if stdin.err != nil {
 		return nil, &os.PathError{Op: "read", Path: Stdin, Err: stdin.err}
@@ -89,27 +106,44 @@ func openStdin() (*os.File, error) {
 	return f, nil
 }
 
-// spool copies standard input into a private temporary file and returns
-// its path.
-func spool() (string, error) {
+// spool copies standard input into a private temporary file until the
+// copy holds atLeast bytes or all of it, making the file on the first
+// call; what a call copies continues where the last one stopped.
+func spool(atLeast int64) error {
+	if stdin.eof || stdin.path != "" && stdin.size >= atLeast {
+		return nil
+	}
 	src := stdin.src
 	if src == nil {
 		src = os.Stdin
 	}
-	f, err := os.CreateTemp("", "sim-stdin-*")
-	if err != nil {
-		return "", err
+	var f *os.File
+	var err error
+	if stdin.path == "" {
+		f, err = os.CreateTemp("", "sim-stdin-*")
+		if err == nil {
+			name := f.Name()
+			stdin.path = name
+			stdin.temp.Store(&name)
+		}
+	} else {
+		f, err = os.OpenFile(stdin.path, os.O_WRONLY|os.O_APPEND, 0)
 	}
-	name := f.Name()
-	stdin.temp.Store(&name)
-	_, err = io.Copy(f, src)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(f, io.LimitReader(src, atLeast-stdin.size))
+	stdin.size += n
+	if err == nil && stdin.size < atLeast {
+		stdin.eof = true // the copy stopped short of the limit: input ended
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(name)
+		os.Remove(stdin.path)
+		stdin.path = ""
 		stdin.temp.Store(nil)
-		return "", err
 	}
-	return name, nil
+	return err
 }

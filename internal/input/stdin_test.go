@@ -82,3 +82,47 @@ func TestRemoveStdinCopyWhileReading(t *testing.T) {
 		t.Errorf("the copy %s is left: %v", *p, err)
 	}
 }
+
+// endless is standard input that never ends (`sim run - < /dev/zero`),
+// counting what was read of it.
+type endless struct{ read int64 }
+
+func (e *endless) Read(p []byte) (int, error) {
+	clear(p)
+	e.read += int64(len(p))
+	return len(p), nil
+}
+
+// TestStdinIsBounded: endless standard input ends every reader with a
+// size error, having copied no more than the reader could take (a limit
+// of its own, or maxStdin); a reader after a smaller one grows the copy
+// from where it stopped, so it still reads standard input from its start.
+func TestStdinIsBounded(t *testing.T) {
+	t.Cleanup(func() { SetStdin(nil); maxStdin = MaxStdin })
+	maxStdin = 1 << 20
+	in := &endless{}
+	SetStdin(in)
+	var tl *TooLargeError
+	if _, err := ReadFileLimit(Stdin, 1000); !errors.As(err, &tl) || tl.Limit != 1000 {
+		t.Fatalf("endless input, limit 1000: %v; want too large", err)
+	}
+	if in.read > 1000+32<<10 {
+		t.Errorf("a reader taking 1000 bytes made sim read %d bytes of standard input", in.read)
+	}
+	if _, err := Open(Stdin); !errors.As(err, &tl) || tl.Limit != maxStdin {
+		t.Fatalf("endless input, no limit of the reader's: %v; want too large at %d", err, maxStdin)
+	}
+	if in.read > maxStdin+64<<10 {
+		t.Errorf("sim read %d bytes of endless standard input; the bound is %d", in.read, maxStdin)
+	}
+
+	// A short input read by a small reader first, then a whole one.
+	SetStdin(strings.NewReader(strings.Repeat("y", 3000)))
+	if _, err := ReadFileLimit(Stdin, 100); !errors.As(err, &tl) {
+		t.Fatalf("3000 bytes, limit 100: %v; want too large", err)
+	}
+	data, err := ReadFileLimit(Stdin, 5000)
+	if err != nil || len(data) != 3000 || strings.Trim(string(data), "y") != "" {
+		t.Errorf("then limit 5000: %d bytes, %v; want the whole input", len(data), err)
+	}
+}
