@@ -12,20 +12,31 @@ import (
 // BenchmarkDay is examples/day end to end with the full trace written (to
 // io.Discard): 24 virtual hours, one save + get per second, Redis down from
 // 6h00m to 6h30m (issue 6's speed goal: 0.15 s a run on 2 cores).
-func BenchmarkDay(b *testing.B) { benchmarkDays(b, "../examples/day/scenario.yaml", 1) }
+func BenchmarkDay(b *testing.B) { benchmarkDays(b, "../examples/day/scenario.yaml", 1, Options{}) }
+
+// BenchmarkDayNullStore is BenchmarkDay with a store that keeps nothing:
+// sim's own share of the day (engine, log and trace) without miniredis's.
+// BenchmarkDay less this is what miniredis costs the day (BenchmarkStoreDay
+// times it alone), and this beside conformance's BenchmarkOracleDay is how
+// much faster sim's own code is than Dapr's.
+func BenchmarkDayNullStore(b *testing.B) {
+	benchmarkDays(b, "../examples/day/scenario.yaml", 1, Options{nullStore: true})
+}
 
 // BenchmarkWeek is the day's loop and outage over seven virtual days: its
 // ns/op over BenchmarkDay's says how the cost scales with the horizon (a
 // linear engine gives 7; miniredis holding seven times the keys is what
 // can bend it).
-func BenchmarkWeek(b *testing.B) { benchmarkDays(b, "../examples/day/scenario.yaml", 7) }
+func BenchmarkWeek(b *testing.B) { benchmarkDays(b, "../examples/day/scenario.yaml", 7, Options{}) }
 
 // BenchmarkPubsubDay is the state day's shape on a topic
 // (testdata/pubsubday): 24 virtual hours, one publish a second delivered
 // to a subscriber through an inbound retry, the subscriber down from 6h00m
 // to 6h30m, the stream trimmed by maxLenApprox (issue 14's speed goal: no
 // more per event than BenchmarkDay, memory within its own).
-func BenchmarkPubsubDay(b *testing.B) { benchmarkDays(b, "testdata/pubsubday/scenario.yaml", 1) }
+func BenchmarkPubsubDay(b *testing.B) {
+	benchmarkDays(b, "testdata/pubsubday/scenario.yaml", 1, Options{})
+}
 
 // BenchmarkMonth is the day over 30 virtual days (about 10.4 million
 // events): its ns/event beside BenchmarkDay's is issue 16's "cost per event
@@ -35,7 +46,19 @@ func BenchmarkMonth(b *testing.B) {
 	if testing.Short() {
 		b.Skip("30 virtual days take about half a minute; not under -short")
 	}
-	benchmarkDays(b, "../examples/day/scenario.yaml", 30)
+	benchmarkDays(b, "../examples/day/scenario.yaml", 30, Options{})
+}
+
+// BenchmarkMonthNullStore is BenchmarkMonth with a store that keeps
+// nothing: its ns/event beside BenchmarkDayNullStore's says whether sim's
+// own code (engine, log, trace) keeps its cost per event over 30 days;
+// BenchmarkMonth's beside BenchmarkDay's adds miniredis's keys. -short
+// skips it.
+func BenchmarkMonthNullStore(b *testing.B) {
+	if testing.Short() {
+		b.Skip("30 virtual days take seconds; not under -short")
+	}
+	benchmarkDays(b, "../examples/day/scenario.yaml", 30, Options{nullStore: true})
 }
 
 // benchmarkDays reports, beside time and allocations, events/op, ns/event
@@ -43,7 +66,7 @@ func BenchmarkMonth(b *testing.B) {
 // highest of the ops when there are several), as `/usr/bin/time -v` would
 // show for a `sim run` of it, the test binary's own few MB included
 // (internal/rss; left out where /proc/self cannot be read).
-func benchmarkDays(b *testing.B, scenario string, days int) {
+func benchmarkDays(b *testing.B, scenario string, days int, opt Options) {
 	b.ReportAllocs()
 	var events int64
 	var peak uint64
@@ -73,7 +96,8 @@ func benchmarkDays(b *testing.B, scenario string, days int) {
 		}
 		// A month processes more queue entries than a run may by default
 		// (`sim run --max-events` raises it the same way).
-		eng := NewEngine(setup, traces.Sinks{lw, tw, &count}, Options{MaxEvents: int64(days) * DefaultMaxEvents})
+		opt.MaxEvents = int64(days) * DefaultMaxEvents
+		eng := NewEngine(setup, traces.Sinks{lw, tw, &count}, opt)
 		if err := eng.Run(); err != nil {
 			b.Fatal(err)
 		}

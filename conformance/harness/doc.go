@@ -20,6 +20,9 @@
 // must not import components-contrib. Redis is the miniredis server they
 // drive it against.
 //
-// The harness imports sim, traces and policies/client; it never imports
-// Dapr, components-contrib or go-redis.
+// BenchmarkDrive (oracle.go) times Drive alone: the oracle sim's speed is
+// measured against.
+//
+// The harness imports sim, traces, policies/client and internal/rss; it
+// never imports Dapr, components-contrib or go-redis.
 package harness
