@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +100,13 @@ func writeDayCheck(dir string) (string, error) {
 // with.
 func benchCommand(b *testing.B, want int, args ...string) {
 	b.Helper()
+	benchCommandTo(b, nil, want, args...)
+}
+
+// benchCommandTo is benchCommand with the command's standard output going
+// to stdout rather than a buffer (nil: a buffer, as a test reads it).
+func benchCommandTo(b *testing.B, stdout io.Writer, want int, args ...string) {
+	b.Helper()
 	b.ReportAllocs()
 	var peak uint64
 	peakOK := true
@@ -107,9 +115,13 @@ func benchCommand(b *testing.B, want int, args ...string) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		peakOK = peakOK && rss.Reset() == nil
-		var stdout, stderr bytes.Buffer
+		var out, stderr bytes.Buffer
+		w := stdout
+		if w == nil {
+			w = &out
+		}
 		b.StartTimer()
-		if status := Main(args, &stdout, &stderr); status != want {
+		if status := Main(args, w, &stderr); status != want {
 			b.Fatalf("%s: exit %d, want %d: %s", strings.Join(args, " "), status, want, stderr.String())
 		}
 		b.StopTimer()
@@ -120,6 +132,16 @@ func benchCommand(b *testing.B, want int, args ...string) {
 	if peakOK {
 		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
 	}
+}
+
+// BenchmarkRunDay is `sim run examples/day/scenario.yaml --trace FILE`
+// as a user runs it, its log going where a redirected stdout would: the
+// run, the log, and the trace encoded on a second goroutine and written to
+// a file. It is issue 16's day row, beside conformance's
+// BenchmarkOracleDay (Dapr v1.14's own code over the same day).
+func BenchmarkRunDay(b *testing.B) {
+	trace := filepath.Join(b.TempDir(), "day.yaml")
+	benchCommandTo(b, io.Discard, exitOK, "run", "../../examples/day/scenario.yaml", "--trace", trace)
 }
 
 // BenchmarkReplayDay is `sim replay` of the day's trace: read it, run the
