@@ -169,6 +169,15 @@ func BenchmarkRenderDayMinute(b *testing.B) {
 	benchCommand(b, exitOK, "render", trace, "-o", filepath.Join(b.TempDir(), "day.html"), "--from", "6h", "--to", "6h1m")
 }
 
+// BenchmarkRenderDayPageLimit is the same for the widest window a page
+// may draw: 5h00m to 7h45m holds nearly the 20,000 event instants a page
+// takes (picture.MaxPageInstants), the outage inside it. Issue 16 asks for any
+// window up to the limit in seconds.
+func BenchmarkRenderDayPageLimit(b *testing.B) {
+	trace, _ := benchDay(b)
+	benchCommand(b, exitOK, "render", trace, "-o", filepath.Join(b.TempDir(), "day.html"), "--from", "5h", "--to", "7h45m")
+}
+
 // BenchmarkRenderDaySVG is `sim render` of the whole day's trace to SVG:
 // the timeline's lanes, which fold every event from the start.
 func BenchmarkRenderDaySVG(b *testing.B) {
