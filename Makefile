@@ -5,7 +5,7 @@ STATICCHECK_VERSION := v0.8.2
 BENCHTIME   ?= 1s
 FUZZTIME    ?= 20s
 
-.PHONY: build test lint vet staticcheck race bench run golden schema docs tools contract conformance fuzz
+.PHONY: build test lint vet staticcheck race bench speed run golden schema docs tools contract conformance fuzz
 
 build:
 	$(GO) build -o bin/sim ./cmd/sim
@@ -29,6 +29,12 @@ lint: vet staticcheck
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# Issue 16's speed table: the rows' benchmarks (sim's, and Dapr v1.14's own
+# code over the same day from conformance/dapr1.14) run interleaved for
+# ROUNDS rounds (default 8), medians as ratios (docs/speed.md).
+speed:
+	./scripts/speed.sh
 
 # Every input reader under go test -fuzz for FUZZTIME each (default 20s); a
 # crasher is written to the package's testdata/fuzz/ and fails the target —

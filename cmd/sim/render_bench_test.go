@@ -151,6 +151,15 @@ func BenchmarkReplayDay(b *testing.B) {
 	benchCommand(b, exitOK, "replay", trace)
 }
 
+// BenchmarkReplayAtDay is `sim replay --at 6h15m` on the day's trace:
+// the state mid-outage, replaying the run up to that instant. Its
+// peak-RSS-MB is issue 16's bound for check, timeline and the SVG, which
+// also read the whole trace once.
+func BenchmarkReplayAtDay(b *testing.B) {
+	trace, _ := benchDay(b)
+	benchCommand(b, exitOK, "replay", trace, "--at", "6h15m")
+}
+
 // BenchmarkRenderDayWindow is `sim render` to HTML of a 40-minute window
 // of the same trace, around the outage (5h50m to 6h30m): a snapshot at
 // each of its event instants, taken while replaying the run once, so it
