@@ -27,6 +27,7 @@ measure() {
 		"sim sim Day 2x"
 		"sim sim DayNullStore 2x"
 		"sim sim StoreDay 2x"
+		"sim sim ProposedKeyLayout 2x"
 		"sim sim EngineNullStore 2x"
 		"sim sim FloorDay 2x"
 		"cmd/sim cmd ReplayDay 1x"
@@ -92,6 +93,8 @@ END {
 	show("day: sim run peak RSS, MB", median("RunDay", "peak-RSS-MB"))
 	show("day: oracle peak RSS, MB", median("OracleDay", "peak-RSS-MB"))
 	show("day: miniredis held, MB (StoreDay live-MB)", median("StoreDay", "live-MB"))
+	show("per stored key: miniredis v2.40, bytes", median("StoreDay", "live-B/key"))
+	show("per stored key: the layout proposed to miniredis, bytes", median("ProposedKeyLayout", "live-B/key"))
 	show("month / day, ns per event", ratio(median("Month", "ns/event"), median("Day", "ns/event")))
 	show("month / day without miniredis, ns per event", ratio(median("MonthNullStore", "ns/event"), median("DayNullStore", "ns/event")))
 	show("month peak RSS, MB", median("Month", "peak-RSS-MB"))
