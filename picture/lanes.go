@@ -145,78 +145,134 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 	if n := len(events); n > 0 && events[n-1].T > horizon {
 		horizon = events[n-1].T
 	}
-	targets := map[string]*targetFold{}
-	breakers := map[string]*Lane{}
-	workers := map[workerKey]*workerFold{}
-	subs := map[string]*Lane{}
-	target := func(name string) *targetFold {
-		f, ok := targets[name]
-		if !ok {
-			f = &targetFold{lane: Lane{Kind: TargetLane, Name: name}, cur: Span{State: TargetUp}}
-			targets[name] = f
-		}
-		return f
-	}
+	f := newLanesFold(horizon, func(a *laneAcc) { a.keep = true })
 	for i := range events {
-		e := &events[i]
-		switch e.Kind {
-		case traces.Fault:
-			target(e.Target).fault(e)
-		case traces.Breaker:
-			l, ok := breakers[e.Name]
-			if !ok {
-				l = &Lane{Kind: BreakerLane, Name: e.Name, Start: e.T}
-				breakers[e.Name] = l
-			}
-			from, to := breakerState(e.From), breakerState(e.To)
-			if n := len(l.Spans); n > 0 {
-				l.Spans[n-1].To = e.T
-			}
-			l.Spans = append(l.Spans, Span{From: e.T, To: e.T, State: to})
-			l.Marks = append(l.Marks, Mark{T: e.T, From: from, To: to, Text: e.From + " → " + e.To, Short: e.From + " → " + e.To})
-		case traces.Deliver:
-			name := subscriptionName(e)
-			l, ok := subs[name]
-			if !ok {
-				l = &Lane{Kind: SubscriptionLane, Name: name}
-				subs[name] = l
-			}
-			l.Spans = append(l.Spans, deliverySpan(e))
-		case traces.Call, traces.Op, traces.Retry:
-			if e.Op == "deliver" || e.Op == "trigger" {
-				// A delivery's attempts and retries end in a deliver
-				// event, not an op event: folded as a step they would
-				// stay pending and cut the worker's next step. The
-				// deliver event draws the delivery on its subscription
-				// lane (above).
-				continue
-			}
-			if e.Target != "" {
-				target(e.Target)
-			}
-			k := workerKey{e.App, e.Worker}
-			w, ok := workers[k]
-			if !ok {
-				w = &workerFold{lane: Lane{Kind: WorkerLane, Name: e.App, Worker: e.Worker}}
-				workers[k] = w
-			}
-			w.record(e, horizon)
-		}
+		f.Record(&events[i])
 	}
+	accs := f.close()
+	out := make([]Lane, len(accs))
+	for i, a := range accs {
+		out[i] = a.Lane
+	}
+	return out
+}
 
-	var out []Lane
-	for _, name := range sortedKeys(targets) {
-		f := targets[name]
-		f.close(horizon)
-		out = append(out, f.lane)
+// laneAcc is a lane as the fold builds it: its spans go, as each is
+// closed and in the order Lane.Spans lists them, to Spans (keep, for
+// BuildLanes) and to the grids of a picture being drawn (drawFold), so a
+// picture holds its columns, not the spans.
+type laneAcc struct {
+	Lane
+	keep  bool
+	grids []*grid
+}
+
+func (a *laneAcc) span(s Span) {
+	if a.keep {
+		a.Spans = append(a.Spans, s)
 	}
-	for _, name := range sortedKeys(breakers) {
-		l := breakers[name]
-		l.Spans[len(l.Spans)-1].To = horizon
-		out = append(out, *l)
+	for _, g := range a.grids {
+		g.add(s)
 	}
-	keys := make([]workerKey, 0, len(workers))
-	for k := range workers {
+}
+
+// lanesFold is BuildLanes as a traces.Sink: the events pass one at a time
+// and are not kept (a worker's step in flight aside). horizon is the end
+// of the run as BuildLanes extends it; opened is told of each lane as it
+// is created, before its first span.
+type lanesFold struct {
+	horizon  time.Duration
+	opened   func(*laneAcc)
+	targets  map[string]*targetFold
+	breakers map[string]*breakerFold
+	workers  map[workerKey]*workerFold
+	subs     map[string]*laneAcc
+	// last is the last event's instant (BuildLanes extends the horizon to
+	// it), seen whether any event was.
+	last time.Duration
+	seen bool
+}
+
+func newLanesFold(horizon time.Duration, opened func(*laneAcc)) *lanesFold {
+	return &lanesFold{horizon: horizon, opened: opened, targets: map[string]*targetFold{}, breakers: map[string]*breakerFold{},
+		workers: map[workerKey]*workerFold{}, subs: map[string]*laneAcc{}}
+}
+
+func (f *lanesFold) lane(l Lane) *laneAcc {
+	a := &laneAcc{Lane: l}
+	f.opened(a)
+	return a
+}
+
+func (f *lanesFold) target(name string) *targetFold {
+	t, ok := f.targets[name]
+	if !ok {
+		t = &targetFold{lane: f.lane(Lane{Kind: TargetLane, Name: name}), cur: Span{State: TargetUp}}
+		f.targets[name] = t
+	}
+	return t
+}
+
+// Record implements traces.Sink: it folds e in and keeps no reference to it.
+func (f *lanesFold) Record(e *traces.Event) error {
+	f.last, f.seen = e.T, true
+	switch e.Kind {
+	case traces.Fault:
+		f.target(e.Target).fault(e)
+	case traces.Breaker:
+		b, ok := f.breakers[e.Name]
+		if !ok {
+			b = &breakerFold{lane: f.lane(Lane{Kind: BreakerLane, Name: e.Name, Start: e.T})}
+			f.breakers[e.Name] = b
+		}
+		b.change(e)
+	case traces.Deliver:
+		name := subscriptionName(e)
+		l, ok := f.subs[name]
+		if !ok {
+			l = f.lane(Lane{Kind: SubscriptionLane, Name: name})
+			f.subs[name] = l
+		}
+		l.span(deliverySpan(e))
+	case traces.Call, traces.Op, traces.Retry:
+		if e.Op == "deliver" || e.Op == "trigger" {
+			// A delivery's attempts and retries end in a deliver
+			// event, not an op event: folded as a step they would
+			// stay pending and cut the worker's next step. The
+			// deliver event draws the delivery on its subscription
+			// lane (above).
+			return nil
+		}
+		if e.Target != "" {
+			f.target(e.Target)
+		}
+		k := workerKey{e.App, e.Worker}
+		w, ok := f.workers[k]
+		if !ok {
+			w = &workerFold{lane: f.lane(Lane{Kind: WorkerLane, Name: e.App, Worker: e.Worker})}
+			f.workers[k] = w
+		}
+		w.record(e, f.horizon)
+	}
+	return nil
+}
+
+// close ends every lane at the horizon and returns them in BuildLanes'
+// order.
+func (f *lanesFold) close() []*laneAcc {
+	var out []*laneAcc
+	for _, name := range sortedKeys(f.targets) {
+		t := f.targets[name]
+		t.close(f.horizon)
+		out = append(out, t.lane)
+	}
+	for _, name := range sortedKeys(f.breakers) {
+		b := f.breakers[name]
+		b.close(f.horizon)
+		out = append(out, b.lane)
+	}
+	keys := make([]workerKey, 0, len(f.workers))
+	for k := range f.workers {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
@@ -226,14 +282,41 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 		return keys[i].worker < keys[j].worker
 	})
 	for _, k := range keys {
-		w := workers[k]
-		w.flush(nil, horizon)
+		w := f.workers[k]
+		w.flush(nil, f.horizon)
 		out = append(out, w.lane)
 	}
-	for _, name := range sortedKeys(subs) {
-		out = append(out, *subs[name])
+	for _, name := range sortedKeys(f.subs) {
+		out = append(out, f.subs[name])
 	}
 	return out
+}
+
+// breakerFold follows one breaker: each state is a span from its event to
+// the next one's (an instant when both are at one time), the last to the
+// horizon.
+type breakerFold struct {
+	lane *laneAcc
+	cur  Span // the open span, To not yet known
+	open bool
+}
+
+func (b *breakerFold) change(e *traces.Event) {
+	from, to := breakerState(e.From), breakerState(e.To)
+	if b.open {
+		b.cur.To = e.T
+		b.lane.span(b.cur)
+	}
+	b.cur, b.open = Span{From: e.T, To: e.T, State: to}, true
+	b.lane.Marks = append(b.lane.Marks, Mark{T: e.T, From: from, To: to, Text: e.From + " → " + e.To, Short: e.From + " → " + e.To})
+}
+
+func (b *breakerFold) close(horizon time.Duration) {
+	if b.open {
+		b.cur.To = horizon
+		b.lane.span(b.cur)
+		b.open = false
+	}
 }
 
 // subscriptionName names the lane of a delivery event: its topic and
@@ -296,10 +379,11 @@ func breakerState(s string) State {
 
 // targetFold follows one target's availability through fault events.
 type targetFold struct {
-	lane    Lane
+	lane    *laneAcc
 	stopped bool
 	windows []faultWindow // in start order
 	cur     Span          // the open span, To not yet known
+	spans   int           // spans closed
 }
 
 type faultWindow struct {
@@ -343,7 +427,8 @@ func (f *targetFold) fault(e *traces.Event) {
 	if st != f.cur.State || detail != f.cur.Detail {
 		if f.cur.From < e.T {
 			f.cur.To = e.T
-			f.lane.Spans = append(f.lane.Spans, f.cur)
+			f.lane.span(f.cur)
+			f.spans++
 		}
 		f.cur = Span{From: e.T, State: st, Detail: detail}
 	}
@@ -394,9 +479,10 @@ func (f *targetFold) state() (State, string) {
 }
 
 func (f *targetFold) close(horizon time.Duration) {
-	if f.cur.From < horizon || len(f.lane.Spans) == 0 {
+	if f.cur.From < horizon || f.spans == 0 {
 		f.cur.To = horizon
-		f.lane.Spans = append(f.lane.Spans, f.cur)
+		f.lane.span(f.cur)
+		f.spans++
 	}
 }
 
@@ -407,7 +493,7 @@ type workerKey struct {
 
 // workerFold collects one worker's step in flight until its op event.
 type workerFold struct {
-	lane    Lane
+	lane    *laneAcc
 	pending []traces.Event // the current step's call and retry events
 	end     time.Duration
 }
@@ -448,7 +534,7 @@ func (w *workerFold) flush(op *traces.Event, horizon time.Duration) {
 		if s.To < s.From {
 			s.To = s.From
 		}
-		w.lane.Spans = append(w.lane.Spans, s)
+		w.lane.span(s)
 		w.end = s.To
 	}
 	retried := map[int]bool{}
@@ -506,20 +592,70 @@ func (w *workerFold) flush(op *traces.Event, horizon time.Duration) {
 // touch it (see State), so an attempt of a millisecond, a half-open probe
 // or a breaker held for no time stays visible at any zoom.
 func (l *Lane) Cells(from, to time.Duration, n int) []State {
-	cells := make([]State, n)
 	if n <= 0 || to <= from {
-		return cells
+		return make([]State, max(n, 0))
 	}
+	g := newGrid(from, to, n, false)
 	for _, s := range l.Spans {
-		c0, c1, ok := spanColumns(s, from, to, n)
-		if !ok {
-			continue
-		}
-		for c := c0; c <= c1; c++ {
-			cells[c] = max(cells[c], s.State)
+		g.add(s)
+	}
+	return g.cells
+}
+
+// grid is a lane's columns over the window [from, to] split into n, as
+// Cells samples them, folded from the lane's spans one at a time: the
+// most telling state of each column and, for a picture with tooltips
+// (ext), the extent of the spans behind it.
+type grid struct {
+	from, to time.Duration
+	cells    []State
+	ext      []extent
+}
+
+// extent is what a column's tooltip says: the spans in the column's state
+// (the most telling one, cells[c]) that touch it, from the earliest start
+// to the latest end; the detail of the first of them; whether there were
+// several.
+type extent struct {
+	from, to time.Duration
+	detail   string
+	several  bool
+	set      bool
+}
+
+func newGrid(from, to time.Duration, n int, ext bool) *grid {
+	g := &grid{from: from, to: to, cells: make([]State, n)}
+	if ext {
+		g.ext = make([]extent, n)
+	}
+	return g
+}
+
+// add folds span s in. A column's extent follows its most telling state:
+// a span in a greater state starts it anew, one in the same state widens
+// it, so it ends as the extent of that state's spans, the first one's
+// detail kept, whatever order the states came in.
+func (g *grid) add(s Span) {
+	c0, c1, ok := spanColumns(s, g.from, g.to, len(g.cells))
+	if !ok {
+		return
+	}
+	for c := c0; c <= c1; c++ {
+		switch {
+		case s.State > g.cells[c]:
+			g.cells[c] = s.State
+			if g.ext != nil {
+				g.ext[c] = extent{from: s.From, to: s.To, detail: s.Detail, set: true}
+			}
+		case s.State == g.cells[c] && g.ext != nil:
+			e := &g.ext[c]
+			if !e.set {
+				*e = extent{from: s.From, to: s.To, detail: s.Detail, set: true}
+				continue
+			}
+			e.from, e.to, e.several = min(e.from, s.From), max(e.to, s.To), true
 		}
 	}
-	return cells
 }
 
 // spanColumns is the range of columns span s touches, if any.
@@ -563,38 +699,30 @@ func TraceHorizon(tr *traces.Trace) time.Duration {
 	if n := len(tr.Events); n > 0 {
 		last = tr.Events[n-1].T
 	}
-	pairs, err := ynode.Pairs("trace", "scenario", tr.Scenario)
-	if err != nil || tr.Scenario == nil {
-		return last
+	return max(HeadHorizon(&tr.Head), last)
+}
+
+// HeadHorizon is the end of a traced run as its header says it, the
+// scenario's duration, or 0 when it does not say: a picture drawn from the
+// trace's events as they stream past (WriteTimelineFrom, WriteSVGFrom)
+// extends it to the last event, as TraceHorizon does.
+func HeadHorizon(h *traces.Head) time.Duration {
+	pairs, err := ynode.Pairs("trace", "scenario", h.Scenario)
+	if err != nil || h.Scenario == nil {
+		return 0
 	}
 	for _, p := range pairs {
 		if p.Key == "duration" {
 			// A scenario runs at most a year (sim.MaxHorizon); a longer
 			// header duration was edited in and is not trusted for drawing.
-			if d, err := ynode.Duration("trace", "scenario.duration", p.Value); err == nil && d > last && d <= maxDrawnHorizon {
+			if d, err := ynode.Duration("trace", "scenario.duration", p.Value); err == nil && d <= maxDrawnHorizon {
 				return d
 			}
 		}
 	}
-	return last
+	return 0
 }
 
 // maxDrawnHorizon bounds the time axis a picture may span: a scenario's
 // longest horizon (a year).
 const maxDrawnHorizon = 365 * 24 * time.Hour
-
-// drawWindow builds the lanes a picture draws and the window [from, to) it
-// covers: to defaults to the horizon, or the last event when that is later.
-func drawWindow(events []traces.Event, horizon, from, to time.Duration) ([]Lane, time.Duration, time.Duration, error) {
-	lanes := BuildLanes(events, horizon)
-	if n := len(events); n > 0 && events[n-1].T > horizon {
-		horizon = events[n-1].T
-	}
-	if to == 0 {
-		to = horizon
-	}
-	if to <= from || from < 0 {
-		return nil, 0, 0, ErrEmptyWindow
-	}
-	return lanes, from, to, nil
-}

@@ -55,21 +55,26 @@ const (
 // self-contained (no external reference, no script, no font) and its bytes
 // depend only on events and opt.
 func WriteSVG(w io.Writer, events []traces.Event, opt SVGOptions) error {
-	lanes, from, to, err := drawWindow(events, opt.Horizon, opt.From, opt.To)
-	if err != nil {
-		return err
-	}
+	return WriteSVGFrom(w, SliceEvents(events), opt)
+}
+
+// WriteSVGFrom is WriteSVG over events as they stream past: it holds each
+// lane's pixel columns and changes, not the events, and writes nothing
+// until the last event has passed (ErrEmptyWindow, or a problem reading
+// the events, leaves w untouched).
+func WriteSVGFrom(w io.Writer, events Events, opt SVGOptions) error {
 	width := opt.Width
 	if width <= 0 {
 		width = DefaultSVGWidth
 	}
-	labelChars := len("breakers")
-	for i := range lanes {
-		labelChars = max(labelChars, 2+utf8.RuneCountInString(termLabel(&lanes[i])))
+	labelX := func(labelChars int) int { return svgMargin + int(float64(labelChars)*svgCharW) + 8 }
+	d, err := draw(events, opt.Horizon, opt.From, opt.To, func(label int) int { return max(width-labelX(label)-svgMargin-16, 50) }, true)
+	if err != nil {
+		return err
 	}
-	labelChars = min(labelChars, 32)
-	x0 := svgMargin + int(float64(labelChars)*svgCharW) + 8
-	n := max(width-x0-svgMargin-16, 50)
+	lanes, from, to, n := d.lanes, d.from, d.to, d.n
+	labelChars := d.label
+	x0 := labelX(labelChars)
 	width = x0 + n + svgMargin + 16
 
 	var body strings.Builder
@@ -116,7 +121,7 @@ func WriteSVG(w io.Writer, events []traces.Event, opt SVGOptions) error {
 			y += svgGroupH
 			fmt.Fprintf(&lanesSVG, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>\n", svgMargin, y-5, groupTitle(group))
 		}
-		labels := markLabels(l, from, to, n)
+		labels := markLabels(l.Lane, from, to, n)
 		rows := 0
 		for _, ml := range labels {
 			rows = max(rows, ml.row+1)
@@ -124,7 +129,7 @@ func WriteSVG(w io.Writer, events []traces.Event, opt SVGOptions) error {
 		y += rows * svgMarkRowH
 		laneTop := y
 		fmt.Fprintf(&lanesSVG, "<g class=\"lane\" data-kind=\"%s\" data-name=\"%s\">\n", l.Kind, esc(l.Label()))
-		fmt.Fprintf(&lanesSVG, "<text x=\"%d\" y=\"%d\">%s</text>\n", svgMargin+8, laneTop+12, esc(fitLabel(termLabel(l), labelChars)))
+		fmt.Fprintf(&lanesSVG, "<text x=\"%d\" y=\"%d\">%s</text>\n", svgMargin+8, laneTop+12, esc(fitLabel(termLabel(l.Lane), labelChars)))
 		fmt.Fprintf(&lanesSVG, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f7f7f7\"/>\n", x0, laneTop, n, svgLaneH)
 		// Mark lines go under the runs, so a state held for a pixel (a
 		// half-open probe) stays visible in the lane.
@@ -132,7 +137,7 @@ func WriteSVG(w io.Writer, events []traces.Event, opt SVGOptions) error {
 			ly := laneTop - (rows-ml.row)*svgMarkRowH
 			fmt.Fprintf(&lanesSVG, "<line x1=\"%d.5\" y1=\"%d\" x2=\"%d.5\" y2=\"%d\" stroke=\"#222\" stroke-width=\"1\"/>\n", x0+ml.col, ly, x0+ml.col, laneTop+svgLaneH)
 		}
-		writeRuns(&lanesSVG, l, from, to, n, x0, laneTop)
+		writeRuns(&lanesSVG, l, n, x0, laneTop)
 		for _, ml := range labels {
 			ly := laneTop - (rows-ml.row)*svgMarkRowH
 			fmt.Fprintf(&lanesSVG, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"%s\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"><title>%s</title>%s</text>\n",
@@ -187,33 +192,8 @@ func WriteSVG(w io.Writer, events []traces.Event, opt SVGOptions) error {
 
 // writeRuns draws a lane's columns as one rect per run of one state, each
 // with a tooltip giving the exact extent of the spans behind it.
-func writeRuns(b *strings.Builder, l *Lane, from, to time.Duration, n, x0, y int) {
-	cells := l.Cells(from, to, n)
-	type extent struct {
-		from, to time.Duration
-		spans    int
-		detail   string
-		set      bool
-	}
-	ext := make([]extent, n)
-	for _, s := range l.Spans {
-		c0, c1, ok := spanColumns(s, from, to, n)
-		if !ok {
-			continue
-		}
-		for c := c0; c <= c1; c++ {
-			if cells[c] != s.State {
-				continue
-			}
-			e := &ext[c]
-			if !e.set {
-				*e = extent{from: s.From, to: s.To, spans: 1, detail: s.Detail, set: true}
-				continue
-			}
-			e.from, e.to = min(e.from, s.From), max(e.to, s.To)
-			e.spans++
-		}
-	}
+func writeRuns(b *strings.Builder, l *drawnLane, n, x0, y int) {
+	cells, ext := l.cells, l.ext
 	for c := 0; c < n; {
 		s := cells[c]
 		end := c + 1
@@ -222,7 +202,7 @@ func writeRuns(b *strings.Builder, l *Lane, from, to time.Duration, n, x0, y int
 		}
 		if s != LaneIdle {
 			var run extent
-			spans := 0
+			several := false
 			for k := c; k < end; k++ {
 				e := ext[k]
 				if !e.set {
@@ -232,12 +212,12 @@ func writeRuns(b *strings.Builder, l *Lane, from, to time.Duration, n, x0, y int
 					run = e
 				}
 				run.from, run.to = min(run.from, e.from), max(run.to, e.to)
-				if e.detail != run.detail || e.spans > 1 {
-					spans = 2
+				if e.detail != run.detail || e.several {
+					several = true
 				}
 			}
-			title := fmt.Sprintf("%s: %s %s to %s", termLabel(l), s, seconds(run.from), seconds(run.to))
-			if spans < 2 && run.detail != "" {
+			title := fmt.Sprintf("%s: %s %s to %s", termLabel(l.Lane), s, seconds(run.from), seconds(run.to))
+			if !several && run.detail != "" {
 				title += " (" + run.detail + ")"
 			}
 			fmt.Fprintf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s</title></rect>\n",

@@ -91,21 +91,24 @@ func stateLegend(s State) string {
 // window, and a legend. A column covering several states shows the most
 // telling (see State). The output depends only on events and opt.
 func WriteTimeline(w io.Writer, events []traces.Event, opt TimelineOptions) error {
-	lanes, from, to, err := drawWindow(events, opt.Horizon, opt.From, opt.To)
-	if err != nil {
-		return err
-	}
+	return WriteTimelineFrom(w, SliceEvents(events), opt)
+}
+
+// WriteTimelineFrom is WriteTimeline over events as they stream past:
+// it holds each lane's columns and changes, not the events, and writes
+// nothing until the last event has passed (ErrEmptyWindow, or a problem
+// reading the events, leaves w untouched).
+func WriteTimelineFrom(w io.Writer, events Events, opt TimelineOptions) error {
 	width := opt.Width
 	if width <= 0 {
 		width = DefaultTimelineWidth
 	}
-
-	labelW := len("breakers")
-	for i := range lanes {
-		labelW = max(labelW, 2+utf8.RuneCountInString(termLabel(&lanes[i])))
+	d, err := draw(events, opt.Horizon, opt.From, opt.To, func(label int) int { return max(width-(label+1), 10) }, false)
+	if err != nil {
+		return err
 	}
-	labelW = min(labelW, 32) + 1
-	n := max(width-labelW, 10)
+	lanes, from, to, n := d.lanes, d.from, d.to, d.n
+	labelW := d.label + 1
 
 	bw := bufio.NewWriter(w)
 	p := &painter{w: bw, color: opt.Color}
@@ -126,8 +129,8 @@ func WriteTimeline(w io.Writer, events []traces.Event, opt TimelineOptions) erro
 			group = l.Kind
 			bw.WriteString(groupTitle(group) + "\n")
 		}
-		bw.WriteString(fitLabel("  "+termLabel(l), labelW))
-		p.row(l.Cells(from, to, n))
+		bw.WriteString(fitLabel("  "+termLabel(l.Lane), labelW))
+		p.row(l.cells)
 		if l.Kind == BreakerLane {
 			marks := []rune(strings.Repeat(" ", n))
 			any := false
@@ -181,7 +184,7 @@ func groupTitle(k LaneKind) string {
 
 // writeChanges lists the target and breaker changes in [from, to], in time
 // order (lane order at one instant), at most MaxTimelineChanges of them.
-func writeChanges(bw *bufio.Writer, lanes []Lane, from, to time.Duration) {
+func writeChanges(bw *bufio.Writer, lanes []drawnLane, from, to time.Duration) {
 	type change struct {
 		t          time.Duration
 		lane, seq  int
@@ -192,7 +195,7 @@ func writeChanges(bw *bufio.Writer, lanes []Lane, from, to time.Duration) {
 	for i := range lanes {
 		for j, m := range lanes[i].Marks {
 			if m.T >= from && m.T <= to {
-				label := termLabel(&lanes[i])
+				label := termLabel(lanes[i].Lane)
 				cs = append(cs, change{m.T, i, j, label, escape.Text(m.Text)})
 				lw = max(lw, utf8.RuneCountInString(label))
 			}

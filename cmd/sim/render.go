@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -64,12 +65,7 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 			}
 			defer done()
 			if ext == ".svg" {
-				// The lanes fold every event from the start of the run.
-				var events traces.Collector
-				if err := r.events(&events); err != nil {
-					return err
-				}
-				return writeOutput(out, stdout, func(w io.Writer) error { return renderSVG(w, r, events.Events, window) })
+				return renderSVG(out, stdout, r, window)
 			}
 			d, err := pageData(r, window)
 			if err != nil {
@@ -86,8 +82,10 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 }
 
 // renderSVG is the .svg branch: the timeline's lanes as a static picture,
-// drawn by picture.WriteSVG.
-func renderSVG(w io.Writer, r *renderRun, events []traces.Event, win window) error {
+// drawn by picture.WriteSVGFrom as the run's events stream past. It folds
+// them before the output is created: a problem reading them, or an empty
+// window, leaves no file behind.
+func renderSVG(out string, stdout io.Writer, r *renderRun, win window) error {
 	opt := picture.SVGOptions{Horizon: r.setup.Scenario.Duration, Title: r.name}
 	if win.hasFrom {
 		opt.From = win.from
@@ -95,13 +93,17 @@ func renderSVG(w io.Writer, r *renderRun, events []traces.Event, win window) err
 	if win.hasTo {
 		opt.To = win.to
 	}
-	if err := picture.WriteSVG(w, events, opt); err != nil {
+	var svg bytes.Buffer
+	if err := picture.WriteSVGFrom(&svg, r.events, opt); err != nil {
 		if errors.Is(err, picture.ErrEmptyWindow) {
 			return fmt.Errorf("%w: %w", errUsage, err)
 		}
 		return err
 	}
-	return nil
+	return writeOutput(out, stdout, func(w io.Writer) error {
+		_, err := svg.WriteTo(w)
+		return err
+	})
 }
 
 // window is the part of the run to draw; set reports which ends were given.
@@ -146,7 +148,35 @@ type renderRun struct {
 	seed    int64
 	setup   *sim.Setup
 	wording traces.Wording
-	events  func(traces.Sink) error
+	events  picture.Events
+}
+
+// traceEvents reads the events of the trace at path, whose header tr has
+// read: the first reading goes on from tr, another (a picture that reads
+// the events twice) opens the file anew. Each event passes to the sink
+// and is not kept.
+func traceEvents(path string, tr *traces.Reader) picture.Events {
+	first := tr
+	return func(sink traces.Sink) error {
+		rd := first
+		first = nil
+		if rd == nil {
+			var err error
+			if rd, err = traces.OpenTrace(path); err != nil {
+				return err
+			}
+			defer rd.Close()
+		}
+		for e, err := range rd.Events() {
+			if err != nil {
+				return err
+			}
+			if err := sink.Record(&e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // loadRun opens the trace or loads the scenario at path; check is called
@@ -177,29 +207,7 @@ func loadRun(path string, stderr io.Writer, check func(resources ...string) erro
 			return nil, nil, err
 		}
 		r.name, r.dapr, r.seed = tr.Name, tr.Dapr, tr.Seed
-		first := tr
-		r.events = func(sink traces.Sink) error {
-			// The first reading goes on from the header read here; another
-			// (a picture that reads the events twice) opens the file anew.
-			rd := first
-			first = nil
-			if rd == nil {
-				var err error
-				if rd, err = traces.OpenTrace(path); err != nil {
-					return err
-				}
-				defer rd.Close()
-			}
-			for e, err := range rd.Events() {
-				if err != nil {
-					return err
-				}
-				if err := sink.Record(&e); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
+		r.events = traceEvents(path, tr)
 		drain = tr.Drain
 	} else {
 		sc, err := sim.LoadScenario(path)

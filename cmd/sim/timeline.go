@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -75,35 +76,30 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 			}
 
 			path := args[0]
-			var events []traces.Event
+			var events picture.Events
 			// A file that cannot be opened is left to the scenario loader to report.
 			if isTrace, _ := traceFile(path); isTrace {
 				if c.Flags().Changed("dapr") || c.Flags().Changed("seed") || c.Flags().Changed("max-events") {
 					return fmt.Errorf("%w: --dapr, --seed and --max-events go with a scenario; %s is a trace, drawn as recorded", errUsage, path)
 				}
-				tr, err := traces.ReadFile(path)
+				tr, err := traces.OpenTrace(path)
 				if err != nil {
 					return err
 				}
-				events, opt.Horizon, opt.Title = tr.Events, picture.TraceHorizon(tr), tr.Name
+				defer tr.Close()
+				events, opt.Horizon, opt.Title = traceEvents(path, tr), picture.HeadHorizon(&tr.Head), tr.Name
 			} else {
 				var o sim.Overrides
 				o.Dapr = dapr
 				if c.Flags().Changed("seed") {
 					o.Seed = &seed
 				}
-				events, opt.Horizon, opt.Title, err = runForEvents(path, o, maxEvents, stdout, stderr)
+				events, opt.Horizon, opt.Title, err = scenarioEvents(path, o, maxEvents, stdout, stderr)
 				if err != nil {
 					return err
 				}
 			}
-			if end := max(opt.Horizon, lastT(events)); opt.To == 0 && opt.From >= end {
-				return fmt.Errorf("%w: --from %s is not before the end of the run (%s)", errUsage, from, end)
-			}
-			if err := picture.WriteTimeline(stdout, events, opt); err != nil {
-				return writeErrorf("write timeline: %w", err)
-			}
-			return nil
+			return drawTimeline(stdout, events, opt, from)
 		},
 	}
 	f := c.Flags()
@@ -128,17 +124,43 @@ func instantFlag(name, v string) (time.Duration, error) {
 	return d, nil
 }
 
-func lastT(events []traces.Event) time.Duration {
-	if len(events) == 0 {
-		return 0
+// drawTimeline draws the run's events as they stream past (nothing is
+// written before the last has): a problem reading them is reported as it
+// is, a --from at or after the end of the run (known only then) as bad
+// input, anything else as a failed write.
+func drawTimeline(stdout io.Writer, events picture.Events, opt picture.TimelineOptions, from string) error {
+	var readErr error
+	var last time.Duration
+	err := picture.WriteTimelineFrom(stdout, func(sink traces.Sink) error {
+		readErr = events(lastEvent{sink, &last})
+		return readErr
+	}, opt)
+	switch {
+	case err == nil:
+		return nil
+	case readErr != nil:
+		return readErr
+	case errors.Is(err, picture.ErrEmptyWindow) && opt.To == 0:
+		return fmt.Errorf("%w: --from %s is not before the end of the run (%s)", errUsage, from, max(opt.Horizon, last))
 	}
-	return events[len(events)-1].T
+	return writeErrorf("write timeline: %w", err)
 }
 
-// runForEvents runs the scenario at path as `sim run` does, collecting its
-// events instead of printing the log, and returns them with the horizon
-// and the scenario's name.
-func runForEvents(path string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) ([]traces.Event, time.Duration, string, error) {
+// lastEvent passes events to a sink, noting the instant of the last.
+type lastEvent struct {
+	traces.Sink
+	t *time.Duration
+}
+
+func (l lastEvent) Record(e *traces.Event) error {
+	*l.t = e.T
+	return l.Sink.Record(e)
+}
+
+// scenarioEvents loads and prepares the scenario at path as `sim run`
+// does and returns its run as events (each reading runs it again), with
+// the horizon and the scenario's name.
+func scenarioEvents(path string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) (picture.Events, time.Duration, string, error) {
 	sc, err := sim.LoadScenario(path)
 	if err != nil {
 		return nil, 0, "", err
@@ -150,9 +172,10 @@ func runForEvents(path string, o sim.Overrides, maxEvents int64, stdout, stderr 
 	if err != nil {
 		return nil, 0, "", err
 	}
-	events, err := collect(setup, maxEvents)
-	if err != nil {
-		return nil, 0, "", err
+	events := func(sink traces.Sink) error {
+		eng := sim.NewEngine(setup, sink, sim.Options{MaxEvents: maxEvents})
+		defer eng.Close()
+		return eng.Run()
 	}
 	return events, sc.Duration, sc.Name, nil
 }
