@@ -142,41 +142,18 @@ func NewTimeline(events []traces.Event, wording traces.Wording) *Timeline {
 func NewTimelineFor(events []traces.Event, lw *traces.LogWriter) *Timeline {
 	tl := &Timeline{Events: events}
 	for i := range events {
-		if line, ok := lw.Line(&events[i]); ok {
-			// One event may print two lines (a pub/sub delivery's).
-			for _, l := range strings.Split(strings.TrimSuffix(line, "\n"), "\n") {
-				tl.Lines = append(tl.Lines, LogLine{T: events[i].T, Text: l})
-			}
-		}
+		tl.Lines = linesOf(lw, &events[i], tl.Lines)
 	}
 	return tl
 }
 
-// breakerEvents returns the indexes of name's breaker events.
-func (tl *Timeline) breakerEvents(name string) []int {
-	var out []int
-	for i := range tl.Events {
-		if e := &tl.Events[i]; e.Kind == traces.Breaker && e.Name == name {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
 // breakersNote names the breakers the run has when name has no event, so
 // that a misspelt name does not pass silently.
-func (tl *Timeline) breakersNote(name string) string {
-	seen := map[string]bool{}
-	var names []string
-	for i := range tl.Events {
-		if e := &tl.Events[i]; e.Kind == traces.Breaker && !seen[e.Name] {
-			seen[e.Name] = true
-			names = append(names, e.Name)
-		}
-	}
-	if seen[name] {
+func (r *runFacts) breakersNote(name string) string {
+	if _, ok := r.seen[name]; ok {
 		return ""
 	}
+	names := append([]string(nil), r.breakers...)
 	sort.Strings(names)
 	if len(names) == 0 {
 		return fmt.Sprintf("no breaker changed state in this run, %q included", name)
@@ -200,19 +177,35 @@ func (tl *Timeline) StateAt(name string, t time.Duration) (string, int) {
 	return state, at
 }
 
-func (tl *Timeline) describe(i int) string { return traces.Describe(&tl.Events[i]) }
-
-// around returns up to before indexes of idx at or before t and up to after
-// ones later, in order, rendered.
-func (tl *Timeline) around(idx []int, t time.Duration, before, after int) []string {
-	split := sort.Search(len(idx), func(k int) bool { return tl.Events[idx[k]].T > t })
+// around returns up to before of evs (in time order) at or before t and up
+// to after ones later, in order, rendered.
+func around(evs []traces.Event, t time.Duration, before, after int) []string {
+	split := sort.Search(len(evs), func(k int) bool { return evs[k].T > t })
 	lo := max(split-before, 0)
-	hi := min(split+after, len(idx))
-	out := make([]string, 0, hi-lo)
-	for _, i := range idx[lo:hi] {
-		out = append(out, tl.describe(i))
+	hi := min(split+after, len(evs))
+	return describeAll(evs[lo:hi])
+}
+
+func describeAll(evs []traces.Event) []string {
+	out := make([]string, 0, len(evs))
+	for i := range evs {
+		out = append(out, traces.Describe(&evs[i]))
 	}
 	return out
+}
+
+// breakerFold keeps breaker name's events, which assertions about a
+// breaker quote: as many as the breaker's transitions, not the run's
+// events.
+type breakerFold struct {
+	name string
+	evs  []traces.Event
+}
+
+func (b *breakerFold) add(e *traces.Event) {
+	if e.Kind == traces.Breaker && e.Name == b.name {
+		b.evs = append(b.evs, *e)
+	}
 }
 
 // BreakerState: breaker Breaker is in State at instant At, or, with
@@ -234,45 +227,75 @@ func (c *BreakerState) Describe() string {
 }
 
 // Eval implements Check.
-func (c *BreakerState) Eval(tl *Timeline) Result {
-	idx := tl.breakerEvents(c.Breaker)
-	r := Result{Note: tl.breakersNote(c.Breaker)}
-	start := c.At
+func (c *BreakerState) Eval(tl *Timeline) Result { return evalFold(c.newFold(), tl) }
+
+func (c *BreakerState) newFold() fold {
+	f := &breakerStateFold{c: c, breaker: breakerFold{name: c.Breaker}, start: c.At, state: Closed, at: -1}
 	if c.Throughout != nil {
-		start = c.Throughout.From
+		f.start = c.Throughout.From
+	}
+	return f
+}
+
+type breakerStateFold struct {
+	c       *BreakerState
+	breaker breakerFold
+	start   time.Duration
+	// The state at start, as Timeline.StateAt finds it: the last of the
+	// breaker's events (at, in breaker.evs; -1 none) before the first
+	// event of the run later than start.
+	state  string
+	at     int
+	passed bool
+}
+
+func (f *breakerStateFold) event(_ int, e *traces.Event, _ traces.Fate) {
+	f.passed = f.passed || e.T > f.start
+	f.breaker.add(e)
+	if !f.passed && e.Kind == traces.Breaker && e.Name == f.c.Breaker {
+		f.state, f.at = e.To, len(f.breaker.evs)-1
+	}
+}
+
+func (f *breakerStateFold) line(int, LogLine) {}
+
+func (f *breakerStateFold) result(run *runFacts) Result {
+	c, evs, start, state := f.c, f.breaker.evs, f.start, f.state
+	r := Result{Note: run.breakersNote(c.Breaker)}
+	if c.Throughout != nil {
 		r.Expected = fmt.Sprintf("%s at every instant from %s to %s", c.State, c.Throughout.From, c.Throughout.To)
 	} else {
 		r.Expected = fmt.Sprintf("%s at %s", c.State, c.At)
 	}
-	state, at := tl.StateAt(c.Breaker, start)
 	if state != c.State {
-		r.Actual = fmt.Sprintf("%s at %s (%s)", state, start, since(tl, at))
-		r.Nearest = tl.around(idx, start, 2, 2)
+		r.Actual = fmt.Sprintf("%s at %s (%s)", state, start, since(evs, f.at))
+		r.Nearest = around(evs, start, 2, 2)
 		return r
 	}
 	if c.Throughout != nil {
-		for k, i := range idx {
-			e := &tl.Events[i]
+		for k := range evs {
+			e := &evs[k]
 			if e.T > c.Throughout.From && e.T <= c.Throughout.To && e.To != c.State {
 				r.Actual = fmt.Sprintf("%s at %s, then %s at %s", state, start, e.To, e.T)
 				// The one that left the state, one before it, two after.
-				r.Nearest = tl.render(idx[max(k-1, 0):min(k+3, len(idx))], 4)
+				near := evs[max(k-1, 0):min(k+3, len(evs))]
+				r.Nearest = render(near, len(near), 4)
 				return r
 			}
 		}
 		r.Actual = fmt.Sprintf("%s throughout", state)
 	} else {
-		r.Actual = fmt.Sprintf("%s (%s)", state, since(tl, at))
+		r.Actual = fmt.Sprintf("%s (%s)", state, since(evs, f.at))
 	}
 	r.OK = true
 	return r
 }
 
-func since(tl *Timeline, at int) string {
+func since(evs []traces.Event, at int) string {
 	if at < 0 {
 		return "no transition before"
 	}
-	e := &tl.Events[at]
+	e := &evs[at]
 	return fmt.Sprintf("since %s->%s at %s", e.From, e.To, e.T)
 }
 
@@ -294,15 +317,29 @@ func (c *Transition) Describe() string {
 }
 
 // Eval implements Check.
-func (c *Transition) Eval(tl *Timeline) Result {
-	r := Result{Expected: fmt.Sprintf("%s->%s %s %s", c.From, c.To, c.Times, c.Window), Note: tl.breakersNote(c.Breaker)}
-	var in, all []int
-	for _, i := range tl.breakerEvents(c.Breaker) {
-		e := &tl.Events[i]
+func (c *Transition) Eval(tl *Timeline) Result { return evalFold(c.newFold(), tl) }
+
+func (c *Transition) newFold() fold {
+	return &transitionFold{c: c, breaker: breakerFold{name: c.Breaker}}
+}
+
+type transitionFold struct {
+	c       *Transition
+	breaker breakerFold
+}
+
+func (f *transitionFold) event(_ int, e *traces.Event, _ traces.Fate) { f.breaker.add(e) }
+func (f *transitionFold) line(int, LogLine)                           {}
+
+func (f *transitionFold) result(run *runFacts) Result {
+	c := f.c
+	r := Result{Expected: fmt.Sprintf("%s->%s %s %s", c.From, c.To, c.Times, c.Window), Note: run.breakersNote(c.Breaker)}
+	var in, all []traces.Event
+	for _, e := range f.breaker.evs {
 		if e.From == c.From && e.To == c.To {
-			all = append(all, i)
+			all = append(all, e)
 			if c.Window.holds(e.T) {
-				in = append(in, i)
+				in = append(in, e)
 			}
 		}
 	}
@@ -310,9 +347,9 @@ func (c *Transition) Eval(tl *Timeline) Result {
 	r.Actual = fmt.Sprintf("%s %s", times(len(in)), c.Window)
 	if c.Window != nil && len(all) > len(in) {
 		var outside []string
-		for _, i := range all {
-			if !c.Window.holds(tl.Events[i].T) {
-				outside = append(outside, tl.Events[i].T.String())
+		for _, e := range all {
+			if !c.Window.holds(e.T) {
+				outside = append(outside, e.T.String())
 			}
 		}
 		r.Actual += "; outside it at " + strings.Join(outside, ", ")
@@ -322,52 +359,37 @@ func (c *Transition) Eval(tl *Timeline) Result {
 	}
 	switch {
 	case len(in) > 0:
-		r.Nearest = tl.render(in, 5)
+		r.Nearest = render(in[:min(len(in), 5)], len(in), 5)
 	case len(all) > 0:
-		r.Nearest = tl.nearestTo(all, c.Window, 3)
+		r.Nearest = nearestTo(all, c.Window, 3)
 	default:
 		// No such transition at all: show what the breaker did instead.
-		r.Nearest = tl.nearestTo(tl.breakerEvents(c.Breaker), c.Window, 5)
+		r.Nearest = nearestTo(f.breaker.evs, c.Window, 5)
 	}
 	return r
 }
 
-func (tl *Timeline) render(idx []int, limit int) []string {
-	var out []string
-	for k, i := range idx {
-		if k == limit {
-			out = append(out, fmt.Sprintf("… and %d more", len(idx)-limit))
-			break
-		}
-		out = append(out, tl.describe(i))
+// render describes the first events of a list of count (at most limit of
+// them), then says how many more there are.
+func render(first []traces.Event, count, limit int) []string {
+	if count == 0 {
+		return nil
+	}
+	out := describeAll(first[:min(len(first), limit)])
+	if count > limit {
+		out = append(out, fmt.Sprintf("… and %d more", count-limit))
 	}
 	return out
 }
 
-// nearestTo returns the n events of idx closest to w (the first n when w is
-// nil), in time order.
-func (tl *Timeline) nearestTo(idx []int, w *Window, n int) []string {
-	pick := nearest(len(idx), n, func(k int) time.Duration { return w.distance(tl.Events[idx[k]].T) })
-	out := make([]string, len(pick))
-	for j, k := range pick {
-		out[j] = tl.describe(idx[k])
+// nearestTo returns the n events of evs closest to w (the first n when w
+// is nil), in time order.
+func nearestTo(evs []traces.Event, w *Window, n int) []string {
+	near := nearestK[traces.Event]{k: n}
+	for i, e := range evs {
+		near.offer(i, w.distance(e.T), e)
 	}
-	return out
-}
-
-// nearest returns the positions (0…count-1, in order) of the n items with
-// the smallest dist, earlier ones first on ties.
-func nearest(count, n int, dist func(int) time.Duration) []int {
-	pos := make([]int, count)
-	for i := range pos {
-		pos[i] = i
-	}
-	sort.SliceStable(pos, func(a, b int) bool { return dist(pos[a]) < dist(pos[b]) })
-	if len(pos) > n {
-		pos = pos[:n]
-	}
-	sort.Ints(pos)
-	return pos
+	return describeAll(near.kept())
 }
 
 // Log: a line of the sidecar log (or an app line, `== APP == …`) that
@@ -403,54 +425,72 @@ func (c *Log) Describe() string {
 }
 
 // Eval implements Check.
-func (c *Log) Eval(tl *Timeline) Result {
+func (c *Log) Eval(tl *Timeline) Result { return evalFold(c.newFold(), tl) }
+
+func (c *Log) newFold() fold {
+	return &logFold{c: c, in: firstK[LogLine]{k: 5}, near: nearestK[LogLine]{k: 3}, cand: nearestK[LogLine]{k: 4},
+		app: strings.Contains(c.pattern(), "APP")}
+}
+
+type logFold struct {
+	c    *Log
+	in   firstK[LogLine]   // matching lines in the window
+	all  int               // matching lines anywhere
+	near nearestK[LogLine] // matching lines nearest the window
+	// cand are the lines nearest the window to show when nothing matches:
+	// the sidecar's own lines (app lines too if the pattern is about them),
+	// so a wording difference is visible.
+	cand nearestK[LogLine]
+	app  bool
+}
+
+func (f *logFold) event(int, *traces.Event, traces.Fate) {}
+
+func (f *logFold) line(i int, l LogLine) {
+	c := f.c
+	d := c.Window.distance(l.T)
+	if !strings.HasPrefix(l.Text, appPrefix) || f.app {
+		f.cand.offer(i, d, l)
+	}
+	if !c.match(l.Text) {
+		return
+	}
+	f.all++
+	f.near.offer(i, d, l)
+	if c.Window.holds(l.T) {
+		f.in.offer(l)
+	}
+}
+
+func (f *logFold) result(*runFacts) Result {
+	c := f.c
 	r := Result{Expected: fmt.Sprintf("a line matching %s %s, %s", c.pattern(), c.Window, c.Times)}
 	if c.Times == Never {
 		r.Expected = fmt.Sprintf("no line matching %s %s", c.pattern(), c.Window)
 	}
-	var in, all []int
-	for i, l := range tl.Lines {
-		if c.match(l.Text) {
-			all = append(all, i)
-			if c.Window.holds(l.T) {
-				in = append(in, i)
-			}
-		}
-	}
-	r.OK = c.Times.holds(len(in))
-	r.Actual = fmt.Sprintf("%s %s", times(len(in)), c.Window)
-	if c.Window != nil && len(all) > len(in) {
-		r.Actual += fmt.Sprintf("; %s outside it", times(len(all)-len(in)))
+	in := f.in.count
+	r.OK = c.Times.holds(in)
+	r.Actual = fmt.Sprintf("%s %s", times(in), c.Window)
+	if c.Window != nil && f.all > in {
+		r.Actual += fmt.Sprintf("; %s outside it", times(f.all-in))
 	}
 	if r.OK {
 		return r
 	}
+	var show []LogLine
 	switch {
-	case len(in) > 0:
-		for k, i := range in {
-			if k == 5 {
-				r.Nearest = append(r.Nearest, fmt.Sprintf("… and %d more", len(in)-5))
-				break
-			}
-			r.Nearest = append(r.Nearest, tl.Lines[i].String())
-		}
-	case len(all) > 0:
-		for _, k := range nearest(len(all), 3, func(k int) time.Duration { return c.Window.distance(tl.Lines[all[k]].T) }) {
-			r.Nearest = append(r.Nearest, tl.Lines[all[k]].String())
-		}
+	case in > 0:
+		show = f.in.items
+	case f.all > 0:
+		show = f.near.kept()
 	default:
-		// Nothing matches anywhere: show the sidecar's own lines printed
-		// nearest the window (app lines too if the pattern is about them),
-		// so a wording difference is visible.
-		var cand []int
-		for i, l := range tl.Lines {
-			if !strings.HasPrefix(l.Text, appPrefix) || strings.Contains(c.pattern(), "APP") {
-				cand = append(cand, i)
-			}
-		}
-		for _, k := range nearest(len(cand), 4, func(k int) time.Duration { return c.Window.distance(tl.Lines[cand[k]].T) }) {
-			r.Nearest = append(r.Nearest, tl.Lines[cand[k]].String())
-		}
+		show = f.cand.kept()
+	}
+	for _, l := range show {
+		r.Nearest = append(r.Nearest, l.String())
+	}
+	if in > len(f.in.items) {
+		r.Nearest = append(r.Nearest, fmt.Sprintf("… and %d more", in-len(f.in.items)))
 	}
 	return r
 }
@@ -613,43 +653,55 @@ func (c *Count) Describe() string {
 }
 
 // Eval implements Check.
-func (c *Count) Eval(tl *Timeline) Result {
-	var hit []int
-	seen := map[[2]string]bool{} // the names any event of the run carries, to catch a misspelt filter
-	// Every event goes through the fold, counted or not: whether a
-	// delivery is a message's first take depends on all before it.
-	msgs := traces.NewMessages()
-	for i := range tl.Events {
-		e := &tl.Events[i]
-		fate := msgs.Add(e)
-		seen[[2]string{"target", e.Target}], seen[[2]string{"app", e.App}], seen[[2]string{"op", e.Op}] = true, true, true
-		seen[[2]string{"result", e.Result}] = true
-		if !c.What.counts(e, fate) || !c.Window.holds(e.T) {
-			continue
-		}
-		if (c.Target == "" || e.Target == c.Target) && (c.App == "" || e.App == c.App) && (c.Op == "" || e.Op == c.Op) &&
-			(c.Result == "" || e.Result == c.Result) {
-			hit = append(hit, i)
-		}
+func (c *Count) Eval(tl *Timeline) Result { return evalFold(c.newFold(), tl) }
+
+func (c *Count) newFold() fold { return &countFold{c: c, hit: firstK[traces.Event]{k: 5}} }
+
+type countFold struct {
+	c   *Count
+	hit firstK[traces.Event]
+}
+
+func (f *countFold) event(_ int, e *traces.Event, fate traces.Fate) {
+	c := f.c
+	if !c.What.counts(e, fate) || !c.Window.holds(e.T) {
+		return
 	}
-	r := Result{Expected: fmt.Sprintf("%s%s %s", c.What, c.filters(), c.boundText()), OK: c.Bound.holds(len(hit))}
+	if (c.Target == "" || e.Target == c.Target) && (c.App == "" || e.App == c.App) && (c.Op == "" || e.Op == c.Op) &&
+		(c.Result == "" || e.Result == c.Result) {
+		f.hit.offer(*e)
+	}
+}
+
+func (f *countFold) line(int, LogLine) {}
+
+func (f *countFold) result(run *runFacts) Result {
+	c, hits := f.c, f.hit.count
+	r := Result{Expected: fmt.Sprintf("%s%s %s", c.What, c.filters(), c.boundText()), OK: c.Bound.holds(hits)}
 	if c.Window != nil {
 		r.Expected = fmt.Sprintf("%s%s %s %s", c.What, c.filters(), c.Window, c.boundText())
 	}
-	r.Actual = strconv.Itoa(len(hit))
+	r.Actual = strconv.Itoa(hits)
+	r.Note = run.unseen([][2]string{{"target", c.Target}, {"app", c.App}, {"op", c.Op}, {"result", c.Result}})
+	if !r.OK {
+		r.Nearest = render(f.hit.items, hits, 5)
+	}
+	return r
+}
+
+// unseen notes the filters (field, value; "" for none) that no event of
+// the run names, to catch a misspelt one; "" when all are named.
+func (r *runFacts) unseen(filters [][2]string) string {
 	var unseen []string
-	for _, f := range [...][2]string{{"target", c.Target}, {"app", c.App}, {"op", c.Op}, {"result", c.Result}} {
-		if f[1] != "" && !seen[[2]string{f[0], f[1]}] {
+	for _, f := range filters {
+		if f[1] != "" && !r.names[f] {
 			unseen = append(unseen, fmt.Sprintf("%s %q", f[0], f[1]))
 		}
 	}
-	if len(unseen) > 0 {
-		r.Note = fmt.Sprintf("no event of the run names %s", strings.Join(unseen, " or "))
+	if len(unseen) == 0 {
+		return ""
 	}
-	if !r.OK {
-		r.Nearest = tl.render(hit, 5)
-	}
-	return r
+	return fmt.Sprintf("no event of the run names %s", strings.Join(unseen, " or "))
 }
 
 // Delay: every message delivered (its subscriber's handler took it for
@@ -688,78 +740,66 @@ func (c *Delay) Describe() string {
 }
 
 // Eval implements Check.
-func (c *Delay) Eval(tl *Timeline) Result {
+func (c *Delay) Eval(tl *Timeline) Result { return evalFold(c.newFold(), tl) }
+
+func (c *Delay) newFold() fold { return &delayFold{c: c, latest: nearestK[traces.Event]{k: 5}} }
+
+type delayFold struct {
+	c         *Delay
+	delivered int
+	worst     traces.Event // the first delivery of the longest delay
+	worstD    time.Duration
+	over      int                    // deliveries over c.Max
+	latest    nearestK[traces.Event] // of those, the ones that waited longest
+}
+
+func (f *delayFold) event(i int, e *traces.Event, fate traces.Fate) {
+	c := f.c
+	if fate != traces.FirstTaken || !c.Window.holds(e.T) ||
+		(c.Target != "" && e.Target != c.Target) || (c.App != "" && e.App != c.App) {
+		return
+	}
+	at, ok := traces.PublishedAt(e.Message)
+	if !ok {
+		return // an input binding's event: no publish to measure from
+	}
+	f.delivered++
+	if d := e.T - at; f.delivered == 1 || d > f.worstD {
+		f.worst, f.worstD = *e, d
+	}
+	if e.T-at > c.Max {
+		f.over++
+		f.latest.offer(i, at-e.T, *e) // negated: the nearest are the latest
+	}
+}
+
+func (f *delayFold) line(int, LogLine) {}
+
+func (f *delayFold) result(run *runFacts) Result {
+	c := f.c
 	r := Result{Expected: fmt.Sprintf("end-to-end delay%s at most %s", c.filters(), c.Max)}
 	if c.Window != nil {
 		r.Expected = fmt.Sprintf("end-to-end delay%s of deliveries %s at most %s", c.filters(), c.Window, c.Max)
 	}
-	msgs := traces.NewMessages()
-	worst, delivered := -1, 0
-	var worstD time.Duration
-	var over []int
-	seen := map[[2]string]bool{}
-	for i := range tl.Events {
-		e := &tl.Events[i]
-		fate := msgs.Add(e)
-		seen[[2]string{"target", e.Target}], seen[[2]string{"app", e.App}] = true, true
-		if fate != traces.FirstTaken || !c.Window.holds(e.T) ||
-			(c.Target != "" && e.Target != c.Target) || (c.App != "" && e.App != c.App) {
-			continue
-		}
-		at, ok := traces.PublishedAt(e.Message)
-		if !ok {
-			continue // an input binding's event: no publish to measure from
-		}
-		delivered++
-		if d := e.T - at; worst < 0 || d > worstD {
-			worst, worstD = i, d
-		}
-		if e.T-at > c.Max {
-			over = append(over, i)
-		}
-	}
-	var unseen []string
-	for _, f := range [...][2]string{{"target", c.Target}, {"app", c.App}} {
-		if f[1] != "" && !seen[[2]string{f[0], f[1]}] {
-			unseen = append(unseen, fmt.Sprintf("%s %q", f[0], f[1]))
-		}
-	}
-	if len(unseen) > 0 {
-		r.Note = fmt.Sprintf("no event of the run names %s", strings.Join(unseen, " or "))
-	}
-	r.OK = len(over) == 0
-	if worst < 0 {
+	r.Note = run.unseen([][2]string{{"target", c.Target}, {"app", c.App}})
+	r.OK = f.over == 0
+	if f.delivered == 0 {
 		r.Actual = "no message delivered"
 		if r.Note == "" {
 			r.Note = "no message was delivered, so none was late"
 		}
 		return r
 	}
-	e := &tl.Events[worst]
+	e := &f.worst
 	at, _ := traces.PublishedAt(e.Message)
 	r.Actual = fmt.Sprintf("worst %s of %d delivered: message %s to %s, published at %s, delivered at %s",
-		worstD, delivered, e.Message, e.App, at, e.T)
-	if len(over) > 0 {
-		r.Actual += fmt.Sprintf("; %d over %s", len(over), c.Max)
-		r.Nearest = tl.latest(over, 5)
+		f.worstD, f.delivered, e.Message, e.App, at, e.T)
+	if f.over > 0 {
+		r.Actual += fmt.Sprintf("; %d over %s", f.over, c.Max)
+		r.Nearest = describeAll(f.latest.kept())
+		if f.over > len(f.latest.items) {
+			r.Nearest = append(r.Nearest, fmt.Sprintf("… and %d more", f.over-len(f.latest.items)))
+		}
 	}
 	return r
-}
-
-// latest renders the n deliveries of idx whose messages waited longest
-// since their publish (earlier ones first on ties), in time order.
-func (tl *Timeline) latest(idx []int, n int) []string {
-	wait := func(k int) time.Duration {
-		e := &tl.Events[idx[k]]
-		at, _ := traces.PublishedAt(e.Message)
-		return at - e.T // negated: nearest picks the smallest
-	}
-	var out []string
-	for _, k := range nearest(len(idx), n, wait) {
-		out = append(out, tl.describe(idx[k]))
-	}
-	if len(idx) > n {
-		out = append(out, fmt.Sprintf("… and %d more", len(idx)-n))
-	}
-	return out
 }

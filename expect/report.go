@@ -25,15 +25,18 @@ type Report struct {
 func Evaluate(as []Assertion, tl *Timeline) Report {
 	var r Report
 	for _, a := range as {
-		res := a.Check.Eval(tl)
-		r.Verdicts = append(r.Verdicts, Verdict{Assertion: a, Result: res})
-		if res.OK {
-			r.Passed++
-		} else {
-			r.Failed++
-		}
+		r.add(a, a.Check.Eval(tl))
 	}
 	return r
+}
+
+func (r *Report) add(a Assertion, res Result) {
+	r.Verdicts = append(r.Verdicts, Verdict{Assertion: a, Result: res})
+	if res.OK {
+		r.Passed++
+	} else {
+		r.Failed++
+	}
 }
 
 // OK reports whether every assertion holds.

@@ -4,7 +4,6 @@ import (
 	"io"
 
 	"github.com/dapr-sim/sim/sim"
-	"github.com/dapr-sim/sim/traces"
 )
 
 // prepare checks a loaded scenario and everything it names, printing the
@@ -19,17 +18,6 @@ func prepare(sc *sim.Scenario, o sim.Overrides, stderr io.Writer) (*sim.Setup, e
 		warn(stderr, w)
 	}
 	return setup, nil
-}
-
-// collect runs a prepared scenario and returns its events.
-func collect(setup *sim.Setup, maxEvents int64) ([]traces.Event, error) {
-	var events traces.Collector
-	eng := sim.NewEngine(setup, &events, sim.Options{MaxEvents: maxEvents})
-	defer eng.Close()
-	if err := eng.Run(); err != nil {
-		return nil, err
-	}
-	return events.Events, nil
 }
 
 // setFlagUsage is the help of --set on the commands that play one run.
