@@ -1,7 +1,9 @@
 // Package picture draws a run: it folds a run's events into swimlanes (one
 // per target, breaker and app worker; BuildLanes) and lays them out as the
 // terminal timeline of `sim timeline` (WriteTimeline) and the SVG of
-// `sim render -o FILE.svg` (WriteSVG). Its sub-package page writes the
+// `sim render -o FILE.svg` (WriteSVG). Both fold the events as they stream
+// past (WriteTimelineFrom, WriteSVGFrom over Events), keeping each lane's
+// columns and changes, not the events (draw.go). Its sub-package page writes the
 // interactive HTML replay of `sim render -o FILE.html` from plain values,
 // which BuildPage (page.go) folds from a run's events as they stream past
 // and the engine's snapshots of one replay of the run, handed to it by the
