@@ -167,15 +167,20 @@ func traceEvents(path string, tr *traces.Reader) picture.Events {
 			}
 			defer rd.Close()
 		}
-		for e, err := range rd.Events() {
-			if err != nil {
+		// One event value for the whole reading: the sink takes a pointer,
+		// which would move a loop variable to the heap at every event.
+		var e traces.Event
+		for {
+			var err error
+			if e, err = rd.Next(); errors.Is(err, io.EOF) {
+				return nil
+			} else if err != nil {
 				return err
 			}
 			if err := sink.Record(&e); err != nil {
 				return err
 			}
 		}
-		return nil
 	}
 }
 
