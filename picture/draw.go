@@ -128,7 +128,8 @@ func drawPass(events Events, horizon, from, to time.Duration, columns func(label
 			f.layouts = append(f.layouts, layout{minLabel: w, maxLabel: w, n: n})
 		}
 	}
-	f.lanesFold = newLanesFold(horizon, f.opened)
+	// Only tooltips (ext) show a span's detail.
+	f.lanesFold = newLanesFold(horizon, ext, f.opened)
 	if err := events(f.lanesFold); err != nil {
 		return nil, err
 	}

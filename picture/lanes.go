@@ -145,7 +145,7 @@ func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
 	if n := len(events); n > 0 && events[n-1].T > horizon {
 		horizon = events[n-1].T
 	}
-	f := newLanesFold(horizon, func(a *laneAcc) { a.keep = true })
+	f := newLanesFold(horizon, true, func(a *laneAcc) { a.keep = true })
 	for i := range events {
 		f.Record(&events[i])
 	}
@@ -179,9 +179,12 @@ func (a *laneAcc) span(s Span) {
 // lanesFold is BuildLanes as a traces.Sink: the events pass one at a time
 // and are not kept (a worker's step in flight aside). horizon is the end
 // of the run as BuildLanes extends it; opened is told of each lane as it
-// is created, before its first span.
+// is created, before its first span. Without detailed, worker and
+// delivery spans go without their Detail, which only tooltips show: a
+// terminal timeline spares formatting one for every attempt.
 type lanesFold struct {
 	horizon  time.Duration
+	detailed bool
 	opened   func(*laneAcc)
 	targets  map[string]*targetFold
 	breakers map[string]*breakerFold
@@ -193,8 +196,8 @@ type lanesFold struct {
 	seen bool
 }
 
-func newLanesFold(horizon time.Duration, opened func(*laneAcc)) *lanesFold {
-	return &lanesFold{horizon: horizon, opened: opened, targets: map[string]*targetFold{}, breakers: map[string]*breakerFold{},
+func newLanesFold(horizon time.Duration, detailed bool, opened func(*laneAcc)) *lanesFold {
+	return &lanesFold{horizon: horizon, detailed: detailed, opened: opened, targets: map[string]*targetFold{}, breakers: map[string]*breakerFold{},
 		workers: map[workerKey]*workerFold{}, subs: map[string]*laneAcc{}}
 }
 
@@ -233,7 +236,7 @@ func (f *lanesFold) Record(e *traces.Event) error {
 			l = f.lane(Lane{Kind: SubscriptionLane, Name: name})
 			f.subs[name] = l
 		}
-		l.span(deliverySpan(e))
+		l.span(deliverySpan(e, f.detailed))
 	case traces.Call, traces.Op, traces.Retry:
 		if e.Op == "deliver" || e.Op == "trigger" {
 			// A delivery's attempts and retries end in a deliver
@@ -249,7 +252,7 @@ func (f *lanesFold) Record(e *traces.Event) error {
 		k := workerKey{e.App, e.Worker}
 		w, ok := f.workers[k]
 		if !ok {
-			w = &workerFold{lane: f.lane(Lane{Kind: WorkerLane, Name: e.App, Worker: e.Worker})}
+			w = &workerFold{lane: f.lane(Lane{Kind: WorkerLane, Name: e.App, Worker: e.Worker}), detailed: f.detailed, retried: map[int]bool{}}
 			f.workers[k] = w
 		}
 		w.record(e, f.horizon)
@@ -341,7 +344,7 @@ func deliveryWhat(e *traces.Event) string {
 // (ok); left pending or its acknowledgement failed, so it comes back
 // (retried); or not taken and gone — dead-lettered, dropped, 404,
 // unrouted, lost, an input binding's failed event (failed).
-func deliverySpan(e *traces.Event) Span {
+func deliverySpan(e *traces.Event, detailed bool) Span {
 	st := WorkerFailed
 	switch e.Result {
 	case traces.ResultAck:
@@ -349,9 +352,12 @@ func deliverySpan(e *traces.Event) Span {
 	case traces.ResultPending, traces.ResultAckFailed:
 		st = WorkerRetrying
 	}
-	detail := fmt.Sprintf("%s: %s after %d attempts", deliveryWhat(e), e.Result, e.Attempts)
-	if e.Error != "" {
-		detail += ": " + e.Error
+	detail := ""
+	if detailed {
+		detail = fmt.Sprintf("%s: %s after %d attempts", deliveryWhat(e), e.Result, e.Attempts)
+		if e.Error != "" {
+			detail += ": " + e.Error
+		}
 	}
 	return Span{From: e.T - e.Took, To: e.T, State: st, Detail: detail}
 }
@@ -493,9 +499,11 @@ type workerKey struct {
 
 // workerFold collects one worker's step in flight until its op event.
 type workerFold struct {
-	lane    *laneAcc
-	pending []traces.Event // the current step's call and retry events
-	end     time.Duration
+	lane     *laneAcc
+	detailed bool
+	pending  []traces.Event // the current step's call and retry events
+	retried  map[int]bool   // the attempts of the step flushed that were retried
+	end      time.Duration
 }
 
 func (w *workerFold) record(e *traces.Event, horizon time.Duration) {
@@ -523,7 +531,10 @@ func (w *workerFold) flush(op *traces.Event, horizon time.Duration) {
 	} else {
 		first = *op
 	}
-	who := fmt.Sprintf("iteration %d step %d: %s %s", first.Iteration, first.Step, first.Op, first.Target)
+	who := "" // the step, for details
+	if w.detailed {
+		who = fmt.Sprintf("iteration %d step %d: %s %s", first.Iteration, first.Step, first.Op, first.Target)
+	}
 	start := first.T
 	if op != nil {
 		start = op.T - op.Took
@@ -537,7 +548,8 @@ func (w *workerFold) flush(op *traces.Event, horizon time.Duration) {
 		w.lane.span(s)
 		w.end = s.To
 	}
-	retried := map[int]bool{}
+	retried := w.retried
+	clear(retried)
 	for i := range steps {
 		if steps[i].Kind == traces.Retry {
 			retried[steps[i].Attempt] = true
@@ -550,25 +562,25 @@ func (w *workerFold) flush(op *traces.Event, horizon time.Duration) {
 		switch e.Kind {
 		case traces.Call:
 			calls++
-			st, detail := WorkerOK, fmt.Sprintf("%s, attempt %d ok", who, e.Attempt)
+			st := WorkerOK
 			if e.Outcome != traces.OK {
 				st = WorkerFailed
 				if retried[e.Attempt] {
 					st = WorkerRetrying
 				}
-				detail = fmt.Sprintf("%s, attempt %d %s", who, e.Attempt, e.Outcome)
-				if e.Error != "" {
-					detail += ": " + e.Error
-				}
 			}
-			add(Span{From: next, To: e.T, State: st, Detail: detail})
+			add(Span{From: next, To: e.T, State: st, Detail: w.callDetail(who, e)})
 			next = e.T
 		case traces.Retry:
 			until := e.T + max(e.Delay, 0)
 			if op == nil && until > horizon {
 				until = horizon
 			}
-			add(Span{From: e.T, To: until, State: WorkerWaiting, Detail: fmt.Sprintf("%s, backoff %s before attempt %d", who, e.Delay, e.Attempt+1)})
+			detail := ""
+			if w.detailed {
+				detail = fmt.Sprintf("%s, backoff %s before attempt %d", who, e.Delay, e.Attempt+1)
+			}
+			add(Span{From: e.T, To: until, State: WorkerWaiting, Detail: detail})
 			next = until
 		}
 	}
@@ -579,11 +591,34 @@ func (w *workerFold) flush(op *traces.Event, horizon time.Duration) {
 		if op.Outcome != traces.OK {
 			st = WorkerFailed
 		}
-		add(Span{From: start, To: op.T, State: st, Detail: fmt.Sprintf("%s, %s", who, op.Outcome)})
+		detail := ""
+		if w.detailed {
+			detail = fmt.Sprintf("%s, %s", who, op.Outcome)
+		}
+		add(Span{From: start, To: op.T, State: st, Detail: detail})
 	case op == nil && len(steps) > 0 && steps[len(steps)-1].Kind == traces.Retry && next < horizon:
 		// The trace ends while the next attempt waits for its answer.
-		add(Span{From: next, To: horizon, State: WorkerWaiting, Detail: who + ", waiting for an answer the trace does not hold"})
+		detail := ""
+		if w.detailed {
+			detail = who + ", waiting for an answer the trace does not hold"
+		}
+		add(Span{From: next, To: horizon, State: WorkerWaiting, Detail: detail})
 	}
+}
+
+// callDetail says what became of one attempt (call event e) of step who.
+func (w *workerFold) callDetail(who string, e *traces.Event) string {
+	if !w.detailed {
+		return ""
+	}
+	if e.Outcome == traces.OK {
+		return fmt.Sprintf("%s, attempt %d ok", who, e.Attempt)
+	}
+	detail := fmt.Sprintf("%s, attempt %d %s", who, e.Attempt, e.Outcome)
+	if e.Error != "" {
+		detail += ": " + e.Error
+	}
+	return detail
 }
 
 // Cells samples the lane into n columns covering [from, to]: column i holds

@@ -385,7 +385,7 @@ func (d *deliveryFold) record(e *traces.Event, from, to time.Duration) {
 			l = &laneFold{name: name}
 			d.byName[name] = l
 		}
-		sp := deliverySpan(e)
+		sp := deliverySpan(e, false) // its state; the page words the delivery itself
 		errText := e.Error
 		if answer != "" && strings.HasSuffix(answer, errText) {
 			errText = "" // the runner ended on the app's answer: said once
