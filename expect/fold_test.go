@@ -181,3 +181,37 @@ func ExampleEvaluator() {
 	fmt.Println(r.Passed, "passed,", r.Failed, "failed")
 	// Output: 1 passed, 0 failed
 }
+
+// lastLine is a Check of a user's own, with no fold: it reads the whole
+// timeline.
+type lastLine struct{}
+
+func (lastLine) Describe() string { return "the last log line" }
+
+func (lastLine) Eval(tl *expect.Timeline) expect.Result {
+	return expect.Result{OK: true, Actual: fmt.Sprintf("%d events, last line %q", len(tl.Events), tl.Lines[len(tl.Lines)-1].Text)}
+}
+
+// A Check built in Go without a fold of this package still gets the whole
+// run from the Evaluator (which keeps the events only for it), beside
+// folded ones.
+func TestEvaluatorKeepsTheRunForOtherChecks(t *testing.T) {
+	res := simtest.Run(t, "../examples/quickstart/scenario.yaml")
+	tl := res.Timeline
+	as := []expect.Assertion{{Check: lastLine{}}, {Check: &expect.Count{What: expect.Retries, Bound: expect.AtLeastOnce}}}
+	w, err := traces.WordingFor(res.Setup.Profile.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := expect.NewEvaluator(as, traces.NewLogWriter(io.Discard, w))
+	for i := range tl.Events {
+		e := tl.Events[i]
+		ev.Record(&e)
+	}
+	r := ev.Report()
+	for i, a := range as {
+		if got, want := r.Verdicts[i].Result, a.Check.Eval(tl); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %+v, want %+v", a.Check.Describe(), got, want)
+		}
+	}
+}
