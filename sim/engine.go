@@ -231,6 +231,7 @@ type Engine struct {
 
 	maxEvents int64
 	events    int64
+	popped    func(at time.Duration) // Options.popped
 	sameT     int
 	lastT     time.Duration
 	// spin names the last retry that waited 0s (and when), so a run that
@@ -260,6 +261,10 @@ type Options struct {
 	// and answers at once: the engine's own cost, for benchmarks only
 	// (availability, latency and faults still apply).
 	nullStore bool
+	// popped, when set, is called with the time of every queue entry the
+	// run pops, before it is dispatched: how BenchmarkFloorDay learns the
+	// day's wake-ups from a real run instead of a copy that could drift.
+	popped func(at time.Duration)
 }
 
 // NewEngine builds an engine for a prepared scenario, recording to sink.
@@ -276,6 +281,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 		appBreakers:   map[string]*breakerLRU{},
 		pipes:         map[string]*pipeline{},
 		maxEvents:     opt.MaxEvents,
+		popped:        opt.popped,
 		jitter:        map[string]*mrand.Rand{},
 		eventRand:     map[string]*rand.Rand{},
 		streamReaders: map[streamKey][]readerRef{},
@@ -437,6 +443,9 @@ func (e *Engine) run(limit time.Duration) error {
 			}
 		} else {
 			e.lastT, e.sameT = now, 0
+		}
+		if e.popped != nil {
+			e.popped(e.lastT)
 		}
 		e.dispatch(ev)
 	}
