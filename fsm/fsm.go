@@ -30,32 +30,33 @@ type key[S, E comparable] struct {
 	on   E
 }
 
-type group[S, E comparable] struct {
-	from S
-	on   E
-	rows []int
-}
+// Enum is what states and events of a Table are: typed small integers,
+// as the house style makes every enum, so that (state, event) indexes a
+// dense array and choosing a row costs no search.
+type Enum interface{ ~uint8 }
 
-// Table is an immutable transition table. Build it with NewTable.
-type Table[S, E comparable, C any] struct {
+// Table is an immutable transition table. Build it with NewTable. It is
+// safe for concurrent use.
+type Table[S, E Enum, C any] struct {
 	// Name names the machine in errors and diagrams, e.g. "breaker".
 	Name string
 
 	rows  []Transition[S, E, C]
 	index map[key[S, E]][]int // (From, On) → row indices in declaration order
-	// groups holds the same as index, scanned by Fire: tables have a
-	// dozen or so (From, On) pairs, and comparing small keys in a slice is
-	// faster than hashing them.
-	groups []group[S, E]
+	// byPair holds the same as index at [from*events+on], read by Pick:
+	// every event of every machine picks a row, so the lookup is an array
+	// read instead of a scan of the (From, On) pairs or a hash.
+	byPair [][]int32
+	events int // the stride of byPair: one more than the largest event
 	states []S
-	events []E
+	evlist []E
 }
 
 // NewTable returns a table of rows in the given order. It panics if a row
 // can never be chosen because an earlier row for the same (From, On) has no
 // guard: tables are static program data, so that is a programming error
 // found when the package initialises.
-func NewTable[S, E comparable, C any](name string, rows ...Transition[S, E, C]) *Table[S, E, C] {
+func NewTable[S, E Enum, C any](name string, rows ...Transition[S, E, C]) *Table[S, E, C] {
 	t := &Table[S, E, C]{
 		Name:  name,
 		rows:  slices.Clone(rows),
@@ -78,15 +79,23 @@ func NewTable[S, E comparable, C any](name string, rows ...Transition[S, E, C]) 
 		if !slices.Contains(t.states, r.To) {
 			t.states = append(t.states, r.To)
 		}
-		if !slices.Contains(t.events, r.On) {
-			t.events = append(t.events, r.On)
+		if !slices.Contains(t.evlist, r.On) {
+			t.evlist = append(t.evlist, r.On)
 		}
 	}
-	for i := range t.rows {
-		k := key[S, E]{t.rows[i].From, t.rows[i].On}
-		if rows := t.index[k]; rows[0] == i {
-			t.groups = append(t.groups, group[S, E]{from: k.from, on: k.on, rows: rows})
+	var maxS S
+	var maxE E
+	for _, r := range t.rows {
+		maxS, maxE = max(maxS, r.From), max(maxE, r.On)
+	}
+	t.events = int(maxE) + 1
+	t.byPair = make([][]int32, (int(maxS)+1)*t.events)
+	for k, rows := range t.index {
+		p := make([]int32, len(rows))
+		for j, i := range rows {
+			p[j] = int32(i)
 		}
+		t.byPair[int(k.from)*t.events+int(k.on)] = p
 	}
 	return t
 }
@@ -95,27 +104,28 @@ func NewTable[S, E comparable, C any](name string, rows ...Transition[S, E, C]) 
 // none does, the state does not accept the event and the error is a
 // *RejectedError. Fire does not allocate unless it fails.
 func (t *Table[S, E, C]) Fire(from S, on E, c C) (Transition[S, E, C], error) {
-	r, err := t.Pick(from, on, c)
+	r, err := t.Pick(from, on, &c)
 	if err != nil {
 		return Transition[S, E, C]{}, err
 	}
 	return *r, nil
 }
 
-// Pick is Fire without the copy: it returns the chosen row itself, which
-// callers must not modify. Step functions on hot paths use it.
-func (t *Table[S, E, C]) Pick(from S, on E, c C) (*Transition[S, E, C], error) {
-	for g := range t.groups {
-		if t.groups[g].from != from || t.groups[g].on != on {
-			continue
-		}
-		for _, i := range t.groups[g].rows {
-			r := &t.rows[i]
-			if r.Guard == nil || r.Guard(c) {
-				return r, nil
+// Pick is Fire without the copies: it reads the guard context through c
+// (each guard gets its own copy; c is not kept) and returns the chosen row
+// itself, which callers must not modify. Step functions on hot paths use
+// it: a context of a dozen words passed by value is copied in and out of
+// memory at every call, a cost the size of the rest of the step.
+func (t *Table[S, E, C]) Pick(from S, on E, c *C) (*Transition[S, E, C], error) {
+	if int(on) < t.events {
+		if p := int(from)*t.events + int(on); p < len(t.byPair) {
+			for _, i := range t.byPair[p] {
+				r := &t.rows[i]
+				if r.Guard == nil || r.Guard(*c) {
+					return r, nil
+				}
 			}
 		}
-		break
 	}
 	return nil, &RejectedError{Machine: t.Name, State: describe(from), Event: describe(on)}
 }
@@ -128,7 +138,7 @@ func (t *Table[S, E, C]) Rows() []Transition[S, E, C] { return slices.Clone(t.ro
 func (t *Table[S, E, C]) States() []S { return slices.Clone(t.states) }
 
 // Events returns every event the rows mention, in order of first appearance.
-func (t *Table[S, E, C]) Events() []E { return slices.Clone(t.events) }
+func (t *Table[S, E, C]) Events() []E { return slices.Clone(t.evlist) }
 
 // RejectedError reports an event that the machine's current state does not
 // accept. For a simulation engine it is a broken invariant: the engine

@@ -21,9 +21,10 @@ type signal uint8
 const (
 	tick signal = iota
 	fault
+	reset // on no row: past the largest event the table indexes
 )
 
-func (s signal) String() string { return [...]string{"tick", "fault"}[s] }
+func (s signal) String() string { return [...]string{"tick", "fault", "reset"}[s] }
 
 type ctx struct{ elapsed, limit int }
 
@@ -57,6 +58,7 @@ func TestFire(t *testing.T) {
 		{name: "no row for pair", from: red, on: fault, wantErr: `light: state "red" does not accept event "fault"`},
 		{name: "unguarded single row", from: yellow, on: tick, wantRow: 4, wantTo: red},
 		{name: "other event", from: green, on: fault, wantRow: 5, wantTo: red},
+		{name: "event on no row", from: yellow, on: reset, wantErr: `light: state "yellow" does not accept event "reset"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,7 +47,7 @@ func (e Edge) Label() string {
 }
 
 // DiagramOf returns the diagram of t: every row, in declaration order.
-func DiagramOf[S, E comparable, C any](t *Table[S, E, C]) Diagram {
+func DiagramOf[S, E Enum, C any](t *Table[S, E, C]) Diagram {
 	d := Diagram{Name: t.Name}
 	for _, s := range t.states {
 		d.States = append(d.States, describe(s))

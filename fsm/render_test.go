@@ -6,15 +6,34 @@ import (
 )
 
 // lamp is a small table for rendering tests: a guarded row, its else
-// row, a self-loop and a final state.
-func lamp() *Table[string, string, bool] {
+// row, a self-loop and a final state whose name needs quoting.
+func lamp() *Table[lampState, lampEvent, bool] {
 	yes := func(c bool) bool { return c }
 	return NewTable("light",
-		Transition[string, string, bool]{From: "off", On: "press", To: "on", Guard: yes, GuardText: "power \"ok\""},
-		Transition[string, string, bool]{From: "off", On: "press", To: "off", Note: "no power"},
-		Transition[string, string, bool]{From: "on", On: "break", To: "broken-bulb"},
+		Transition[lampState, lampEvent, bool]{From: off, On: press, To: on, Guard: yes, GuardText: "power \"ok\""},
+		Transition[lampState, lampEvent, bool]{From: off, On: press, To: off, Note: "no power"},
+		Transition[lampState, lampEvent, bool]{From: on, On: breaks, To: brokenBulb},
 	)
 }
+
+type lampState uint8
+
+const (
+	off lampState = iota
+	on
+	brokenBulb
+)
+
+func (s lampState) String() string { return [...]string{"off", "on", "broken-bulb"}[s] }
+
+type lampEvent uint8
+
+const (
+	press lampEvent = iota
+	breaks
+)
+
+func (e lampEvent) String() string { return [...]string{"press", "break"}[e] }
 
 func TestMermaid(t *testing.T) {
 	got := DiagramOf(lamp()).Mermaid()

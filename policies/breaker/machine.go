@@ -128,29 +128,43 @@ func Apply(b *Breaker, s *Settings, ev Event, effects []Effect) ([]Effect, error
 	}
 	n0 := len(effects)
 
-	t, err := table.Pick(b.State, Consulted, guardInput(b, rs, &ev))
+	g := guardInput(b, rs, &ev)
+	t, err := table.Pick(b.State, Consulted, &g)
 	if err != nil {
 		return effects, err
 	}
 	if ev.Kind == Consulted {
 		return apply(b, rs, t, &ev, effects), nil
 	}
-	in := *b
-	effects = apply(b, rs, t, &ev, effects)
-
-	g := guardInput(b, rs, &ev)
+	// Most clock checks change nothing (the quiet rows): then b and the
+	// guard input stay as they are, and there is nothing to undo on error.
+	var in Breaker
+	changed := !quiet(t.Index)
+	if changed {
+		in = *b
+		effects = apply(b, rs, t, &ev, effects)
+		g = guardInput(b, rs, &ev)
+	}
 	switch ev.Kind {
 	case Succeeded:
 		g.Counts.onSuccess()
 	case Failed:
 		g.Counts.onFailure()
 	}
-	t, err = table.Pick(b.State, ev.Kind, g)
+	t, err = table.Pick(b.State, ev.Kind, &g)
 	if err != nil {
-		*b = in
+		if changed {
+			*b = in
+		}
 		return effects[:n0], err
 	}
 	return apply(b, rs, t, &ev, effects), nil
+}
+
+// quiet reports whether row i is a clock check that leaves the breaker as
+// it is (apply does nothing for it).
+func quiet(i int) bool {
+	return i == rowClosedQuiet || i == rowOpenQuiet || i == rowHalfOpenQuiet
 }
 
 func guardInput(b *Breaker, s *Settings, ev *Event) GuardInput {

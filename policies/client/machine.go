@@ -167,7 +167,7 @@ func Step(s *Settings, c Command, ev Event, effects []Effect) (Command, []Effect
 // place. On error *c and effects are unchanged.
 func Apply(s *Settings, c *Command, ev Event, effects []Effect) ([]Effect, error) {
 	g := GuardInput{Retried: s.Retried(ev.Failure), TriesLeft: c.Tries < s.Tries()}
-	t, err := table.Pick(c.State, ev.Kind, g)
+	t, err := table.Pick(c.State, ev.Kind, &g)
 	if err != nil {
 		return effects, err
 	}

@@ -317,7 +317,7 @@ func Apply(p *Policy, c *Call, ev Event, effects []Effect) ([]Effect, error) {
 		}
 		nb, delay, g.Stop = p.NextBackOff(c.Backoff, ev.Now, ev.Jitter)
 	}
-	t, err := table.Pick(c.State, ev.Kind, g)
+	t, err := table.Pick(c.State, ev.Kind, &g)
 	if err != nil {
 		return effects, err
 	}

@@ -169,7 +169,8 @@ func Step(p *Policy, a Attempt, ev Event, effects []Effect) (Attempt, []Effect, 
 // Apply is Step on *a in place, for an engine that keeps its attempts in
 // place. On error *a and effects are unchanged.
 func Apply(p *Policy, a *Attempt, ev Event, effects []Effect) ([]Effect, error) {
-	t, err := table.Pick(a.State, ev.Kind, GuardInput{Now: ev.Now, Timeout: p.Duration, Deadline: a.Deadline, HasDeadline: a.HasDeadline})
+	g := GuardInput{Now: ev.Now, Timeout: p.Duration, Deadline: a.Deadline, HasDeadline: a.HasDeadline}
+	t, err := table.Pick(a.State, ev.Kind, &g)
 	if err != nil {
 		return effects, err
 	}
