@@ -76,7 +76,12 @@ type bgCommand struct {
 func (e *Engine) sendFirst(w *worker, wi, d int) {
 	w.answerErr, w.unavailable, w.answerStatus = "", false, 0
 	w.tries = w.tries[:0]
-	w.run = cmdRun{app: w.app, refs: &w.steps[w.step], step: w.step, iteration: w.iteration, index: w.index, attempt: w.calls[d].attempt, forward: w.dv}
+	// Cleared and filled in place, as who fills an event: a literal would
+	// be built aside and copied over.
+	r := &w.run
+	*r = cmdRun{}
+	r.app, r.refs, r.step, r.iteration, r.index = w.app, &w.steps[w.step], w.step, w.iteration, w.index
+	r.attempt, r.forward = w.calls[d].attempt, w.dv
 	cmd := cmdEval
 	switch w.app.Steps[w.step].Op {
 	case Get:
