@@ -128,7 +128,8 @@ func Apply(b *Breaker, s *Settings, ev Event, effects []Effect) ([]Effect, error
 	}
 	n0 := len(effects)
 
-	g := guardInput(b, rs, &ev)
+	var g GuardInput
+	g.set(b, rs, &ev)
 	t, err := table.Pick(b.State, Consulted, &g)
 	if err != nil {
 		return effects, err
@@ -143,7 +144,7 @@ func Apply(b *Breaker, s *Settings, ev Event, effects []Effect) ([]Effect, error
 	if changed {
 		in = *b
 		effects = apply(b, rs, t, &ev, effects)
-		g = guardInput(b, rs, &ev)
+		g.set(b, rs, &ev)
 	}
 	switch ev.Kind {
 	case Succeeded:
@@ -167,17 +168,12 @@ func quiet(i int) bool {
 	return i == rowClosedQuiet || i == rowOpenQuiet || i == rowHalfOpenQuiet
 }
 
-func guardInput(b *Breaker, s *Settings, ev *Event) GuardInput {
-	return GuardInput{
-		Now:             ev.Now,
-		Expiry:          b.Expiry,
-		Expires:         b.Expires,
-		Generation:      b.Generation,
-		EventGeneration: ev.Generation,
-		Counts:          b.Counts,
-		MaxRequests:     s.MaxRequests,
-		ReadyToTrip:     s.ReadyToTrip,
-	}
+// set fills g from the breaker, its settings and the event, field by field
+// in place (a GuardInput built aside and copied in costs as much again).
+func (g *GuardInput) set(b *Breaker, s *Settings, ev *Event) {
+	g.Now, g.EventGeneration = ev.Now, ev.Generation
+	g.Expiry, g.Expires, g.Generation, g.Counts = b.Expiry, b.Expires, b.Generation, b.Counts
+	g.MaxRequests, g.ReadyToTrip = s.MaxRequests, s.ReadyToTrip
 }
 
 // apply performs, on b, the row Pick chose.
