@@ -415,9 +415,13 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			}
 		}
 		if cs := w.steps[w.step].client; cs != nil && d+1 == len(w.pl.layers) && r.outcome != traces.Rejected {
-			// Worded at once: the tries are a list the engine reuses.
-			cr := clientWhy(cs, w.tries, w.run.cmd, r.err == timeout.ErrDeadlineExceeded.Error())
-			e.ev.Why = cr.Text()
+			// Worded at once: the tries are a list the engine reuses. When
+			// no try failed and no deadline caught the command (most
+			// attempts) the why is empty, and is not built to find that out.
+			if deadline := r.err == timeout.ErrDeadlineExceeded.Error(); deadline || w.run.failedOnce {
+				cr := clientWhy(cs, w.tries, w.run.cmd, deadline)
+				e.ev.Why = cr.Text()
+			}
 		}
 		e.emit()
 		if d == 0 {
@@ -551,7 +555,7 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 	case outcome == traces.OK:
 		e.ev.Outcome = traces.OK
 		e.ev.Log = e.text.expand(st.Log, w.iteration, w.index)
-		if (st.Op == Get || st.Op == Binding) && strings.Contains(st.Log, "{value}") {
+		if (st.Op == Get || st.Op == Binding) && w.steps[w.step].logsValue {
 			// What the get read, as the app would print it: stale or lost
 			// data shows in the app's own line.
 			e.ev.Log = strings.ReplaceAll(e.ev.Log, "{value}", w.read)

@@ -160,6 +160,9 @@ type stepRefs struct {
 	// maxLen is a publish's MAXLEN ~ (the pub/sub component's
 	// maxLenApprox; 0: no trimming).
 	maxLen int64
+	// logsValue: the step's log template holds {value} (what a get read),
+	// looked up once rather than on every operation.
+	logsValue bool
 }
 
 // layerCall is the state of one layer's call in flight.
@@ -367,6 +370,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 			if st.Op != Actor && st.Op != Invoke {
 				steps[i] = storeRefs(app.ID, st.Target, st.Op)
 			}
+			steps[i].logsValue = strings.Contains(st.Log, "{value}")
 		}
 		for w := 0; w < app.Workers; w++ {
 			e.workers = append(e.workers, &worker{app: app, spec: s.SpecOf(app.ID), index: w, steps: steps})
