@@ -554,7 +554,7 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 	switch {
 	case outcome == traces.OK:
 		e.ev.Outcome = traces.OK
-		e.ev.Log = e.text.expand(st.Log, w.iteration, w.index)
+		e.ev.Log = e.text.fill(&w.steps[w.step].log, w.iteration, w.index)
 		if (st.Op == Get || st.Op == Binding) && w.steps[w.step].logsValue {
 			// What the get read, as the app would print it: stale or lost
 			// data shows in the app's own line.

@@ -160,8 +160,10 @@ type stepRefs struct {
 	// maxLen is a publish's MAXLEN ~ (the pub/sub component's
 	// maxLenApprox; 0: no trimming).
 	maxLen int64
-	// logsValue: the step's log template holds {value} (what a get read),
-	// looked up once rather than on every operation.
+	// log is the step's log template, compiled; logsValue: it holds
+	// {value} (what a get read). Both looked up once rather than on every
+	// operation.
+	log       template
 	logsValue bool
 }
 
@@ -370,6 +372,7 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 			if st.Op != Actor && st.Op != Invoke {
 				steps[i] = storeRefs(app.ID, st.Target, st.Op)
 			}
+			steps[i].log = compileTemplate(st.Log)
 			steps[i].logsValue = strings.Contains(st.Log, "{value}")
 		}
 		for w := 0; w < app.Workers; w++ {
@@ -618,6 +621,75 @@ func (a *textArena) expand(tmpl string, iteration, workerIndex int) string {
 	start := len(a.block)
 	a.block = appendExpand(a.block, tmpl, iteration, workerIndex)
 	text := a.block[start:]
+	if len(text) == 0 {
+		return ""
+	}
+	return unsafe.String(&text[0], len(text))
+}
+
+// template is a step template split once at its {i} and {w} placeholders,
+// so that filling it for an operation neither scans for braces nor tests
+// them: appendExpand's pass, decided when the engine is built. Filled, it
+// is byte for byte what expand gives (TestExpandMatchesReplaceAll).
+type template struct {
+	text  string         // the template as written
+	parts []templatePart // nil: no placeholder, text is the result
+}
+
+type templatePart struct {
+	lit  string
+	fill byte // after lit: 'i' the iteration, 'w' the worker index, 0 nothing
+}
+
+func compileTemplate(tmpl string) template {
+	t := template{text: tmpl}
+	var lit []byte
+	rest := tmpl
+	for {
+		j := strings.IndexByte(rest, '{')
+		if j < 0 || j+2 >= len(rest) {
+			lit = append(lit, rest...)
+			break
+		}
+		lit = append(lit, rest[:j]...)
+		if c := rest[j+1]; rest[j+2] == '}' && (c == 'i' || c == 'w') {
+			t.parts = append(t.parts, templatePart{lit: string(lit), fill: c})
+			lit = lit[:0]
+			rest = rest[j+3:]
+			continue
+		}
+		lit = append(lit, '{')
+		rest = rest[j+1:]
+	}
+	if t.parts != nil {
+		t.parts = append(t.parts, templatePart{lit: string(lit)})
+	}
+	return t
+}
+
+// fill is expand for a compiled template.
+func (a *textArena) fill(t *template, iteration, workerIndex int) string {
+	if t.parts == nil {
+		return t.text
+	}
+	if cap(a.block)-len(a.block) < len(t.text)+64 {
+		size := min(max(2*cap(a.block), firstTextBlock), maxTextBlock)
+		a.block = make([]byte, 0, max(size, len(t.text)+64))
+	}
+	start := len(a.block)
+	b := a.block
+	for i := range t.parts {
+		p := &t.parts[i]
+		b = append(b, p.lit...)
+		switch p.fill {
+		case 'i':
+			b = strconv.AppendInt(b, int64(iteration), 10)
+		case 'w':
+			b = strconv.AppendInt(b, int64(workerIndex), 10)
+		}
+	}
+	a.block = b
+	text := b[start:]
 	if len(text) == 0 {
 		return ""
 	}

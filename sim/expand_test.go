@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// TestExpandMatchesReplaceAll checks the one-pass expand against what it
-// replaced: every {i} replaced, then every {w}.
+// TestExpandMatchesReplaceAll checks the one-pass expand, the arena's, and
+// a compiled template filled, against what they replaced: every {i}
+// replaced, then every {w}.
 func TestExpandMatchesReplaceAll(t *testing.T) {
 	ref := func(tmpl string, i, w int) string {
 		if !strings.Contains(tmpl, "{") {
@@ -17,10 +18,19 @@ func TestExpandMatchesReplaceAll(t *testing.T) {
 		s := strings.ReplaceAll(tmpl, "{i}", strconv.Itoa(i))
 		return strings.ReplaceAll(s, "{w}", strconv.Itoa(w))
 	}
+	var a textArena
 	check := func(tmpl string, i, w int) {
 		t.Helper()
-		if got, want := expand(tmpl, i, w), ref(tmpl, i, w); got != want {
+		want := ref(tmpl, i, w)
+		if got := expand(tmpl, i, w); got != want {
 			t.Fatalf("expand(%q, %d, %d) = %q, want %q", tmpl, i, w, got, want)
+		}
+		if got := a.expand(tmpl, i, w); got != want {
+			t.Fatalf("textArena.expand(%q, %d, %d) = %q, want %q", tmpl, i, w, got, want)
+		}
+		ct := compileTemplate(tmpl)
+		if got := a.fill(&ct, i, w); got != want {
+			t.Fatalf("fill(compileTemplate(%q), %d, %d) = %q, want %q", tmpl, i, w, got, want)
 		}
 	}
 	for _, tmpl := range []string{"", "{", "}", "{i", "{i}", "{w}", "{{i}}", "{{w}i}", "{i}{w}{i}", "order-{i}", `{"orderId":{i}}`,
