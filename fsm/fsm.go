@@ -112,10 +112,9 @@ func (t *Table[S, E, C]) Fire(from S, on E, c C) (Transition[S, E, C], error) {
 }
 
 // Pick is Fire without the copies: it reads the guard context through c
-// (each guard gets its own copy; c is not kept) and returns the chosen row
-// itself, which callers must not modify. Step functions on hot paths use
-// it: a context of a dozen words passed by value is copied in and out of
-// memory at every call, a cost the size of the rest of the step.
+// (c is not kept; each guard that runs gets a copy) and returns the chosen
+// row itself, which callers must not modify. Step functions on hot paths
+// use it, so that a context is copied only into the guards that run.
 func (t *Table[S, E, C]) Pick(from S, on E, c *C) (*Transition[S, E, C], error) {
 	if int(on) < t.events {
 		if p := int(from)*t.events + int(on); p < len(t.byPair) {
