@@ -91,7 +91,9 @@ type Overrides struct {
 
 // Prepare loads a scenario's Dapr resources and checks its references. Every
 // problem is a *diag.Error (or diag.List) naming file and line; warnings
-// describe input Dapr would silently ignore.
+// describe input Dapr would silently ignore. It does not modify sc, and
+// neither does an engine running the setup: one parsed scenario may serve
+// many runs at once (a sweep's).
 func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	version := sc.Dapr
 	if o.Dapr != "" {
@@ -464,10 +466,21 @@ func (s *Setup) resolve(called map[string]App, edits []policies.Edit) error {
 			s.Warnings = append(s.Warnings, diag.Warnf(sc.File, f.Line, 0, fmt.Sprintf("faults[%d].at", f.Index), "%s is after the horizon (%s): it never happens", f.At, sc.Duration))
 		}
 	}
+	copied := false
 	for i := range sc.Windows {
 		w := &sc.Windows[i]
 		if invoked[w.Target] && w.Failing() && w.Period == 0 && w.Status == 0 && w.Code == 0 {
-			w.Status = 500 // an invoked app that fails answers with an error status
+			// An invoked app that fails answers with an error status. The
+			// default goes on a copy of the windows: Prepare leaves the
+			// scenario it is given as parsed, so runs may share it (a
+			// sweep's do, concurrently).
+			if !copied {
+				c := *sc
+				c.Windows = slices.Clone(sc.Windows)
+				s.Scenario, sc, copied = &c, &c, true
+				w = &sc.Windows[i]
+			}
+			w.Status = 500
 		}
 		wf := fmt.Sprintf("faults[%d].", w.Index)
 		if w.Status != 0 && !isApp(w.Target) {

@@ -19,7 +19,7 @@ import (
 // flags, the grid of their values and seeds, and the slice of it to run.
 type Sweep struct {
 	File      string
-	Data      []byte        // the scenario, read once: every run parses its own copy
+	Data      []byte        // the scenario, read once and parsed once (Check)
 	Base      sim.Overrides // what every run shares: Dapr, Seed, Sources
 	MaxEvents int64
 	Jobs      int // runs at once
@@ -32,6 +32,9 @@ type Sweep struct {
 	// run's metrics, so every shard of a sweep has the same columns.
 	Messages bool
 
+	// sc is the scenario as Check parsed it: every run prepares its own
+	// setup from it, and neither Prepare nor a run changes it.
+	sc        *sim.Scenario
 	grid      *grid.Grid
 	runs      []int // the run indexes of this shard, in order
 	firstSeed int64
@@ -62,6 +65,7 @@ func (s *Sweep) Check(errs diag.List) error {
 		return diag.Collect(errs, err, "").Err()
 	}
 	s.Messages = hasMessages(sc)
+	s.sc = sc
 	seen := map[string]bool{}
 	for _, a := range s.Axes {
 		for _, v := range a.Values {
@@ -111,15 +115,11 @@ func (s *Sweep) Plan(seeds int) error {
 func (s *Sweep) Len() int  { return s.grid.Len() }
 func (s *Sweep) Runs() int { return len(s.runs) }
 
-// setup prepares one run from the bytes of the scenario and its resources
-// read once, parsed afresh: runs share nothing a run changes.
+// setup prepares one run from the scenario parsed once and its resources
+// read once: runs share nothing a run changes.
 func (s *Sweep) setup(o sim.Overrides, seed int64) (*sim.Setup, error) {
-	sc, err := sim.ParseScenario(s.File, s.Data)
-	if err != nil {
-		return nil, err
-	}
 	o.Seed = &seed
-	return sim.Prepare(sc, o)
+	return sim.Prepare(s.sc, o)
 }
 
 // errCancelled stops a run another run's failure made pointless.
