@@ -16,8 +16,13 @@ type Match struct {
 }
 
 // CompileMatch compiles a routing rule's match as Dapr's pkg/expr does (an
-// undeclared name becomes a dynamic variable).
+// undeclared name becomes a dynamic variable). The same text gives the
+// same *Match, which no caller may modify.
 func CompileMatch(src string) (*Match, error) {
+	return matches.get(src, compileMatch)
+}
+
+func compileMatch(src string) (*Match, error) {
 	env, ast, _, err := compileDapr(src)
 	if err != nil {
 		if errors.Is(err, errTripLoop) {

@@ -71,7 +71,14 @@ func (e *TripCostError) Error() string {
 // compile again; any other issue is an error. (Dapr uses the deprecated
 // decls.NewVar(X, decls.Any); cel.Variable(X, cel.DynType) is the same
 // declaration.)
+//
+// A *Trip is shared: the same text gives the same *Trip, which no caller
+// may modify.
 func CompileTrip(src string) (*Trip, error) {
+	return trips.get(src, compileTrip)
+}
+
+func compileTrip(src string) (*Trip, error) {
 	env, ast, declared, err := compileDapr(src)
 	if err != nil {
 		return nil, err
