@@ -274,11 +274,16 @@ func (r *Resiliency) policyNames(section string) []string {
 	return out
 }
 
-// applyEdits lays edits over a Resiliency document and returns the indexes
-// of those that found their policy in it. Nodes on the way down are copied
-// before they change: an anchor may be shared, and an edit of one policy
-// must not reach another through an alias.
-func applyEdits(doc *yaml.Node, edits []Edit) []int {
+// applyEdits lays edits over a copy of a Resiliency document and returns
+// it with the indexes of the edits that found their policy in it. Nodes on
+// the way down are copied before they change, the document's own first:
+// an anchor may be shared, and an edit of one policy must not reach
+// another through an alias, nor an edited load the document as parsed,
+// which other loads read (Sources).
+func applyEdits(doc *yaml.Node, edits []Edit) (*yaml.Node, []int) {
+	root := *doc
+	root.Content = slices.Clone(doc.Content)
+	doc = &root
 	var applied []int
 	for i, e := range edits {
 		sec := ownMapping(doc, "spec", "policies", e.Section)
@@ -312,7 +317,7 @@ func applyEdits(doc *yaml.Node, edits []Edit) []int {
 			applied = append(applied, i)
 		}
 	}
-	return applied
+	return doc, applied
 }
 
 // ownMapping walks keys down from n, matched as Dapr matches them

@@ -9,11 +9,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/input"
+	"github.com/dapr-sim/sim/internal/ynode"
 	"github.com/dapr-sim/sim/policies/client"
 	"github.com/dapr-sim/sim/policies/retry"
+	"gopkg.in/yaml.v3"
 )
 
 // Load reads Dapr resources from paths (files, or folders like
@@ -45,11 +48,17 @@ func readFiles(paths []string, edits []Edit) ([]*File, []diag.Warning, error) {
 
 // Sources are the resource files of some paths as read at one moment: what
 // Load parses, held so that several loads (a sweep's runs, each with its
-// own edits) read the same bytes however the files change meanwhile. They
-// are not modified after ReadSources, so loads may run concurrently.
+// own edits) read the same bytes however the files change meanwhile. Each
+// file is parsed once, by the first load, and its documents are shared by
+// every load after it, which lay their edits over copies; loads may run
+// concurrently.
 type Sources struct {
 	files []source
 	warns []diag.Warning
+
+	// parsed holds each file's documents, made by the first load.
+	parsedOnce sync.Once
+	parsed     []parsedSource
 }
 
 // source is one file read, or the problem reading a path, in path order.
@@ -57,6 +66,33 @@ type source struct {
 	name string
 	data []byte
 	err  *diag.Error
+}
+
+// parsedSource is a source's YAML documents and the warnings their tags
+// drew, parsed once.
+type parsedSource struct {
+	once     sync.Once
+	ok       bool // docs and tagWarns hold the file parsed
+	docs     []*yaml.Node
+	tagWarns []diag.Warning
+}
+
+// documents returns the documents of s.files[i], parsed on the first call.
+// A file that does not parse is parsed again each time: the errors a load
+// returns are its own to blame on an edit or add context to.
+func (s *Sources) documents(i int) ([]*yaml.Node, []diag.Warning, error) {
+	s.parsedOnce.Do(func() { s.parsed = make([]parsedSource, len(s.files)) })
+	src, p := &s.files[i], &s.parsed[i]
+	p.once.Do(func() {
+		docs, warns, err := ynode.Resources(src.name, src.data)
+		if err == nil {
+			p.ok, p.docs, p.tagWarns = true, docs, warns
+		}
+	})
+	if !p.ok {
+		return ynode.Resources(src.name, src.data)
+	}
+	return p.docs, p.tagWarns, nil
 }
 
 // MaxFolderFiles is the most YAML files ReadSources reads from one
@@ -124,19 +160,25 @@ func ReadSources(paths []string) *Sources {
 	return s
 }
 
-// parse parses every source afresh (edits change the parsed nodes, never
-// the bytes): the files that parsed, and every problem.
+// parse reads every source (edits change copies of the parsed nodes,
+// never the bytes nor the nodes other loads read): the files that parsed,
+// and every problem.
 func (s *Sources) parse(edits []Edit) ([]*File, []diag.Warning, error) {
 	files := make([]*File, 0, len(s.files))
 	warns := slices.Clone(s.warns)
 	var errs diag.List
-	for _, src := range s.files {
+	for i, src := range s.files {
 		if src.err != nil {
 			e := *src.err // each load's problems are its own to blame or edit
 			errs = append(errs, &e)
 			continue
 		}
-		f, ws, err := parseFile(src.name, src.data, edits)
+		var f *File
+		var ws []diag.Warning
+		docs, tagWarns, err := s.documents(i)
+		if err == nil {
+			f, ws, err = walkFile(src.name, docs, tagWarns, edits)
+		}
 		warns = append(warns, ws...)
 		if err != nil {
 			var l diag.List

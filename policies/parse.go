@@ -194,7 +194,15 @@ func parseFile(file string, data []byte, edits []Edit) (*File, []diag.Warning, e
 	if err != nil {
 		return nil, nil, err
 	}
-	w := &walker{file: file, warns: tagWarns}
+	return walkFile(file, docs, tagWarns, edits)
+}
+
+// walkFile reads the documents of a resource file as parsed (with the
+// warnings their tags drew), edits laid over the Resiliency. It leaves
+// docs as they are (an edit goes on copies), so documents parsed once may
+// serve many walks at once (Sources).
+func walkFile(file string, docs []*yaml.Node, tagWarns []diag.Warning, edits []Edit) (*File, []diag.Warning, error) {
+	w := &walker{file: file, warns: slices.Clone(tagWarns)}
 	out := &File{Name: file}
 	for i, doc := range docs {
 		if doc.Kind != yaml.MappingNode {
@@ -219,7 +227,7 @@ func parseFile(file string, data []byte, edits []Edit) (*File, []diag.Warning, e
 			}
 			var edited []int
 			if len(edits) > 0 {
-				edited = applyEdits(doc, edits)
+				doc, edited = applyEdits(doc, edits)
 			}
 			r := w.resiliency(doc)
 			r.edited = edited
