@@ -49,8 +49,8 @@ type Row struct {
 	Err      error
 }
 
-// Check checks the scenario, and every value of every axis alone, so a bad
-// value stops the sweep before any run; errs (the --set flags that did not
+// Check checks the scenario, and every value of every axis alone (on
+// s.Jobs goroutines), so a bad value stops the sweep before any run; errs (the --set flags that did not
 // parse) are reported with those found here.
 func (s *Sweep) Check(errs diag.List) error {
 	// Not the warnings of the files as written, which no run may play when
@@ -66,22 +66,38 @@ func (s *Sweep) Check(errs diag.List) error {
 	}
 	s.Messages = hasMessages(sc)
 	s.sc = sc
-	seen := map[string]bool{}
+	type value struct {
+		axis  Axis
+		value string
+	}
+	var values []value
 	for _, a := range s.Axes {
 		for _, v := range a.Values {
-			o := s.Base
-			err := a.Set(&o, v)
-			if err == nil {
-				_, err = s.setup(o, base.Seed)
-			}
-			if err != nil {
-				// A problem of the path (an unknown policy) comes once per value.
-				for _, d := range diag.Collect(nil, err, "") {
-					if !seen[d.Error()] {
-						seen[d.Error()] = true
-						errs = append(errs, d)
-					}
-				}
+			values = append(values, value{a, v})
+		}
+	}
+	// The values are checked on the workers the runs will use: a grid
+	// of many values would otherwise keep all cores but one idle before
+	// the first run. Their problems are reported in flag order.
+	problems := make([]error, len(values))
+	parallel(s.Jobs, len(values), func(i int) {
+		o := s.Base
+		err := values[i].axis.Set(&o, values[i].value)
+		if err == nil {
+			_, err = s.setup(o, base.Seed)
+		}
+		problems[i] = err
+	})
+	seen := map[string]bool{}
+	for _, err := range problems {
+		if err == nil {
+			continue
+		}
+		// A problem of the path (an unknown policy) comes once per value.
+		for _, d := range diag.Collect(nil, err, "") {
+			if !seen[d.Error()] {
+				seen[d.Error()] = true
+				errs = append(errs, d)
 			}
 		}
 	}
@@ -120,6 +136,23 @@ func (s *Sweep) Runs() int { return len(s.runs) }
 func (s *Sweep) setup(o sim.Overrides, seed int64) (*sim.Setup, error) {
 	o.Seed = &seed
 	return sim.Prepare(s.sc, o)
+}
+
+// parallel calls f(0) … f(n-1) on up to jobs goroutines (at least one)
+// and returns when all have returned.
+func parallel(jobs, n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(max(jobs, 1), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // errCancelled stops a run another run's failure made pointless.
