@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 
@@ -129,6 +130,11 @@ func sweepCommand(stdout, stderr io.Writer, tty func(io.Writer) bool) *cobra.Com
 			s.Base.Dapr = dapr
 			if c.Flags().Changed("seed") {
 				s.Base.Seed = &seed
+			}
+			if _, set := os.LookupEnv("GOGC"); !set {
+				// A sweep's heap is its runs in flight: let it grow to
+				// whatif.MinHeap before collecting (which says why).
+				defer whatif.TuneGC()()
 			}
 			axes, setErrs := whatif.ParseSets(sets)
 			if err := s.prepare(axes, setErrs, seeds); err != nil {
