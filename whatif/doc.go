@@ -7,9 +7,12 @@
 //
 // In the flow it sits between cmd/sim and the engine: it prepares runs
 // with sim.Prepare, plays them with sim.NewEngine and folds their events
-// with traces' measurer. Only whole runs go in parallel, each engine on
-// its own goroutine, and rows come back in run order, so the output is the
-// same bytes on any number of cores. It reads no files (the CLI hands it
+// with traces' measurer. Only whole runs go in parallel, each engine (and
+// its miniredis) on its own goroutine, and rows come back in run order, so
+// the output is the same bytes on any number of cores. What no run
+// changes is made once and shared: the scenario parsed, the resource
+// files' documents (policies.Sources), compiled trips; and while a sweep
+// plays, the garbage collector waits for MinHeap (TuneGC). It reads no files (the CLI hands it
 // the scenario's bytes and the resources read once), writes only to the
 // writer it is given, and imports no cmd package.
 package whatif
