@@ -187,31 +187,39 @@ func (s *Sweep) Play(progress func(done int)) []Row {
 	rows := make([]Row, len(s.runs))
 	var cutoff atomic.Int64
 	cutoff.Store(math.MaxInt64)
-	next := make(chan int)
 	type done struct {
 		pos int
 		row Row
 	}
-	finished := make(chan done)
+	jobs := min(max(s.Jobs, 1), len(s.runs))
+	// Workers take the next run themselves, lower the cutoff themselves
+	// when a run fails, and hand rows over through a buffer: no run waits
+	// for another goroutine to be scheduled on a core the runs keep busy.
+	finished := make(chan done, jobs)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(s.Jobs, len(s.runs)) {
+	for range jobs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for pos := range next {
-				finished <- done{pos, s.one(s.grid.Run(s.runs[pos]), &cutoff)}
+			for {
+				pos := int(next.Add(1) - 1)
+				if pos >= len(s.runs) || int64(s.runs[pos]) > cutoff.Load() {
+					return // the runs left are after a failed one (runs are in grid order)
+				}
+				row := s.one(s.grid.Run(s.runs[pos]), &cutoff)
+				if err := row.Err; err != nil && !errors.Is(err, errCancelled) {
+					for i := int64(row.Run.Index); ; {
+						c := cutoff.Load()
+						if i >= c || cutoff.CompareAndSwap(c, i) {
+							break
+						}
+					}
+				}
+				finished <- done{pos, row}
 			}
 		}()
 	}
-	go func() {
-		defer close(next)
-		for pos, i := range s.runs {
-			if int64(i) > cutoff.Load() {
-				return
-			}
-			next <- pos
-		}
-	}()
 	go func() {
 		wg.Wait()
 		close(finished)
@@ -221,14 +229,6 @@ func (s *Sweep) Play(progress func(done int)) []Row {
 	n := 0
 	for d := range finished {
 		rows[d.pos] = d.row
-		if err := d.row.Err; err != nil && !errors.Is(err, errCancelled) {
-			for i := int64(d.row.Run.Index); ; {
-				c := cutoff.Load()
-				if i >= c || cutoff.CompareAndSwap(c, i) {
-					break
-				}
-			}
-		}
 		n++
 		progress(n)
 	}
