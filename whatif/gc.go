@@ -13,9 +13,9 @@ import (
 // whole: at Go's default (GOGC 100: collect when the heap is twice what
 // the last collection kept) the collector ran about once a run of the
 // quickstart hour, and marking those maps, with the write barriers and
-// assists while it marked, cost a third of a point's CPU
-// (BenchmarkSweepQuickstartHour: 13.9 ms at GOGC 100, 9.2 tuned), each
-// cycle's stop-the-world also waiting for every busy core. That sweep now peaks at 52-61 MB resident, from
+// assists while it marked, cost about a third of a point's CPU
+// (BenchmarkSweepQuickstartHour with GOGC=100 and without, interleaved),
+// each cycle's stop-the-world also waiting for every busy core. That sweep now peaks at 52-61 MB resident, from
 // 32 MB. Runs whose live heap is above half of MinHeap (a sweep of
 // virtual days, 150-200 MB) collect as at GOGC 100.
 const MinHeap = 32 << 20
