@@ -22,8 +22,11 @@ vet:
 staticcheck: tools
 	$(STATICCHECK) ./...
 
+# cmd/sim's tests (every script, doc and example under the race detector)
+# take 8-9 minutes on a loaded 2-core machine, near go test's default
+# 10-minute limit per package; the limit is for a hung test, not a slow one.
 race:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 lint: vet staticcheck
 
