@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
 )
 
 // MaxSize is the largest file ReadFile reads: 16 MiB, far above any real
@@ -122,7 +121,7 @@ func openRegular(path string) (*os.File, error) {
 	}
 	// O_NONBLOCK: if path became a pipe after the Stat, the open still
 	// returns at once; on a regular file it changes nothing.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, err
 	}
