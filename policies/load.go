@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+	slashpath "path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -102,10 +102,20 @@ const MaxFolderFiles = 1000
 // ReadSources reads paths as Load does — a file, or the YAML files of a
 // folder in name order — keeping problems and warnings for every Load of
 // them to report.
-func ReadSources(paths []string) *Sources {
+func ReadSources(paths []string) *Sources { return ReadSourcesFS(nil, paths) }
+
+// ReadSourcesFS is ReadSources reading paths, slash-separated names, in
+// fsys (nil: the operating system's files): the browser playground's
+// resources live in memory.
+func ReadSourcesFS(fsys fs.FS, paths []string) *Sources {
+	files := input.FS(fsys)
+	join := filepath.Join
+	if fsys != nil {
+		join = slashpath.Join // fs.FS names are slash-separated on every platform
+	}
 	s := &Sources{}
 	read := func(name string) {
-		data, err := input.ReadFile(name)
+		data, err := files.ReadFile(name)
 		if err != nil {
 			s.files = append(s.files, source{name: name, err: &diag.Error{File: name, Msg: "cannot read: " + input.ErrText(err)}})
 			return
@@ -113,12 +123,12 @@ func ReadSources(paths []string) *Sources {
 		s.files = append(s.files, source{name: name, data: data})
 	}
 	for _, path := range paths {
-		if path == input.Stdin {
+		if path == input.Stdin && fsys == nil {
 			// Standard input is one file, never a folder.
 			read(path)
 			continue
 		}
-		info, err := os.Stat(path)
+		info, err := files.Stat(path)
 		if err != nil {
 			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + input.ErrText(err)}})
 			continue
@@ -127,7 +137,7 @@ func ReadSources(paths []string) *Sources {
 			read(path)
 			continue
 		}
-		entries, err := os.ReadDir(path) // sorted by file name
+		entries, err := files.ReadDir(path) // sorted by file name
 		if err != nil {
 			s.files = append(s.files, source{name: path, err: &diag.Error{File: path, Msg: "cannot read: " + input.ErrText(err)}})
 			continue
@@ -143,7 +153,7 @@ func ReadSources(paths []string) *Sources {
 			continue
 		}
 		for _, e := range entries {
-			name := filepath.Join(path, e.Name())
+			name := join(path, e.Name())
 			switch {
 			case e.IsDir():
 				s.warns = append(s.warns, diag.Warnf(name, 0, 0, "", "a folder: Dapr does not read sub-folders of a resources path").WithID("subfolder"))

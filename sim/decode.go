@@ -7,6 +7,7 @@ package sim
 
 import (
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
 	"strconv"
@@ -31,6 +32,22 @@ func LoadScenario(file string) (*Scenario, error) {
 		return nil, &diag.Error{File: file, Msg: "cannot read scenario: " + input.ErrText(err)}
 	}
 	return ParseScenario(file, data)
+}
+
+// LoadScenarioFS is LoadScenario reading name, a slash-separated name, in
+// fsys; the scenario's resource paths are read in fsys too (Scenario.FS).
+// The browser playground's files live in memory (fstest.MapFS).
+func LoadScenarioFS(fsys fs.FS, name string) (*Scenario, error) {
+	data, err := input.FS(fsys).ReadFile(name)
+	if err != nil {
+		return nil, &diag.Error{File: name, Msg: "cannot read scenario: " + input.ErrText(err)}
+	}
+	sc, err := ParseScenario(name, data)
+	if err != nil {
+		return nil, err
+	}
+	sc.FS = fsys
+	return sc, nil
 }
 
 // ParseScenario validates scenario YAML read from file.

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"io/fs"
+	slashpath "path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -40,6 +42,9 @@ type Scenario struct {
 	// YAML node so its lines (in File) survive: the expect package parses
 	// it for `sim check` and simtest. A run ignores it.
 	Expect *yaml.Node `yaml:"-"`
+	// FS is the file system File was read from (LoadScenarioFS), where
+	// its resource paths are read too; nil is the operating system's.
+	FS fs.FS `yaml:"-"`
 }
 
 // App is one app loop: a sidecar's app id and what the app does.
@@ -226,15 +231,20 @@ const (
 // where the scenario lives). A scenario read from standard input (file
 // "-") has no folder: its paths are relative to the working directory
 // (filepath.Dir("-") is "."). A path "-" is standard input.
+// In a scenario read from an fs.FS (FS) they are slash-separated names in
+// it.
 func (sc *Scenario) ResourcePaths() []string {
-	base := filepath.Dir(sc.File)
-	switch {
-	case sc.ResourcesPath != "":
-		return []string{joinRel(base, sc.ResourcesPath)}
-	case sc.Resiliency != "":
-		return []string{joinRel(base, sc.Resiliency)}
+	p := sc.ResourcesPath
+	if p == "" {
+		p = sc.Resiliency
 	}
-	return nil
+	switch {
+	case p == "":
+		return nil
+	case sc.FS != nil:
+		return []string{slashpath.Join(slashpath.Dir(sc.File), p)}
+	}
+	return []string{joinRel(filepath.Dir(sc.File), p)}
 }
 
 func joinRel(base, p string) string {

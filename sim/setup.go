@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -128,7 +127,7 @@ func Prepare(sc *Scenario, o Overrides) (*Setup, error) {
 	} else {
 		src := o.Sources
 		if src == nil {
-			src = policies.ReadSources(sc.ResourcePaths())
+			src = policies.ReadSourcesFS(sc.FS, sc.ResourcePaths())
 		}
 		// Each sidecar reads the same files; what they say about the files
 		// is said once.
@@ -565,13 +564,13 @@ func checkResources(sc *Scenario) error {
 	if sc.Resiliency != "" {
 		field, wantDir = "resiliency", false
 	}
-	if paths[0] == input.Stdin {
+	if paths[0] == input.Stdin && sc.FS == nil {
 		if wantDir {
 			return &diag.Error{File: sc.File, Line: sc.ResourcesLine, Field: field, Msg: "standard input (-) is one file: want a folder of Dapr resources (or name the file with resiliency:)"}
 		}
 		return nil
 	}
-	info, err := os.Stat(paths[0])
+	info, err := input.FS(sc.FS).Stat(paths[0])
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && sc.File == input.Stdin:
 		// Not the scenario's folder: it has none (ResourcePaths).
