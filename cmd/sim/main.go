@@ -19,10 +19,10 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/dapr-sim/sim/cmd/internal/play"
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/internal/input"
-	"github.com/dapr-sim/sim/sim"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -45,7 +45,7 @@ func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
 func Main(args []string, stdout, stderr io.Writer) (status int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "sim: internal error: %v\nThis is a bug in sim. Please report it with the command line and the input files.\n", r)
+			play.PrintPanic(stderr, r)
 			status = exitInternal
 		}
 	}()
@@ -169,38 +169,17 @@ func (s statusError) Error() string {
 	return s.err.Error()
 }
 
-func printError(w io.Writer, err error) {
-	var list diag.List
-	if errors.As(err, &list) {
-		for _, e := range list {
-			fmt.Fprintf(w, "%s\n", escape.Lines(e.Error()))
-		}
-		return
-	}
-	var de *diag.Error
-	if errors.As(err, &de) {
-		// Input problems are already "file:line: field: what is wrong".
-		fmt.Fprintf(w, "%s\n", escape.Lines(err.Error()))
-		return
-	}
-	fmt.Fprintf(w, "sim: %s\n", escape.Lines(err.Error()))
-}
+// printError prints err as sim does (play.PrintError, which the browser
+// playground shares).
+func printError(w io.Writer, err error) { play.PrintError(w, err) }
 
-// warn prints one warning about the input on stderr, its names escaped
-// (package escape) like everything sim prints that came from a file.
-func warn(stderr io.Writer, w any) {
-	fmt.Fprintln(stderr, escape.Lines(fmt.Sprint(w)))
-}
+// warn prints one warning about the input on stderr (play.Warn).
+func warn(stderr io.Writer, w any) { play.Warn(stderr, w) }
 
 // statusOf maps an error to an exit status: anything about the input is 2.
 func statusOf(err error) int {
-	var de *diag.Error
-	var dl diag.List
-	var le *sim.LimitError
-	var ce *sim.CrashError
-	var he *sim.HotLoopError
 	switch {
-	case errors.As(err, &de), errors.As(err, &dl), errors.As(err, &le), errors.As(err, &ce), errors.As(err, &he), errors.Is(err, sim.ErrStuck):
+	case play.IsInputError(err):
 		return exitBadInput
 	case errors.Is(err, errUsage):
 		return exitBadInput

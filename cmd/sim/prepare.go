@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 
+	"github.com/dapr-sim/sim/cmd/internal/play"
 	"github.com/dapr-sim/sim/sim"
 )
 
@@ -10,14 +11,7 @@ import (
 // warnings about input Dapr would silently ignore on stderr, as every
 // sub-command that runs a scenario does.
 func prepare(sc *sim.Scenario, o sim.Overrides, stderr io.Writer) (*sim.Setup, error) {
-	setup, err := sim.Prepare(sc, o)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range setup.Warnings {
-		warn(stderr, w)
-	}
-	return setup, nil
+	return play.Prepare(sc, o, stderr)
 }
 
 // setFlagUsage is the help of --set on the commands that play one run.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dapr-sim/sim/cmd/internal/play"
 	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/picture"
 	"github.com/dapr-sim/sim/picture/page"
@@ -86,7 +87,7 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 // them before the output is created: a problem reading them, or an empty
 // window, leaves no file behind.
 func renderSVG(out string, stdout io.Writer, r *renderRun, win window) error {
-	opt := picture.SVGOptions{Horizon: r.setup.Scenario.Duration, Title: r.name}
+	opt := play.SVGOptions(r.setup.Scenario.Duration, r.name)
 	if win.hasFrom {
 		opt.From = win.from
 	}

@@ -10,6 +10,7 @@ import (
 
 	bclock "github.com/benbjohnson/clock"
 	"github.com/dapr-sim/sim/clock"
+	"github.com/dapr-sim/sim/cmd/internal/play"
 	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/internal/ynode"
 	"github.com/dapr-sim/sim/sim"
@@ -112,10 +113,6 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	if err != nil {
 		return err
 	}
-	wording, err := traces.WordingFor(setup.Profile.Version)
-	if err != nil {
-		return err
-	}
 	// --trace - puts the trace on stdout, alone: the log is left out (it is
 	// a projection of the trace: `sim replay - --print` prints it).
 	traceToStdout := tracePath == input.Stdin
@@ -123,9 +120,11 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	if traceToStdout {
 		logOut = io.Discard
 	}
-	log := traces.NewLogWriter(logOut, wording)
+	log, err := play.NewLog(logOut, setup)
+	if err != nil {
+		return err
+	}
 	log.Explain = explain
-	log.Sidecars = len(setup.Sidecars) > 1
 	stream := newStreamLog(log, isTerminal(stdout), bclock.New())
 	defer stream.Close()
 	sinks := traces.Sinks{stream}
