@@ -1,0 +1,49 @@
+//go:build js && wasm
+
+// Command wasm is sim's engine in the browser playground: built with
+// GOOS=js GOARCH=wasm (cmd/playground builds it into the page), it sets
+// one JavaScript function, simRun(files, scenario), and waits. files is an
+// object of file name → text (the scenario and the resources it names,
+// slash-separated names as in the repository: examples/quickstart/...),
+// scenario the name of the scenario among them. simRun returns what the
+// CLI prints for them (play.Run): {stdout, stderr, svg, status,
+// transitions: [{t, ms, name, from, to}]} — stdout and stderr as
+// `sim run SCENARIO` prints them from the folder the names are relative
+// to, svg the file `sim render SCENARIO -o x.svg` writes ("" when the run
+// failed), and each breaker transition, t as a trace writes it.
+package main
+
+import (
+	"testing/fstest"
+
+	"syscall/js"
+
+	"github.com/dapr-sim/sim/cmd/internal/play"
+)
+
+func main() {
+	js.Global().Set("simRun", js.FuncOf(simRun))
+	// The page calls simRun as often as the user edits; main must not
+	// return, or the Go runtime exits and the function with it.
+	select {}
+}
+
+func simRun(this js.Value, args []js.Value) any {
+	if len(args) != 2 || args[0].Type() != js.TypeObject || args[1].Type() != js.TypeString {
+		return map[string]any{"status": play.StatusInternal, "stderr": "sim: internal error: simRun wants (files, scenario)\n"}
+	}
+	// The files live in memory; the loaders read them through fs.FS
+	// (sim.LoadScenarioFS), so no file system is faked.
+	fsys := fstest.MapFS{}
+	names := js.Global().Get("Object").Call("keys", args[0])
+	for i := range names.Length() {
+		name := names.Index(i).String()
+		fsys[name] = &fstest.MapFile{Data: []byte(args[0].Get(name).String()), Mode: 0o644}
+	}
+	res := play.Run(fsys, args[1].String())
+	transitions := make([]any, len(res.Transitions))
+	for i, t := range res.Transitions {
+		transitions[i] = map[string]any{"t": t.T.String(), "ms": float64(t.T) / 1e6, "name": t.Name, "from": t.From, "to": t.To}
+	}
+	return map[string]any{"stdout": res.Stdout, "stderr": res.Stderr, "svg": res.SVG, "status": res.Status, "transitions": transitions}
+}
