@@ -5,13 +5,21 @@ STATICCHECK_VERSION := v0.8.2
 BENCHTIME   ?= 1s
 FUZZTIME    ?= 20s
 
-.PHONY: build test lint vet staticcheck race bench speed run golden schema docs tools contract conformance fuzz
+.PHONY: build test lint vet staticcheck race bench speed run golden schema docs tools contract conformance fuzz playground
 
 build:
 	$(GO) build -o bin/sim ./cmd/sim
 
 run:
 	$(GO) run ./cmd/sim run examples/quickstart/scenario.yaml
+
+# The browser playground (docs/playground.md): $(PLAYGROUND)/index.html, one
+# self-contained page carrying sim's engine compiled to WebAssembly; open it
+# from the file or put it on any static host. The same tree builds the same
+# bytes.
+PLAYGROUND ?= dist/playground
+playground:
+	GO=$(GO) $(GO) run ./cmd/playground -o $(PLAYGROUND)
 
 test: vet staticcheck race
 
