@@ -92,8 +92,19 @@
 
   function simulate() {
     debounce = null;
-    var t0 = performance.now();
-    var res = globalThis.simRun(files(), current.scenario);
+    // An edit made while the engine loads is played once it has started
+    // (the first run reads the editors as they are then).
+    if (typeof globalThis.simRun !== "function") return;
+    var t0 = performance.now(), res;
+    try {
+      res = globalThis.simRun(files(), current.scenario);
+    } catch (e) {
+      // Only the Go runtime itself failing lands here (sim's own panics
+      // come back as exit status 3): the engine is gone until a reload.
+      ui.status.textContent = "the engine stopped (" + e + "): reload the page";
+      ui.status.classList.add("bad");
+      return;
+    }
     var ms = performance.now() - t0;
     lastRun = { ms: ms, result: res };
     ui.log.textContent = res.stdout;
@@ -213,8 +224,12 @@
       (function poll() { if (runs > after) resolve(lastRun); else setTimeout(poll, 20); })();
     });
   }
+  // halfOpens reads the transitions table as drawn: the instants of the
+  // rows that go to half-open.
   function halfOpens() {
-    return lastRun.result.transitions.filter(function (t) { return t.to === "half-open"; }).map(function (t) { return t.t; });
+    return Array.prototype.filter.call(ui.transitions.rows, function (tr) {
+      return tr.cells[3].textContent === "half-open";
+    }).map(function (tr) { return tr.cells[0].textContent; });
   }
   function edit(area, from, to) {
     area.value = area.value.replace(from, to);
@@ -230,8 +245,10 @@
       out.loadMs = loadMs;
       out.example = current.name;
       out.before = halfOpens();
-      out.log = lastRun.result.stdout;
-      out.stderrBefore = lastRun.result.stderr;
+      // What the page shows, read back from the DOM.
+      out.log = ui.log.textContent;
+      out.stderrBefore = ui.stderr.textContent;
+      out.svgDrawn = ui.svg.querySelectorAll("svg").length;
       out.svgBefore = lastRun.result.svg.length;
       out.firstRunMs = lastRun.ms;
       if (which !== "timeout") return;
@@ -253,7 +270,7 @@
         return waitRun(n);
       }).then(function (r) {
         out.badStatus = r.result.status;
-        out.badStderr = r.result.stderr;
+        out.badStderr = ui.stderr.textContent;
         out.problems = Array.prototype.map.call(ui.resiliencyProblems.children, function (li) { return li.textContent; });
         out.marked = ui.resiliency.classList.contains("bad");
         out.statusText = ui.status.textContent;
