@@ -283,3 +283,34 @@ func TestNetLogCheckCatches(t *testing.T) {
 		t.Errorf("the NetLog check missed the control page's request: found %q (%v)", reqs, err)
 	}
 }
+
+// TestBuildIsDeterministic: building the playground again from the same
+// tree writes the same bytes (the engine is built with -trimpath and no
+// VCS stamps, gzip's header carries no time).
+func TestBuildIsDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: building the playground compiles sim for js/wasm (minutes on a cold cache)")
+	}
+	index, _ := built(t)
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	if err := Build(ctx, Options{Root: root, Out: again}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(again, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Errorf("two builds of the playground differ: %d and %d bytes", len(a), len(b))
+	}
+}
