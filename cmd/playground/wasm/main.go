@@ -14,11 +14,11 @@
 package main
 
 import (
+	"syscall/js"
 	"testing/fstest"
 
-	"syscall/js"
-
 	"github.com/dapr-sim/sim/cmd/internal/play"
+	"github.com/dapr-sim/sim/internal/escape"
 )
 
 func main() {
@@ -43,7 +43,9 @@ func simRun(this js.Value, args []js.Value) any {
 	res := play.Run(fsys, args[1].String())
 	transitions := make([]any, len(res.Transitions))
 	for i, t := range res.Transitions {
-		transitions[i] = map[string]any{"t": t.T.String(), "ms": float64(t.T) / 1e6, "name": t.Name, "from": t.From, "to": t.To}
+		// A name is shown as sim's pictures show it: quoted and escaped
+		// when it holds what a screen would not show as written.
+		transitions[i] = map[string]any{"t": t.T.String(), "ms": float64(t.T) / 1e6, "name": escape.Name(t.Name), "from": t.From, "to": t.To}
 	}
 	return map[string]any{"stdout": res.Stdout, "stderr": res.Stderr, "svg": res.SVG, "status": res.Status, "transitions": transitions}
 }
