@@ -84,14 +84,17 @@ type selfTest struct {
 		E string            `json:"e"`
 		F map[string]string `json:"f"`
 	} `json:"state"`
-	BadStatus  int      `json:"badStatus"`
-	BadStderr  string   `json:"badStderr"`
-	Problems   []string `json:"problems"`
-	Marked     bool     `json:"marked"`
-	StatusText string   `json:"statusText"`
-	Resources  int      `json:"resources"`
-	Blocked    []string `json:"blocked"`
-	Error      string   `json:"error"`
+	BadStatus        int      `json:"badStatus"`
+	BadStderr        string   `json:"badStderr"`
+	Problems         []string `json:"problems"`
+	Marked           bool     `json:"marked"`
+	StatusText       string   `json:"statusText"`
+	Picked           string   `json:"picked"`
+	PickedLog        string   `json:"pickedLog"`
+	PickedResiliency bool     `json:"pickedResiliency"`
+	Resources        int      `json:"resources"`
+	Blocked          []string `json:"blocked"`
+	Error            string   `json:"error"`
 }
 
 // load opens url in headless Chromium and returns the page's self-test and
@@ -175,6 +178,8 @@ func wholeSeconds(t *testing.T, ds []string) string {
 //     that fragment replays it (56 s again);
 //   - a bad value shows the CLI's error, file:line and field, under the
 //     Resiliency editor, with exit status 2;
+//   - picking pubsub in the gallery puts its files in the editors and
+//     shows `sim run examples/pubsub/scenario.yaml`'s log;
 //   - nothing is fetched: no resource timing entry, nothing the CSP
 //     blocked, no request a document initiated in Chromium's NetLog.
 //
@@ -229,6 +234,9 @@ func TestPlaygroundInChromium(t *testing.T) {
 	const bad = "examples/quickstart/resources/resiliency.yaml:19: spec.policies.circuitBreakers.simpleCB.timeout: want a duration"
 	if got.BadStatus != 2 || !strings.HasPrefix(got.BadStderr, bad) || len(got.Problems) != 1 || got.Problems[0]+"\n" != got.BadStderr || !got.Marked {
 		t.Errorf("a bad timeout: status %d, stderr %q, under the editor %q (marked %v); want 2 and %q… under the Resiliency editor", got.BadStatus, got.BadStderr, got.Problems, got.Marked, bad)
+	}
+	if pubsub, _ := want("run", "examples/pubsub/scenario.yaml"); got.Picked != "pubsub" || got.PickedLog != pubsub || !got.PickedResiliency {
+		t.Errorf("picking pubsub: the page shows %q, its log %d bytes (sim run's %d), its Resiliency as shipped %v", got.Picked, len(got.PickedLog), len(pubsub), got.PickedResiliency)
 	}
 	if got.Resources != 0 || len(got.Blocked) != 0 {
 		t.Errorf("the page fetched %d resources, the CSP blocked %q; want none", got.Resources, got.Blocked)

@@ -238,7 +238,8 @@
 
   // selftest drives the page as a learner would: it reads the unedited
   // quickstart's run, types timeout: 30s into the breaker, reads the
-  // redrawn run, then a bad value, and the URL state of the edit.
+  // redrawn run and the URL state of the edit, types a bad value, then
+  // picks another example.
   function selftest(which) {
     var out = { which: which };
     return ready.then(function () {
@@ -274,6 +275,15 @@
         out.problems = Array.prototype.map.call(ui.resiliencyProblems.children, function (li) { return li.textContent; });
         out.marked = ui.resiliency.classList.contains("bad");
         out.statusText = ui.status.textContent;
+        // The picker: another example replaces both editors and runs.
+        var n = runs;
+        ui.example.value = "pubsub";
+        ui.example.dispatchEvent(new Event("change", { bubbles: true }));
+        return waitRun(n);
+      }).then(function () {
+        out.picked = current.name;
+        out.pickedLog = ui.log.textContent;
+        out.pickedResiliency = ui.resiliency.value === current.files[current.resiliency];
       });
     }).then(function () {
       out.resources = performance.getEntriesByType("resource").length;
