@@ -92,6 +92,8 @@ type selfTest struct {
 	Picked           string   `json:"picked"`
 	PickedLog        string   `json:"pickedLog"`
 	PickedResiliency bool     `json:"pickedResiliency"`
+	Restarts         int      `json:"restarts"`
+	StuckLog         bool     `json:"stuckLog"`
 	Resources        int      `json:"resources"`
 	Blocked          []string `json:"blocked"`
 	Error            string   `json:"error"`
@@ -132,7 +134,7 @@ func load(t *testing.T, browser, url, screenshot string) (selfTest, []byte) {
 	}
 	dom := stdout.String()
 	// The last such element: the page's script, inline, names it too.
-	i := strings.LastIndex(dom, `<pre id="selftest">`)
+	i := strings.LastIndex(dom, `<pre id="selftest" hidden="">`)
 	if i < 0 {
 		status := dom
 		if j := strings.Index(status, `<span id="status"`); j >= 0 {
@@ -140,7 +142,7 @@ func load(t *testing.T, browser, url, screenshot string) (selfTest, []byte) {
 		}
 		t.Fatalf("the page wrote no self-test result; its status: %.300s", status)
 	}
-	body, _, _ := strings.Cut(dom[i+len(`<pre id="selftest">`):], "</pre>")
+	body, _, _ := strings.Cut(dom[i+len(`<pre id="selftest" hidden="">`):], "</pre>")
 	if err := json.Unmarshal([]byte(html.UnescapeString(body)), &got); err != nil {
 		t.Fatalf("self-test result %.300q: %v", body, err)
 	}
@@ -180,6 +182,8 @@ func wholeSeconds(t *testing.T, ds []string) string {
 //     Resiliency editor, with exit status 2;
 //   - picking pubsub in the gallery puts its files in the editors and
 //     shows `sim run examples/pubsub/scenario.yaml`'s log;
+//   - an edit made while a long run (the quickstart over a day) is under
+//     way stops it (a new engine) and shows the run of the edit;
 //   - nothing is fetched: no resource timing entry, nothing the CSP
 //     blocked, no request a document initiated in Chromium's NetLog.
 //
@@ -238,6 +242,9 @@ func TestPlaygroundInChromium(t *testing.T) {
 	if pubsub, _ := want("run", "examples/pubsub/scenario.yaml"); got.Picked != "pubsub" || got.PickedLog != pubsub || !got.PickedResiliency {
 		t.Errorf("picking pubsub: the page shows %q, its log %d bytes (sim run's %d), its Resiliency as shipped %v", got.Picked, len(got.PickedLog), len(pubsub), got.PickedResiliency)
 	}
+	if got.Restarts != 1 || !got.StuckLog {
+		t.Errorf("an edit during a day-long run: %d engine restarts, the log afterwards the minute's: %v; want 1 and true", got.Restarts, got.StuckLog)
+	}
 	if got.Resources != 0 || len(got.Blocked) != 0 {
 		t.Errorf("the page fetched %d resources, the CSP blocked %q; want none", got.Resources, got.Blocked)
 	}
@@ -256,7 +263,10 @@ func TestPlaygroundInChromium(t *testing.T) {
 	if shot == "" {
 		shot = filepath.Join(t.TempDir(), "playground.png")
 	}
-	load(t, browser, "file://"+index+got.Hash, shot)
+	// The self-test keeps virtual time from running out before the
+	// engine has started (see holdTime in page.js), so the picture shows
+	// the run.
+	load(t, browser, "file://"+index+got.Hash+"&selftest=read", shot)
 	if info, err := os.Stat(shot); err != nil || info.Size() < 10000 {
 		t.Errorf("no screenshot at %s: %v", shot, err)
 	}

@@ -2,7 +2,8 @@
 // HTML page (index.html) that carries sim's engine compiled to
 // WebAssembly (cmd/playground/wasm, which runs cmd/internal/play, the code
 // `sim run` and `sim render` run), Go's wasm_exec.js and the examples
-// gallery, and re-simulates the scenario in its two editors on every edit.
+// gallery, and re-simulates the scenario in its two editors on every edit,
+// in a Web Worker.
 // Nothing is fetched: it works opened from a file or from any static host.
 //
 // Build compiles the engine and writes the page (`make playground`); Write

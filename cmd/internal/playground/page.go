@@ -22,8 +22,9 @@ var pageJS string
 
 // Write writes the page to w: the engine (wasm, a GOOS=js GOARCH=wasm
 // build of cmd/playground/wasm) gzipped and base64-encoded, Go's
-// wasm_exec.js (wasmExec) that runs it, and the gallery, all inline. The
-// same inputs give the same bytes (gzip's header carries no time or name).
+// wasm_exec.js (wasmExec) as text, which the page's script puts in the
+// Web Worker that runs the engine, and the gallery, all inline. The same
+// inputs give the same bytes (gzip's header carries no time or name).
 func Write(w io.Writer, wasm []byte, wasmExec string, gallery []Example) error {
 	if strings.Contains(strings.ToLower(wasmExec), "</script") {
 		return fmt.Errorf("wasm_exec.js contains </script>: it cannot be inlined")

@@ -1,6 +1,6 @@
 // The playground: sim's engine (Go, compiled to WebAssembly, carried in
 // this file gzipped and base64-encoded) runs the scenario in the editors
-// on every edit and the page shows what the CLI prints. Nothing is
+// on every edit, in a Web Worker, and the page shows what the CLI prints. Nothing is
 // fetched: the engine, Go's wasm_exec.js and the examples are inline, and
 // the Content-Security-Policy allows no request.
 //
@@ -8,7 +8,7 @@
 // {"e": example, "f": {name: text}}> (only the files that differ from the
 // example as shipped), so a link reproduces what its sender saw.
 // #selftest=timeout makes the page drive itself for the browser test (see
-// selftest) and write what it saw, as JSON, into a pre element of id
+// selftest) and write what it saw, as JSON, into a hidden pre element of id
 // "selftest" appended to the body.
 (function () {
   "use strict";
@@ -90,22 +90,55 @@
     area.setSelectionRange(at, at + (lines[line - 1] || "").length);
   }
 
+  // simulate sends the editors' files to the engine; show draws what it
+  // answers. One run is in flight at a time: an edit made meanwhile is
+  // played when it ends, and one made while a run has gone on for more than
+  // STUCK_MS (an edit that made a long run) stops that run by starting a new
+  // engine, so the page never waits on a run nobody wants any more.
+  var STUCK_MS = 1000;
+  var engine = null;     // the Worker running sim
+  var inFlight = null;   // {id, t0}
+  var again = false;     // an edit came during the run in flight
+  var nextId = 0;
+  var onRun = null;      // resolves the first run's promise
+
   function simulate() {
     debounce = null;
     // An edit made while the engine loads is played once it has started
     // (the first run reads the editors as they are then).
-    if (typeof globalThis.simRun !== "function") return;
-    var t0 = performance.now(), res;
-    try {
-      res = globalThis.simRun(files(), current.scenario);
-    } catch (e) {
-      // Only the Go runtime itself failing lands here (sim's own panics
-      // come back as exit status 3): the engine is gone until a reload.
-      ui.status.textContent = "the engine stopped (" + e + "): reload the page";
-      ui.status.classList.add("bad");
+    if (!engine) return;
+    if (inFlight) {
+      if (performance.now() - inFlight.t0 > STUCK_MS) {
+        restart(); // which plays the edit once the new engine is up
+      } else {
+        again = true;
+      }
       return;
     }
-    var ms = performance.now() - t0;
+    inFlight = { id: ++nextId, t0: performance.now() };
+    engine.worker.postMessage({ id: inFlight.id, files: files(), scenario: current.scenario });
+    ui.status.textContent = "running…";
+  }
+
+  function answered(m) {
+    if (!inFlight || m.id !== inFlight.id) return; // a run stopped by restart
+    inFlight = null;
+    if (m.crashed) {
+      // Only the Go runtime itself failing lands here (sim's own panics
+      // come back as exit status 3): a new engine takes the next edit.
+      ui.status.textContent = "the engine stopped (" + m.crashed + "); it restarts on your next edit";
+      ui.status.classList.add("bad");
+      restart();
+      return;
+    }
+    show(m.result, m.ms);
+    if (again) {
+      again = false;
+      simulate();
+    }
+  }
+
+  function show(res, ms) {
     lastRun = { ms: ms, result: res };
     ui.log.textContent = res.stdout;
     ui.stderr.textContent = res.stderr;
@@ -126,6 +159,7 @@
     ui.status.classList.toggle("bad", res.status !== 0);
     runs++;
     saveState();
+    if (onRun) { onRun(); onRun = null; }
   }
 
   function schedule() {
@@ -174,14 +208,77 @@
 
   // --- the engine ---------------------------------------------------------
 
+  // The engine runs in a Worker, so a long run never holds the page: the
+  // worker's script is Go's wasm_exec.js (inline, as text) and workerMain,
+  // from a blob: URL; it gets the compiled module, starts Go's main, and
+  // answers each {id, files, scenario} with simRun's result.
+  function workerMain() {
+    onmessage = function (e) {
+      var m = e.data;
+      if (m.module) {
+        var go = new Go();
+        WebAssembly.instantiate(m.module, go.importObject).then(function (instance) {
+          go.run(instance); // main sets simRun, then waits for calls
+          postMessage(typeof simRun === "function" ? { ready: true } : { failed: "the engine did not start" });
+        }, function (err) { postMessage({ failed: String(err) }); });
+        return;
+      }
+      var t0 = performance.now(), res;
+      try {
+        res = simRun(m.files, m.scenario);
+      } catch (err) {
+        postMessage({ id: m.id, crashed: String(err) });
+        return;
+      }
+      postMessage({ id: m.id, ms: performance.now() - t0, result: res });
+    };
+  }
+
+  var module = null, workerURL = null;
+
+  function spawn() {
+    var worker = new Worker(workerURL);
+    var started = new Promise(function (resolve, reject) {
+      worker.onmessage = function (e) {
+        if (e.data.ready) {
+          worker.onmessage = function (e) { answered(e.data); };
+          resolve();
+        } else {
+          reject(new Error(e.data.failed));
+        }
+      };
+      worker.onerror = function (e) { reject(new Error(e.message)); };
+    });
+    worker.postMessage({ module: module });
+    return { worker: worker, started: started };
+  }
+
+  // restart stops the engine (and the run in it) and starts another from
+  // the compiled module; the latest edit runs once it is up.
+  var restarts = 0;
+  function restart() {
+    restarts++;
+    if (engine) engine.worker.terminate();
+    inFlight = null;
+    again = false;
+    var e = spawn();
+    engine = null;
+    e.started.then(function () { engine = e; simulate(); }, function (err) {
+      ui.status.textContent = "the engine failed to start: " + err;
+      ui.status.classList.add("bad");
+    });
+  }
+
   function startEngine() {
     var bytes = unb64url(document.getElementById("wasm").textContent.trim());
+    var code = document.getElementById("wasm-exec").textContent + "\n(" + workerMain.toString() + ")();\n";
+    workerURL = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
     return through(bytes, new DecompressionStream("gzip")).then(function (wasm) {
-      var go = new Go();
-      return WebAssembly.instantiate(wasm, go.importObject).then(function (r) {
-        go.run(r.instance); // main sets simRun, then waits for calls
-        if (typeof globalThis.simRun !== "function") throw new Error("the engine did not start");
-      });
+      return WebAssembly.compile(wasm);
+    }).then(function (m) {
+      module = m;
+      var e = spawn();
+      return e.started.then(function () { engine = e; });
     });
   }
 
@@ -207,8 +304,11 @@
     load(ex, state && state.f);
     return startEngine();
   }).then(function () {
-    loadMs = performance.now() - t0;
+    var first = new Promise(function (resolve) { onRun = resolve; });
     simulate();
+    return first;
+  }).then(function () {
+    loadMs = performance.now() - t0;
   }).catch(function (e) {
     ui.status.textContent = "the engine failed to start: " + e;
     ui.status.classList.add("bad");
@@ -226,6 +326,13 @@
   }
   // halfOpens reads the transitions table as drawn: the instants of the
   // rows that go to half-open.
+  // waitIdle resolves once a run later than n has ended and nothing is
+  // left to run.
+  function waitIdle(after) {
+    return new Promise(function (resolve) {
+      (function poll() { if (runs > after && !inFlight && !again && !debounce && engine) resolve(lastRun); else setTimeout(poll, 20); })();
+    });
+  }
   function halfOpens() {
     return Array.prototype.filter.call(ui.transitions.rows, function (tr) {
       return tr.cells[3].textContent === "half-open";
@@ -284,6 +391,22 @@
         out.picked = current.name;
         out.pickedLog = ui.log.textContent;
         out.pickedResiliency = ui.resiliency.value === current.files[current.resiliency];
+        // A long run is stopped by the next edit: the quickstart over a
+        // day (seconds of work), and 1.5 s later back to a minute.
+        var n = runs;
+        ui.example.value = "quickstart";
+        ui.example.dispatchEvent(new Event("change", { bubbles: true }));
+        return waitRun(n);
+      }).then(function () {
+        var n = runs, r0 = restarts;
+        edit(ui.scenario, /^duration: 60s/m, "duration: 24h");
+        return new Promise(function (resolve) { setTimeout(resolve, 1500); }).then(function () {
+          edit(ui.scenario, /^duration: 24h/m, "duration: 60s");
+          return waitIdle(n);
+        }).then(function () {
+          out.restarts = restarts - r0;
+          out.stuckLog = ui.log.textContent === out.log;
+        });
       });
     }).then(function () {
       out.resources = performance.getEntriesByType("resource").length;
@@ -293,22 +416,24 @@
     }).then(function () {
       var pre = document.createElement("pre");
       pre.id = "selftest";
+      pre.hidden = true; // for the test's DOM dump, not for its screenshot
       pre.textContent = JSON.stringify(out);
       document.body.appendChild(pre);
     });
   }
   // holdTime keeps headless Chromium's virtual time (--virtual-time-budget,
   // which the test runs under) from racing to the end of its budget while
-  // the engine compiles: compiling runs off the main thread, which virtual
-  // time counts as idle. Each 50 ms tick spends some real time, so the
-  // budget lasts while the self-test is under way; once it is done the
-  // rest passes at once.
+  // the page waits on work off its thread (the engine compiling, a run in
+  // the worker), which virtual time counts as idle. Each 50 ms tick spends
+  // a few milliseconds of real time (1e7 additions), so the test's budget
+  // of 600 s lasts a minute or more of real time; once the self-test is
+  // done the rest passes at once.
   function holdTime(until) {
     var done = false, sink = 0;
     until.then(function () { done = true; });
     (function tick() {
       if (done) return;
-      for (var i = 0; i < 2e6; i++) sink += i & 1;
+      for (var i = 0; i < 1e7; i++) sink += i & 1;
       setTimeout(tick, 50);
     })();
     return sink;

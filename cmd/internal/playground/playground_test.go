@@ -33,7 +33,7 @@ func TestWrite(t *testing.T) {
 		t.Errorf("two writes of the same page differ")
 	}
 	page := a.String()
-	csp := `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src data:">`
+	csp := `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; worker-src blob:; style-src 'unsafe-inline'; img-src data:">`
 	if i := strings.Index(page, csp); i < 0 || i > strings.Index(page, "<style>") {
 		t.Errorf("the page does not open its <head> with the CSP %s", csp)
 	}
