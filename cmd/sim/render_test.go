@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	chromiumpkg "github.com/dapr-sim/sim/internal/chromium"
 	"github.com/dapr-sim/sim/picture/page"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
@@ -66,9 +67,9 @@ func TestRenderHTMLLoadsNothing(t *testing.T) {
 //     have no initiator). A control page that does fetch is flagged by the
 //     same NetLog check, so the check can fail.
 func TestRenderHTMLInChromium(t *testing.T) {
-	chromium := findChromium()
+	chromium := chromiumpkg.Find()
 	if chromium == "" {
-		t.Skip("Chromium is not on PATH (chromium, chromium-browser): install Debian's chromium (apt-get install chromium) to run the browser test; .ci/run does")
+		t.Skip(chromiumpkg.SkipMessage)
 	}
 	pagePath := renderQuickstart(t)
 	dom, netlog := runChromium(t, chromium, "file://"+pagePath+"#selftest=20,27,31.5,37")
@@ -135,9 +136,9 @@ func TestRenderHTMLInChromium(t *testing.T) {
 //     flight are the deliveries that began at or before the instant the
 //     page shows and end after it.
 func TestRenderHTMLDeliveriesInChromium(t *testing.T) {
-	chromium := findChromium()
+	chromium := chromiumpkg.Find()
 	if chromium == "" {
-		t.Skip("Chromium is not on PATH (chromium, chromium-browser): install Debian's chromium (apt-get install chromium) to run the browser test; .ci/run does")
+		t.Skip(chromiumpkg.SkipMessage)
 	}
 	const scenario = "../../examples/pubsub/scenario.yaml"
 	out := filepath.Join(t.TempDir(), "pubsub.html")
@@ -250,15 +251,6 @@ func TestRenderHTMLDeliveriesInChromium(t *testing.T) {
 	}
 }
 
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // runChromium loads url in headless Chromium with a fresh profile and the
 // flags that keep its background networking quiet, and returns the DOM it
 // dumped and its NetLog.
@@ -268,11 +260,9 @@ func runChromium(t *testing.T, chromium, url string) (dom string, netlog []byte)
 	logPath := filepath.Join(dir, "netlog.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--log-net-log="+logPath,
-		"--virtual-time-budget=5000", "--dump-dom", url)
+	args := append(chromiumpkg.QuietFlags(filepath.Join(dir, "profile")),
+		"--log-net-log="+logPath, "--virtual-time-budget=5000", "--dump-dom", url)
+	cmd := exec.CommandContext(ctx, chromium, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -285,36 +275,13 @@ func runChromium(t *testing.T, chromium, url string) (dom string, netlog []byte)
 	return stdout.String(), netlog
 }
 
-// pageRequests returns the URLs of the requests a document initiated, from
-// a Chromium NetLog: URL_REQUEST_START_JOB events whose initiator is an
-// origin (a file:// page's is "null"). Chromium's own requests (update
-// checks and the like) are "not an origin".
+// pageRequests is chromium.PageRequests, failing the test on a NetLog it
+// cannot read.
 func pageRequests(t *testing.T, netlog []byte) []string {
 	t.Helper()
-	var nl struct {
-		Constants struct {
-			LogEventTypes map[string]int `json:"logEventTypes"`
-		} `json:"constants"`
-		Events []struct {
-			Type   int `json:"type"`
-			Params struct {
-				URL       string `json:"url"`
-				Initiator string `json:"initiator"`
-			} `json:"params"`
-		} `json:"events"`
+	reqs, err := chromiumpkg.PageRequests(netlog)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := json.Unmarshal(netlog, &nl); err != nil {
-		t.Fatalf("NetLog: %v", err)
-	}
-	start, ok := nl.Constants.LogEventTypes["URL_REQUEST_START_JOB"]
-	if !ok {
-		t.Fatalf("NetLog has no URL_REQUEST_START_JOB event type: %s", fmt.Sprint(len(nl.Constants.LogEventTypes)))
-	}
-	var out []string
-	for _, e := range nl.Events {
-		if e.Type == start && e.Params.URL != "" && e.Params.Initiator != "not an origin" {
-			out = append(out, e.Params.URL)
-		}
-	}
-	return out
+	return reqs
 }
