@@ -16,16 +16,16 @@ import (
 func TestSpeedTable(t *testing.T) {
 	raw := strings.Join([]string{
 		"goos: linux",
-		"BenchmarkOracleDay-2 2 1100 ns/op 170092 attempts/op 120 peak-RSS-MB 5 B/op 1 allocs/op",
-		"BenchmarkOracleDay-2 2 900 ns/op 170092 attempts/op 140 peak-RSS-MB 5 B/op 1 allocs/op",
-		"BenchmarkOracleDay-2 2 1000 ns/op 170092 attempts/op 130 peak-RSS-MB 5 B/op 1 allocs/op",
-		"BenchmarkDay-2 2 250 ns/op 340600 events/op 2 ns/event 80 peak-RSS-MB",
-		"BenchmarkDay-2 2 150 ns/op 340600 events/op 4 ns/event 82 peak-RSS-MB",
-		"BenchmarkDay-2 2 200 ns/op 340600 events/op 3 ns/event 81 peak-RSS-MB",
-		"BenchmarkMonth 1 9000 ns/op 10363000 events/op 3.3 ns/event 1900 peak-RSS-MB",
-		"BenchmarkReplayDay-2 1 400 ns/op 100 peak-RSS-MB",
-		"BenchmarkReplayDay-2 1 600 ns/op 100 peak-RSS-MB",
-		"BenchmarkRenderDayMinute-2 1 250 ns/op 90 peak-RSS-MB",
+		"BenchmarkOracleDay-2 2 1100 ns/op 170092 attempts/op 120 peak-RSS-MiB 5 B/op 1 allocs/op",
+		"BenchmarkOracleDay-2 2 900 ns/op 170092 attempts/op 140 peak-RSS-MiB 5 B/op 1 allocs/op",
+		"BenchmarkOracleDay-2 2 1000 ns/op 170092 attempts/op 130 peak-RSS-MiB 5 B/op 1 allocs/op",
+		"BenchmarkDay-2 2 250 ns/op 340600 events/op 2 ns/event 80 peak-RSS-MiB",
+		"BenchmarkDay-2 2 150 ns/op 340600 events/op 4 ns/event 82 peak-RSS-MiB",
+		"BenchmarkDay-2 2 200 ns/op 340600 events/op 3 ns/event 81 peak-RSS-MiB",
+		"BenchmarkMonth 1 9000 ns/op 10363000 events/op 3.3 ns/event 1900 peak-RSS-MiB",
+		"BenchmarkReplayDay-2 1 400 ns/op 100 peak-RSS-MiB",
+		"BenchmarkReplayDay-2 1 600 ns/op 100 peak-RSS-MiB",
+		"BenchmarkRenderDayMinute-2 1 250 ns/op 90 peak-RSS-MiB",
 		"BenchmarkSweepQuickstartHour-2 2 10 ns/op 210.5 points/s 1.9 cpu/wall",
 	}, "\n") + "\n"
 	file := filepath.Join(t.TempDir(), "raw.txt")
@@ -44,7 +44,7 @@ func TestSpeedTable(t *testing.T) {
 	}
 	want := map[string]string{
 		"day: Dapr v1.14 oracle / BenchmarkDay":            "5.00x",
-		"day: oracle peak RSS, MB":                         "130",
+		"day: oracle peak RSS, MiB":                         "130",
 		"month / day, ns per event":                        "1.10",
 		"render HTML 1-minute window / replay of the day":  "0.50",
 		"sweep: points/s":                                  "210.5",

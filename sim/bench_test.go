@@ -417,7 +417,7 @@ func BenchmarkStoreDay(b *testing.B) {
 		s.Close()
 		b.StartTimer()
 	}
-	b.ReportMetric(float64(live)/(1<<20), "live-MB")
+	b.ReportMetric(float64(live)/(1<<20), "live-MiB")
 	b.ReportMetric(float64(live)/keys, "live-B/key")
 }
 

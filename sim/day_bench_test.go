@@ -40,7 +40,7 @@ func BenchmarkPubsubDay(b *testing.B) {
 
 // BenchmarkMonth is the day over 30 virtual days (about 10.4 million
 // events): its ns/event beside BenchmarkDay's is issue 16's "cost per event
-// within 10% of the day's", its peak-RSS-MB the 2 GB that issue measured.
+// within 10% of the day's", its peak-RSS-MiB the 2 GB that issue measured.
 // About half a minute an op; -short skips it.
 func BenchmarkMonth(b *testing.B) {
 	if testing.Short() {
@@ -62,7 +62,7 @@ func BenchmarkMonthNullStore(b *testing.B) {
 }
 
 // benchmarkDays reports, beside time and allocations, events/op, ns/event
-// and peak-RSS-MB: the most the process held resident during an op (the
+// and peak-RSS-MiB: the most the process held resident during an op (the
 // highest of the ops when there are several), as `/usr/bin/time -v` would
 // show for a `sim run` of it, the test binary's own few MB included
 // (internal/rss; left out where /proc/self cannot be read).
@@ -113,6 +113,6 @@ func benchmarkDays(b *testing.B, scenario string, days int, opt Options) {
 	b.ReportMetric(float64(events)/float64(b.N), "events/op")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
 	if peakOK {
-		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
 	}
 }

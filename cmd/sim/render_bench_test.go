@@ -93,7 +93,7 @@ func writeDayCheck(dir string) (string, error) {
 }
 
 // benchCommand runs args through Main b.N times and reports allocations
-// and peak-RSS-MB, the most the process held resident during an op (the
+// and peak-RSS-MiB, the most the process held resident during an op (the
 // highest of the ops), as `/usr/bin/time -v sim ARGS` would show, the
 // test binary's own few MB included (internal/rss; left out where
 // /proc/self cannot be read). want is the exit status the command ends
@@ -130,7 +130,7 @@ func benchCommandTo(b *testing.B, stdout io.Writer, want int, args ...string) {
 		b.StartTimer()
 	}
 	if peakOK {
-		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
 	}
 }
 
@@ -153,7 +153,7 @@ func BenchmarkReplayDay(b *testing.B) {
 
 // BenchmarkReplayAtDay is `sim replay --at 6h15m` on the day's trace:
 // the state mid-outage, replaying the run up to that instant. Its
-// peak-RSS-MB is issue 16's bound for check, timeline and the SVG, which
+// peak-RSS-MiB is issue 16's bound for check, timeline and the SVG, which
 // also read the whole trace once.
 func BenchmarkReplayAtDay(b *testing.B) {
 	trace, _ := benchDay(b)

@@ -15,7 +15,7 @@ import (
 // beside which sim's BenchmarkDay says how many times faster sim is.
 //
 // It reports attempts/op (the runner attempts Dapr's code made, which sim's
-// day makes too) and peak-RSS-MB as sim's day benchmarks do.
+// day makes too) and peak-RSS-MiB as sim's day benchmarks do.
 //
 // synctest.Test needs a *testing.T, which a benchmark does not have: each
 // op runs the bubble as a one-test run of testing.RunTests, which gives it
@@ -53,6 +53,6 @@ func BenchmarkDrive(b *testing.B, rel Release, scenario string) {
 	}
 	b.ReportMetric(float64(attempts)/float64(b.N), "attempts/op")
 	if peakOK {
-		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
 	}
 }
