@@ -44,7 +44,7 @@ func TestSpeedTable(t *testing.T) {
 	}
 	want := map[string]string{
 		"day: Dapr v1.14 oracle / BenchmarkDay":            "5.00x",
-		"day: oracle peak RSS, MiB":                         "130",
+		"day: oracle peak RSS, MiB":                        "130",
 		"month / day, ns per event":                        "1.10",
 		"render HTML 1-minute window / replay of the day":  "0.50",
 		"sweep: points/s":                                  "210.5",
