@@ -69,11 +69,10 @@ func BenchmarkMonthNullStore(b *testing.B) {
 func benchmarkDays(b *testing.B, scenario string, days int, opt Options) {
 	b.ReportAllocs()
 	var events int64
-	var peak uint64
-	peakOK := true
+	var mem rss.Ops
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		peakOK = peakOK && rss.Reset() == nil
+		mem.Begin()
 		b.StartTimer()
 		sc, err := LoadScenario(scenario)
 		if err != nil {
@@ -106,13 +105,10 @@ func benchmarkDays(b *testing.B, scenario string, days int, opt Options) {
 		eng.Close()
 		events += count.n
 		b.StopTimer()
-		p, err := rss.Peak()
-		peak, peakOK = max(peak, p), peakOK && err == nil
+		mem.End()
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(events)/float64(b.N), "events/op")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
-	if peakOK {
-		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
-	}
+	mem.Report(b)
 }

@@ -108,13 +108,12 @@ func benchCommand(b *testing.B, want int, args ...string) {
 func benchCommandTo(b *testing.B, stdout io.Writer, want int, args ...string) {
 	b.Helper()
 	b.ReportAllocs()
-	var peak uint64
-	peakOK := true
+	var mem rss.Ops
 	// Not the day's files, written on the first call (benchDay).
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		peakOK = peakOK && rss.Reset() == nil
+		mem.Begin()
 		var out, stderr bytes.Buffer
 		w := stdout
 		if w == nil {
@@ -125,13 +124,10 @@ func benchCommandTo(b *testing.B, stdout io.Writer, want int, args ...string) {
 			b.Fatalf("%s: exit %d, want %d: %s", strings.Join(args, " "), status, want, stderr.String())
 		}
 		b.StopTimer()
-		p, err := rss.Peak()
-		peak, peakOK = max(peak, p), peakOK && err == nil
+		mem.End()
 		b.StartTimer()
 	}
-	if peakOK {
-		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
-	}
+	mem.Report(b)
 }
 
 // BenchmarkRunDay is `sim run examples/day/scenario.yaml --trace FILE`

@@ -27,12 +27,11 @@ func BenchmarkDrive(b *testing.B, rel Release, scenario string) {
 	}
 	all := func(string, string) (bool, error) { return true, nil }
 	var attempts int
-	var peak uint64
-	peakOK := true
+	var mem rss.Ops
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		peakOK = peakOK && rss.Reset() == nil
+		mem.Begin()
 		b.StartTimer()
 		drive := func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -47,12 +46,9 @@ func BenchmarkDrive(b *testing.B, rel Release, scenario string) {
 			b.Fatalf("dapr %s: %s did not play through", rel.Name, scenario)
 		}
 		b.StopTimer()
-		p, err := rss.Peak()
-		peak, peakOK = max(peak, p), peakOK && err == nil
+		mem.End()
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(attempts)/float64(b.N), "attempts/op")
-	if peakOK {
-		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
-	}
+	mem.Report(b)
 }

@@ -51,3 +51,29 @@ func size(status []byte, field string) (uint64, error) {
 	}
 	return 0, fmt.Errorf("no %s line in /proc/self/status", field)
 }
+
+// Ops follows a benchmark's ops: the highest peak any of them reached.
+// Call Begin before an op and End after it, both with the benchmark's
+// timer stopped, then Report. One failed read (no /proc/self) leaves the
+// figure out rather than report a wrong one.
+type Ops struct {
+	peak   uint64
+	failed bool
+}
+
+// Begin resets the peak (Reset) for the op about to run.
+func (o *Ops) Begin() { o.failed = o.failed || Reset() != nil }
+
+// End reads the op's peak.
+func (o *Ops) End() {
+	p, err := Peak()
+	o.peak, o.failed = max(o.peak, p), o.failed || err != nil
+}
+
+// Report reports the highest peak as peak-RSS-MiB (2^20 bytes), unless a
+// read failed. b is the *testing.B.
+func (o *Ops) Report(b interface{ ReportMetric(float64, string) }) {
+	if !o.failed {
+		b.ReportMetric(float64(o.peak)/(1<<20), "peak-RSS-MiB")
+	}
+}

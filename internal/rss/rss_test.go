@@ -66,3 +66,34 @@ func TestPeakAfterReset(t *testing.T) {
 		t.Errorf("peak = %d MB after touching 64 MB from %d MB", p/mb, peak/mb)
 	}
 }
+
+type metrics map[string]float64
+
+func (m metrics) ReportMetric(v float64, unit string) { m[unit] = v }
+
+// TestOpsReportsTheHighestPeak holds Ops to the highest of its ops' peaks:
+// an op that touches 32 MiB reports at least that, a later smaller one
+// does not lower it.
+func TestOpsReportsTheHighestPeak(t *testing.T) {
+	if _, err := Peak(); err != nil {
+		t.Skip("no /proc/self/status here:", err)
+	}
+	var o Ops
+	var keep []byte
+	o.Begin()
+	keep = make([]byte, 32<<20)
+	for i := range keep {
+		keep[i] = 1
+	}
+	o.End()
+	keep = nil
+	runtime.GC()
+	o.Begin()
+	o.End()
+	m := metrics{}
+	o.Report(m)
+	if got := m["peak-RSS-MiB"]; got < 32 {
+		t.Errorf("peak-RSS-MiB = %v, want at least 32 (the first op's 32 MiB)", got)
+	}
+	runtime.KeepAlive(keep)
+}
