@@ -27,6 +27,9 @@ var Releases = []string{"1.8", "1.9", "1.10", "1.11", "1.12", "1.13", "1.14", "1
 type Problem struct {
 	Entry *Entry
 	Msg   string
+	// at orders the lines Compare finds missing before one line: by the
+	// instant the simulation puts them at.
+	at time.Duration
 }
 
 func (p Problem) String() string { return p.Entry.Where() + ": " + p.Msg }
@@ -598,18 +601,19 @@ func (c *checker) tripTooEarly(e *Entry, f *breakerFacts, t *breakerTrack) strin
 		stamp(e), f.settings.TripText, need, most, calls, f.period)
 }
 
+// stamp writes a line's instant as the line itself stamps it.
 func stamp(e *Entry) string {
-	if e.Form == TTY {
+	if e.Form == TTY || e.Time.IsZero() {
 		return fmt.Sprintf("[%04d]", int64(e.At/time.Second))
 	}
-	return e.At.String()
+	return e.Time.Format(e.layout)
 }
 
 func describeAfter(open *Entry, timeout time.Duration) string {
-	if open.Form == TTY {
+	if open.Form == TTY || open.Time.IsZero() {
 		return fmt.Sprintf("%s + %s", stamp(open), timeout)
 	}
-	return (open.At + timeout).String()
+	return open.Time.Add(timeout).Format(open.layout)
 }
 
 func appScope(spec *policies.Spec) string {

@@ -136,7 +136,7 @@ func TestCheck(t *testing.T) {
 		// it possible; possible is not flagged. [0029] cannot be.
 		{"halfopen_truncated.log", "", nil},
 		{"halfopen_early.log", "", []string{"halfopen_early.log:11: half-open at [0029], but the breaker opened at [0026]"}},
-		{"json_halfopen_early.log", "", []string{"json_halfopen_early.log:4: half-open at 31.003013s"}},
+		{"json_halfopen_early.log", "", []string{"json_halfopen_early.log:4: half-open at 2024-01-02T15:04:31.003013000Z, but the breaker opened at 2024-01-02T15:04:26.013013000Z (line 3)"}},
 		{"open_closed.log", "", []string{"open_closed.log:13: open → closed is not a transition gobreaker makes (closed→open, open→half-open, half-open→open, half-open→closed)"}},
 		{"trip_early.log", "", []string{"trip_early.log:10: opened at [0020], but trip `consecutiveFailures >= 5` needs at least 5 failures and at most 4"}},
 		{"unknown_breaker.log", "", []string{`unknown_breaker.log:10: no target in the resources makes a breaker named "simpleCB-redis"`,

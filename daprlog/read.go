@@ -47,8 +47,13 @@ type Entry struct {
 	// At is the line's time since the first line of the log; in the
 	// terminal form it is whole seconds, truncated: the true instant lies
 	// in [At, At+1s).
-	At   time.Duration
-	Kind Kind
+	At time.Duration
+	// Time is the line's own stamp in the text and JSON forms (zero in
+	// the terminal form), and layout how it was written: messages give
+	// an instant as the log does.
+	Time   time.Time
+	layout string
+	Kind   Kind
 
 	Operation string        // Notice, Recovered
 	Dotted    bool          // Notice: "Retrying..." (1.8, 1.9); Recovered: "X." (up to 1.12)
@@ -80,6 +85,45 @@ type Log struct {
 	Entries []Entry
 	Lines   int // log lines recognised in any form (resiliency or not)
 	AppID   string
+	// File is the log's name as messages give it.
+	File string
+	// Form is the first recognised line's form: TTY stamps are whole
+	// seconds since start, the others absolute sub-second times.
+	Form Form
+	// Origin is the first stamped line's time (zero in the terminal form),
+	// and layout the form its stamp was written in (the same fraction
+	// digits, the same zone), so Stamp writes an instant as the log would.
+	Origin time.Time
+	layout string
+	// End and EndLine are the last recognised line's time since the first
+	// and its line number: the log covers [0, End].
+	End     time.Duration
+	EndLine int
+}
+
+// Stamp writes instant at (since the log's first line) as the log's own
+// lines stamp it: [0026] in the terminal form (whole seconds, truncated),
+// else the absolute time in the first line's layout.
+func (l *Log) Stamp(at time.Duration) string {
+	if l.Form == TTY || l.layout == "" {
+		return fmt.Sprintf("[%04d]", int64(at/time.Second))
+	}
+	return l.Origin.Add(at).Format(l.layout)
+}
+
+// stampLayout is the layout that writes times as s is written: RFC 3339
+// with s's number of fraction digits (kept even when they end in zeros).
+func stampLayout(s string) string {
+	digits := 0
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		for j := i + 1; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return "2006-01-02T15:04:05Z07:00"
+	}
+	return "2006-01-02T15:04:05." + strings.Repeat("0", digits) + "Z07:00"
 }
 
 var (
@@ -100,7 +144,7 @@ var maxLine = input.MaxLine
 // all is an error, and so is a line longer than 4 MiB (at its file:line).
 func Read(name string, r io.Reader) (*Log, error) {
 	name = diag.Name(name) // entries and problems name the log as messages do
-	out := &Log{}
+	out := &Log{File: name}
 	sc := bufio.NewScanner(r)
 	// The limit is the larger of the two sizes: +1, room for the newline.
 	sc.Buffer(make([]byte, min(64<<10, maxLine+1)), maxLine+1)
@@ -113,6 +157,7 @@ func Read(name string, r io.Reader) (*Log, error) {
 		e := Entry{File: name, Line: n}
 		var msg string
 		var stamp time.Time
+		var stampText string
 		switch {
 		case strings.HasPrefix(strings.TrimSpace(raw), "{"):
 			var m map[string]any
@@ -129,7 +174,7 @@ func Read(name string, r io.Reader) (*Log, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: time: want an RFC 3339 time, got %q", name, n, ts)
 			}
-			e.Form, e.Level, msg, stamp = JSON, lv, s, t
+			e.Form, e.Level, msg, stamp, stampText = JSON, lv, s, t, ts
 			if a, ok := m["app_id"].(string); ok {
 				e.AppID = a
 			}
@@ -143,6 +188,7 @@ func Read(name string, r io.Reader) (*Log, error) {
 				return nil, fmt.Errorf("%s:%d: time: want an RFC 3339 time, got %q", name, n, kv["time"])
 			}
 			e.Form, e.Level, msg, stamp, e.AppID = Text, kv["level"], kv["msg"], t, kv["app_id"]
+			stampText = kv["time"]
 		default:
 			m := ttyLine.FindStringSubmatch(raw)
 			if m == nil {
@@ -167,12 +213,20 @@ func Read(name string, r io.Reader) (*Log, error) {
 			msg = strings.TrimRight(msg, " ")
 		}
 		if e.Form != TTY {
+			e.Time, e.layout = stamp, stampLayout(stampText)
 			if !haveOrigin {
 				origin, haveOrigin = stamp, true
+				out.Origin, out.layout = stamp, e.layout
 			}
 			e.At = stamp.Sub(origin)
 		}
+		if out.Lines == 0 {
+			out.Form = e.Form
+		}
 		out.Lines++
+		if e.At >= out.End {
+			out.End, out.EndLine = e.At, n
+		}
 		if e.AppID != "" && out.AppID == "" {
 			out.AppID = e.AppID
 		}
