@@ -344,6 +344,15 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 		return err
 	}
 	problems := daprlog.Check(lg.Entries, spec, release)
+	// The other side: what the outage the log shows must have logged, by
+	// simulating it with the same resources and release.
+	plan := daprlog.Infer(lg, spec)
+	runs, err := simulateLog(plan, dir, appID, release)
+	if err != nil {
+		return statusError{status: exitBadInput, err: err}
+	}
+	problems = append(problems, daprlog.Compare(lg, plan, daprlog.Expect(plan, runs))...)
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Entry.Line < problems[j].Entry.Line })
 	out := &stickyWriter{w: stdout}
 	written := func() error {
 		if out.err != nil {
@@ -351,8 +360,14 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 		}
 		return nil
 	}
+	for _, n := range plan.Notes {
+		fmt.Fprintln(out, escape.Lines(n.String()))
+	}
 	for _, p := range problems {
 		fmt.Fprintln(out, escape.Lines(p.String()))
+	}
+	if plan.Anchor != nil {
+		fmt.Fprintln(out, escape.Lines("daprd-log: "+describePlan(lg, plan)))
 	}
 	counts := map[daprlog.Kind]int{}
 	for _, e := range lg.Entries {

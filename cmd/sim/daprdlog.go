@@ -1,0 +1,160 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dapr-sim/sim/daprlog"
+	"github.com/dapr-sim/sim/sim"
+	"github.com/dapr-sim/sim/traces"
+)
+
+// logSeeds is how many runs the simulation of a log's outage makes per
+// operation, seeds 1 to logSeeds: the model draws go-redis's backoff at
+// random, and a line is required only when every run has it, at instants
+// within the runs' spread.
+const logSeeds = 8
+
+// stateOps are the state API calls a failed call through a state store
+// may have been: a log names the component, not the call, and a save (one
+// EVAL) fails sooner than a get (HGETALL, then GET), so both are run.
+var stateOps = []string{"save", "get"}
+
+// logMaxEvents bounds each run: an outage of a day at one call a second is
+// about a million events.
+const logMaxEvents = 20_000_000
+
+// outageScenario writes the scenario a plan implies, as a scenario file
+// would say it, so that sim.ParseScenario checks it as it checks any
+// other: one app loop of one iteration per failed call (a state store's
+// op, a pub/sub component's publish) started lead before its notice's
+// instant (the time its first attempt takes to fail), the component
+// stopped just before its first failing call and started again before the
+// line that shows it back. A call made while the breaker was open fails
+// at once, so it starts lead too early: a small error next to the
+// breaker's timeout.
+func outageScenario(p *daprlog.Plan, dir, appID, release, op string, seed int, lead time.Duration) string {
+	var b strings.Builder
+	q := strconv.Quote
+	fmt.Fprintf(&b, "version: 1\nname: daprd-log\ndapr: %s\nseed: %d\nduration: %s\nresourcesPath: %s\napps:\n",
+		q(release), seed, p.Horizon, q(dir))
+	if appID == "" {
+		appID = "app" // resources scoped to no app apply to any
+	}
+	for _, c := range p.Components {
+		for _, e := range c.Calls {
+			fmt.Fprintf(&b, "  - id: %s\n    start: %s\n    iterations: 1\n    steps:\n", q(appID), max(e.Lo()-lead, 0))
+			if strings.HasPrefix(c.Type, "state.") {
+				fmt.Fprintf(&b, "      - %s: %s\n", op, q(c.Name))
+			} else {
+				fmt.Fprintf(&b, "      - publish: {pubsub: %s, topic: daprd-log}\n", q(c.Name))
+			}
+		}
+	}
+	b.WriteString("faults:\n")
+	for _, c := range p.Components {
+		for _, o := range c.Outages {
+			fmt.Fprintf(&b, "  - at: %s\n    stop: %s\n", max(o.Down-lead, 0), q(c.Name))
+			if o.Up != nil {
+				fmt.Fprintf(&b, "  - at: %s\n    start: %s\n", o.Back, q(c.Name))
+			}
+		}
+	}
+	return b.String()
+}
+
+// eventList keeps a run's events.
+type eventList []traces.Event
+
+func (l *eventList) Record(e *traces.Event) error {
+	*l = append(*l, *e)
+	return nil
+}
+
+// simulateLog runs the plan's scenario once per state operation and seed
+// and returns each run's events.
+func simulateLog(p *daprlog.Plan, dir, appID, release string) ([][]traces.Event, error) {
+	if p.Anchor == nil {
+		return nil, nil
+	}
+	var runs [][]traces.Event
+	for _, op := range logOps(p) {
+		for seed := 1; seed <= logSeeds; seed++ {
+			// The first run tells how long the first failing attempt
+			// takes before its notice; the second issues every call that
+			// much earlier, so the notices fall on the log's.
+			events, err := simulateOnce(outageScenario(p, dir, appID, release, op, seed, 0))
+			if lead := firstNotice(events, p.Anchor.Operation) - p.Anchor.Lo(); err == nil && lead > 0 {
+				events, err = simulateOnce(outageScenario(p, dir, appID, release, op, seed, lead))
+			}
+			if err != nil {
+				return nil, fmt.Errorf("simulate the outage the log implies (%s, seed %d): %w", op, seed, err)
+			}
+			runs = append(runs, events)
+		}
+	}
+	return runs, nil
+}
+
+// firstNotice is the instant of a run's first retry notice for op (0: none).
+func firstNotice(events []traces.Event, op string) time.Duration {
+	for i := range events {
+		if e := &events[i]; e.Kind == traces.Retry && e.Notice && e.Operation == op {
+			return e.T
+		}
+	}
+	return 0
+}
+
+// simulateOnce runs one scenario text and returns its events.
+func simulateOnce(text string) ([]traces.Event, error) {
+	sc, err := sim.ParseScenario("daprd-log scenario", []byte(text))
+	if err != nil {
+		return nil, err
+	}
+	setup, err := sim.Prepare(sc, sim.Overrides{})
+	if err != nil {
+		return nil, err
+	}
+	var events eventList
+	eng := sim.NewEngine(setup, &events, sim.Options{MaxEvents: logMaxEvents})
+	defer eng.Close()
+	if err := eng.Run(); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// logOps are the operations the failed calls are simulated as: a state
+// store's save and get, or a pub/sub component's publish.
+func logOps(p *daprlog.Plan) []string {
+	for _, c := range p.Components {
+		if strings.HasPrefix(c.Type, "state.") {
+			return stateOps
+		}
+	}
+	return []string{"publish"}
+}
+
+// describePlan is the line that says what was simulated.
+func describePlan(lg *daprlog.Log, p *daprlog.Plan) string {
+	var parts []string
+	for _, c := range p.Components {
+		for _, o := range c.Outages {
+			s := fmt.Sprintf("%s failing from line %d (%s)", c.Name, o.First.Line, lg.Stamp(o.First.At))
+			if o.Up != nil {
+				s += fmt.Sprintf(" to line %d (%s)", o.Up.Line, lg.Stamp(o.Up.At))
+			} else {
+				s += " to the log's end"
+			}
+			parts = append(parts, s)
+		}
+	}
+	calls := 0
+	for _, c := range p.Components {
+		calls += len(c.Calls)
+	}
+	return fmt.Sprintf("outage: %s; %d failed call(s), one per retry notice; simulated as %s, seeds 1–%d each", strings.Join(parts, ", "), calls, strings.Join(logOps(p), " and "), logSeeds)
+}
