@@ -274,7 +274,7 @@ func window(lg *Log, x *Expected) string {
 		w += "–" + hi
 	}
 	if !x.Sure() {
-		w += fmt.Sprintf(" (in %d of %d runs)", x.Runs, x.Of)
+		w += fmt.Sprintf(" in %d of %d runs", x.Runs, x.Of)
 	}
 	return w
 }

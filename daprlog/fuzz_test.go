@@ -15,9 +15,10 @@ import (
 // lineErr is the shape of an error about one line: "daprd.log:N: …".
 var lineErr = regexp.MustCompile(`^daprd\.log:[1-9][0-9]*: `)
 
-// FuzzRead: whatever a daprd log holds, Read and Check do not panic; an
-// error names the file and, for a problem with one line, the line; the same
-// log reads the same way twice.
+// FuzzRead: whatever a daprd log holds, Read, Check, Infer and Compare do
+// not panic; an error names the file and, for a problem with one line, the
+// line; the same log reads the same way twice; and a log whose stamps run
+// forward agrees with a simulation that logs exactly its own lines.
 func FuzzRead(f *testing.F) {
 	logs, _ := filepath.Glob("testdata/*.log")
 	for _, p := range logs {
@@ -73,7 +74,48 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("problem without a line: %s", p)
 			}
 		}
+		plan := Infer(lg, spec)
+		for _, exp := range [][]Expected{nil, selfExpect(lg, plan)} {
+			c1 := Compare(lg, plan, exp)
+			if !reflect.DeepEqual(c1, Compare(lg, plan, exp)) {
+				t.Fatal("two comparisons differ")
+			}
+			for _, p := range append(c1, plan.Notes...) {
+				if !strings.HasPrefix(p.String(), "daprd.log:") {
+					t.Fatalf("problem without a line: %s", p)
+				}
+			}
+		}
+		forward := true
+		for i := 1; i < len(lg.Entries); i++ {
+			forward = forward && lg.Entries[i].At >= lg.Entries[i-1].At
+		}
+		if c := Compare(lg, plan, selfExpect(lg, plan)); forward && len(c) > 0 {
+			t.Fatalf("a log compared with its own lines: %v", c)
+		}
 	})
+}
+
+// selfExpect is what a simulation that logs exactly the log's own breaker
+// and Recovered lines, at their own instants, would expect.
+func selfExpect(lg *Log, p *Plan) []Expected {
+	var out []Expected
+	for i := range lg.Entries {
+		e := &lg.Entries[i]
+		for _, c := range p.Components {
+			switch {
+			case e.Kind == Breaker && e.Name == c.Breaker:
+				out = append(out, Expected{Kind: Breaker, Name: e.Name, From: e.From, To: e.To, Lo: e.At, Hi: e.At, Runs: 1, Of: 1})
+			case e.Kind == Recovered && e.Operation == c.Operation:
+				var attempts []int
+				if e.Attempts > 0 {
+					attempts = []int{e.Attempts}
+				}
+				out = append(out, Expected{Kind: Recovered, Operation: e.Operation, Attempts: attempts, Lo: e.At, Hi: e.At, Runs: 1, Of: 1})
+			}
+		}
+	}
+	return out
 }
 
 func mustProfile(f *testing.F, v string) policies.Profile {
