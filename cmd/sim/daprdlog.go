@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dapr-sim/sim/daprlog"
@@ -65,37 +67,83 @@ func outageScenario(p *daprlog.Plan, dir, appID, release, op string, seed int, l
 	return b.String()
 }
 
-// eventList keeps a run's events.
+// eventList keeps the events of a run the comparison reads: retry
+// notices, breaker transitions, Recovered lines (a run's other events are
+// most of it).
 type eventList []traces.Event
 
 func (l *eventList) Record(e *traces.Event) error {
-	*l = append(*l, *e)
+	switch {
+	case e.Kind == traces.Breaker, e.Kind == traces.Recovered, e.Kind == traces.Retry && e.Notice:
+		*l = append(*l, *e)
+	}
 	return nil
 }
 
-// simulateLog runs the plan's scenario once per state operation and seed
-// and returns each run's events.
+// simulateLog runs the plan's scenario once per operation and seed, the
+// runs in parallel, and returns each run's events in (operation, seed)
+// order: the same slices whatever the number of cores.
 func simulateLog(p *daprlog.Plan, dir, appID, release string) ([][]traces.Event, error) {
 	if p.Anchor == nil {
 		return nil, nil
 	}
-	var runs [][]traces.Event
+	type job struct {
+		op   string
+		seed int
+	}
+	var jobs []job
 	for _, op := range logOps(p) {
 		for seed := 1; seed <= logSeeds; seed++ {
-			// The first run tells how long the first failing attempt
-			// takes before its notice; the second issues every call that
-			// much earlier, so the notices fall on the log's.
-			events, err := simulateOnce(outageScenario(p, dir, appID, release, op, seed, 0))
-			if lead := firstNotice(events, p.Anchor.Operation) - p.Anchor.Lo(); err == nil && lead > 0 {
-				events, err = simulateOnce(outageScenario(p, dir, appID, release, op, seed, lead))
+			jobs = append(jobs, job{op, seed})
+		}
+	}
+	runs := make([][]traces.Event, len(jobs))
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				runs[i], errs[i] = simulateRun(p, dir, appID, release, jobs[i].op, jobs[i].seed)
 			}
-			if err != nil {
-				return nil, fmt.Errorf("simulate the outage the log implies (%s, seed %d): %w", op, seed, err)
-			}
-			runs = append(runs, events)
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("simulate the outage the log implies (%s, seed %d): %w", jobs[i].op, jobs[i].seed, err)
 		}
 	}
 	return runs, nil
+}
+
+// simulateRun runs the plan as op with seed. A pilot run of the first
+// call alone tells how long its first attempt takes to fail before the
+// notice; the run then issues every call that much earlier, so that the
+// notices fall on the log's.
+func simulateRun(p *daprlog.Plan, dir, appID, release, op string, seed int) ([]traces.Event, error) {
+	pilot := *p
+	for _, c := range p.Components {
+		if c.Operation == p.Anchor.Operation {
+			c.Calls = c.Calls[:1]
+			c.Outages = []daprlog.Outage{{First: c.Outages[0].First, Down: c.Outages[0].Down}}
+			pilot.Components = []daprlog.Component{c}
+			break
+		}
+	}
+	pilot.Horizon = p.Anchor.Lo() + time.Minute
+	events, err := simulateOnce(outageScenario(&pilot, dir, appID, release, op, seed, 0))
+	if err != nil {
+		return nil, err
+	}
+	lead := max(firstNotice(events, p.Anchor.Operation)-p.Anchor.Lo(), 0)
+	return simulateOnce(outageScenario(p, dir, appID, release, op, seed, lead))
 }
 
 // firstNotice is the instant of a run's first retry notice for op (0: none).
@@ -138,23 +186,28 @@ func logOps(p *daprlog.Plan) []string {
 	return []string{"publish"}
 }
 
-// describePlan is the line that says what was simulated.
+// describePlan is the line that says what was simulated: each outage,
+// or with more than three the count, the first and the last.
 func describePlan(lg *daprlog.Log, p *daprlog.Plan) string {
 	var parts []string
-	for _, c := range p.Components {
-		for _, o := range c.Outages {
-			s := fmt.Sprintf("%s failing from line %d (%s)", c.Name, o.First.Line, lg.Stamp(o.First.At))
-			if o.Up != nil {
-				s += fmt.Sprintf(" to line %d (%s)", o.Up.Line, lg.Stamp(o.Up.At))
-			} else {
-				s += " to the log's end"
-			}
-			parts = append(parts, s)
-		}
-	}
 	calls := 0
 	for _, c := range p.Components {
 		calls += len(c.Calls)
+		span := func(o daprlog.Outage) string {
+			s := fmt.Sprintf("from line %d (%s)", o.First.Line, lg.Stamp(o.First.At))
+			if o.Up == nil {
+				return s + " to the log's end"
+			}
+			return s + fmt.Sprintf(" to line %d (%s)", o.Up.Line, lg.Stamp(o.Up.At))
+		}
+		switch n := len(c.Outages); {
+		case n > 3:
+			parts = append(parts, fmt.Sprintf("%s failing %d times, first %s, last %s", c.Name, n, span(c.Outages[0]), span(c.Outages[n-1])))
+		default:
+			for _, o := range c.Outages {
+				parts = append(parts, c.Name+" failing "+span(o))
+			}
+		}
 	}
 	return fmt.Sprintf("outage: %s; %d failed call(s), one per retry notice; simulated as %s, seeds 1–%d each", strings.Join(parts, ", "), calls, strings.Join(logOps(p), " and "), logSeeds)
 }
