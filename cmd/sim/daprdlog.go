@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dapr-sim/sim/daprlog"
+	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 )
@@ -40,8 +42,14 @@ const logMaxEvents = 20_000_000
 func outageScenario(p *daprlog.Plan, dir, appID, release, op string, seed int, lead time.Duration) string {
 	var b strings.Builder
 	q := strconv.Quote
-	fmt.Fprintf(&b, "version: 1\nname: daprd-log\ndapr: %s\nseed: %d\nduration: %s\nresourcesPath: %s\napps:\n",
-		q(release), seed, p.Horizon, q(dir))
+	// --resources may name a folder or one file, as the scenario's
+	// resourcesPath and resiliency keys do (the bytes are read already).
+	key := "resourcesPath"
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		key = "resiliency"
+	}
+	fmt.Fprintf(&b, "version: 1\nname: daprd-log\ndapr: %s\nseed: %d\nduration: %s\n%s: %s\napps:\n",
+		q(release), seed, p.Horizon, key, q(dir))
 	if appID == "" {
 		appID = "app" // resources scoped to no app apply to any
 	}
@@ -83,7 +91,7 @@ func (l *eventList) Record(e *traces.Event) error {
 // simulateLog runs the plan's scenario once per operation and seed, the
 // runs in parallel, and returns each run's events in (operation, seed)
 // order: the same slices whatever the number of cores.
-func simulateLog(p *daprlog.Plan, dir, appID, release string) ([][]traces.Event, error) {
+func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release string) ([][]traces.Event, error) {
 	if p.Anchor == nil {
 		return nil, nil
 	}
@@ -106,7 +114,7 @@ func simulateLog(p *daprlog.Plan, dir, appID, release string) ([][]traces.Event,
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				runs[i], errs[i] = simulateRun(p, dir, appID, release, jobs[i].op, jobs[i].seed)
+				runs[i], errs[i] = simulateRun(p, src, dir, appID, release, jobs[i].op, jobs[i].seed)
 			}
 		}()
 	}
@@ -127,7 +135,7 @@ func simulateLog(p *daprlog.Plan, dir, appID, release string) ([][]traces.Event,
 // call alone tells how long its first attempt takes to fail before the
 // notice; the run then issues every call that much earlier, so that the
 // notices fall on the log's.
-func simulateRun(p *daprlog.Plan, dir, appID, release, op string, seed int) ([]traces.Event, error) {
+func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op string, seed int) ([]traces.Event, error) {
 	pilot := *p
 	for _, c := range p.Components {
 		if c.Operation == p.Anchor.Operation {
@@ -138,12 +146,12 @@ func simulateRun(p *daprlog.Plan, dir, appID, release, op string, seed int) ([]t
 		}
 	}
 	pilot.Horizon = p.Anchor.Lo() + time.Minute
-	events, err := simulateOnce(outageScenario(&pilot, dir, appID, release, op, seed, 0))
+	events, err := simulateOnce(outageScenario(&pilot, dir, appID, release, op, seed, 0), src)
 	if err != nil {
 		return nil, err
 	}
 	lead := max(firstNotice(events, p.Anchor.Operation)-p.Anchor.Lo(), 0)
-	return simulateOnce(outageScenario(p, dir, appID, release, op, seed, lead))
+	return simulateOnce(outageScenario(p, dir, appID, release, op, seed, lead), src)
 }
 
 // firstNotice is the instant of a run's first retry notice for op (0: none).
@@ -156,13 +164,14 @@ func firstNotice(events []traces.Event, op string) time.Duration {
 	return 0
 }
 
-// simulateOnce runs one scenario text and returns its events.
-func simulateOnce(text string) ([]traces.Event, error) {
+// simulateOnce runs one scenario text over the resources read already and
+// returns its events.
+func simulateOnce(text string, src *policies.Sources) ([]traces.Event, error) {
 	sc, err := sim.ParseScenario("daprd-log scenario", []byte(text))
 	if err != nil {
 		return nil, err
 	}
-	setup, err := sim.Prepare(sc, sim.Overrides{})
+	setup, err := sim.Prepare(sc, sim.Overrides{Sources: src})
 	if err != nil {
 		return nil, err
 	}

@@ -349,7 +349,11 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 			return err
 		}
 	}
-	spec, _, err := policies.Load([]string{dir}, appID, profile)
+	// The files are read once: the check and every run of the simulation
+	// load the same bytes (and a folder on standard input can be read
+	// only once).
+	src := policies.ReadSources([]string{dir})
+	spec, _, err := src.Load(appID, profile, nil)
 	if err != nil {
 		return err
 	}
@@ -357,7 +361,7 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 	// The other side: what the outage the log shows must have logged, by
 	// simulating it with the same resources and release.
 	plan := daprlog.Infer(lg, spec)
-	if runs, err := simulateLog(plan, dir, appID, release); err != nil {
+	if runs, err := simulateLog(plan, src, dir, appID, release); err != nil {
 		// The log and the resources were read; what the simulation
 		// cannot take (a log longer than a scenario's horizon, say) leaves
 		// the one-sided check standing, and says so.
