@@ -31,14 +31,23 @@ type Expected struct {
 	// Runs is how many runs had it; one that not every run has is not
 	// required (the model's random draws decide it).
 	Runs, Of int
+	// GaveUp marks a call that failed in the runs instead of recovering
+	// (its retries exhausted, say): Dapr logs no line for it, so it is
+	// not compared, but it tells why a Recovered line is extra. Why is
+	// the first run's reason.
+	GaveUp bool
+	Why    string
 }
 
 // Sure reports whether every run had the line.
 func (x *Expected) Sure() bool { return x.Runs == x.Of }
 
 func (x *Expected) label() string {
-	if x.Kind == Breaker {
+	switch {
+	case x.Kind == Breaker:
 		return x.Name + "\x00" + x.From + "\x00" + x.To
+	case x.GaveUp:
+		return x.Operation + "\x00gave up"
 	}
 	return x.Operation
 }
@@ -69,11 +78,13 @@ func Expect(p *Plan, runs [][]traces.Event) []Expected {
 		return nil
 	}
 	breakers, ops := map[string]bool{}, map[string]bool{}
+	opOf := map[string]string{} // component → its operation
 	for _, c := range p.Components {
 		if c.Breaker != "" {
 			breakers[c.Breaker] = true
 		}
 		ops[c.Operation] = true
+		opOf[c.Name] = c.Operation
 	}
 	type key struct {
 		label string
@@ -99,6 +110,8 @@ func Expect(p *Plan, runs [][]traces.Event) []Expected {
 				x = Expected{Kind: Breaker, Name: e.Name, From: e.From, To: e.To}
 			case e.Kind == traces.Recovered && ops[e.Operation]:
 				x = Expected{Kind: Recovered, Operation: e.Operation}
+			case e.Kind == traces.Op && e.Outcome == traces.Error && opOf[e.Target] != "":
+				x = Expected{Kind: Recovered, Operation: opOf[e.Target], GaveUp: true, Why: e.WhyText()}
 			default:
 				continue
 			}
@@ -116,7 +129,7 @@ func Expect(p *Plan, runs [][]traces.Event) []Expected {
 			y := &out[j]
 			y.Lo, y.Hi = min(y.Lo, t), max(y.Hi, t)
 			y.Runs++
-			if e.Kind == traces.Recovered && !slices.Contains(y.Attempts, e.Attempts) {
+			if (e.Kind == traces.Recovered || y.GaveUp) && !slices.Contains(y.Attempts, e.Attempts) {
 				y.Attempts = append(y.Attempts, e.Attempts)
 				slices.Sort(y.Attempts)
 			}
@@ -166,8 +179,13 @@ func Compare(lg *Log, p *Plan, exp []Expected) []Problem {
 		}
 	}
 	expected := map[string][]*Expected{}
+	gaveUp := map[string][]*Expected{} // by operation
 	var labels []string
 	for i := range exp {
+		if exp[i].GaveUp {
+			gaveUp[exp[i].Operation] = append(gaveUp[exp[i].Operation], &exp[i])
+			continue
+		}
 		l := exp[i].label()
 		if _, ok := expected[l]; !ok {
 			labels = append(labels, l)
@@ -197,7 +215,7 @@ func Compare(lg *Log, p *Plan, exp []Expected) []Problem {
 		for i < len(xs) || j < len(os) {
 			switch {
 			case j < len(os) && (i == len(xs) || os[j].Hi() < xs[i].Lo-radius[i]):
-				out = append(out, Problem{Entry: os[j], Msg: extra(lg, p, os[j], xs)})
+				out = append(out, Problem{Entry: os[j], Msg: extra(lg, p, os[j], xs, gaveUp[os[j].Operation])})
 				j++
 			case j == len(os) || os[j].Lo()-Slack > xs[i].Hi+res+radius[i]:
 				// A simulated line after the log's last one is not
@@ -209,7 +227,7 @@ func Compare(lg *Log, p *Plan, exp []Expected) []Problem {
 			case j+1 < len(os) && closer(os[j+1], os[j], xs, i, res):
 				// The next logged line fits this simulated one better:
 				// this one has no counterpart.
-				out = append(out, Problem{Entry: os[j], Msg: extra(lg, p, os[j], xs)})
+				out = append(out, Problem{Entry: os[j], Msg: extra(lg, p, os[j], xs, gaveUp[os[j].Operation])})
 				j++
 			default:
 				if m := skew(lg, xs[i], os[j], res); m != "" {
@@ -306,17 +324,30 @@ func missing(lg *Log, p *Plan, x *Expected) string {
 	return fmt.Sprintf("missing before this line: `%s` at %s: the simulation of %s has it in every run", x.text(), window(lg, x), outageOf(p, x))
 }
 
-func extra(lg *Log, p *Plan, e *Entry, xs []*Expected) string {
+func extra(lg *Log, p *Plan, e *Entry, xs, gaveUp []*Expected) string {
 	x := &Expected{Kind: e.Kind, Name: e.Name, From: e.From, To: e.To, Operation: e.Operation, Lo: e.Lo()}
 	msg := fmt.Sprintf("`%s` at %s, but the simulation of %s has no such line then", x.text(), stampOf(lg, e), outageOf(p, x))
 	if len(xs) == 0 {
-		return msg + " (nor any up to " + lg.Stamp(p.Horizon) + ")"
+		msg += " (nor any up to " + lg.Stamp(p.Horizon) + ")"
+	} else {
+		var at []string
+		for _, y := range xs {
+			at = append(at, window(lg, y))
+		}
+		msg += " (it has it at " + strings.Join(at, ", ") + ")"
 	}
-	var at []string
-	for _, y := range xs {
-		at = append(at, window(lg, y))
+	// A Recovered line where the runs' call failed: say how it failed,
+	// the last failure before the line (or the first after it).
+	var g *Expected
+	for _, y := range gaveUp {
+		if g == nil || y.Lo <= e.Hi() {
+			g = y
+		}
 	}
-	return msg + " (it has it at " + strings.Join(at, ", ") + ")"
+	if e.Kind == Recovered && g != nil {
+		msg += fmt.Sprintf("; there the call fails at %s: %s", window(lg, g), g.Why)
+	}
+	return msg
 }
 
 // stampOf writes a line's own stamp.

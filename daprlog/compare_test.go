@@ -173,6 +173,10 @@ time="2024-01-02T15:04:36.000Z" level=info msg="Recovered processing operation c
 		{"past-the-end", tty, []Expected{open(26*s, 26*s), recovered(36*s, 36*s, 7), {Kind: Breaker, Name: name, From: "open", To: "half-open", Lo: 40 * s, Hi: 40 * s, Runs: 2, Of: 2}}, nil},
 		{"extra", tty, []Expected{recovered(36*s, 36*s, 7)},
 			[]string{"daprd.log:2: `Circuit breaker \"simpleCB-statestore\" changed state from closed to open` at [0026], but the simulation of the outage of statestore from line 1 to line 3 has no such line then (nor any up to [0096])"}},
+		// The runs' call gave up: the Recovered line is extra, and says
+		// how the call ended there.
+		{"gave-up", tty, []Expected{open(26*s, 26*s), {Kind: Recovered, Operation: op, GaveUp: true, Why: "maxRetries 3 reached after 4 attempts", Attempts: []int{4}, Lo: 21 * s, Hi: 21 * s, Runs: 2, Of: 2}},
+			[]string{"daprd.log:3: `Recovered processing operation component[statestore] output` at [0036], but the simulation of the outage of statestore from line 1 to line 3 has no such line then (nor any up to [0096]); there the call fails at [0021]–[0022]: maxRetries 3 reached after 4 attempts"}},
 		{"attempts", tty, []Expected{open(26*s, 26*s), recovered(36*s, 36*s, 5, 6)},
 			[]string{"daprd.log:3: recovered after 7 attempts, but in the simulation the call recovers after 5 or 6"}},
 	}

@@ -76,13 +76,14 @@ func outageScenario(p *daprlog.Plan, dir, appID, release, op string, seed int, l
 }
 
 // eventList keeps the events of a run the comparison reads: retry
-// notices, breaker transitions, Recovered lines (a run's other events are
-// most of it).
+// notices, breaker transitions, Recovered lines, failed calls (a run's
+// other events are most of it).
 type eventList []traces.Event
 
 func (l *eventList) Record(e *traces.Event) error {
 	switch {
-	case e.Kind == traces.Breaker, e.Kind == traces.Recovered, e.Kind == traces.Retry && e.Notice:
+	case e.Kind == traces.Breaker, e.Kind == traces.Recovered, e.Kind == traces.Retry && e.Notice,
+		e.Kind == traces.Op && e.Outcome == traces.Error:
 		*l = append(*l, *e)
 	}
 	return nil
