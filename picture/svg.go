@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -44,6 +45,10 @@ const (
 	svgGap      = 8
 	svgMarkRowH = 13
 	svgGroupH   = 18
+	// svgProbeW is the least width of a half-open run: a probe of a
+	// millisecond in a window of an hour covers a fraction of a pixel,
+	// and the state a learner looks for must not depend on the zoom.
+	svgProbeW = 5
 )
 
 // WriteSVG draws the run's events as a static SVG picture: the lanes of
@@ -113,6 +118,10 @@ func WriteSVGFrom(w io.Writer, events Events, opt SVGOptions) error {
 	top := y
 
 	var lanesSVG strings.Builder
+	// boxes are the mark labels drawn over the lanes' area, which the grid
+	// lines must not run through (a line behind a text, even with its
+	// white halo, reads as a strike-through).
+	var boxes []box
 	group := LaneKind(0)
 	for i := range lanes {
 		l := &lanes[i]
@@ -142,16 +151,20 @@ func WriteSVGFrom(w io.Writer, events Events, opt SVGOptions) error {
 			ly := laneTop - (rows-ml.row)*svgMarkRowH
 			fmt.Fprintf(&lanesSVG, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"%s\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"><title>%s</title>%s</text>\n",
 				x0+ml.x, ly+10, ml.anchor, esc(ml.title), esc(ml.text))
+			lo, hi := ml.span()
+			boxes = append(boxes, box{x0: x0 + lo, x1: x0 + hi, y0: ly, y1: ly + svgMarkRowH})
 		}
 		lanesSVG.WriteString("</g>\n")
 		y += svgLaneH + svgGap
 	}
 	bottom := y
 
-	// Ticks and grid lines under the lanes.
+	// Ticks and grid lines under the lanes, broken where a label is.
 	body.WriteString("<g class=\"grid\" stroke=\"#ccc\" stroke-width=\"1\">\n")
 	for _, c := range ticks {
-		fmt.Fprintf(&body, "<line x1=\"%d.5\" y1=\"%d\" x2=\"%d.5\" y2=\"%d\"/>\n", x0+c, top, x0+c, bottom-svgGap)
+		for _, seg := range gridSegments(x0+c, top, bottom-svgGap, boxes) {
+			fmt.Fprintf(&body, "<line x1=\"%d.5\" y1=\"%d\" x2=\"%d.5\" y2=\"%d\"/>\n", x0+c, seg[0], x0+c, seg[1])
+		}
 	}
 	body.WriteString("</g>\n")
 	body.WriteString(lanesSVG.String())
@@ -190,10 +203,41 @@ func WriteSVGFrom(w io.Writer, events Events, opt SVGOptions) error {
 	return bw.Flush()
 }
 
+// box is a text's extent in the picture, in pixels: [x0, x1] × [y0, y1].
+type box struct{ x0, x1, y0, y1 int }
+
+// gridSegments splits the grid line at x, from y0 to y1, into the pieces
+// that run through no box (a pixel of air on each side of one).
+func gridSegments(x, y0, y1 int, boxes []box) [][2]int {
+	var cut [][2]int
+	for _, b := range boxes {
+		if x >= b.x0-1 && x <= b.x1+1 && b.y1 >= y0 && b.y0 <= y1 {
+			cut = append(cut, [2]int{b.y0 - 1, b.y1 + 1})
+		}
+	}
+	sort.Slice(cut, func(i, j int) bool { return cut[i][0] < cut[j][0] })
+	var out [][2]int
+	at := y0
+	for _, c := range cut {
+		if c[0] > at {
+			out = append(out, [2]int{at, c[0]})
+		}
+		at = max(at, c[1])
+	}
+	if at < y1 {
+		out = append(out, [2]int{at, y1})
+	}
+	return out
+}
+
 // writeRuns draws a lane's columns as one rect per run of one state, each
-// with a tooltip giving the exact extent of the spans behind it.
+// with a tooltip giving the exact extent of the spans behind it. A
+// half-open run narrower than svgProbeW is widened to it, centred on its
+// columns and drawn over its neighbours, so a probe shows at any zoom.
 func writeRuns(b *strings.Builder, l *drawnLane, n, x0, y int) {
 	cells, ext := l.cells, l.ext
+	var probes strings.Builder
+	defer func() { b.WriteString(probes.String()) }()
 	for c := 0; c < n; {
 		s := cells[c]
 		end := c + 1
@@ -220,8 +264,13 @@ func writeRuns(b *strings.Builder, l *drawnLane, n, x0, y int) {
 			if !several && run.detail != "" {
 				title += " (" + run.detail + ")"
 			}
-			fmt.Fprintf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s</title></rect>\n",
-				x0+c, y, end-c, svgLaneH, fills[s], esc(title))
+			x, w, out := x0+c, end-c, b
+			if s == BreakerHalfOpen && w < svgProbeW {
+				x, w, out = x-(svgProbeW-w)/2, svgProbeW, &probes
+				x = min(max(x, x0), x0+n-w)
+			}
+			fmt.Fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s</title></rect>\n",
+				x, y, w, svgLaneH, fills[s], esc(title))
 		}
 		c = end
 	}
@@ -235,6 +284,15 @@ type markLabel struct {
 	anchor string
 	text   string
 	title  string
+}
+
+// span is the label's text extent, in pixels from the lanes' left edge.
+func (ml *markLabel) span() (lo, hi int) {
+	w := int(float64(utf8.RuneCountInString(ml.text))*svgCharW) + 1
+	if ml.anchor == "end" {
+		return ml.x - w, ml.x
+	}
+	return ml.x, ml.x + w
 }
 
 // markLabels groups a lane's marks in the window and stacks their labels

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/dapr-sim/sim/traces"
 )
@@ -133,5 +136,181 @@ func TestSVGEscapes(t *testing.T) {
 	checkSVG(t, b.Bytes())
 	if err := WriteSVG(&b, events, SVGOptions{Horizon: 10, From: 5, To: 5}); !errors.Is(err, ErrEmptyWindow) {
 		t.Errorf("an empty window: %v", err)
+	}
+}
+
+// svgShape is one <rect>, <line> or <text> of an SVG, with the class of
+// the <g> it is in.
+type svgShape struct {
+	el, group, text string
+	attr            map[string]string
+}
+
+func (s svgShape) num(t *testing.T, name string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s.attr[name], 64)
+	if err != nil {
+		t.Fatalf("<%s %s=%q>: %v", s.el, name, s.attr[name], err)
+	}
+	return v
+}
+
+func svgShapes(t *testing.T, b []byte) []svgShape {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var out []svgShape
+	var groups []string
+	cur := -1 // the <text> being read
+	inTitle := false
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			depth++
+			attr := map[string]string{}
+			for _, a := range tok.Attr {
+				attr[a.Name.Local] = a.Value
+			}
+			switch tok.Name.Local {
+			case "g":
+				groups = append(groups, attr["class"])
+			case "rect", "line", "text":
+				g := ""
+				if len(groups) > 0 {
+					g = groups[len(groups)-1]
+				}
+				out = append(out, svgShape{el: tok.Name.Local, group: g, attr: attr})
+				if tok.Name.Local == "text" {
+					cur = len(out) - 1
+				}
+			case "title":
+				inTitle = true // a tooltip is not drawn
+			}
+		case xml.EndElement:
+			depth--
+			switch tok.Name.Local {
+			case "g":
+				groups = groups[:len(groups)-1]
+			case "text":
+				cur = -1
+			case "title":
+				inTitle = false
+			}
+		case xml.CharData:
+			if cur >= 0 && !inTitle {
+				out[cur].text += string(tok)
+			}
+		}
+	}
+}
+
+// A half-open period of a millisecond in a window of an hour covers a
+// thousandth of a pixel; it is drawn svgProbeW pixels wide all the same,
+// over the open and closed runs beside it.
+func TestSVGHalfOpenIsVisibleAtAnyZoom(t *testing.T) {
+	at := 30 * time.Minute
+	events := []traces.Event{
+		{T: 10 * time.Minute, Kind: traces.Breaker, Name: "cb", From: "closed", To: "open"},
+		{T: at, Kind: traces.Breaker, Name: "cb", From: "open", To: "half-open"},
+		{T: at + time.Millisecond, Kind: traces.Breaker, Name: "cb", From: "half-open", To: "closed"},
+	}
+	for _, width := range []int{400, DefaultSVGWidth, 4000} {
+		var b bytes.Buffer
+		if err := WriteSVG(&b, events, SVGOptions{Horizon: time.Hour, Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		shapes := svgShapes(t, b.Bytes())
+		found := false
+		for i, s := range shapes {
+			if s.el != "rect" || s.attr["fill"] != fills[BreakerHalfOpen] {
+				continue
+			}
+			found = true
+			if w := s.num(t, "width"); w < svgProbeW {
+				t.Errorf("width %d: the half-open run is %g px wide, want at least %d", width, w, svgProbeW)
+			}
+			for _, later := range shapes[i+1:] {
+				if later.el == "rect" && later.attr["y"] == s.attr["y"] && later.attr["fill"] != fills[BreakerHalfOpen] &&
+					later.num(t, "x") < s.num(t, "x")+s.num(t, "width") && later.num(t, "x")+later.num(t, "width") > s.num(t, "x") {
+					t.Errorf("width %d: a %s run is drawn over the half-open one", width, later.attr["fill"])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("width %d: no half-open run drawn", width)
+		}
+	}
+}
+
+// textBox is the extent of an SVG <text> as drawn in monospace: its
+// font size (11 unless it says) times 0.6 per character, from a little
+// under its baseline to its ascent.
+func textBox(t *testing.T, s svgShape) (x0, x1, y0, y1 float64) {
+	size := float64(svgFontSize)
+	if s.attr["font-size"] != "" {
+		size = s.num(t, "font-size")
+	}
+	// Trailing spaces (a padded lane label) put no ink down.
+	w := float64(utf8.RuneCountInString(strings.TrimRight(s.text, " "))) * size * 0.6
+	x, y := s.num(t, "x"), s.num(t, "y")
+	switch s.attr["text-anchor"] {
+	case "middle":
+		x -= w / 2
+	case "end":
+		x -= w
+	}
+	return x, x + w, y - size*0.8, y + size*0.25
+}
+
+// No grid line runs through a text: not the mark labels, which stack over
+// the lanes where the lines go, nor any other.
+func TestSVGGridMissesTexts(t *testing.T) {
+	events, horizon := quickstart(t)
+	// A busy picture: many changes close together, labels stacked.
+	busy := []traces.Event{}
+	for i := 0; i < 30; i++ {
+		at := time.Duration(i) * 7 * time.Second
+		busy = append(busy, traces.Event{T: at, Kind: traces.Fault, Target: "db", Change: "slow", Detail: "latency 3s"},
+			traces.Event{T: at + 3*time.Second, Kind: traces.Fault, Target: "db", Change: "end"},
+			traces.Event{T: at + time.Second, Kind: traces.Breaker, Name: "cb", From: "closed", To: "open"},
+			traces.Event{T: at + 2*time.Second, Kind: traces.Breaker, Name: "cb", From: "open", To: "closed"})
+	}
+	for _, c := range []struct {
+		name    string
+		events  []traces.Event
+		horizon time.Duration
+	}{{"quickstart", events, horizon}, {"busy", busy, 210 * time.Second}} {
+		var b bytes.Buffer
+		if err := WriteSVG(&b, c.events, SVGOptions{Horizon: c.horizon, Title: c.name}); err != nil {
+			t.Fatal(err)
+		}
+		shapes := svgShapes(t, b.Bytes())
+		lines := 0
+		for _, l := range shapes {
+			if l.el != "line" || l.group != "grid" {
+				continue
+			}
+			lines++
+			x, y0, y1 := l.num(t, "x1"), l.num(t, "y1"), l.num(t, "y2")
+			for _, s := range shapes {
+				if s.el != "text" {
+					continue
+				}
+				bx0, bx1, by0, by1 := textBox(t, s)
+				if x > bx0 && x < bx1 && y0 < by1 && y1 > by0 {
+					t.Errorf("%s: the grid line at x=%g from y=%g to %g runs through %q (%g..%g × %g..%g)", c.name, x, y0, y1, s.text, bx0, bx1, by0, by1)
+				}
+			}
+		}
+		if lines == 0 {
+			t.Errorf("%s: no grid line", c.name)
+		}
 	}
 }
