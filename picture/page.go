@@ -112,9 +112,12 @@ type pageFold struct {
 	lastInstant time.Duration
 	shots       []*traces.Snapshot
 	happened    [][]string
-	breakers    []string
-	log         []page.LogLine
-	logDone     bool // an event after the window ends the log
+	// plain words each event of happened as `sim run --explain` prints it
+	// ("" for one that prints nothing).
+	plain    [][]string
+	breakers []string
+	log      []page.LogLine
+	logDone  bool // an event after the window ends the log
 	// The walk matching events with instants (see match).
 	scan  int
 	stuck bool
@@ -124,7 +127,7 @@ type pageFold struct {
 
 func foldPage(run PageRun, to time.Duration, snapshots func() PageSnapshots, events func(traces.Sink) error) (*pageFold, error) {
 	f := &pageFold{run: run, to: to, snaps: snapshots(), lw: traces.NewLogWriter(io.Discard, run.Wording),
-		instants: []time.Duration{run.From}, count: 1, lastInstant: run.From, happened: [][]string{nil}}
+		instants: []time.Duration{run.From}, count: 1, lastInstant: run.From, happened: [][]string{nil}, plain: [][]string{nil}}
 	f.lw.Sidecars = run.Sidecars
 	defer f.snaps.Close()
 	if err := events(f); err != nil {
@@ -173,6 +176,7 @@ func (f *pageFold) Record(e *traces.Event) error {
 			f.take(len(f.instants))
 			f.instants = append(f.instants, t)
 			f.happened = append(f.happened, nil)
+			f.plain = append(f.plain, nil)
 		}
 	}
 	if f.count <= MaxPageInstants {
@@ -215,7 +219,25 @@ func (f *pageFold) match(e *traces.Event) {
 	}
 	if e.T == f.instants[f.scan] {
 		f.happened[f.scan] = append(f.happened[f.scan], traces.Describe(e))
+		f.plain[f.scan] = append(f.plain[f.scan], f.explained(e))
 	}
+}
+
+// explained is what `sim run --explain` prints for e — its log lines,
+// then the lines saying why (traces.Explanation) — without their
+// indentation or final newline; "" when it prints nothing. One wording,
+// the log's, for the terminal and the page.
+func (f *pageFold) explained(e *traces.Event) string {
+	var b strings.Builder
+	if line, ok := f.lw.Line(e); ok {
+		b.WriteString(line)
+	}
+	if why, ok := traces.Explanation(e); ok {
+		for _, l := range strings.SplitAfter(why, "\n") {
+			b.WriteString(strings.TrimLeft(l, " "))
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // data lays the fold out as the page's data.
@@ -230,7 +252,12 @@ func (f *pageFold) data() (*page.Data, error) {
 	}
 	d.Deliveries = f.dlv.lanes()
 	for i, t := range f.instants {
-		d.Snapshots = append(d.Snapshots, pageSnapshot(t, f.shots[i], f.happened[i]))
+		ps := pageSnapshot(t, f.shots[i], f.happened[i])
+		ps.Plain = f.plain[i]
+		if ps.Plain == nil {
+			ps.Plain = []string{}
+		}
+		d.Snapshots = append(d.Snapshots, ps)
 	}
 	if d.Log == nil {
 		d.Log = []page.LogLine{}

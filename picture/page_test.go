@@ -241,3 +241,67 @@ func TestPageDeliveryLanes(t *testing.T) {
 		t.Errorf("lanes (-want +got):\n%s", diff)
 	}
 }
+
+// The latest events are said in the words of `sim run --explain`: over a
+// whole run, the plain texts of every instant's events, in order, are that
+// log with its explanations unindented, line for line; each sits beside
+// the raw event it words.
+func TestPagePlainIsTheExplainLog(t *testing.T) {
+	events, horizon := quickstart(t)
+	wording, err := traces.WordingFor("1.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var explain strings.Builder
+	lw := traces.NewLogWriter(&explain, wording)
+	lw.Explain = true
+	for i := range events {
+		if err := lw.Record(&events[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	run := PageRun{Name: "q", Dapr: "1.8", Seed: 1, Horizon: horizon, Wording: wording,
+		Settings: func(string) (s breaker.Settings, ok bool) { return s, false }}
+	d, err := BuildPage(run, func() PageSnapshots { return &fakeSnapshots{} }, SliceEvents(events))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	said := 0
+	for _, s := range d.Snapshots {
+		if len(s.Plain) != len(s.Happened) {
+			t.Fatalf("at %s: %d plain texts for %d events", time.Duration(s.T), len(s.Plain), len(s.Happened))
+		}
+		for _, p := range s.Plain {
+			if p != "" {
+				got = append(got, p)
+				said++
+			}
+		}
+	}
+	var want []string
+	for _, l := range strings.Split(strings.TrimSuffix(explain.String(), "\n"), "\n") {
+		want = append(want, strings.TrimLeft(l, " "))
+	}
+	if d := cmp.Diff(want, strings.Split(strings.Join(got, "\n"), "\n")); d != "" {
+		t.Errorf("plain texts: -explain log +page\n%s", d)
+	}
+	// The trip: its log line, then why, beside the breaker event.
+	for _, s := range d.Snapshots {
+		for i, raw := range s.Happened {
+			if strings.Contains(raw, "kind: breaker") && strings.Contains(raw, "to: open") && time.Duration(s.T) < 27*time.Second {
+				want := "INFO[0026] Circuit breaker \"simpleCB-statestore\" changed state from closed to open\nwhy @26.405988957s: trip `consecutiveFailures >= 5` was true"
+				if !strings.HasPrefix(s.Plain[i], want) {
+					t.Errorf("the trip says %q, want it to start %q", s.Plain[i], want)
+				}
+				said = -1
+			}
+		}
+	}
+	if said != -1 {
+		t.Error("no breaker event opened the breaker before 27s")
+	}
+}

@@ -60,6 +60,8 @@ func TestRenderHTMLLoadsNothing(t *testing.T) {
 //   - moving the slider changes the highlighted state: closed at 20s, open
 //     at 27s (tripped at 26s), open at 31.5s (the probe at 31s failed),
 //     closed at 37s (closed at 36s), with the store down then up;
+//   - the latest events are said as `sim run --explain` prints them, the
+//     raw event folded under each and shown on a click;
 //   - the right arrow key steps to the next event instant;
 //   - no network request: the page made no fetch (no resource timing
 //     entry), the CSP blocked nothing, and Chromium's NetLog shows no
@@ -100,6 +102,27 @@ func TestRenderHTMLInChromium(t *testing.T) {
 		if i > 0 && s.LogLines <= got.Steps[i-1].LogLines {
 			t.Errorf("slider at %s: %d log lines, not more than at %s (%d)", w.at, s.LogLines, want[i-1].at, got.Steps[i-1].LogLines)
 		}
+	}
+	// The latest events in plain words: at 27s, the trip at 26.405988957s
+	// as `sim run --explain` says it, the raw event folded under it; the
+	// events the log does not show folded apart.
+	trip := false
+	for _, said := range got.Steps[1].Said {
+		if strings.HasPrefix(said.Plain, `INFO[0026] Circuit breaker "simpleCB-statestore" changed state from closed to open`+"\nwhy @26.405988957s: trip") {
+			trip = true
+			if !strings.Contains(said.Raw, "kind: breaker") || said.Open || said.RawShown {
+				t.Errorf("the trip's raw event %q: unfolded %v, shown %v; want the breaker event, folded", said.Raw, said.Open, said.RawShown)
+			}
+		}
+		if strings.HasPrefix(said.Plain, "{") {
+			t.Errorf("an event said as its raw form: %q", said.Plain)
+		}
+	}
+	if !trip {
+		t.Errorf("at 27s the latest events say %+v; want the trip in plain words", got.Steps[1].Said)
+	}
+	if !got.RawOnDemand {
+		t.Error("a click on an event's fold did not show the raw event")
 	}
 	if got.Arrow <= int64(37*time.Second) || got.Arrow > int64(38*time.Second) {
 		t.Errorf("right arrow from 37s went to %s, want the next event instant", time.Duration(got.Arrow))

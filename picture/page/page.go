@@ -83,8 +83,13 @@ type Snapshot struct {
 	Breakers []Breaker `json:"breakers"`
 	Targets  []Target  `json:"targets"`
 	Requests []string  `json:"requests"` // one line per in-flight request
-	// Happened describes the events at T, one line each.
+	// Happened describes the events at T, one line each, as the trace
+	// records them (traces.Describe).
 	Happened []string `json:"happened"`
+	// Plain says each event of Happened in plain words, as `sim run
+	// --explain` prints it (its log lines, then why), "" for an event that
+	// prints nothing; the page shows these and the raw event on demand.
+	Plain []string `json:"plain"`
 	// Messages are the messages in flight: per consumer a summary line,
 	// then each delivery a worker has in hand and each message queued; per
 	// input binding each event being delivered.
@@ -177,6 +182,9 @@ type SelfTest struct {
 	// Steps is one entry per instant of the fragment, after the slider
 	// moved there.
 	Steps []SelfTestStep `json:"steps"`
+	// RawOnDemand: after a click on the fold of the first of the latest
+	// events at the last step, the raw event shows.
+	RawOnDemand bool `json:"rawOnDemand"`
 	// Arrow is the instant (ns) after pressing the right arrow key at the
 	// last step: the next event instant.
 	Arrow int64 `json:"arrow"`
@@ -206,6 +214,20 @@ type SelfTestStep struct {
 	// InFlight lists the messages in flight as shown, "LANE MESSAGE"
 	// each (a summary line is not listed).
 	InFlight []string `json:"inFlight"`
+	// Said lists the latest events shown in plain words; Quiet, the raw
+	// form of those folded away as printing nothing.
+	Said  []SelfTestSaid `json:"said"`
+	Quiet []string       `json:"quiet"`
+}
+
+// SelfTestSaid is one of the latest events as shown: its plain words, the
+// raw event under them, whether that is unfolded (it starts folded) and
+// takes room on the page.
+type SelfTestSaid struct {
+	Plain    string `json:"plain"`
+	Raw      string `json:"raw"`
+	Open     bool   `json:"open"`
+	RawShown bool   `json:"rawShown"`
 }
 
 // SelfTestLane is a deliveries lane as the page draws it.

@@ -159,7 +159,7 @@
     document.querySelectorAll(".lane .cursor, .dlane .cursor").forEach(function (c) {
       c.style.left = (100 * (cur - D.from) / Math.max(1, D.to - D.from)) + "%";
     });
-    fill("happened", (s.happened || []).map(function (h) { return fmt(s.t) + "  " + h; }));
+    happened(s);
     fill("requests", s.requests.length ? s.requests : ["none"]);
     // Messages in flight: a delivery began at or before this instant and
     // ends after it.
@@ -182,6 +182,29 @@
     pre.scrollTop = pre.scrollHeight;
     var v = String(Math.round(cur / 1e6));
     if (slider.value !== v) slider.value = v;
+  }
+  // Latest events: each in the words `sim run --explain` prints (the Go
+  // side's), the event as the trace records it folded under it; the events
+  // that print nothing (an attempt that went through, say) in one fold.
+  function happened(s) {
+    var ul = document.getElementById("happened"); ul.textContent = "";
+    var raw = s.happened || [], plain = s.plain || [], quiet = [];
+    if (raw.length) ul.appendChild(el("li", "at", "at " + fmt(s.t)));
+    raw.forEach(function (r, k) {
+      if (!plain[k]) { quiet.push(r); return; }
+      var li = el("li", "said");
+      li.appendChild(el("span", "plain", plain[k]));
+      var d = el("details", "raw"); d.appendChild(el("summary", "", "event")); d.appendChild(el("code", "", r));
+      li.appendChild(d);
+      ul.appendChild(li);
+    });
+    if (quiet.length) {
+      var li = el("li", "quiet"), d = el("details", "raw");
+      d.appendChild(el("summary", "", quiet.length + (quiet.length === 1 ? " event" : " events") + " the log does not show"));
+      quiet.forEach(function (r) { d.appendChild(el("code", "", r)); });
+      li.appendChild(d);
+      ul.appendChild(li);
+    }
   }
   function fill(id, lines) {
     var ul = document.getElementById(id); ul.textContent = "";
@@ -235,13 +258,18 @@
   else show(D.from);
   if ((m = /^selftest=([0-9.,]+)$/.exec(frag))) selftest(m[1].split(",").map(Number));
 
+  // shown: el takes room and is rendered (a closed <details> hides its
+  // content with content-visibility, which keeps a size in Chromium).
+  function shown(e) {
+    return e.getBoundingClientRect().height > 0 && (!e.checkVisibility || e.checkVisibility({ contentVisibilityAuto: true }));
+  }
   function selftest(instants) {
     var svgs = document.querySelectorAll("svg.fsm");
     var r = {
       diagrams: svgs.length,
       states: svgs.length ? Array.prototype.map.call(svgs[0].querySelectorAll("g.state"), function (g) { return g.dataset.state; }) : [],
       width: svgs.length ? svgs[0].getBoundingClientRect().width : 0,
-      steps: [], arrow: 0, resources: 0, blocked: [], lanes: [], selected: ""
+      steps: [], rawOnDemand: false, arrow: 0, resources: 0, blocked: [], lanes: [], selected: ""
     };
     instants.forEach(function (sec) {
       slider.value = String(Math.round(sec * 1000));
@@ -255,9 +283,20 @@
       var inFlight = Array.prototype.map.call(document.querySelectorAll("#messages li[data-message]"), function (li) {
         return li.dataset.lane + " " + li.dataset.message;
       });
+      var said = Array.prototype.map.call(document.querySelectorAll("#happened li.said"), function (li) {
+        return { plain: li.querySelector(".plain").textContent, raw: li.querySelector("details code").textContent,
+          open: li.querySelector("details").open, rawShown: shown(li.querySelector("details code")) };
+      });
+      var quiet = Array.prototype.map.call(document.querySelectorAll("#happened li.quiet code"), function (c) { return c.textContent; });
       r.steps.push({ at: cur, slider: slider.value, clock: clock.textContent, highlighted: hl,
-        logLines: Number(document.getElementById("log").dataset.lines), stores: stores, inFlight: inFlight });
+        logLines: Number(document.getElementById("log").dataset.lines), stores: stores, inFlight: inFlight, said: said, quiet: quiet });
     });
+    // The raw event on demand: a click on the first fold of the last step.
+    var fold = document.querySelector("#happened li.said details");
+    if (fold) {
+      fold.querySelector("summary").click();
+      r.rawOnDemand = fold.open && shown(fold.querySelector("code"));
+    }
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
     r.arrow = cur;
     r.lanes = Array.prototype.map.call(document.querySelectorAll("#deliveries .dlane"), function (lane) {
