@@ -192,46 +192,49 @@ func dotQuote(s string) string {
 }
 
 // SVG lays d out simply — the states evenly on a circle, the first at the
-// lower left (three states make a triangle), each arrow a curve labelled at
-// its middle, a row that keeps the state a loop above it — and returns an
-// <svg> element to inline in an HTML page (it has no xmlns, which inline
-// SVG does not need). id prefixes the element ids, so several diagrams can
-// share a page. Every state is a <g class="state" data-state="NAME"> and
-// every arrow a <g class="edge" data-from="A" data-to="B">, so a page can
-// highlight them; styling is left to the page's CSS.
+// lower left (three states make a triangle), each arrow a curve, a row
+// that keeps the state a loop above it — and returns an <svg> element to
+// inline in an HTML page (it has no xmlns, which inline SVG does not
+// need). Two arrows between the same states bow to opposite sides, so
+// their labels do not stack. Each label (the event, then the guard on a
+// line of its own) takes the first place along its arrow, on either side
+// of it, where it overlaps no state, no other label and no arrow, so no
+// arrow crosses a label. id prefixes the element ids, so several diagrams
+// can share a page. Every state is a <g class="state" data-state="NAME">
+// and every arrow a <g class="edge" data-from="A" data-to="B">, so a page
+// can highlight them; styling is left to the page's CSS.
 func (d Diagram) SVG(id string) string {
 	const (
-		charW  = 6.6 // average width of a 12px sans-serif character
 		nodeH  = 34.0
 		margin = 12.0
 	)
 	n := len(d.States)
-	radius := math.Max(150, float64(n)*45)
-	type node struct{ x, y, w float64 }
-	pos := map[string]node{}
+	radius := math.Max(120, float64(n)*40)
+	pos := map[string]box{}
+	var nodes []box
 	for i, s := range d.States {
 		a := math.Pi/2 + math.Pi/float64(n) - 2*math.Pi*float64(i)/float64(n)
-		if n == 1 {
-			a = 0
-		}
 		x, y := radius*math.Cos(a), radius*math.Sin(a)
 		if n == 1 {
 			x, y = 0, 0
 		}
-		pos[s] = node{x, y, float64(len([]rune(s)))*8 + 28}
+		w := float64(len([]rune(s)))*8 + 28
+		b := box{x - w/2, y - nodeH/2, x + w/2, y + nodeH/2}
+		pos[s] = b
+		nodes = append(nodes, b)
 	}
 	// The bounding box grows with every element drawn.
 	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	grow := func(x0, y0, x1, y1 float64) {
-		minX, minY = math.Min(minX, x0), math.Min(minY, y0)
-		maxX, maxY = math.Max(maxX, x1), math.Max(maxY, y1)
+	grow := func(b box) {
+		minX, minY = math.Min(minX, b.X0), math.Min(minY, b.Y0)
+		maxX, maxY = math.Max(maxX, b.X1), math.Max(maxY, b.Y1)
 	}
-	var body strings.Builder
 	// clip moves from the centre of nd towards (tx, ty) to the border of
 	// its box.
-	clip := func(nd node, tx, ty float64) (float64, float64) {
-		dx, dy := tx-nd.x, ty-nd.y
-		hw, hh := nd.w/2+3, nodeH/2+3
+	clip := func(nd box, tx, ty float64) (float64, float64) {
+		cx, cy := nd.center()
+		dx, dy := tx-cx, ty-cy
+		hw, hh := (nd.X1-nd.X0)/2+3, nodeH/2+3
 		s := math.Inf(1)
 		if dx != 0 {
 			s = math.Min(s, hw/math.Abs(dx))
@@ -240,62 +243,93 @@ func (d Diagram) SVG(id string) string {
 			s = math.Min(s, hh/math.Abs(dy))
 		}
 		if math.IsInf(s, 1) {
-			return nd.x, nd.y
+			return cx, cy
 		}
-		return nd.x + dx*s, nd.y + dy*s
+		return cx + dx*s, cy + dy*s
 	}
-	// label writes text at (x, y), leaning away from the centre so labels
-	// of different arrows spread outwards instead of meeting in the middle.
-	label := func(x, y float64, text string) {
-		w := float64(len([]rune(text))) * charW
-		anchor, x0 := "middle", x-w/2
-		switch {
-		case x < -20:
-			anchor, x0 = "end", x-w
-		case x > 20:
-			anchor, x0 = "start", x
-		}
-		grow(x0-2, y-13, x0+w+2, y+5)
-		fmt.Fprintf(&body, `<text class="label" x="%.1f" y="%.1f" text-anchor="%s">%s</text>`, x, y, anchor, xmlText(text))
+	// First every arrow's curve, then the labels, which must keep off all
+	// of them.
+	type arrow struct {
+		e    Edge
+		path curve
+		// side is the normal pointing away from the arrow's bow, for
+		// the label's first choice.
+		nx, ny float64
 	}
+	var arrows []arrow
 	pairCount := map[[2]string]int{}
 	loops := map[string]int{}
 	for _, e := range d.Edges {
 		a, b := pos[e.From], pos[e.To]
-		fmt.Fprintf(&body, `<g class="edge" data-from="%s" data-to="%s">`, xmlText(e.From), xmlText(e.To))
+		ax, ay := a.center()
 		if e.From == e.To {
 			k := float64(loops[e.From])
 			loops[e.From]++
-			top := a.y - nodeH/2
 			h := 30 + 22*k
-			fmt.Fprintf(&body, `<path d="M%.1f %.1f C%.1f %.1f %.1f %.1f %.1f %.1f" marker-end="url(#%s-arrow)"/>`,
-				a.x-12, top, a.x-34-8*k, top-h, a.x+34+8*k, top-h, a.x+12, top-3, id)
-			label(a.x, top-h*0.75-4, e.Label())
-		} else {
-			// Arrows between the same two states, either way, bow
-			// outwards from the centre, each further than the last.
-			p := [2]string{e.From, e.To}
-			if p[0] > p[1] {
-				p[0], p[1] = p[1], p[0]
-			}
-			k := float64(pairCount[p])
-			pairCount[p]++
-			mx, my := (a.x+b.x)/2, (a.y+b.y)/2
-			dx, dy := b.x-a.x, b.y-a.y
-			l := math.Hypot(dx, dy)
-			nx, ny := dy/l, -dx/l
-			if nx*mx+ny*my < 0 {
-				nx, ny = -nx, -ny
-			}
-			off := 24 + 50*k
-			cx, cy := mx+nx*off, my+ny*off
-			x0, y0 := clip(a, cx, cy)
-			x1, y1 := clip(b, cx, cy)
-			fmt.Fprintf(&body, `<path d="M%.1f %.1f Q%.1f %.1f %.1f %.1f" marker-end="url(#%s-arrow)"/>`, x0, y0, cx, cy, x1, y1, id)
-			lx, ly := 0.25*x0+0.5*cx+0.25*x1+nx*6, 0.25*y0+0.5*cy+0.25*y1+ny*6
-			label(lx, ly+4, e.Label())
+			arrows = append(arrows, arrow{e: e, ny: -1, path: curve{
+				{ax - 12, a.Y0}, {ax - 34 - 8*k, a.Y0 - h}, {ax + 34 + 8*k, a.Y0 - h}, {ax + 12, a.Y0 - 3}}})
+			continue
 		}
-		body.WriteString("</g>")
+		bx, by := b.center()
+		// Arrows between the same two states, either way, bow to
+		// alternate sides, further out each pair: the first outwards
+		// from the centre, the second inwards.
+		p := [2]string{e.From, e.To}
+		if p[0] > p[1] {
+			p[0], p[1] = p[1], p[0]
+		}
+		k := pairCount[p]
+		pairCount[p]++
+		mx, my := (ax+bx)/2, (ay+by)/2
+		dx, dy := bx-ax, by-ay
+		l := math.Hypot(dx, dy)
+		nx, ny := dy/l, -dx/l
+		if nx*mx+ny*my < 0 || (nx*mx+ny*my == 0 && p[0] != e.From) {
+			nx, ny = -nx, -ny
+		}
+		if k%2 == 1 {
+			nx, ny = -nx, -ny
+		}
+		off := 30 + 40*float64(k/2)
+		cx, cy := mx+nx*off, my+ny*off
+		x0, y0 := clip(a, cx, cy)
+		x1, y1 := clip(b, cx, cy)
+		arrows = append(arrows, arrow{e: e, nx: nx, ny: ny, path: curve{{x0, y0}, {cx, cy}, {x1, y1}}})
+	}
+	var labels []box
+	var body strings.Builder
+	for _, ar := range arrows {
+		lines := labelLines(ar.e)
+		lb := placeLabel(ar.path, ar.nx, ar.ny, lines, nodes, labels, func(yield func(curve) bool) {
+			for _, o := range arrows {
+				if !yield(o.path) {
+					return
+				}
+			}
+		})
+		labels = append(labels, lb)
+		grow(lb)
+		for _, pt := range ar.path.points(24) {
+			grow(box{pt[0] - 4, pt[1] - 4, pt[0] + 4, pt[1] + 4})
+		}
+		fmt.Fprintf(&body, `<g class="edge" data-from="%s" data-to="%s">`, xmlText(ar.e.From), xmlText(ar.e.To))
+		c := ar.path
+		if len(c) == 4 {
+			fmt.Fprintf(&body, `<path d="M%.1f %.1f C%.1f %.1f %.1f %.1f %.1f %.1f" marker-end="url(#%s-arrow)"/>`,
+				c[0][0], c[0][1], c[1][0], c[1][1], c[2][0], c[2][1], c[3][0], c[3][1], id)
+		} else {
+			fmt.Fprintf(&body, `<path d="M%.1f %.1f Q%.1f %.1f %.1f %.1f" marker-end="url(#%s-arrow)"/>`, c[0][0], c[0][1], c[1][0], c[1][1], c[2][0], c[2][1], id)
+		}
+		lx, _ := lb.center()
+		fmt.Fprintf(&body, `<text class="label" x="%.1f" y="%.1f" text-anchor="middle">`, lx, lb.Y0+labelLineH-3)
+		for i, line := range lines {
+			dy := "0"
+			if i > 0 {
+				dy = fmt.Sprint(labelLineH)
+			}
+			fmt.Fprintf(&body, `<tspan x="%.1f" dy="%s">%s</tspan>`, lx, dy, xmlText(line))
+		}
+		body.WriteString("</text></g>")
 	}
 	final := map[string]bool{}
 	for _, s := range d.Final {
@@ -303,8 +337,7 @@ func (d Diagram) SVG(id string) string {
 	}
 	for i, s := range d.States {
 		nd := pos[s]
-		x, y := nd.x-nd.w/2, nd.y-nodeH/2
-		grow(x-4, y-4, x+nd.w+4, y+nodeH+4)
+		grow(box{nd.X0 - 4, nd.Y0 - 4, nd.X1 + 4, nd.Y1 + 4})
 		class := "state"
 		if i == 0 {
 			class += " initial"
@@ -312,12 +345,13 @@ func (d Diagram) SVG(id string) string {
 		if final[s] {
 			class += " final"
 		}
+		cx, cy := nd.center()
 		fmt.Fprintf(&body, `<g class="%s" data-state="%s"><rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="10"/>`+
 			`<text x="%.1f" y="%.1f" text-anchor="middle">%s</text></g>`,
-			class, xmlText(s), x, y, nd.w, nodeH, nd.x, nd.y+5, xmlText(s))
+			class, xmlText(s), nd.X0, nd.Y0, nd.X1-nd.X0, nodeH, cx, cy+5, xmlText(s))
 	}
 	if n == 0 {
-		grow(0, 0, 1, 1)
+		grow(box{0, 0, 1, 1})
 	}
 	minX, minY, maxX, maxY = minX-margin, minY-margin, maxX+margin, maxY+margin
 	var b strings.Builder
@@ -328,6 +362,113 @@ func (d Diagram) SVG(id string) string {
 	b.WriteString(body.String())
 	b.WriteString("</svg>")
 	return b.String()
+}
+
+// Label metrics of SVG, in its units: a label is drawn at 11 px (the
+// page's CSS), whose characters average under labelCharW in a sans-serif
+// font; each of its lines takes labelLineH.
+const (
+	labelCharW = 6.6
+	labelLineH = 13
+)
+
+// labelLines is an arrow's label as SVG writes it, a line each: the
+// event, then the guard in brackets (the two read as Label does).
+func labelLines(e Edge) []string {
+	switch {
+	case e.Guard != "":
+		return []string{e.Event, "[" + e.Guard + "]"}
+	case e.Otherwise:
+		return []string{e.Event, "[else]"}
+	}
+	return []string{e.Event}
+}
+
+// box is an axis-aligned rectangle, [X0, X1] × [Y0, Y1].
+type box struct{ X0, Y0, X1, Y1 float64 }
+
+func (b box) center() (float64, float64) { return (b.X0 + b.X1) / 2, (b.Y0 + b.Y1) / 2 }
+
+// overlaps: the boxes share more than an edge.
+func (b box) overlaps(o box) bool { return b.X0 < o.X1 && o.X0 < b.X1 && b.Y0 < o.Y1 && o.Y0 < b.Y1 }
+
+// contains: (x, y) is inside b.
+func (b box) contains(x, y float64) bool { return x > b.X0 && x < b.X1 && y > b.Y0 && y < b.Y1 }
+
+// curve is a Bézier curve by its control points: three for a quadratic,
+// four for a cubic.
+type curve [][2]float64
+
+// points samples c at n+1 evenly spaced parameters, both ends included.
+func (c curve) points(n int) [][2]float64 {
+	out := make([][2]float64, 0, n+1)
+	for i := 0; i <= n; i++ {
+		out = append(out, c.at(float64(i)/float64(n)))
+	}
+	return out
+}
+
+// at is the point of c at parameter t in [0, 1].
+func (c curve) at(t float64) [2]float64 {
+	u := 1 - t
+	if len(c) == 4 {
+		a, b, cc, d := u*u*u, 3*u*u*t, 3*u*t*t, t*t*t
+		return [2]float64{a*c[0][0] + b*c[1][0] + cc*c[2][0] + d*c[3][0], a*c[0][1] + b*c[1][1] + cc*c[2][1] + d*c[3][1]}
+	}
+	a, b, cc := u*u, 2*u*t, t*t
+	return [2]float64{a*c[0][0] + b*c[1][0] + cc*c[2][0], a*c[0][1] + b*c[1][1] + cc*c[2][1]}
+}
+
+// placeLabel finds the box of a label of lines beside the curve along: tried at
+// points along it from the middle outwards, first on the side (nx, ny)
+// then on the other, just clear of the curve; the first that overlaps no
+// node, no label placed and no arrow wins, else the one with the fewest
+// such overlaps (the earliest among equals).
+func placeLabel(along curve, nx, ny float64, lines []string, nodes, labels []box, arrows func(func(curve) bool)) box {
+	w := 0.0
+	for _, l := range lines {
+		w = math.Max(w, float64(len([]rune(l)))*labelCharW)
+	}
+	w += 4
+	h := float64(len(lines))*labelLineH + 3
+	best, bestHits := box{}, -1
+	for _, t := range []float64{0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8} {
+		p := along.at(t)
+		for _, side := range []float64{1, -1} {
+			sx, sy := nx*side, ny*side
+			// The distance from the box's centre to its edge along the
+			// normal, and 4 units of air.
+			d := math.Abs(sx)*w/2 + math.Abs(sy)*h/2 + 4
+			cx, cy := p[0]+sx*d, p[1]+sy*d
+			b := box{cx - w/2, cy - h/2, cx + w/2, cy + h/2}
+			hits := 0
+			for _, o := range nodes {
+				if b.overlaps(o) {
+					hits++
+				}
+			}
+			for _, o := range labels {
+				if b.overlaps(o) {
+					hits++
+				}
+			}
+			for c := range arrows {
+				for _, q := range c.points(48) {
+					if b.contains(q[0], q[1]) {
+						hits++
+						break
+					}
+				}
+			}
+			if hits == 0 {
+				return b
+			}
+			if bestHits < 0 || hits < bestHits {
+				best, bestHits = b, hits
+			}
+		}
+	}
+	return best
 }
 
 func xmlText(s string) string {

@@ -60,6 +60,8 @@ func TestRenderHTMLLoadsNothing(t *testing.T) {
 //   - moving the slider changes the highlighted state: closed at 20s, open
 //     at 27s (tripped at 26s), open at 31.5s (the probe at 31s failed),
 //     closed at 37s (closed at 36s), with the store down then up;
+//   - the breaker diagram's arrow labels are drawn at 10 px or more, none
+//     over another;
 //   - the latest events are said as `sim run --explain` prints them, the
 //     raw event folded under each and shown on a click;
 //   - the right arrow key steps to the next event instant;
@@ -86,6 +88,11 @@ func TestRenderHTMLInChromium(t *testing.T) {
 	}
 	if got.Diagrams != 1 || strings.Join(got.States, ",") != "closed,open,half-open" || got.Width < 100 {
 		t.Errorf("breaker diagram: %d diagrams, states %v, width %.0f; want 1 with closed, open, half-open, laid out", got.Diagrams, got.States, got.Width)
+	}
+	// Readable at 1×: the labels are drawn at 10 px or more and none
+	// overlaps another.
+	if got.LabelPx < 10 || got.LabelOverlaps != 0 {
+		t.Errorf("diagram labels: smallest %.1f px, %d overlapping pairs; want at least 10 px, none", got.LabelPx, got.LabelOverlaps)
 	}
 	want := []struct {
 		at, state, store string

@@ -179,6 +179,11 @@ type SelfTest struct {
 	Diagrams int      `json:"diagrams"`
 	States   []string `json:"states"`
 	Width    float64  `json:"width"`
+	// LabelPx is the smallest font size of a diagram's arrow label as
+	// drawn, in CSS pixels (the SVG scaled to its box); LabelOverlaps
+	// counts the pairs of labels whose drawn boxes overlap.
+	LabelPx       float64 `json:"labelPx"`
+	LabelOverlaps int     `json:"labelOverlaps"`
 	// Steps is one entry per instant of the fragment, after the slider
 	// moved there.
 	Steps []SelfTestStep `json:"steps"`

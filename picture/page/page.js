@@ -269,7 +269,7 @@
       diagrams: svgs.length,
       states: svgs.length ? Array.prototype.map.call(svgs[0].querySelectorAll("g.state"), function (g) { return g.dataset.state; }) : [],
       width: svgs.length ? svgs[0].getBoundingClientRect().width : 0,
-      steps: [], rawOnDemand: false, arrow: 0, resources: 0, blocked: [], lanes: [], selected: ""
+      steps: [], labelPx: 0, labelOverlaps: 0, rawOnDemand: false, arrow: 0, resources: 0, blocked: [], lanes: [], selected: ""
     };
     instants.forEach(function (sec) {
       slider.value = String(Math.round(sec * 1000));
@@ -290,6 +290,21 @@
       var quiet = Array.prototype.map.call(document.querySelectorAll("#happened li.quiet code"), function (c) { return c.textContent; });
       r.steps.push({ at: cur, slider: slider.value, clock: clock.textContent, highlighted: hl,
         logLines: Number(document.getElementById("log").dataset.lines), stores: stores, inFlight: inFlight, said: said, quiet: quiet });
+    });
+    // The diagrams' labels as drawn: the smallest font size on screen, and
+    // the pairs whose boxes overlap.
+    svgs.forEach(function (svg) {
+      var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      var boxes = Array.prototype.map.call(svg.querySelectorAll("text.label"), function (l) {
+        var px = parseFloat(getComputedStyle(l).fontSize) * scale;
+        r.labelPx = r.labelPx ? Math.min(r.labelPx, px) : px;
+        return l.getBoundingClientRect();
+      });
+      boxes.forEach(function (a, i) {
+        boxes.slice(i + 1).forEach(function (b) {
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) r.labelOverlaps++;
+        });
+      });
     });
     // The raw event on demand: a click on the first fold of the last step.
     var fold = document.querySelector("#happened li.said details");
