@@ -76,7 +76,7 @@ func TestPicturesStreamInOnePass(t *testing.T) {
 func TestPicturesPastTheHorizon(t *testing.T) {
 	events, _ := quickstart(t)
 	src := &reused{events: events}
-	d, err := draw(src.source, 30*time.Second, 0, 0, func(int) int { return 80 }, true)
+	d, err := draw(src.source, 30*time.Second, 0, 0, func(int) int { return 80 }, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestPicturesPastTheHorizon(t *testing.T) {
 	if src.passes != 2 || d.to != last {
 		t.Fatalf("%d passes, window to %s; want 2 and the last event's %s", src.passes, d.to, last)
 	}
-	checkDrawing(t, "past the horizon", events, 30*time.Second, 0, 0, d)
+	checkDrawing(t, "past the horizon", events, 30*time.Second, 0, 0, nil, d)
 }
 
 // The columns folded from the spans as they pass are the ones Lane.Cells
@@ -95,7 +95,7 @@ func TestPicturesPastTheHorizon(t *testing.T) {
 func TestDrawMatchesWholeLanes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 1))
 	for run := range 200 {
-		events, horizon := randomRun(rng)
+		events, horizon, hosts := randomRun(rng)
 		from, to := time.Duration(0), time.Duration(0)
 		switch run % 3 {
 		case 1:
@@ -106,21 +106,21 @@ func TestDrawMatchesWholeLanes(t *testing.T) {
 		}
 		columns := func(label int) int { return 130 - 3*label } // a layout per width
 		src := &reused{events: events}
-		d, err := draw(src.source, horizon, from, to, columns, run%2 == 0)
+		d, err := draw(src.source, horizon, from, to, columns, run%2 == 0, hosts)
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}
 		if d.n != columns(d.label) {
 			t.Fatalf("run %d: %d columns, want %d for label width %d", run, d.n, columns(d.label), d.label)
 		}
-		checkDrawing(t, fmt.Sprintf("run %d", run), events, horizon, from, to, d)
+		checkDrawing(t, fmt.Sprintf("run %d", run), events, horizon, from, to, hosts, d)
 	}
 }
 
 // checkDrawing compares d with the lanes of BuildLanes sampled whole.
-func checkDrawing(t *testing.T, name string, events []traces.Event, horizon, from, to time.Duration, d *drawing) {
+func checkDrawing(t *testing.T, name string, events []traces.Event, horizon, from, to time.Duration, hosts map[string]string, d *drawing) {
 	t.Helper()
-	lanes := BuildLanes(events, horizon)
+	lanes := buildLanes(events, horizon, hosts)
 	if n := len(events); n > 0 {
 		horizon = max(horizon, events[n-1].T)
 	}
@@ -181,12 +181,15 @@ func wholeExtents(l *Lane, from, to time.Duration, n int) []extent {
 // windows; breakers with names short and long changing state; workers
 // whose steps fail, retry and succeed; deliveries. Times only grow, but
 // a lane may first appear at any of them.
-func randomRun(rng *rand.Rand) ([]traces.Event, time.Duration) {
+func randomRun(rng *rand.Rand) ([]traces.Event, time.Duration, map[string]string) {
 	horizon := time.Duration(1+rng.IntN(120)) * time.Second
 	name := func(prefix string) string {
 		return prefix + strings.Repeat("x", rng.IntN(40))
 	}
-	targets := []string{name("s"), name("t")}
+	// The third target is an actor type the first hosts: its lane
+	// follows the first's faults.
+	targets := []string{name("s"), name("t"), name("Cart")}
+	hosts := map[string]string{targets[2]: targets[0]}
 	breakers := []string{name("cb"), name("cb-long-")}
 	apps := []string{name("a"), name("b")}
 	states := []string{"closed", "open", "half-open"}
@@ -209,7 +212,7 @@ func randomRun(rng *rand.Rand) ([]traces.Event, time.Duration) {
 			app, w := apps[rng.IntN(2)], rng.IntN(2)
 			key := fmt.Sprintf("%s/%d", app, w)
 			iteration[key]++
-			who := traces.Event{App: app, Worker: w, Iteration: iteration[key], Step: 1, Target: targets[rng.IntN(2)], Op: "get"}
+			who := traces.Event{App: app, Worker: w, Iteration: iteration[key], Step: 1, Target: targets[rng.IntN(3)], Op: "get"}
 			attempts := 1 + rng.IntN(3)
 			for a := 1; a <= attempts; a++ {
 				call := who
@@ -235,5 +238,5 @@ func randomRun(rng *rand.Rand) ([]traces.Event, time.Duration) {
 	if rng.IntN(4) == 0 && len(events) > 0 {
 		events[len(events)-1].T = horizon + time.Second // past the horizon
 	}
-	return events, horizon
+	return events, horizon, hosts
 }

@@ -142,10 +142,16 @@ type Mark struct {
 // backoff a WorkerWaiting span. A step the trace ends inside starts at its first
 // event.
 func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
+	return buildLanes(events, horizon, nil)
+}
+
+// buildLanes is BuildLanes with each actor type's lane following its host
+// (see TimelineOptions.Hosts).
+func buildLanes(events []traces.Event, horizon time.Duration, hosts map[string]string) []Lane {
 	if n := len(events); n > 0 && events[n-1].T > horizon {
 		horizon = events[n-1].T
 	}
-	f := newLanesFold(horizon, true, func(a *laneAcc) { a.keep = true })
+	f := newLanesFold(horizon, true, func(a *laneAcc) { a.keep = true }, hosts)
 	for i := range events {
 		f.Record(&events[i])
 	}
@@ -190,15 +196,25 @@ type lanesFold struct {
 	breakers map[string]*breakerFold
 	workers  map[workerKey]*workerFold
 	subs     map[string]*laneAcc
+	// hosted lists, per called app, the actor types it hosts, in name
+	// order: their lanes follow its availability.
+	hosted map[string][]string
 	// last is the last event's instant (BuildLanes extends the horizon to
 	// it), seen whether any event was.
 	last time.Duration
 	seen bool
 }
 
-func newLanesFold(horizon time.Duration, detailed bool, opened func(*laneAcc)) *lanesFold {
-	return &lanesFold{horizon: horizon, detailed: detailed, opened: opened, targets: map[string]*targetFold{}, breakers: map[string]*breakerFold{},
+func newLanesFold(horizon time.Duration, detailed bool, opened func(*laneAcc), hosts map[string]string) *lanesFold {
+	f := &lanesFold{horizon: horizon, detailed: detailed, opened: opened, targets: map[string]*targetFold{}, breakers: map[string]*breakerFold{},
 		workers: map[workerKey]*workerFold{}, subs: map[string]*laneAcc{}}
+	for _, typ := range sortedKeys(hosts) {
+		if f.hosted == nil {
+			f.hosted = map[string][]string{}
+		}
+		f.hosted[hosts[typ]] = append(f.hosted[hosts[typ]], typ)
+	}
+	return f
 }
 
 func (f *lanesFold) lane(l Lane) *laneAcc {
@@ -221,7 +237,15 @@ func (f *lanesFold) Record(e *traces.Event) error {
 	f.last, f.seen = e.T, true
 	switch e.Kind {
 	case traces.Fault:
-		f.target(e.Target).fault(e)
+		f.target(e.Target).fault(e, "")
+		// An actor is reached through its host: when the host is down
+		// or failing, so are its actors. The host's lane carries the
+		// change's mark; theirs follow without one.
+		for _, typ := range f.hosted[e.Target] {
+			if typ != e.Target {
+				f.target(typ).fault(e, e.Target)
+			}
+		}
 	case traces.Breaker:
 		b, ok := f.breakers[e.Name]
 		if !ok {
@@ -383,7 +407,8 @@ func breakerState(s string) State {
 	return LaneIdle
 }
 
-// targetFold follows one target's availability through fault events.
+// targetFold follows one target's availability through fault events: its
+// own, or its host's for an actor type (via).
 type targetFold struct {
 	lane    *laneAcc
 	stopped bool
@@ -397,7 +422,9 @@ type faultWindow struct {
 	down         bool // flapping: in the down phase
 }
 
-func (f *targetFold) fault(e *traces.Event) {
+// fault folds fault event e in: one on the target itself (via ""), or on
+// via, the app hosting the target's actors, which marks nothing here.
+func (f *targetFold) fault(e *traces.Event, via string) {
 	before := f.cur.State
 	var text, short string
 	switch e.Change {
@@ -430,6 +457,9 @@ func (f *targetFold) fault(e *traces.Event) {
 		}
 	}
 	st, detail := f.state()
+	if via != "" && detail != "" {
+		detail = "host " + via + ": " + detail
+	}
 	if st != f.cur.State || detail != f.cur.Detail {
 		if f.cur.From < e.T {
 			f.cur.To = e.T
@@ -438,7 +468,9 @@ func (f *targetFold) fault(e *traces.Event) {
 		}
 		f.cur = Span{From: e.T, State: st, Detail: detail}
 	}
-	f.lane.Marks = append(f.lane.Marks, Mark{T: e.T, From: before, To: st, Text: text, Short: short})
+	if via == "" {
+		f.lane.Marks = append(f.lane.Marks, Mark{T: e.T, From: before, To: st, Text: text, Short: short})
+	}
 }
 
 // state is the target's availability now: stopped or a flapping window's

@@ -245,3 +245,36 @@ func TestDeliveriesLeaveWorkersAlone(t *testing.T) {
 		t.Errorf("delivery spans:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// An actor is reached through its host: the actor type's lane follows the
+// host app's faults (stopped, an error window), without marks of its own
+// (the host's lane has them), its tooltip naming the host. Without hosts it
+// would show up throughout.
+func TestActorLaneFollowsHost(t *testing.T) {
+	events := []traces.Event{
+		{T: time.Second, Kind: traces.Call, App: "a", Target: "Cart", Op: "actor", Iteration: 1, Step: 1, Attempt: 1, Outcome: traces.OK},
+		{T: time.Second, Kind: traces.Op, App: "a", Target: "Cart", Op: "actor", Iteration: 1, Step: 1, Attempts: 1, Outcome: traces.OK, Took: ms(10)},
+		{T: 5 * time.Second, Kind: traces.Fault, Target: "cart-service", Change: "stop"},
+		{T: 8 * time.Second, Kind: traces.Fault, Target: "cart-service", Change: "start"},
+		{T: 9 * time.Second, Kind: traces.Fault, Target: "cart-service", Change: "error", Detail: "methods checkout"},
+		{T: 12 * time.Second, Kind: traces.Fault, Target: "cart-service", Change: "end"},
+	}
+	lanes := buildLanes(events, 20*time.Second, map[string]string{"Cart": "cart-service"})
+	if len(lanes) < 2 || lanes[0].Name != "Cart" || lanes[1].Name != "cart-service" {
+		t.Fatalf("lanes %v, want Cart then cart-service first", lanes)
+	}
+	cart, host := lanes[0], lanes[1]
+	want := "up 0s-5s\ndown 5s-8s\nup 8s-9s\nerror 9s-12s\nup 12s-20s\n"
+	if got := spansText(cart); got != want || spansText(host) != want {
+		t.Errorf("Cart:\n%scart-service:\n%swant both:\n%s", got, spansText(host), want)
+	}
+	if len(cart.Marks) != 0 || len(host.Marks) != 4 {
+		t.Errorf("%d marks on Cart, %d on cart-service; want 0 and 4", len(cart.Marks), len(host.Marks))
+	}
+	if d := cart.Spans[1].Detail; d != "host cart-service: stopped" {
+		t.Errorf("Cart down: detail %q, want it to name the host", d)
+	}
+	if got := spansText(BuildLanes(events, 20*time.Second)[0]); got != "up 0s-20s\n" {
+		t.Errorf("without hosts, Cart: %s", got)
+	}
+}

@@ -26,6 +26,10 @@ type TimelineOptions struct {
 	Width int
 	// Title heads the picture, e.g. the scenario's name; "" prints none.
 	Title string
+	// Hosts names the called app hosting each actor type (sim.Setup's
+	// Hosts): the events name a fault by the host, and an actor type's
+	// lane follows it. nil draws an actor type's lane up throughout.
+	Hosts map[string]string
 	// Color adds ANSI colours (for a terminal, and only when NO_COLOR is
 	// unset: the caller decides). Without it the output is plain text.
 	Color bool
@@ -103,7 +107,7 @@ func WriteTimelineFrom(w io.Writer, events Events, opt TimelineOptions) error {
 	if width <= 0 {
 		width = DefaultTimelineWidth
 	}
-	d, err := draw(events, opt.Horizon, opt.From, opt.To, func(label int) int { return max(width-(label+1), 10) }, false)
+	d, err := draw(events, opt.Horizon, opt.From, opt.To, func(label int) int { return max(width-(label+1), 10) }, false, opt.Hosts)
 	if err != nil {
 		return err
 	}

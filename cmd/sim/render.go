@@ -87,7 +87,7 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 // them before the output is created: a problem reading them, or an empty
 // window, leaves no file behind.
 func renderSVG(out string, stdout io.Writer, r *renderRun, win window) error {
-	opt := play.SVGOptions(r.setup.Scenario.Duration, r.name)
+	opt := play.SVGOptions(r.setup, r.name)
 	if win.hasFrom {
 		opt.From = win.from
 	}

@@ -88,13 +88,20 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 				}
 				defer tr.Close()
 				events, opt.Horizon, opt.Title = traceEvents(path, tr), picture.HeadHorizon(&tr.Head), tr.Name
+				// The header's setup says which app hosts each actor
+				// type. A header sim cannot prepare (one written by hand)
+				// still draws: its actor types' lanes then show only
+				// their own events, as the events alone tell.
+				if setup, err := sim.PrepareTrace(path, tr); err == nil {
+					opt.Hosts = setup.Hosts
+				}
 			} else {
 				var o sim.Overrides
 				o.Dapr = dapr
 				if c.Flags().Changed("seed") {
 					o.Seed = &seed
 				}
-				events, opt.Horizon, opt.Title, err = scenarioEvents(path, o, maxEvents, stdout, stderr)
+				events, opt.Horizon, opt.Title, opt.Hosts, err = scenarioEvents(path, o, maxEvents, stdout, stderr)
 				if err != nil {
 					return err
 				}
@@ -159,25 +166,25 @@ func (l lastEvent) Record(e *traces.Event) error {
 
 // scenarioEvents loads and prepares the scenario at path as `sim run`
 // does and returns its run as events (each reading runs it again), with
-// the horizon and the scenario's name.
-func scenarioEvents(path string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) (picture.Events, time.Duration, string, error) {
+// the horizon, the scenario's name and the app hosting each actor type.
+func scenarioEvents(path string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) (picture.Events, time.Duration, string, map[string]string, error) {
 	sc, err := sim.LoadScenario(path)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, 0, "", nil, err
 	}
 	if err := new(files).read(path).read(sc.ResourcePaths()...).writeStdout(stdout).check(); err != nil {
-		return nil, 0, "", err
+		return nil, 0, "", nil, err
 	}
 	setup, err := prepare(sc, o, stderr)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, 0, "", nil, err
 	}
 	events := func(sink traces.Sink) error {
 		eng := sim.NewEngine(setup, sink, sim.Options{MaxEvents: maxEvents})
 		defer eng.Close()
 		return eng.Run()
 	}
-	return events, sc.Duration, sc.Name, nil
+	return events, sc.Duration, sc.Name, setup.Hosts, nil
 }
 
 // traceFile reports whether path holds a trace rather than a scenario

@@ -56,10 +56,11 @@ func NewLog(w io.Writer, setup *sim.Setup) (*traces.LogWriter, error) {
 	return log, nil
 }
 
-// SVGOptions are the SVG timeline's options for a run of horizon titled
+// SVGOptions are the SVG timeline's options for a run of setup titled
 // title (the scenario's name), the whole run; a window sets From and To.
-func SVGOptions(horizon time.Duration, title string) picture.SVGOptions {
-	return picture.SVGOptions{Horizon: horizon, Title: title}
+// Its actor types' lanes follow their hosts (setup.Hosts).
+func SVGOptions(setup *sim.Setup, title string) picture.SVGOptions {
+	return picture.SVGOptions{Horizon: setup.Scenario.Duration, Title: title, Hosts: setup.Hosts}
 }
 
 // PrintError prints err as sim does on stderr: an input problem is
@@ -173,5 +174,5 @@ func run(fsys fs.FS, scenario string, stdout, stderr, svg io.Writer) ([]traces.E
 	if runErr != nil {
 		return events.Events, runErr
 	}
-	return events.Events, picture.WriteSVG(svg, events.Events, SVGOptions(sc.Duration, sc.Name))
+	return events.Events, picture.WriteSVG(svg, events.Events, SVGOptions(setup, sc.Name))
 }
