@@ -75,21 +75,21 @@ type drawFold struct {
 
 // draw folds the run's events into a drawing of the window [from, to]
 // (to 0: the end of the run), in the layout columns gives for the widest
-// label; ext keeps each column's extent, for tooltips; hosts makes each
-// actor type's lane follow its host's. horizon is the end
+// label; ext keeps each column's extent, for tooltips; top is what the
+// setup says of where calls go. horizon is the end
 // of the run; a later last event extends it, as in BuildLanes.
 //
 // The events pass once, unless the last one is later than horizon: the
 // fold, which closes spans at the horizon, is then done again with the
 // horizon known (a trace edited by hand, or one whose header does not
 // say; a run's last event is never after its end).
-func draw(events Events, horizon, from, to time.Duration, columns func(label int) int, ext bool, hosts map[string]string) (*drawing, error) {
-	f, err := drawPass(events, horizon, from, to, columns, ext, hosts)
+func draw(events Events, horizon, from, to time.Duration, columns func(label int) int, ext bool, top topology) (*drawing, error) {
+	f, err := drawPass(events, horizon, from, to, columns, ext, top)
 	if err != nil {
 		return nil, err
 	}
 	if f.seen && f.last > horizon {
-		if f, err = drawPass(events, f.last, from, to, columns, ext, hosts); err != nil {
+		if f, err = drawPass(events, f.last, from, to, columns, ext, top); err != nil {
 			return nil, err
 		}
 	}
@@ -114,7 +114,7 @@ func draw(events Events, horizon, from, to time.Duration, columns func(label int
 }
 
 // drawPass is one pass of draw with the horizon taken as horizon.
-func drawPass(events Events, horizon, from, to time.Duration, columns func(label int) int, ext bool, hosts map[string]string) (*drawFold, error) {
+func drawPass(events Events, horizon, from, to time.Duration, columns func(label int) int, ext bool, top topology) (*drawFold, error) {
 	f := &drawFold{from: from, to: to, ext: ext, label: minLabelWidth}
 	if f.to == 0 {
 		f.to = horizon
@@ -130,7 +130,7 @@ func drawPass(events Events, horizon, from, to time.Duration, columns func(label
 		}
 	}
 	// Only tooltips (ext) show a span's detail.
-	f.lanesFold = newLanesFold(horizon, ext, f.opened, hosts)
+	f.lanesFold = newLanesFold(horizon, ext, f.opened, top)
 	if err := events(f.lanesFold); err != nil {
 		return nil, err
 	}

@@ -76,7 +76,7 @@ func TestPicturesStreamInOnePass(t *testing.T) {
 func TestPicturesPastTheHorizon(t *testing.T) {
 	events, _ := quickstart(t)
 	src := &reused{events: events}
-	d, err := draw(src.source, 30*time.Second, 0, 0, func(int) int { return 80 }, true, nil)
+	d, err := draw(src.source, 30*time.Second, 0, 0, func(int) int { return 80 }, true, topology{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestPicturesPastTheHorizon(t *testing.T) {
 	if src.passes != 2 || d.to != last {
 		t.Fatalf("%d passes, window to %s; want 2 and the last event's %s", src.passes, d.to, last)
 	}
-	checkDrawing(t, "past the horizon", events, 30*time.Second, 0, 0, nil, d)
+	checkDrawing(t, "past the horizon", events, 30*time.Second, 0, 0, topology{}, d)
 }
 
 // The columns folded from the spans as they pass are the ones Lane.Cells
@@ -95,7 +95,7 @@ func TestPicturesPastTheHorizon(t *testing.T) {
 func TestDrawMatchesWholeLanes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 1))
 	for run := range 200 {
-		events, horizon, hosts := randomRun(rng)
+		events, horizon, top := randomRun(rng)
 		from, to := time.Duration(0), time.Duration(0)
 		switch run % 3 {
 		case 1:
@@ -106,21 +106,21 @@ func TestDrawMatchesWholeLanes(t *testing.T) {
 		}
 		columns := func(label int) int { return 130 - 3*label } // a layout per width
 		src := &reused{events: events}
-		d, err := draw(src.source, horizon, from, to, columns, run%2 == 0, hosts)
+		d, err := draw(src.source, horizon, from, to, columns, run%2 == 0, top)
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}
 		if d.n != columns(d.label) {
 			t.Fatalf("run %d: %d columns, want %d for label width %d", run, d.n, columns(d.label), d.label)
 		}
-		checkDrawing(t, fmt.Sprintf("run %d", run), events, horizon, from, to, hosts, d)
+		checkDrawing(t, fmt.Sprintf("run %d", run), events, horizon, from, to, top, d)
 	}
 }
 
 // checkDrawing compares d with the lanes of BuildLanes sampled whole.
-func checkDrawing(t *testing.T, name string, events []traces.Event, horizon, from, to time.Duration, hosts map[string]string, d *drawing) {
+func checkDrawing(t *testing.T, name string, events []traces.Event, horizon, from, to time.Duration, top topology, d *drawing) {
 	t.Helper()
-	lanes := buildLanes(events, horizon, hosts)
+	lanes := buildLanes(events, horizon, top)
 	if n := len(events); n > 0 {
 		horizon = max(horizon, events[n-1].T)
 	}
@@ -181,7 +181,7 @@ func wholeExtents(l *Lane, from, to time.Duration, n int) []extent {
 // windows; breakers with names short and long changing state; workers
 // whose steps fail, retry and succeed; deliveries. Times only grow, but
 // a lane may first appear at any of them.
-func randomRun(rng *rand.Rand) ([]traces.Event, time.Duration, map[string]string) {
+func randomRun(rng *rand.Rand) ([]traces.Event, time.Duration, topology) {
 	horizon := time.Duration(1+rng.IntN(120)) * time.Second
 	name := func(prefix string) string {
 		return prefix + strings.Repeat("x", rng.IntN(40))
@@ -238,5 +238,13 @@ func randomRun(rng *rand.Rand) ([]traces.Event, time.Duration, map[string]string
 	if rng.IntN(4) == 0 && len(events) > 0 {
 		events[len(events)-1].T = horizon + time.Second // past the horizon
 	}
-	return events, horizon, hosts
+	// Calls to the second target go through the first breaker, which
+	// its lane shows closed from the first of them.
+	breakerOf := func(e *traces.Event) string {
+		if e.Target == targets[1] {
+			return breakers[0]
+		}
+		return ""
+	}
+	return events, horizon, topology{hosts, breakerOf}
 }

@@ -84,7 +84,8 @@ type Lane struct {
 	Name   string // target or breaker name; a worker's app id
 	Worker int    // worker lanes: the 0-based worker
 	// Start is the lane's first known instant: 0, or a breaker's first
-	// event (nothing records a breaker before it first changes state).
+	// request (its first event when the run's setup is not known, see
+	// TimelineOptions.BreakerOf).
 	Start time.Duration
 	// Spans are in time order and do not overlap; a gap is LaneIdle. A span
 	// with From == To is an instant (a breaker state held for no time).
@@ -142,16 +143,23 @@ type Mark struct {
 // backoff a WorkerWaiting span. A step the trace ends inside starts at its first
 // event.
 func BuildLanes(events []traces.Event, horizon time.Duration) []Lane {
-	return buildLanes(events, horizon, nil)
+	return buildLanes(events, horizon, topology{})
 }
 
-// buildLanes is BuildLanes with each actor type's lane following its host
-// (see TimelineOptions.Hosts).
-func buildLanes(events []traces.Event, horizon time.Duration, hosts map[string]string) []Lane {
+// topology is what the events do not say about where a call goes, from the
+// run's setup (see TimelineOptions): the app hosting each actor type, the
+// breaker each attempt goes through. Its zero value knows neither.
+type topology struct {
+	hosts     map[string]string
+	breakerOf func(*traces.Event) string
+}
+
+// buildLanes is BuildLanes knowing top.
+func buildLanes(events []traces.Event, horizon time.Duration, top topology) []Lane {
 	if n := len(events); n > 0 && events[n-1].T > horizon {
 		horizon = events[n-1].T
 	}
-	f := newLanesFold(horizon, true, func(a *laneAcc) { a.keep = true }, hosts)
+	f := newLanesFold(horizon, true, func(a *laneAcc) { a.keep = true }, top)
 	for i := range events {
 		f.Record(&events[i])
 	}
@@ -198,23 +206,38 @@ type lanesFold struct {
 	subs     map[string]*laneAcc
 	// hosted lists, per called app, the actor types it hosts, in name
 	// order: their lanes follow its availability.
-	hosted map[string][]string
+	hosted    map[string][]string
+	breakerOf func(*traces.Event) string
+	// quiet holds the first request of each breaker named by breakerOf
+	// that has no lane yet (no transition so far).
+	quiet map[string]time.Duration
 	// last is the last event's instant (BuildLanes extends the horizon to
 	// it), seen whether any event was.
 	last time.Duration
 	seen bool
 }
 
-func newLanesFold(horizon time.Duration, detailed bool, opened func(*laneAcc), hosts map[string]string) *lanesFold {
+func newLanesFold(horizon time.Duration, detailed bool, opened func(*laneAcc), top topology) *lanesFold {
 	f := &lanesFold{horizon: horizon, detailed: detailed, opened: opened, targets: map[string]*targetFold{}, breakers: map[string]*breakerFold{},
-		workers: map[workerKey]*workerFold{}, subs: map[string]*laneAcc{}}
-	for _, typ := range sortedKeys(hosts) {
+		workers: map[workerKey]*workerFold{}, subs: map[string]*laneAcc{}, breakerOf: top.breakerOf}
+	for _, typ := range sortedKeys(top.hosts) {
 		if f.hosted == nil {
 			f.hosted = map[string][]string{}
 		}
-		f.hosted[hosts[typ]] = append(f.hosted[hosts[typ]], typ)
+		f.hosted[top.hosts[typ]] = append(f.hosted[top.hosts[typ]], typ)
 	}
 	return f
+}
+
+// breaker is the fold of breaker name, created at t (its first request or
+// first event) when new.
+func (f *lanesFold) breaker(name string, t time.Duration) *breakerFold {
+	b, ok := f.breakers[name]
+	if !ok {
+		b = &breakerFold{lane: f.lane(Lane{Kind: BreakerLane, Name: name, Start: t})}
+		f.breakers[name] = b
+	}
+	return b
 }
 
 func (f *lanesFold) lane(l Lane) *laneAcc {
@@ -247,10 +270,10 @@ func (f *lanesFold) Record(e *traces.Event) error {
 			}
 		}
 	case traces.Breaker:
-		b, ok := f.breakers[e.Name]
-		if !ok {
-			b = &breakerFold{lane: f.lane(Lane{Kind: BreakerLane, Name: e.Name, Start: e.T})}
-			f.breakers[e.Name] = b
+		b := f.breaker(e.Name, e.T)
+		if t0, ok := f.quiet[e.Name]; ok {
+			b.request(t0)
+			delete(f.quiet, e.Name)
 		}
 		b.change(e)
 	case traces.Deliver:
@@ -273,10 +296,20 @@ func (f *lanesFold) Record(e *traces.Event) error {
 		if e.Target != "" {
 			f.target(e.Target)
 		}
+		if e.Kind == traces.Call && f.breakerOf != nil {
+			// Dapr creates a breaker, closed, at its first request: the
+			// lane starts with the first attempt through it (the call
+			// event's instant until the step's result says when the
+			// attempt began; see workerFold.flush).
+			if name := f.breakerOf(e); name != "" {
+				f.request(name, e.T)
+			}
+		}
 		k := workerKey{e.App, e.Worker}
 		w, ok := f.workers[k]
 		if !ok {
-			w = &workerFold{lane: f.lane(Lane{Kind: WorkerLane, Name: e.App, Worker: e.Worker}), detailed: f.detailed, retried: map[int]bool{}}
+			w = &workerFold{lane: f.lane(Lane{Kind: WorkerLane, Name: e.App, Worker: e.Worker}), detailed: f.detailed, retried: map[int]bool{},
+				requested: f.requested}
 			f.workers[k] = w
 		}
 		w.record(e, f.horizon)
@@ -292,6 +325,11 @@ func (f *lanesFold) close() []*laneAcc {
 		t := f.targets[name]
 		t.close(f.horizon)
 		out = append(out, t.lane)
+	}
+	if len(f.quiet) <= maxQuietBreakers {
+		for _, name := range sortedKeys(f.quiet) {
+			f.breaker(name, f.quiet[name]).request(f.quiet[name])
+		}
 	}
 	for _, name := range sortedKeys(f.breakers) {
 		b := f.breakers[name]
@@ -319,17 +357,68 @@ func (f *lanesFold) close() []*laneAcc {
 	return out
 }
 
-// breakerFold follows one breaker: each state is a span from its event to
-// the next one's (an instant when both are at one time), the last to the
-// horizon.
+// requested tells the breaker of call event e, if any, that the attempt
+// began at t (the worker's fold knows when once the step ends).
+func (f *lanesFold) requested(e *traces.Event, t time.Duration) {
+	if f.breakerOf == nil {
+		return
+	}
+	if name := f.breakerOf(e); name != "" {
+		f.request(name, t)
+	}
+}
+
+// request records an attempt through breaker name that began at t. A
+// breaker gets its lane at its first transition, closed from its first
+// request; until then only that instant is kept (see quiet).
+func (f *lanesFold) request(name string, t time.Duration) {
+	if b, ok := f.breakers[name]; ok {
+		b.request(t)
+		return
+	}
+	if f.quiet == nil {
+		f.quiet = map[string]time.Duration{}
+	}
+	if t0, ok := f.quiet[name]; !ok || t < t0 {
+		f.quiet[name] = t
+	}
+}
+
+// maxQuietBreakers bounds the breakers drawn that never change state:
+// each closed from its first request to the end. A run with more (a
+// breaker per actor id, say) draws none of them, as before it knew of
+// requests: hundreds of lanes of "closed" would crowd out the rest, and
+// each lane holds its columns for every layout the picture may take.
+const maxQuietBreakers = 16
+
+// breakerFold follows one breaker: closed from its first request, then
+// each state a span from its event to the next one's (an instant when
+// both are at one time), the last to the horizon.
 type breakerFold struct {
 	lane *laneAcc
 	cur  Span // the open span, To not yet known
 	open bool
+	// changed: a transition came; before it the open span is the closed
+	// one from the first request, whose start an earlier request moves.
+	changed bool
+}
+
+// request records an attempt through the breaker that began at t: before
+// the first transition, the breaker is closed from its earliest request.
+func (b *breakerFold) request(t time.Duration) {
+	switch {
+	case b.changed:
+	case !b.open:
+		b.cur, b.open = Span{From: t, To: t, State: BreakerClosed}, true
+		b.lane.Start = t
+	case t < b.cur.From:
+		b.cur.From, b.lane.Start = t, t
+	}
 }
 
 func (b *breakerFold) change(e *traces.Event) {
 	from, to := breakerState(e.From), breakerState(e.To)
+	b.changed = true
 	if b.open {
 		b.cur.To = e.T
 		b.lane.span(b.cur)
@@ -536,6 +625,8 @@ type workerFold struct {
 	pending  []traces.Event // the current step's call and retry events
 	retried  map[int]bool   // the attempts of the step flushed that were retried
 	end      time.Duration
+	// requested is told when each attempt began (lanesFold.requested).
+	requested func(e *traces.Event, t time.Duration)
 }
 
 func (w *workerFold) record(e *traces.Event, horizon time.Duration) {
@@ -602,6 +693,7 @@ func (w *workerFold) flush(op *traces.Event, horizon time.Duration) {
 				}
 			}
 			add(Span{From: next, To: e.T, State: st, Detail: w.callDetail(who, e)})
+			w.requested(e, min(next, e.T))
 			next = e.T
 		case traces.Retry:
 			until := e.T + max(e.Delay, 0)

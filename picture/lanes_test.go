@@ -2,6 +2,7 @@ package picture
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -259,7 +260,7 @@ func TestActorLaneFollowsHost(t *testing.T) {
 		{T: 9 * time.Second, Kind: traces.Fault, Target: "cart-service", Change: "error", Detail: "methods checkout"},
 		{T: 12 * time.Second, Kind: traces.Fault, Target: "cart-service", Change: "end"},
 	}
-	lanes := buildLanes(events, 20*time.Second, map[string]string{"Cart": "cart-service"})
+	lanes := buildLanes(events, 20*time.Second, topology{hosts: map[string]string{"Cart": "cart-service"}})
 	if len(lanes) < 2 || lanes[0].Name != "Cart" || lanes[1].Name != "cart-service" {
 		t.Fatalf("lanes %v, want Cart then cart-service first", lanes)
 	}
@@ -276,5 +277,70 @@ func TestActorLaneFollowsHost(t *testing.T) {
 	}
 	if got := spansText(BuildLanes(events, 20*time.Second)[0]); got != "up 0s-20s\n" {
 		t.Errorf("without hosts, Cart: %s", got)
+	}
+}
+
+// Dapr creates a breaker, closed, at its first request: told which breaker
+// each attempt goes through, the quickstart's breaker lane is closed from
+// the first save's start (2s, its op event at 2.001001s after 1.001ms)
+// to the trip, not blank until the trip.
+func TestBreakerLaneFromFirstRequest(t *testing.T) {
+	events, horizon := quickstart(t)
+	breakerOf := func(e *traces.Event) string {
+		if e.Target == "statestore" {
+			return "simpleCB-statestore"
+		}
+		return ""
+	}
+	lane := func(lanes []Lane) Lane {
+		for _, l := range lanes {
+			if l.Kind == BreakerLane {
+				return l
+			}
+		}
+		t.Fatal("no breaker lane")
+		return Lane{}
+	}
+	got := lane(buildLanes(events, horizon, topology{breakerOf: breakerOf}))
+	first := got.Spans[0]
+	if got.Start != 2*time.Second || first.State != BreakerClosed || first.From != 2*time.Second || first.To != ms(26405.988957) {
+		t.Errorf("lane starts %s, first span %s %s-%s; want closed from 2s to the trip at 26.405988957s", got.Start, first.State, first.From, first.To)
+	}
+	if len(got.Marks) != 5 {
+		t.Errorf("%d marks, want the 5 transitions only", len(got.Marks))
+	}
+	// Without it the lane starts at the trip, as the events alone say.
+	if l := lane(BuildLanes(events, horizon)); l.Start != ms(26405.988957) || l.Spans[0].State != BreakerOpen {
+		t.Errorf("without breakerOf: starts %s in %s", l.Start, l.Spans[0].State)
+	}
+}
+
+// A breaker that never changes state is drawn closed from its first
+// request to the end; past maxQuietBreakers of them (a breaker per actor
+// id) none is, so they cannot crowd out the rest.
+func TestQuietBreakers(t *testing.T) {
+	calls := func(n int) []traces.Event {
+		var out []traces.Event
+		for i := range n {
+			out = append(out, traces.Event{T: time.Duration(i+1) * time.Second, Kind: traces.Call, App: "a", Target: fmt.Sprintf("Cart-%02d", i),
+				Op: "actor", Iteration: i + 1, Step: 1, Attempt: 1, Outcome: traces.OK})
+		}
+		return out
+	}
+	top := topology{breakerOf: func(e *traces.Event) string { return "cb-" + e.Target }}
+	breakers := func(lanes []Lane) (out []string) {
+		for _, l := range lanes {
+			if l.Kind == BreakerLane {
+				out = append(out, fmt.Sprintf("%s %s", l.Name, strings.TrimSpace(spansText(l))))
+			}
+		}
+		return out
+	}
+	got := breakers(buildLanes(calls(2), time.Minute, top))
+	if want := []string{"cb-Cart-00 closed 1s-1m0s", "cb-Cart-01 closed 2s-1m0s"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("two quiet breakers: %q, want %q", got, want)
+	}
+	if got := breakers(buildLanes(calls(maxQuietBreakers+1), time.Minute, top)); len(got) != 0 {
+		t.Errorf("%d quiet breakers drawn: %q, want none", len(got), got)
 	}
 }

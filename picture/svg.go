@@ -22,9 +22,9 @@ type SVGOptions struct {
 	Width int
 	// Title heads the picture, e.g. the scenario's name; "" draws none.
 	Title string
-	// Hosts names the called app hosting each actor type, as in
-	// TimelineOptions.
-	Hosts map[string]string
+	// Hosts and BreakerOf say where calls go, as in TimelineOptions.
+	Hosts     map[string]string
+	BreakerOf func(*traces.Event) string
 }
 
 // DefaultSVGWidth is the width of an SVG timeline in pixels.
@@ -76,7 +76,7 @@ func WriteSVGFrom(w io.Writer, events Events, opt SVGOptions) error {
 		width = DefaultSVGWidth
 	}
 	labelX := func(labelChars int) int { return svgMargin + int(float64(labelChars)*svgCharW) + 8 }
-	d, err := draw(events, opt.Horizon, opt.From, opt.To, func(label int) int { return max(width-labelX(label)-svgMargin-16, 50) }, true, opt.Hosts)
+	d, err := draw(events, opt.Horizon, opt.From, opt.To, func(label int) int { return max(width-labelX(label)-svgMargin-16, 50) }, true, topology{opt.Hosts, opt.BreakerOf})
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,11 @@ type TimelineOptions struct {
 	// Hosts): the events name a fault by the host, and an actor type's
 	// lane follows it. nil draws an actor type's lane up throughout.
 	Hosts map[string]string
+	// BreakerOf names the breaker an attempt (a call event) went through,
+	// "" for none, as the engine creates it (sim.Setup.BreakerOf): a
+	// breaker's lane shows it closed from its first request. nil starts
+	// the lane at the breaker's first transition, all the events say.
+	BreakerOf func(*traces.Event) string
 	// Color adds ANSI colours (for a terminal, and only when NO_COLOR is
 	// unset: the caller decides). Without it the output is plain text.
 	Color bool
@@ -107,7 +112,7 @@ func WriteTimelineFrom(w io.Writer, events Events, opt TimelineOptions) error {
 	if width <= 0 {
 		width = DefaultTimelineWidth
 	}
-	d, err := draw(events, opt.Horizon, opt.From, opt.To, func(label int) int { return max(width-(label+1), 10) }, false, opt.Hosts)
+	d, err := draw(events, opt.Horizon, opt.From, opt.To, func(label int) int { return max(width-(label+1), 10) }, false, topology{opt.Hosts, opt.BreakerOf})
 	if err != nil {
 		return err
 	}

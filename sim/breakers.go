@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/dapr-sim/sim/policies/breaker"
+	"github.com/dapr-sim/sim/traces"
 )
 
 // BreakerSettings finds the settings of the breaker a run of this setup
@@ -44,4 +45,45 @@ func (s *Setup) BreakerSettings(name string) (settings breaker.Settings, ok bool
 		}
 	}
 	return breaker.Settings{}, false
+}
+
+// BreakerOf names the breaker the attempt of call event e went through, as
+// the engine creates it: the breaker of the step's component (a state
+// operation's, or a publish's or output binding's own kind), of the called
+// app's endpoint, or of the actor type or id; "" when the step has none or
+// e is not a step's attempt. It resolves the step's policy as the engine's
+// pipelines do (storeRefs, invokePipeline, actorPipeline in engine.go and
+// pipeline.go), for pictures: the events record a breaker only when it
+// changes state, and Dapr creates it, closed, at its first request.
+func (s *Setup) BreakerOf(e *traces.Event) string {
+	if e.Kind != traces.Call || e.Step < 1 {
+		return ""
+	}
+	for ai := range s.Scenario.Apps {
+		a := &s.Scenario.Apps[ai]
+		if a.ID != e.App || e.Step > len(a.Steps) {
+			continue
+		}
+		spec := s.SpecOf(a.ID)
+		if spec == nil {
+			return ""
+		}
+		st := &a.Steps[e.Step-1]
+		var b *breaker.Settings
+		switch st.Op {
+		case Invoke:
+			b = spec.App(st.Target, st.Target+":"+expand(st.Method, e.Iteration, e.Worker)).Breaker
+		case Actor:
+			b = spec.Actor(st.Target, expand(st.ActorID, e.Iteration, e.Worker)).PreLock.Breaker
+		case Publish, Binding:
+			b = spec.ComponentOutbound(st.Target).Breaker
+		default:
+			b = spec.StateStoreOutbound(st.Target).Breaker
+		}
+		if b == nil {
+			return ""
+		}
+		return b.Name
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/dapr-sim/sim/traces"
 	"testing"
 )
 
@@ -36,5 +37,57 @@ func TestBreakerSettings(t *testing.T) {
 	}
 	if s, ok := setup.BreakerSettings("simpleCB-statestore"); !ok || s.Name != "simpleCB-statestore" {
 		t.Errorf("quickstart's breaker: %+v, %v", s, ok)
+	}
+}
+
+// TestBreakerOf: every breaker that changes state in a run is named by
+// BreakerOf for an attempt before its first transition (Dapr creates it at
+// its first request), and every name BreakerOf gives is one the engine
+// logs: the quickstart's component breaker, actor breakers per id and per
+// type, an app's endpoint breakers.
+func TestBreakerOf(t *testing.T) {
+	runs := map[string]string{
+		"quickstart":   "../examples/quickstart/scenario.yaml",
+		"half-open":    "../examples/half-open/scenario.yaml",
+		"endpoints":    "../examples/invoke-endpoints/scenario.yaml",
+		"actor scopes": writeArchive(t, "testdata/scenarios/actor_breaker_scopes.txtar"),
+	}
+	for name, path := range runs {
+		sc, err := LoadScenario(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		setup, err := Prepare(sc, Overrides{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var events traces.Collector
+		eng := NewEngine(setup, &events, Options{})
+		if err := eng.Run(); err != nil {
+			t.Fatal(err)
+		}
+		eng.Close()
+		requested := map[string]bool{}
+		transitions := 0
+		for i := range events.Events {
+			e := &events.Events[i]
+			if b := setup.BreakerOf(e); b != "" {
+				requested[b] = true
+			}
+			if e.Kind == traces.Breaker {
+				transitions++
+				if !requested[e.Name] {
+					t.Errorf("%s: breaker %s changed state at %s before any attempt BreakerOf names it for", name, e.Name, e.T)
+				}
+			}
+		}
+		if transitions == 0 || len(requested) == 0 {
+			t.Errorf("%s: %d transitions, %d breakers requested; the run should exercise both", name, transitions, len(requested))
+		}
+		for b := range requested {
+			if _, ok := setup.BreakerSettings(b); !ok {
+				t.Errorf("%s: BreakerOf names %q, which no step of the run creates", name, b)
+			}
+		}
 	}
 }

@@ -89,11 +89,13 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 				defer tr.Close()
 				events, opt.Horizon, opt.Title = traceEvents(path, tr), picture.HeadHorizon(&tr.Head), tr.Name
 				// The header's setup says which app hosts each actor
-				// type. A header sim cannot prepare (one written by hand)
-				// still draws: its actor types' lanes then show only
-				// their own events, as the events alone tell.
+				// type and which breaker each attempt goes through. A
+				// header sim cannot prepare (one written by hand) still
+				// draws, from what the events alone tell: actor types'
+				// lanes without their hosts' faults, breakers' lanes from
+				// their first transition.
 				if setup, err := sim.PrepareTrace(path, tr); err == nil {
-					opt.Hosts = setup.Hosts
+					opt.Hosts, opt.BreakerOf = setup.Hosts, setup.BreakerOf
 				}
 			} else {
 				var o sim.Overrides
@@ -101,10 +103,12 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 				if c.Flags().Changed("seed") {
 					o.Seed = &seed
 				}
-				events, opt.Horizon, opt.Title, opt.Hosts, err = scenarioEvents(path, o, maxEvents, stdout, stderr)
+				var setup *sim.Setup
+				events, opt.Horizon, opt.Title, setup, err = scenarioEvents(path, o, maxEvents, stdout, stderr)
 				if err != nil {
 					return err
 				}
+				opt.Hosts, opt.BreakerOf = setup.Hosts, setup.BreakerOf
 			}
 			return drawTimeline(stdout, events, opt, from)
 		},
@@ -166,8 +170,8 @@ func (l lastEvent) Record(e *traces.Event) error {
 
 // scenarioEvents loads and prepares the scenario at path as `sim run`
 // does and returns its run as events (each reading runs it again), with
-// the horizon, the scenario's name and the app hosting each actor type.
-func scenarioEvents(path string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) (picture.Events, time.Duration, string, map[string]string, error) {
+// the horizon, the scenario's name and its setup.
+func scenarioEvents(path string, o sim.Overrides, maxEvents int64, stdout, stderr io.Writer) (picture.Events, time.Duration, string, *sim.Setup, error) {
 	sc, err := sim.LoadScenario(path)
 	if err != nil {
 		return nil, 0, "", nil, err
@@ -184,7 +188,7 @@ func scenarioEvents(path string, o sim.Overrides, maxEvents int64, stdout, stder
 		defer eng.Close()
 		return eng.Run()
 	}
-	return events, sc.Duration, sc.Name, setup.Hosts, nil
+	return events, sc.Duration, sc.Name, setup, nil
 }
 
 // traceFile reports whether path holds a trace rather than a scenario

@@ -58,9 +58,10 @@ func NewLog(w io.Writer, setup *sim.Setup) (*traces.LogWriter, error) {
 
 // SVGOptions are the SVG timeline's options for a run of setup titled
 // title (the scenario's name), the whole run; a window sets From and To.
-// Its actor types' lanes follow their hosts (setup.Hosts).
+// Its actor types' lanes follow their hosts (setup.Hosts), its breakers'
+// start at their first request (setup.BreakerOf).
 func SVGOptions(setup *sim.Setup, title string) picture.SVGOptions {
-	return picture.SVGOptions{Horizon: setup.Scenario.Duration, Title: title, Hosts: setup.Hosts}
+	return picture.SVGOptions{Horizon: setup.Scenario.Duration, Title: title, Hosts: setup.Hosts, BreakerOf: setup.BreakerOf}
 }
 
 // PrintError prints err as sim does on stderr: an input problem is
