@@ -60,6 +60,8 @@ func TestRenderHTMLLoadsNothing(t *testing.T) {
 //   - moving the slider changes the highlighted state: closed at 20s, open
 //     at 27s (tripped at 26s), open at 31.5s (the probe at 31s failed),
 //     closed at 37s (closed at 36s), with the store down then up;
+//   - the breaker's lane is closed from its first request, each half-open
+//     period at least 4 px wide, its name line counting failures;
 //   - the breaker diagram's arrow labels are drawn at 10 px or more, none
 //     over another;
 //   - the latest events are said as `sim run --explain` prints them, the
@@ -109,6 +111,27 @@ func TestRenderHTMLInChromium(t *testing.T) {
 		if i > 0 && s.LogLines <= got.Steps[i-1].LogLines {
 			t.Errorf("slider at %s: %d log lines, not more than at %s (%d)", w.at, s.LogLines, want[i-1].at, got.Steps[i-1].LogLines)
 		}
+	}
+	// The breaker's lane: closed from its first request (the first save,
+	// answered at 2.001001s), then the transitions, each half-open (89 ms
+	// and 1 ms of a minute) drawn at least 4 px wide; its name line says
+	// the state and failures at the last step (37s).
+	if len(got.BreakerLanes) != 1 {
+		t.Fatalf("breaker lanes: %+v, want simpleCB-statestore's", got.BreakerLanes)
+	}
+	bl := got.BreakerLanes[0]
+	var states []string
+	for _, g := range bl.Segments {
+		states = append(states, g.State)
+		if g.State == "half-open" && g.Px < 4 {
+			t.Errorf("a half-open segment from %s is %.1f px wide, want at least 4", time.Duration(g.From), g.Px)
+		}
+	}
+	if strings.Join(states, ",") != "closed,open,half-open,open,half-open,closed" || bl.Segments[0].From != int64(2001001*time.Microsecond) {
+		t.Errorf("breaker lane segments %+v; want closed from 2.001001s, open, half-open, open, half-open, closed", bl.Segments)
+	}
+	if !strings.HasPrefix(bl.Label, "simpleCB-statestore · closed, 0 consecutive failures") {
+		t.Errorf("breaker lane at 37s says %q", bl.Label)
 	}
 	// The latest events in plain words: at 27s, the trip at 26.405988957s
 	// as `sim run --explain` says it, the raw event folded under it; the

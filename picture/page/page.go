@@ -202,8 +202,11 @@ type SelfTest struct {
 	Blocked []string `json:"blocked"`
 	// Lanes are the deliveries lanes read back from the DOM; Selected is
 	// what the page shows after a click on the first bar of the first.
-	Lanes    []SelfTestLane `json:"lanes"`
-	Selected string         `json:"selected"`
+	Lanes []SelfTestLane `json:"lanes"`
+	// BreakerLanes are the breakers' lanes read back from the DOM, after
+	// the last step.
+	BreakerLanes []SelfTestBreakerLane `json:"breakerLanes"`
+	Selected     string                `json:"selected"`
 }
 
 // SelfTestStep is the page at one slider position.
@@ -233,6 +236,19 @@ type SelfTestSaid struct {
 	Raw      string `json:"raw"`
 	Open     bool   `json:"open"`
 	RawShown bool   `json:"rawShown"`
+}
+
+// SelfTestBreakerLane is a breaker's lane as the page draws it: its name
+// line (state and failures at the instant shown) and its segments, each
+// a state from an instant (ns), with its drawn width in pixels.
+type SelfTestBreakerLane struct {
+	Name     string `json:"name"`
+	Label    string `json:"label"`
+	Segments []struct {
+		State string  `json:"state"`
+		From  int64   `json:"from"`
+		Px    float64 `json:"px"`
+	} `json:"segments"`
 }
 
 // SelfTestLane is a deliveries lane as the page draws it.

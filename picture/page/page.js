@@ -74,6 +74,53 @@
     });
   })();
 
+  // Breaker lanes: one per breaker, from the engine's snapshots — closed
+  // from its first request (the first snapshot listing it; Dapr creates a
+  // breaker then), each run of one state a segment. A half-open segment
+  // is at least a few pixels wide whatever the window (page.css), so a
+  // probe of a millisecond in an hour still shows. The lane's name says
+  // the state and the failures counted at the slider's instant.
+  var breakerLanes = [];
+  (function breakers() {
+    var box = document.getElementById("breaker-lanes");
+    if (!snaps.length) return;
+    var span = Math.max(1, D.to - D.from);
+    var names = [];
+    snaps.forEach(function (s) {
+      s.breakers.forEach(function (b) { if (names.indexOf(b.name) < 0) names.push(b.name); });
+    });
+    names.sort();
+    names.forEach(function (name) {
+      var lane = el("div", "lane blane");
+      lane.dataset.breaker = name;
+      var seg = null;
+      function close(end) {
+        if (!seg) return;
+        var d = el("div", "seg " + seg.state);
+        d.dataset.state = seg.state;
+        d.dataset.from = String(seg.from);
+        d.style.left = (100 * (seg.from - D.from) / span) + "%";
+        d.style.width = (100 * (end - seg.from) / span) + "%";
+        d.title = name + " " + seg.state + " " + fmt(seg.from) + "–" + fmt(end);
+        lane.appendChild(d);
+        seg = null;
+      }
+      snaps.forEach(function (s) {
+        var b = s.breakers.filter(function (x) { return x.name === name; })[0];
+        var st = b ? b.state : null;
+        if (seg && seg.state === st) return;
+        close(s.t);
+        if (st) seg = { state: st, from: s.t };
+      });
+      close(D.to);
+      var label = el("span", "name", name);
+      lane.appendChild(label);
+      lane.appendChild(el("div", "cursor"));
+      box.appendChild(lane);
+      breakerLanes.push({ name: name, label: label });
+    });
+  })();
+
   // Deliveries lanes: one per topic and subscriber (and per input binding),
   // each delivery a bar from its start to its end in the row the Go side
   // gave it, coloured by what became of the message (the SVG's colours).
@@ -155,6 +202,11 @@
       li.appendChild(document.createTextNode(" " + x.kind + " " + x.name + (x.since >= 0 ? " since " + fmt(x.since) : "") +
         (x.windows && x.windows.length ? " — " + x.windows.join("; ") : "")));
       tl.appendChild(li);
+    });
+    breakerLanes.forEach(function (x) {
+      var b = s.breakers.filter(function (y) { return y.name === x.name; })[0];
+      x.label.textContent = x.name + (b ? " · " + b.state + ", " + b.consecutiveFailures + " consecutive " +
+        (b.consecutiveFailures === 1 ? "failure" : "failures") + " (" + b.totalFailures + " in " + b.requests + " requests)" : " · not created yet");
     });
     document.querySelectorAll(".lane .cursor, .dlane .cursor").forEach(function (c) {
       c.style.left = (100 * (cur - D.from) / Math.max(1, D.to - D.from)) + "%";
@@ -269,7 +321,7 @@
       diagrams: svgs.length,
       states: svgs.length ? Array.prototype.map.call(svgs[0].querySelectorAll("g.state"), function (g) { return g.dataset.state; }) : [],
       width: svgs.length ? svgs[0].getBoundingClientRect().width : 0,
-      steps: [], labelPx: 0, labelOverlaps: 0, rawOnDemand: false, arrow: 0, resources: 0, blocked: [], lanes: [], selected: ""
+      steps: [], breakerLanes: [], labelPx: 0, labelOverlaps: 0, rawOnDemand: false, arrow: 0, resources: 0, blocked: [], lanes: [], selected: ""
     };
     instants.forEach(function (sec) {
       slider.value = String(Math.round(sec * 1000));
@@ -314,6 +366,12 @@
     }
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
     r.arrow = cur;
+    r.breakerLanes = Array.prototype.map.call(document.querySelectorAll("#breaker-lanes .blane"), function (lane) {
+      return { name: lane.dataset.breaker, label: lane.querySelector(".name").textContent,
+        segments: Array.prototype.map.call(lane.querySelectorAll(".seg"), function (g) {
+          return { state: g.dataset.state, from: Number(g.dataset.from), px: g.getBoundingClientRect().width };
+        }) };
+    });
     r.lanes = Array.prototype.map.call(document.querySelectorAll("#deliveries .dlane"), function (lane) {
       return { name: lane.dataset.lane, deliveries: Array.prototype.map.call(lane.querySelectorAll(".delivery"), function (b) {
         return { message: b.dataset.message, result: b.dataset.result, state: b.classList[1], delivery: Number(b.dataset.delivery),
