@@ -10,9 +10,14 @@
 // caller.
 //
 // Place in the flow: a picture is a projection of the event log, like the
-// sidecar log text. It reads events and nothing else, and models no engine
-// timing of its own: a picture that needs a fact the events do not carry
-// means an event is missing, not that picture should work it out.
+// sidecar log text. It reads events and models no engine timing of its
+// own: a picture that needs a fact the events do not carry means an event
+// is missing, not that picture should work it out. Two static facts of the
+// run's setup, which no event states, come from the caller as plain
+// values (TimelineOptions.Hosts and BreakerOf, computed by sim.Setup): the
+// app hosting each actor type, and the breaker each attempt goes through,
+// which Dapr creates at its first request while the events record it only
+// when it changes state.
 //
 // It imports traces (the events), policies (a breaker's state diagram, from
 // its machine's fsm table with its policy's numbers) and internal helpers,

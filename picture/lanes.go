@@ -136,7 +136,9 @@ type Mark struct {
 // Targets start up; stop/start and fault windows change them (see State
 // for the order of precedence when several hold). A fault window's `end`
 // event does not say which window ended, so it closes the earliest-started
-// one still open on that target. Breakers start at their first event. A
+// one still open on that target. Breakers start at their first event (the
+// pictures, told the run's setup, start them at their first request: see
+// TimelineOptions.BreakerOf). A
 // worker's step runs from its issue (the op event's t − took) to its result;
 // attempt k > 1 starts when the backoff of attempt k−1 (its retry event's
 // t + delay) ends, each attempt is a span marked by its outcome and each

@@ -2,9 +2,11 @@
 // TRACE -o FILE.html`): one self-contained HTML file — its CSS, JavaScript
 // and data inline, no network, works from file:// — in which a learner
 // scrubs through virtual time with a slider or the arrow keys, or plays it
-// at 1×, 10× or 100×, and sees each breaker's state diagram with the
-// current state highlighted and its counts, the sidecar's log up to that
-// instant, and which stores and called apps are up; in a run with
+// at 1×, 10× or 100×, and sees each breaker's lane (closed from its first
+// request) and state diagram with the current state highlighted and its
+// counts, the sidecar's log up to that instant, the latest events in the
+// words of `sim run --explain` (the raw event folded under each), and
+// which stores and called apps are up; in a run with
 // messages, a deliveries lane per topic and subscriber (and per input
 // binding) — each delivery a bar coloured by what became of the message,
 // its message id, delivery number and the app's answer on hover or click
