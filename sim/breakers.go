@@ -60,30 +60,65 @@ func (s *Setup) BreakerOf(e *traces.Event) string {
 		return ""
 	}
 	for ai := range s.Scenario.Apps {
-		a := &s.Scenario.Apps[ai]
-		if a.ID != e.App || e.Step > len(a.Steps) {
-			continue
+		if a := &s.Scenario.Apps[ai]; a.ID == e.App && e.Step <= len(a.Steps) {
+			return s.stepBreaker(a.ID, &a.Steps[e.Step-1], e.Iteration, e.Worker)
 		}
-		spec := s.SpecOf(a.ID)
-		if spec == nil {
-			return ""
-		}
-		st := &a.Steps[e.Step-1]
-		var b *breaker.Settings
-		switch st.Op {
-		case Invoke:
-			b = spec.App(st.Target, st.Target+":"+expand(st.Method, e.Iteration, e.Worker)).Breaker
-		case Actor:
-			b = spec.Actor(st.Target, expand(st.ActorID, e.Iteration, e.Worker)).PreLock.Breaker
-		case Publish, Binding:
-			b = spec.ComponentOutbound(st.Target).Breaker
-		default:
-			b = spec.StateStoreOutbound(st.Target).Breaker
-		}
-		if b == nil {
-			return ""
-		}
-		return b.Name
 	}
 	return ""
+}
+
+// BreakerNamer is BreakerOf resolved ahead for every step whose breaker
+// does not depend on the iteration or worker (a component's; an endpoint
+// or actor without a {i} or {w} in its method or id), so a picture asking
+// for every attempt of a long run pays a map lookup, not a policy
+// resolution.
+func (s *Setup) BreakerNamer() func(*traces.Event) string {
+	type key struct {
+		app  string
+		step int
+	}
+	fixed := map[key]string{}
+	for ai := range s.Scenario.Apps {
+		a := &s.Scenario.Apps[ai]
+		for si := range a.Steps {
+			st := &a.Steps[si]
+			if (st.Op == Invoke && strings.IndexByte(st.Method, '{') >= 0) || (st.Op == Actor && strings.IndexByte(st.ActorID, '{') >= 0) {
+				continue
+			}
+			fixed[key{a.ID, si + 1}] = s.stepBreaker(a.ID, st, 0, 0)
+		}
+	}
+	return func(e *traces.Event) string {
+		if e.Kind != traces.Call {
+			return ""
+		}
+		if name, ok := fixed[key{e.App, e.Step}]; ok {
+			return name
+		}
+		return s.BreakerOf(e)
+	}
+}
+
+// stepBreaker names the breaker of step st of app on iteration and
+// worker, "" for none.
+func (s *Setup) stepBreaker(app string, st *Step, iteration, worker int) string {
+	spec := s.SpecOf(app)
+	if spec == nil {
+		return ""
+	}
+	var b *breaker.Settings
+	switch st.Op {
+	case Invoke:
+		b = spec.App(st.Target, st.Target+":"+expand(st.Method, iteration, worker)).Breaker
+	case Actor:
+		b = spec.Actor(st.Target, expand(st.ActorID, iteration, worker)).PreLock.Breaker
+	case Publish, Binding:
+		b = spec.ComponentOutbound(st.Target).Breaker
+	default:
+		b = spec.StateStoreOutbound(st.Target).Breaker
+	}
+	if b == nil {
+		return ""
+	}
+	return b.Name
 }

@@ -40,7 +40,8 @@ func TestBreakerSettings(t *testing.T) {
 	}
 }
 
-// TestBreakerOf: every breaker that changes state in a run is named by
+// TestBreakerOf: BreakerNamer agrees with BreakerOf on every event, and
+// every breaker that changes state in a run is named by
 // BreakerOf for an attempt before its first transition (Dapr creates it at
 // its first request), and every name BreakerOf gives is one the engine
 // logs: the quickstart's component breaker, actor breakers per id and per
@@ -69,10 +70,15 @@ func TestBreakerOf(t *testing.T) {
 		eng.Close()
 		requested := map[string]bool{}
 		transitions := 0
+		namer := setup.BreakerNamer()
 		for i := range events.Events {
 			e := &events.Events[i]
-			if b := setup.BreakerOf(e); b != "" {
+			b := setup.BreakerOf(e)
+			if b != "" {
 				requested[b] = true
+			}
+			if nb := namer(e); nb != b {
+				t.Errorf("%s: at %s BreakerNamer says %q, BreakerOf %q", name, e.T, nb, b)
 			}
 			if e.Kind == traces.Breaker {
 				transitions++

@@ -95,7 +95,7 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 				// lanes without their hosts' faults, breakers' lanes from
 				// their first transition.
 				if setup, err := sim.PrepareTrace(path, tr); err == nil {
-					opt.Hosts, opt.BreakerOf = setup.Hosts, setup.BreakerOf
+					opt.Hosts, opt.BreakerOf = setup.Hosts, setup.BreakerNamer()
 				}
 			} else {
 				var o sim.Overrides
@@ -108,7 +108,7 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				opt.Hosts, opt.BreakerOf = setup.Hosts, setup.BreakerOf
+				opt.Hosts, opt.BreakerOf = setup.Hosts, setup.BreakerNamer()
 			}
 			return drawTimeline(stdout, events, opt, from)
 		},

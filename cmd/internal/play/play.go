@@ -59,9 +59,9 @@ func NewLog(w io.Writer, setup *sim.Setup) (*traces.LogWriter, error) {
 // SVGOptions are the SVG timeline's options for a run of setup titled
 // title (the scenario's name), the whole run; a window sets From and To.
 // Its actor types' lanes follow their hosts (setup.Hosts), its breakers'
-// start at their first request (setup.BreakerOf).
+// start at their first request (setup.BreakerNamer).
 func SVGOptions(setup *sim.Setup, title string) picture.SVGOptions {
-	return picture.SVGOptions{Horizon: setup.Scenario.Duration, Title: title, Hosts: setup.Hosts, BreakerOf: setup.BreakerOf}
+	return picture.SVGOptions{Horizon: setup.Scenario.Duration, Title: title, Hosts: setup.Hosts, BreakerOf: setup.BreakerNamer()}
 }
 
 // PrintError prints err as sim does on stderr: an input problem is
