@@ -129,7 +129,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newRunCommand(stdout, stderr), newReplayCommand(stdout, stderr), newLintCommand(stdout, stderr))
 	root.AddCommand(newCheckCommand(stdout, stderr))
 	root.AddCommand(newDiffCommand(stdout, stderr), newSweepCommand(stdout, stderr))
-	root.AddCommand(newTimelineCommand(stdout, stderr))
+	root.AddCommand(newTimelineCommand(stdout, stderr), newMetricsCommand(stdout, stderr))
 	root.AddCommand(newGraphCommand(stdout, stderr), newRenderCommand(stdout, stderr))
 	root.AddCommand(newVersionCommand(stdout))
 	addCompletion(root)

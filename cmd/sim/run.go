@@ -15,6 +15,7 @@ import (
 	"github.com/dapr-sim/sim/internal/ynode"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
+	"github.com/dapr-sim/sim/traces/prom"
 	"github.com/dapr-sim/sim/whatif"
 	"github.com/spf13/cobra"
 )
@@ -29,6 +30,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		speedText   string
 		explain     bool
 		sets        []string
+		metrics     metricsOutput
 	)
 	c := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -52,6 +54,12 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			if c.Flags().Changed("trace") && tracePath == "" {
 				return fmt.Errorf("%w: --trace needs a file name", errUsage)
+			}
+			if c.Flags().Changed("metrics") && metrics.path == "" {
+				return fmt.Errorf("%w: --metrics needs a file name", errUsage)
+			}
+			if metrics.path == input.Stdin {
+				return fmt.Errorf("%w: --metrics: want a file name; stdout carries the log (sim metrics writes the metrics to stdout)", errUsage)
 			}
 			if traceFormat != "yaml" && traceFormat != "jsonl" {
 				return fmt.Errorf("%w: --trace-format: want yaml or jsonl, got %q", errUsage, traceFormat)
@@ -81,7 +89,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if err := whatif.Apply(sets, &o); err != nil {
 				return err
 			}
-			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, speed, explain, stdout, stderr)
+			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, speed, explain, metrics, stdout, stderr)
 		},
 	}
 	f := c.Flags()
@@ -92,16 +100,24 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a run that processes more than `N` events")
 	f.StringArrayVar(&sets, "set", nil, setFlagUsage)
 	f.BoolVar(&explain, "explain", false, "after each breaker transition, retry decision and failed step, print a line saying why, in numbers; after each delivery not acknowledged as taken and each redelivery, one saying what became of the message")
+	f.StringVar(&metrics.path, "metrics", "", "write the metrics the sidecars would export, sampled at every virtual scrape, to `FILE` (OpenMetrics text; see sim metrics)")
+	metrics.scrape.add(f)
 	f.StringVar(&speedText, "speed", "", "play the log in real time at `X` times the virtual speed (1 = as a sidecar would print it); for live demos")
 	return c
 }
 
-func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents int64, speed float64, explain bool, stdout, stderr io.Writer) error {
+// metricsOutput is where `sim run --metrics` writes, and its scrapes.
+type metricsOutput struct {
+	path   string
+	scrape scrapeFlags
+}
+
+func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents int64, speed float64, explain bool, metrics metricsOutput, stdout, stderr io.Writer) error {
 	sc, err := sim.LoadScenario(path)
 	if err != nil {
 		return err
 	}
-	if err := new(files).read(path).read(sc.ResourcePaths()...).write(tracePath).writeStdout(stdout).check(); err != nil {
+	if err := new(files).read(path).read(sc.ResourcePaths()...).write(tracePath, metrics.path).writeStdout(stdout).check(); err != nil {
 		return err
 	}
 	if speed > 0 {
@@ -112,6 +128,14 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	setup, err := prepare(sc, o, stderr)
 	if err != nil {
 		return err
+	}
+	var rec *prom.Recorder
+	if metrics.path != "" {
+		opts, err := metrics.scrape.options(setup)
+		if err != nil {
+			return err
+		}
+		rec = prom.New(setup.MetricSidecars(), opts)
 	}
 	// --trace - puts the trace on stdout, alone: the log is left out (it is
 	// a projection of the trace: `sim replay - --print` prints it).
@@ -160,6 +184,9 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 		async = newAsyncSink(tw)
 		sinks = append(sinks, async)
 	}
+	if rec != nil {
+		sinks = append(sinks, rec)
+	}
 	eng := sim.NewEngine(setup, sinks, sim.Options{MaxEvents: maxEvents})
 	defer eng.Close()
 	runErr := eng.Run()
@@ -178,6 +205,15 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	}
 	if runErr != nil {
 		return runErr
+	}
+	if rec != nil {
+		// Written whole once the run has ended: OpenMetrics keeps each
+		// family's samples together, so no sample can be written before
+		// the last event is known.
+		rec.Close()
+		if err := writeAtomic(metrics.path, rec.WriteOpenMetrics); err != nil {
+			return err
+		}
 	}
 	if tw != nil {
 		if err := tw.Close(); err != nil {

@@ -1,0 +1,248 @@
+package prom
+
+import (
+	"bufio"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sample is one value of a series at one scrape.
+type sample struct {
+	suffix string // _bucket, _count, _sum, or ""
+	le     string // the bucket's bound, for _bucket
+	value  string
+}
+
+// sorted returns the series of each family in family order, then by
+// labels: the order both renderings write them in.
+func (r *Recorder) sorted() []*series {
+	out := make([]*series, 0, len(r.series))
+	for _, s := range r.series {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].fam != out[j].fam {
+			return out[i].fam < out[j].fam
+		}
+		return out[i].labels < out[j].labels
+	})
+	return out
+}
+
+// points calls f with the samples of s at each scrape from its first on.
+func (r *Recorder) points(s *series, f func(i int, samples []sample)) {
+	var (
+		total   uint64
+		buckets = make([]uint64, len(latencyBounds)+1)
+		sum     int64
+		c       int // next change of a gauge
+		v       = ""
+		out     []sample
+	)
+	for i := 0; i <= r.last; i++ {
+		out = out[:0]
+		switch families[s.fam].typ {
+		case typeCounter:
+			if i < len(s.delta) {
+				total += s.delta[i]
+			}
+			out = append(out, sample{value: strconv.FormatUint(total, 10)})
+		case typeHistogram:
+			if i < len(s.buckets) && s.buckets[i] != nil {
+				for b, n := range s.buckets[i] {
+					buckets[b] += n
+				}
+				sum += s.sumMs[i]
+			}
+			var cum uint64
+			for b, n := range buckets {
+				cum += n
+				le := "+Inf"
+				if b < len(latencyBounds) {
+					le = formatBound(latencyBounds[b])
+				}
+				out = append(out, sample{suffix: "_bucket", le: le, value: strconv.FormatUint(cum, 10)})
+			}
+			out = append(out, sample{suffix: "_count", value: strconv.FormatUint(cum, 10)},
+				sample{suffix: "_sum", value: strconv.FormatInt(sum, 10)})
+		case typeGauge:
+			at := time.Duration(i) * r.o.Interval
+			for c < len(s.changes) && s.changes[c].t <= at {
+				v = s.changes[c].state
+				c++
+			}
+			out = append(out, sample{value: v})
+		}
+		if i >= s.first {
+			f(i, out)
+		}
+	}
+}
+
+// formatBound writes a bucket bound as OpenMetrics' canonical form wants
+// it: a float, "1.0" rather than "1".
+func formatBound(b float64) string {
+	s := strconv.FormatFloat(b, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return s
+}
+
+// timestamp is scrape i's instant in seconds since the Unix epoch, to the
+// millisecond (Prometheus' resolution).
+func (r *Recorder) timestamp(i int) string {
+	ms := r.o.Start.Add(time.Duration(i) * r.o.Interval).UnixMilli()
+	s := strconv.FormatInt(ms/1000, 10)
+	if f := ms % 1000; f != 0 {
+		s += "." + strings.TrimRight(strconv.FormatInt(1000+f, 10)[1:], "0")
+	}
+	return s
+}
+
+// omName is the name of a family in OpenMetrics' terms, and the type to
+// declare. OpenMetrics wants a counter's samples to end in _total and its
+// family named without it; Dapr's count views are counters named without
+// the suffix (dapr_resiliency_count), and a Prometheus scraping Dapr
+// stores them under that name, which rules and dashboards use. Such a
+// family is declared unknown, so its samples keep Dapr's name.
+func omName(f family) (name, typ string) {
+	if f.typ != typeCounter {
+		return f.name, f.typ
+	}
+	if n, ok := strings.CutSuffix(f.name, "_total"); ok {
+		return n, typeCounter
+	}
+	return f.name, "unknown"
+}
+
+// WriteOpenMetrics writes every series as an OpenMetrics text exposition
+// with one sample per scrape, each with its timestamp: a family at a
+// time, its series by labels, each series' points in time order, then
+// "# EOF".
+func (r *Recorder) WriteOpenMetrics(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	last := famID(255)
+	for _, s := range r.sorted() {
+		f := families[s.fam]
+		name, typ := omName(f)
+		if s.fam != last {
+			last = s.fam
+			bw.WriteString("# HELP " + name + " " + escapeHelp(f.help) + "\n")
+			bw.WriteString("# TYPE " + name + " " + typ + "\n")
+		}
+		r.points(s, func(i int, samples []sample) {
+			ts := r.timestamp(i)
+			for _, sm := range samples {
+				bw.WriteString(f.name)
+				bw.WriteString(sm.suffix)
+				bw.WriteString(sampleLabels(s.labels, sm.le))
+				bw.WriteString(" " + sm.value + " " + ts + "\n")
+			}
+		})
+	}
+	bw.WriteString("# EOF\n")
+	return bw.Flush()
+}
+
+func sampleLabels(ls, le string) string {
+	if le != "" {
+		if ls != "" {
+			ls += ","
+		}
+		ls += `le="` + le + `"`
+	}
+	if ls == "" {
+		return ""
+	}
+	return "{" + ls + "}"
+}
+
+func escapeHelp(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
+}
+
+// Series is one series as a `promtool test rules` file's input_series
+// gives it: the selector, and its values from the first scrape on in
+// promtool's expanding notation ("_" before the series exists).
+type Series struct {
+	Series string
+	Values string
+}
+
+// InputSeries returns every series of the run, in the order
+// WriteOpenMetrics writes them, for promtool's unit tests: scrape i is
+// the test's time i × interval.
+func (r *Recorder) InputSeries() []Series {
+	var out []Series
+	for _, s := range r.sorted() {
+		f := families[s.fam]
+		var lines []string
+		var vals [][]string
+		r.points(s, func(i int, samples []sample) {
+			if lines == nil {
+				for _, sm := range samples {
+					lines = append(lines, f.name+sm.suffix+sampleLabels(s.labels, sm.le))
+					vals = append(vals, make([]string, i, r.last+1))
+				}
+			}
+			for k, sm := range samples {
+				vals[k] = append(vals[k], sm.value)
+			}
+		})
+		for k := range lines {
+			out = append(out, Series{Series: lines[k], Values: expand(vals[k])})
+		}
+	}
+	return out
+}
+
+// expand writes values in promtool's expanding notation: "_" for a
+// missing value, "_xN" for N+1 of them, "a+bxN" for a, a+b, … a+N·b.
+func expand(vals []string) string {
+	var parts []string
+	for i := 0; i < len(vals); {
+		if vals[i] == "" {
+			j := i
+			for j+1 < len(vals) && vals[j+1] == "" {
+				j++
+			}
+			if j == i {
+				parts = append(parts, "_")
+			} else {
+				parts = append(parts, "_x"+strconv.Itoa(j-i))
+			}
+			i = j + 1
+			continue
+		}
+		a, _ := strconv.ParseInt(vals[i], 10, 64)
+		j := i
+		var d int64
+		if i+1 < len(vals) && vals[i+1] != "" {
+			b, _ := strconv.ParseInt(vals[i+1], 10, 64)
+			d = b - a
+			j = i + 1
+			for j+1 < len(vals) && vals[j+1] != "" {
+				c, _ := strconv.ParseInt(vals[j+1], 10, 64)
+				p, _ := strconv.ParseInt(vals[j], 10, 64)
+				if c-p != d {
+					break
+				}
+				j++
+			}
+		}
+		switch {
+		case j == i:
+			parts = append(parts, vals[i])
+		case d < 0:
+			parts = append(parts, vals[i]+strconv.FormatInt(d, 10)+"x"+strconv.Itoa(j-i))
+		default:
+			parts = append(parts, vals[i]+"+"+strconv.FormatInt(d, 10)+"x"+strconv.Itoa(j-i))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, " ")
+}
