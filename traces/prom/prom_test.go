@@ -1,0 +1,322 @@
+package prom
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dapr-sim/sim/traces"
+)
+
+const s = time.Second
+
+// sidecar is order-processor saving to statestore through retry and
+// breaker (and a timeout), publishing to orderpubsub, and receiving from it.
+func sidecar() Sidecar {
+	state := Policy{Target: "Statestore_statestore", Timeout: true, Retry: true, Breaker: "simpleCB-statestore"}
+	return Sidecar{
+		AppID:      "order-processor",
+		Resiliency: []string{"first", "myresiliency"},
+		Steps: []Step{
+			{Op: "save", Component: "statestore", Policy: state},
+			{Op: "get", Component: "statestore", Policy: state},
+			{Op: "publish", Component: "orderpubsub", Topic: "orders", Policy: Policy{Target: "Pubsub_orderpubsub", Retry: true}},
+			{Op: "binding", Component: "orders", Operation: "create"},
+		},
+		Inbound: map[string]Policy{"orderpubsub": {Target: "Pubsub_orderpubsub", Inbound: true, Retry: true, Breaker: "pubsubCB-orderpubsub"}},
+	}
+}
+
+func op(t, took time.Duration, step int, outcome traces.Outcome) traces.Event {
+	return traces.Event{T: t, Kind: traces.Op, App: "order-processor", Iteration: int(t / s), Step: step, Outcome: outcome, Took: took}
+}
+
+// samples runs events through a Recorder of release 1.minor (scrapes
+// every 10s up to 60s) and returns each sample as "series value" keyed
+// by the scrape's second.
+func samples(t *testing.T, minor int, events []traces.Event) map[int][]string {
+	t.Helper()
+	r := New([]Sidecar{sidecar()}, Options{Minor: minor, Interval: 10 * s, Horizon: 60 * s, Start: time.Unix(0, 0)})
+	for i := range events {
+		if err := r.Record(&events[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Close()
+	var b bytes.Buffer
+	if err := r.WriteOpenMetrics(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := map[int][]string{}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		i := strings.LastIndexByte(l, ' ')
+		var sec int
+		for _, c := range l[i+1:] {
+			sec = sec*10 + int(c-'0')
+		}
+		out[sec] = append(out[sec], l[:i])
+	}
+	return out
+}
+
+// has reports whether the scrape at sec holds want ("series value"), and
+// lists what it holds of the same metric name otherwise.
+func has(got map[int][]string, sec int, want string) (bool, string) {
+	name := want[:strings.IndexAny(want, "{ ")]
+	var same []string
+	for _, l := range got[sec] {
+		if l == want {
+			return true, ""
+		}
+		if strings.HasPrefix(l, name+"{") || strings.HasPrefix(l, name+" ") {
+			same = append(same, l)
+		}
+	}
+	sort.Strings(same)
+	return false, strings.Join(same, "\n")
+}
+
+// TestMetricRules holds each metric to the rule of Dapr's source that
+// records it (docs/metrics.md), on the release families where the rule
+// differs: want lists samples that must be at a scrape, absent samples of
+// a metric name (or a series prefix) that must not be anywhere.
+func TestMetricRules(t *testing.T) {
+	const (
+		loaded  = `dapr_resiliency_loaded{app_id="order-processor",name="`
+		countSt = `dapr_resiliency_count{app_id="order-processor",flow_direction="outbound",name="myresiliency",policy="`
+		actSt   = `dapr_resiliency_activations_total{app_id="order-processor",flow_direction="outbound",name="myresiliency",policy="`
+		tgt     = `target="Statestore_statestore"}`
+	)
+	type at struct {
+		sec  int
+		want string
+	}
+	breakerOpen := []traces.Event{
+		{T: 5 * s, Kind: traces.Breaker, Name: "simpleCB-statestore", From: "closed", To: "open"},
+		{T: 5 * s, Kind: traces.Call, App: "order-processor", Step: 1, Op: "save", Attempt: 1, Outcome: traces.Error},
+		op(5*s, 2*s, 1, traces.Error), // resolved at 3s: closed
+		op(9*s, 1*s, 2, traces.Error), // resolved at 8s: open
+		{T: 21 * s, Kind: traces.Breaker, Name: "simpleCB-statestore", From: "open", To: "half-open"},
+		{T: 22 * s, Kind: traces.Breaker, Name: "simpleCB-statestore", From: "half-open", To: "closed"},
+		{T: 22 * s, Kind: traces.Call, App: "order-processor", Step: 1, Op: "save", Attempt: 1, Outcome: traces.OK},
+		op(22*s, 1*s, 1, traces.OK), // resolved at 21s: half-open
+	}
+	for _, tc := range []struct {
+		name   string
+		minors []int
+		events []traces.Event
+		want   []at
+		absent []string
+	}{
+		{
+			// PolicyLoaded: once per Resiliency decoded at start (1.9+);
+			// 1.8 has no resiliency metrics at all.
+			name: "loaded", minors: []int{9, 11, 16},
+			want: []at{{0, loaded + `first"} 1`}, {0, loaded + `myresiliency"} 1`}, {60, loaded + `myresiliency"} 1`}},
+		},
+		{
+			name: "no resiliency metrics in 1.8", minors: []int{8},
+			events: breakerOpen,
+			absent: []string{"dapr_resiliency_"},
+			want:   []at{{10, `dapr_component_state_count{app_id="order-processor",component="statestore",operation="set",success="false"} 1`}},
+		},
+		{
+			// 1.9-1.10: counted per resolve, labels app_id, name, policy
+			// only; no activations.
+			name: "count before 1.11", minors: []int{9, 10},
+			events: breakerOpen,
+			want: []at{
+				{10, `dapr_resiliency_count{app_id="order-processor",name="myresiliency",policy="circuitbreaker"} 2`},
+				{10, `dapr_resiliency_count{app_id="order-processor",name="myresiliency",policy="retry"} 2`},
+				{10, `dapr_resiliency_count{app_id="order-processor",name="myresiliency",policy="timeout"} 2`},
+				{30, `dapr_resiliency_count{app_id="order-processor",name="myresiliency",policy="retry"} 3`},
+			},
+			absent: []string{"dapr_resiliency_activations_total", "dapr_resiliency_cb_state", countSt},
+		},
+		{
+			// 1.11+: per resolve at the operation's start, with direction,
+			// target and, for the breaker, the state the resolve read.
+			name: "count from 1.11", minors: []int{11, 14, 16},
+			events: breakerOpen,
+			want: []at{
+				{10, countSt + `circuitbreaker",status="closed",` + tgt + ` 1`},
+				{10, countSt + `circuitbreaker",status="open",` + tgt + ` 1`},
+				{30, countSt + `circuitbreaker",status="half-open",` + tgt + ` 1`},
+				{10, countSt + `retry",` + tgt + ` 2`},
+				{30, countSt + `timeout",` + tgt + ` 3`},
+			},
+		},
+		{
+			// A change to open or closed happens inside Execute and counts
+			// with the new state; to half-open happens in the state read
+			// before it, and does not.
+			name: "breaker activations", minors: []int{11, 16},
+			events: breakerOpen,
+			want: []at{
+				{10, actSt + `circuitbreaker",status="open",` + tgt + ` 1`},
+				{30, actSt + `circuitbreaker",status="closed",` + tgt + ` 1`},
+			},
+			absent: []string{actSt + `circuitbreaker",status="half-open"`},
+		},
+		{
+			// 1.15+: cb_state is set at each resolve, 1 for the state read.
+			name: "cb_state", minors: []int{15, 16},
+			events: breakerOpen,
+			want: []at{
+				{10, `dapr_resiliency_cb_state{app_id="order-processor",flow_direction="outbound",name="myresiliency",policy="circuitbreaker",status="open",` + tgt + ` 1`},
+				{10, `dapr_resiliency_cb_state{app_id="order-processor",flow_direction="outbound",name="myresiliency",policy="circuitbreaker",status="closed",` + tgt + ` 0`},
+				{30, `dapr_resiliency_cb_state{app_id="order-processor",flow_direction="outbound",name="myresiliency",policy="circuitbreaker",status="half-open",` + tgt + ` 1`},
+				{30, `dapr_resiliency_cb_state{app_id="order-processor",flow_direction="outbound",name="myresiliency",policy="circuitbreaker",status="unknown",` + tgt + ` 0`},
+			},
+		},
+		{
+			name: "no cb_state before 1.15", minors: []int{11, 14},
+			events: breakerOpen,
+			absent: []string{"dapr_resiliency_cb_state"},
+		},
+		{
+			// dapr/kit NotifyRecover: once per operation that retried.
+			name: "retry activations", minors: []int{11, 16},
+			events: []traces.Event{
+				{T: 2 * s, Kind: traces.Retry, App: "order-processor", Step: 1, Op: "save", Attempt: 1, Notice: true},
+				{T: 4 * s, Kind: traces.Retry, App: "order-processor", Step: 1, Op: "save", Attempt: 2},
+				{T: 12 * s, Kind: traces.Retry, App: "order-processor", Step: 1, Op: "deliver", Target: "orderpubsub", Attempt: 1, Notice: true},
+			},
+			want: []at{
+				{10, actSt + `retry",` + tgt + ` 1`},
+				{20, actSt + `retry",` + tgt + ` 1`},
+				{20, `dapr_resiliency_activations_total{app_id="order-processor",flow_direction="inbound",name="myresiliency",policy="retry",target="Pubsub_orderpubsub"} 1`},
+			},
+		},
+		{
+			// policy.go: a runner's first timeout only.
+			name: "timeout activations", minors: []int{11, 16},
+			events: []traces.Event{
+				{T: 2 * s, Kind: traces.Timeout, App: "order-processor", Iteration: 1, Step: 1, Op: "save", Attempt: 1},
+				{T: 4 * s, Kind: traces.Timeout, App: "order-processor", Iteration: 1, Step: 1, Op: "save", Attempt: 2},
+				{T: 5 * s, Kind: traces.Op, App: "order-processor", Iteration: 1, Step: 1, Op: "save", Outcome: traces.Error, Took: 4 * s},
+				{T: 12 * s, Kind: traces.Timeout, App: "order-processor", Iteration: 2, Step: 1, Op: "save", Attempt: 1},
+			},
+			want: []at{{10, actSt + `timeout",` + tgt + ` 1`}, {20, actSt + `timeout",` + tgt + ` 2`}},
+		},
+		{
+			// StateInvoked: per operation at its end, whole milliseconds,
+			// no latency sample for 0 ms.
+			name: "state", minors: []int{8, 16},
+			events: []traces.Event{
+				op(1*s, 1500*time.Microsecond, 1, traces.OK),
+				op(2*s, 999*time.Microsecond, 2, traces.OK),
+				op(3*s, 30*s/1000*1000, 1, traces.Error),
+			},
+			want: []at{
+				{10, `dapr_component_state_count{app_id="order-processor",component="statestore",operation="set",success="true"} 1`},
+				{10, `dapr_component_state_count{app_id="order-processor",component="statestore",operation="get",success="true"} 1`},
+				{10, `dapr_component_state_count{app_id="order-processor",component="statestore",operation="set",success="false"} 1`},
+				{10, `dapr_component_state_latencies_bucket{app_id="order-processor",component="statestore",operation="set",success="true",le="1.0"} 1`},
+				{10, `dapr_component_state_latencies_sum{app_id="order-processor",component="statestore",operation="set",success="true"} 1`},
+				{10, `dapr_component_state_latencies_bucket{app_id="order-processor",component="statestore",operation="set",success="false",le="20000.0"} 0`},
+				{10, `dapr_component_state_latencies_bucket{app_id="order-processor",component="statestore",operation="set",success="false",le="50000.0"} 1`},
+				{10, `dapr_component_state_latencies_sum{app_id="order-processor",component="statestore",operation="set",success="false"} 30000`},
+			},
+			absent: []string{`dapr_component_state_latencies_count{app_id="order-processor",component="statestore",operation="get"`},
+		},
+		{
+			name: "egress and output binding", minors: []int{8, 16},
+			events: []traces.Event{op(1*s, 3*time.Millisecond, 3, traces.OK), op(2*s, 7*time.Millisecond, 4, traces.Error)},
+			want: []at{
+				{10, `dapr_component_pubsub_egress_count{app_id="order-processor",component="orderpubsub",success="true",topic="orders"} 1`},
+				{10, `dapr_component_pubsub_egress_latencies_sum{app_id="order-processor",component="orderpubsub",success="true",topic="orders"} 3`},
+				{10, `dapr_component_output_binding_count{app_id="order-processor",component="orders",operation="create",success="false"} 1`},
+				{10, `dapr_component_output_binding_latencies_bucket{app_id="order-processor",component="orders",operation="create",success="false",le="8.0"} 1`},
+			},
+		},
+		{
+			// Ingress: per attempt that reached the app (publish.go);
+			// 1.14 adds status, success for an app's DROP.
+			name: "ingress before 1.14", minors: []int{8, 13},
+			events: []traces.Event{
+				{T: 1 * s, Kind: traces.Call, App: "order-processor", Op: "deliver", Target: "orderpubsub", Topic: "orders", Outcome: traces.Error},
+				{T: 2 * s, Kind: traces.Call, App: "order-processor", Op: "deliver", Target: "orderpubsub", Topic: "orders", Outcome: traces.OK},
+				{T: 3 * s, Kind: traces.Call, App: "order-processor", Op: "deliver", Target: "orderpubsub", Topic: "orders", Outcome: traces.Rejected},
+				{T: 4 * s, Kind: traces.Call, App: "order-processor", Op: "deliver", Target: "orderpubsub", Topic: "orders", Outcome: traces.Error, Status: 404},
+			},
+			want: []at{
+				{10, `dapr_component_pubsub_ingress_count{app_id="order-processor",component="orderpubsub",process_status="retry",topic="orders"} 1`},
+				{10, `dapr_component_pubsub_ingress_count{app_id="order-processor",component="orderpubsub",process_status="success",topic="orders"} 1`},
+				{10, `dapr_component_pubsub_ingress_count{app_id="order-processor",component="orderpubsub",process_status="drop",topic="orders"} 1`},
+			},
+		},
+		{
+			name: "ingress from 1.14", minors: []int{14, 16},
+			events: []traces.Event{
+				{T: 1 * s, Kind: traces.Call, App: "order-processor", Op: "deliver", Target: "orderpubsub", Topic: "orders", Outcome: traces.OK, Answer: "DROP"},
+				{T: 2 * s, Kind: traces.Call, App: "order-processor", Op: "deliver", Target: "orderpubsub", Topic: "orders", Outcome: traces.OK},
+			},
+			want: []at{
+				{10, `dapr_component_pubsub_ingress_count{app_id="order-processor",component="orderpubsub",process_status="drop",status="success",topic="orders"} 1`},
+				{10, `dapr_component_pubsub_ingress_count{app_id="order-processor",component="orderpubsub",process_status="success",status="success",topic="orders"} 1`},
+			},
+		},
+	} {
+		for _, minor := range tc.minors {
+			got := samples(t, minor, tc.events)
+			for _, w := range tc.want {
+				if ok, same := has(got, w.sec, w.want); !ok {
+					t.Errorf("%s, 1.%d: at %ds want\n  %s\nhave\n  %s", tc.name, minor, w.sec, w.want, strings.ReplaceAll(same, "\n", "\n  "))
+				}
+			}
+			for _, a := range tc.absent {
+				for sec, ls := range got {
+					for _, l := range ls {
+						if strings.HasPrefix(l, a) {
+							t.Errorf("%s, 1.%d: at %ds want no %s…, got\n  %s", tc.name, minor, sec, a, l)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// A series appears at the first scrape after its first record, as Dapr
+// exports a view's row only once recorded; counters then keep their value.
+func TestSeriesStartAtFirstRecord(t *testing.T) {
+	got := samples(t, 16, []traces.Event{op(25*s, time.Millisecond, 2, traces.OK)})
+	const series = `dapr_component_state_count{app_id="order-processor",component="statestore",operation="get",success="true"}`
+	for sec := 0; sec <= 60; sec += 10 {
+		ok, _ := has(got, sec, series+" 1")
+		if ok != (sec >= 30) {
+			t.Errorf("at %ds: sample present %v, want %v", sec, ok, sec >= 30)
+		}
+	}
+}
+
+func TestExpand(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"", "", "1", "2", "3", "3"}, "_x1 1+1x2 3"},
+		{[]string{"", "5"}, "_ 5"},
+		{[]string{"1", "1", "1"}, "1+0x2"},
+		{[]string{"1", "0", "0", "0"}, "1-1x1 0+0x1"},
+	} {
+		if got := expand(tc.in); got != tc.want {
+			t.Errorf("expand(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestTimestamp(t *testing.T) {
+	r := New(nil, Options{Interval: 1500 * time.Millisecond, Horizon: 3 * s, Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	for i, want := range []string{"1767225600", "1767225601.5", "1767225603"} {
+		if got := r.timestamp(i); got != want {
+			t.Errorf("timestamp(%d) = %s, want %s", i, got, want)
+		}
+	}
+}
