@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/input"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
@@ -161,29 +162,29 @@ func writeMetrics(path, out, testsPath string, o sim.Overrides, maxEvents int64,
 func readPromtoolTests(path string) (*yaml.Node, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: --promtool-test: %s", errUsage, input.ErrText(err))
+		return nil, &diag.Error{File: path, Msg: input.ErrText(err)}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %s: not YAML: %v", errUsage, path, err)
+		return nil, &diag.Error{File: path, Msg: "not YAML: " + err.Error()}
 	}
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%w: %s: want a promtool test file, a mapping with rule_files and tests", errUsage, path)
+		return nil, &diag.Error{File: path, Msg: "want a promtool test file: a mapping with rule_files and tests"}
 	}
 	tests := mapValue(doc.Content[0], "tests")
 	if tests == nil || tests.Kind != yaml.SequenceNode || len(tests.Content) == 0 {
 		line := doc.Content[0].Line
-		if tests != nil {
-			line = tests.Line
+		if k := mapKey(doc.Content[0], "tests"); k != nil {
+			line = k.Line
 		}
-		return nil, fmt.Errorf("%w: %s:%d: tests: want a list of tests (alert_rule_test, promql_expr_test), got none", errUsage, path, line)
+		return nil, &diag.Error{File: path, Line: line, Field: "tests", Msg: "want a list of tests (alert_rule_test, promql_expr_test), got none"}
 	}
 	for i, t := range tests.Content {
 		if t.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%w: %s:%d: tests[%d]: want a mapping", errUsage, path, t.Line, i)
+			return nil, &diag.Error{File: path, Line: t.Line, Field: fmt.Sprintf("tests[%d]", i), Msg: "want a mapping"}
 		}
-		if s := mapValue(t, "input_series"); s != nil {
-			return nil, fmt.Errorf("%w: %s:%d: tests[%d].input_series: sim writes the input series from the run; leave it out", errUsage, path, s.Line, i)
+		if k := mapKey(t, "input_series"); k != nil {
+			return nil, &diag.Error{File: path, Line: k.Line, Field: fmt.Sprintf("tests[%d].input_series", i), Msg: "sim writes the input series from the run; leave it out"}
 		}
 	}
 	return &doc, nil
@@ -224,6 +225,15 @@ func fillPromtoolTests(doc *yaml.Node, testsPath, out string, rec *prom.Recorder
 }
 
 func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
+
+func mapKey(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return nil
+}
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {
