@@ -58,6 +58,14 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("metrics") && metrics.path == "" {
 				return fmt.Errorf("%w: --metrics needs a file name", errUsage)
 			}
+			if metrics.addr != "" {
+				if !c.Flags().Changed("speed") {
+					return fmt.Errorf("%w: --metrics-addr serves the metrics while the run plays: it needs --speed (sim metrics writes a whole run's)", errUsage)
+				}
+				if err := loopbackAddr(metrics.addr); err != nil {
+					return err
+				}
+			}
 			if metrics.path == input.Stdin {
 				return fmt.Errorf("%w: --metrics: want a file name; stdout carries the log (sim metrics writes the metrics to stdout)", errUsage)
 			}
@@ -102,6 +110,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.BoolVar(&explain, "explain", false, "after each breaker transition, retry decision and failed step, print a line saying why, in numbers; after each delivery not acknowledged as taken and each redelivery, one saying what became of the message")
 	f.StringVar(&metrics.path, "metrics", "", "write the metrics the sidecars would export, sampled at every virtual scrape, to `FILE` (OpenMetrics text; see sim metrics)")
 	metrics.scrape.add(f)
+	f.StringVar(&metrics.addr, "metrics-addr", "", "with --speed, serve the sidecars' metrics on `HOST:PORT` (loopback only; port 0 picks one) at /metrics while the run plays, as a sidecar does")
 	f.StringVar(&speedText, "speed", "", "play the log in real time at `X` times the virtual speed (1 = as a sidecar would print it); for live demos")
 	return c
 }
@@ -109,6 +118,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 // metricsOutput is where `sim run --metrics` writes, and its scrapes.
 type metricsOutput struct {
 	path   string
+	addr   string // --metrics-addr: serve them live
 	scrape scrapeFlags
 }
 
@@ -130,7 +140,7 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 		return err
 	}
 	var rec *prom.Recorder
-	if metrics.path != "" {
+	if metrics.path != "" || metrics.addr != "" {
 		opts, err := metrics.scrape.options(setup)
 		if err != nil {
 			return err
@@ -152,10 +162,12 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	stream := newStreamLog(log, isTerminal(stdout), bclock.New())
 	defer stream.Close()
 	sinks := traces.Sinks{stream}
+	var pacer *clock.Pacer
 	if speed > 0 {
 		// Playback waits on the real clock; the run itself stays virtual
 		// and its output is the same bytes, only spread over time.
-		sinks = traces.Sinks{&pacedLog{log: log, pacer: clock.NewPacer(bclock.New(), speed)}}
+		pacer = clock.NewPacer(bclock.New(), speed)
+		sinks = traces.Sinks{&pacedLog{log: log, pacer: pacer}}
 	}
 
 	var out *atomicFile
@@ -184,7 +196,15 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 		async = newAsyncSink(tw)
 		sinks = append(sinks, async)
 	}
-	if rec != nil {
+	switch {
+	case metrics.addr != "":
+		live, err := startLive(metrics.addr, rec, pacer, stderr)
+		if err != nil {
+			return err
+		}
+		defer live.Close()
+		sinks = append(sinks, live)
+	case rec != nil:
 		sinks = append(sinks, rec)
 	}
 	eng := sim.NewEngine(setup, sinks, sim.Options{MaxEvents: maxEvents})
@@ -206,7 +226,7 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	if runErr != nil {
 		return runErr
 	}
-	if rec != nil {
+	if rec != nil && metrics.path != "" {
 		// Written whole once the run has ended: OpenMetrics keeps each
 		// family's samples together, so no sample can be written before
 		// the last event is known.

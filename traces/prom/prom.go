@@ -389,13 +389,7 @@ func labelOf(name, value string) label { return label{name, value} }
 // text renders labels sorted by name, as Prometheus' client writes them,
 // without the braces; empty values left out.
 func (ls labels) text() string {
-	s := make(labels, 0, len(ls))
-	for _, l := range ls {
-		if l.value != "" {
-			s = append(s, l)
-		}
-	}
-	sort.Slice(s, func(i, j int) bool { return s[i].name < s[j].name })
+	s := ls.written()
 	var b strings.Builder
 	for i, l := range s {
 		if i > 0 {
@@ -407,6 +401,18 @@ func (ls labels) text() string {
 		b.WriteByte('"')
 	}
 	return b.String()
+}
+
+// written is ls as written: sorted by name, empty values left out.
+func (ls labels) written() labels {
+	s := make(labels, 0, len(ls))
+	for _, l := range ls {
+		if l.value != "" {
+			s = append(s, l)
+		}
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].name < s[j].name })
+	return s
 }
 
 // escapeLabel escapes a label value as the text formats require.

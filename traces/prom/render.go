@@ -246,3 +246,64 @@ func expand(vals []string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// Metric is one series as of everything recorded so far: what a sidecar's
+// /metrics shows at that moment of a played run.
+type Metric struct {
+	Name   string // as exported, dapr_…
+	Type   string // counter, gauge or histogram
+	Help   string
+	Labels []string // name, value, name, value …: sorted by name, empty values left out
+	Value  float64  // counter, gauge
+	// Histogram: Bounds and the cumulative count of each (Buckets), Count
+	// and Sum (milliseconds).
+	Bounds  []float64
+	Buckets []uint64
+	Count   uint64
+	Sum     float64
+}
+
+// Current returns every series as of what has been recorded, in the order
+// WriteOpenMetrics writes them. An operation's resolve is counted when the
+// operation ends, so a live count lags the scrape file's by its duration.
+func (r *Recorder) Current() []Metric {
+	var out []Metric
+	for _, s := range r.sorted() {
+		f := families[s.fam]
+		m := Metric{Name: f.name, Type: f.typ, Help: f.help}
+		for _, l := range s.pairs {
+			m.Labels = append(m.Labels, l.name, l.value)
+		}
+		switch f.typ {
+		case typeCounter:
+			for _, d := range s.delta {
+				m.Value += float64(d)
+			}
+		case typeGauge:
+			if n := len(s.changes); n > 0 && s.changes[n-1].state == "1" {
+				m.Value = 1
+			}
+		case typeHistogram:
+			m.Bounds = latencyBounds
+			m.Buckets = make([]uint64, len(latencyBounds))
+			var total uint64
+			var sum int64
+			counts := make([]uint64, len(latencyBounds)+1)
+			for i, b := range s.buckets {
+				for k, n := range b {
+					counts[k] += n
+				}
+				sum += s.sumMs[i]
+			}
+			for k, n := range counts {
+				total += n
+				if k < len(latencyBounds) {
+					m.Buckets[k] = total
+				}
+			}
+			m.Count, m.Sum = total, float64(sum)
+		}
+		out = append(out, m)
+	}
+	return out
+}

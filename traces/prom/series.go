@@ -66,6 +66,7 @@ var cbStates = []string{"closed", "half-open", "open", "unknown"}
 type series struct {
 	fam    famID
 	labels string // rendered, sorted
+	pairs  labels // the same, as pairs
 	first  int    // the first scrape that sees the series: Dapr exports a row once it is recorded
 
 	delta   []uint64   // counter: increments by interval
@@ -90,7 +91,7 @@ func (r *Recorder) get(f famID, ls labels, i int) *series {
 	k := families[f].name + "{" + text + "}"
 	s := r.series[k]
 	if s == nil {
-		s = &series{fam: f, labels: text, first: i}
+		s = &series{fam: f, labels: text, pairs: ls.written(), first: i}
 		r.series[k] = s
 	}
 	if i < s.first {
