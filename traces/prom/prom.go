@@ -72,9 +72,10 @@ type Options struct {
 type Recorder struct {
 	o        Options
 	sidecars map[string]*Sidecar
-	only     string // the app id when there is one sidecar: breaker events of a single-sidecar run carry no app
-	last     int    // index of the last scrape
-	series   map[string]*series
+	only     string             // the app id when there is one sidecar: breaker events of a single-sidecar run carry no app
+	last     int                // index of the last scrape
+	series   map[string]*series // by rendered name and labels
+	byKey    map[seriesKey]*series
 
 	breakers map[string][]change // by app + "\x00" + breaker name: state changes in time order
 	timedOut map[string]bool     // operations whose timeout activation is counted (once per runner)
@@ -103,6 +104,7 @@ func New(sidecars []Sidecar, o Options) *Recorder {
 		sidecars: map[string]*Sidecar{},
 		last:     int(o.Horizon / o.Interval),
 		series:   map[string]*series{},
+		byKey:    map[seriesKey]*series{},
 		breakers: map[string][]change{},
 		timedOut: map[string]bool{},
 	}

@@ -86,13 +86,31 @@ func (r *Recorder) scrape(t time.Duration) (int, bool) {
 	return i, i <= r.last
 }
 
+// seriesKey finds a series without rendering its labels: each call site
+// passes a family's labels in one order, so the pairs as passed identify
+// it (several orders of one label set would be one rendered series; the
+// rendered text is checked when a key is new).
+type seriesKey struct {
+	fam famID
+	ls  [maxLabels]label
+}
+
+// maxLabels is the most labels a series of ours has (resiliency: app_id,
+// name, policy, flow_direction, target, status; namespace is empty).
+const maxLabels = 8
+
 func (r *Recorder) get(f famID, ls labels, i int) *series {
-	text := ls.text()
-	k := families[f].name + "{" + text + "}"
-	s := r.series[k]
+	k := seriesKey{fam: f}
+	copy(k.ls[:], ls)
+	s := r.byKey[k]
 	if s == nil {
-		s = &series{fam: f, labels: text, pairs: ls.written(), first: i}
-		r.series[k] = s
+		text := ls.text()
+		name := families[f].name + "{" + text + "}"
+		if s = r.series[name]; s == nil {
+			s = &series{fam: f, labels: text, pairs: ls.written(), first: i}
+			r.series[name] = s
+		}
+		r.byKey[k] = s
 	}
 	if i < s.first {
 		s.first = i
