@@ -301,6 +301,7 @@ func TestWriteFailureStatus(t *testing.T) {
 		{"replay", trace, "--at", "30s"},
 		{"timeline", quickstart},
 		{"render", quickstart, "-o", "-", "--format", "svg"},
+		{"metrics", quickstart},
 		{"graph"},
 		{"version"},
 		{"completion", "bash"},

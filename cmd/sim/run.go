@@ -110,7 +110,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.BoolVar(&explain, "explain", false, "after each breaker transition, retry decision and failed step, print a line saying why, in numbers; after each delivery not acknowledged as taken and each redelivery, one saying what became of the message")
 	f.StringVar(&metrics.path, "metrics", "", "write the metrics the sidecars would export, sampled at every virtual scrape, to `FILE` (OpenMetrics text; see sim metrics)")
 	metrics.scrape.add(f)
-	f.StringVar(&metrics.addr, "metrics-addr", "", "with --speed, serve the sidecars' metrics on `HOST:PORT` (loopback only; port 0 picks one) at /metrics while the run plays, as a sidecar does")
+	f.StringVar(&metrics.addr, "metrics-addr", "", "with --speed, serve the sidecars' metrics on `ADDR`, HOST:PORT on loopback (port 0 picks one), at /metrics while the run plays, as a sidecar does")
 	f.StringVar(&speedText, "speed", "", "play the log in real time at `X` times the virtual speed (1 = as a sidecar would print it); for live demos")
 	return c
 }

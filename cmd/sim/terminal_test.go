@@ -50,6 +50,8 @@ func TestTerminalSafety(t *testing.T) {
 		{"timeline trace", []string{"timeline", trace}, ""},
 		{"render", []string{"render", trace, "-o", filepath.Join(tmp, "run.svg")}, filepath.Join(tmp, "run.svg")},
 		{"render html", []string{"render", scenario, "-o", filepath.Join(tmp, "run.html")}, filepath.Join(tmp, "run.html")},
+		{"metrics", []string{"metrics", scenario}, ""},
+		{"metrics --promtool-test", []string{"metrics", scenario, "--promtool-test", filepath.Join(dir, "promtool-tests.yaml"), "-o", filepath.Join(tmp, "t.yaml")}, filepath.Join(tmp, "t.yaml")},
 		{"graph", []string{"graph", "--spec", resources, "--policy", "cb\x1b[2J"}, ""},
 		{"graph dot", []string{"graph", "--format", "dot", "--spec", resources, "--policy", "re\x1b[2Jtry"}, ""},
 		{"graph missing", []string{"graph", "--spec", resources, "--policy", "zz\x1b[2J"}, ""},

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/traces"
 )
 
@@ -405,13 +406,24 @@ func (ls labels) text() string {
 	return b.String()
 }
 
-// written is ls as written: sorted by name, empty values left out.
+// written is ls as written: sorted by name, empty values left out, and a
+// value that would not print as itself (a name holding ESC, a newline, a
+// bidi override) written with each such rune as its Go escape, so no
+// terminal showing the file obeys it (package escape).
 func (ls labels) written() labels {
 	s := make(labels, 0, len(ls))
 	for _, l := range ls {
-		if l.value != "" {
-			s = append(s, l)
+		if l.value == "" {
+			continue
 		}
+		if !escape.Safe(l.value) {
+			v := escape.Text(l.value)
+			if strings.HasSuffix(v, "\n") {
+				v = v[:len(v)-1] + `\n` // Text keeps a line's end; a value has none
+			}
+			l.value = v
+		}
+		s = append(s, l)
 	}
 	sort.Slice(s, func(i, j int) bool { return s[i].name < s[j].name })
 	return s

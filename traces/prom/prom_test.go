@@ -320,3 +320,19 @@ func TestTimestamp(t *testing.T) {
 		}
 	}
 }
+
+// Label values are escaped as the text formats require (\\, \", \n), and a
+// name that would not print as itself has each such rune written as its Go
+// escape, so a terminal showing the file never obeys it.
+func TestLabelValues(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"order-processor", `app_id="order-processor"`},
+		{`a"b\c`, `app_id="a\"b\\c"`},
+		{"ord\x1b[2Jer", `app_id="ord\\x1b[2Jer"`},
+		{"two\nlines\n", `app_id="two\\nlines\\n"`},
+	} {
+		if got := (labels{{"app_id", tc.in}, {"status", ""}}).text(); got != tc.want {
+			t.Errorf("%q: got %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
