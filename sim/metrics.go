@@ -52,6 +52,7 @@ func (s *Setup) MetricSidecars() []prom.Sidecar {
 		for _, sub := range s.Subscribers {
 			if sub.App == sc.AppID {
 				m.Inbound[sub.Pubsub] = policyOf(spec.ComponentInbound(sub.Pubsub), "Pubsub_"+sub.Pubsub, true)
+				m.Subscribed = append(m.Subscribed, sub.Pubsub)
 			}
 		}
 		for _, t := range s.Triggers {

@@ -57,6 +57,11 @@ type Sidecar struct {
 	Resiliency []string
 	Steps      []Step            // by step number - 1
 	Inbound    map[string]Policy // by component: deliveries and input-binding triggers
+	// Subscribed names the pub/sub component of each topic subscription
+	// the sidecar makes at start: Dapr resolves a subscription's inbound
+	// policy once, when it subscribes (subscribeTopic, topics.go,
+	// subscription.go), not per message.
+	Subscribed []string
 }
 
 // Options set the scrapes and the release.
@@ -123,6 +128,13 @@ func New(sidecars []Sidecar, o Options) *Recorder {
 			}
 		}
 	}
+	for _, sc := range r.sidecars {
+		for _, c := range sc.Subscribed {
+			if pol, ok := sc.Inbound[c]; ok {
+				r.resolved(0, sc, pol)
+			}
+		}
+	}
 	return r
 }
 
@@ -175,7 +187,9 @@ func (r *Recorder) Record(e *traces.Event) error {
 	case traces.Deliver:
 		if sc != nil {
 			delete(r.timedOut, opKey(e))
-			if pol, ok := sc.Inbound[e.Target]; ok {
+			// An input binding resolves its policy per event
+			// (sendBindingEventToApp); a subscription did at start.
+			if pol, ok := sc.Inbound[e.Target]; ok && e.Op == "trigger" {
 				r.resolved(e.T-e.Took, sc, pol)
 			}
 		}
@@ -192,7 +206,7 @@ func (r *Recorder) Close() error {
 }
 
 func opKey(e *traces.Event) string {
-	return fmt.Sprintf("%s\x00%d\x00%d\x00%d\x00%s\x00%s", e.App, e.Worker, e.Iteration, e.Step, e.Op, e.Message)
+	return fmt.Sprintf("%s\x00%d\x00%d\x00%d\x00%s", e.App, e.Worker, e.Iteration, e.Step, e.Op)
 }
 
 // policyOf finds the pipeline an event of an operation ran through.

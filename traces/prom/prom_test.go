@@ -336,3 +336,40 @@ func TestLabelValues(t *testing.T) {
 		}
 	}
 }
+
+// A subscription resolves its inbound policy once, when the sidecar
+// subscribes, so its count and cb_state are set at start and deliveries
+// move neither — not even while its breaker is open; an input binding
+// resolves per event.
+func TestSubscriptionResolvesOnce(t *testing.T) {
+	sc := sidecar()
+	sc.Subscribed = []string{"orderpubsub"}
+	sc.Inbound["cron"] = Policy{Target: "Binding_cron", Inbound: true, Retry: true}
+	r := New([]Sidecar{sc}, Options{Minor: 16, Interval: 10 * s, Horizon: 30 * s, Start: time.Unix(0, 0)})
+	for _, e := range []traces.Event{
+		{T: 1 * s, Kind: traces.Breaker, App: "order-processor", Name: "pubsubCB-orderpubsub", From: "closed", To: "open"},
+		{T: 1 * s, Kind: traces.Call, App: "order-processor", Op: "deliver", Target: "orderpubsub", Topic: "orders", Outcome: traces.Error},
+		{T: 5 * s, Kind: traces.Deliver, App: "order-processor", Op: "deliver", Target: "orderpubsub", Topic: "orders", Outcome: traces.Error, Took: time.Second},
+		{T: 6 * s, Kind: traces.Deliver, App: "order-processor", Op: "deliver", Target: "orderpubsub", Topic: "orders", Outcome: traces.Error, Took: time.Second},
+		{T: 7 * s, Kind: traces.Deliver, App: "order-processor", Op: "trigger", Target: "cron", Outcome: traces.OK, Took: time.Second},
+		{T: 8 * s, Kind: traces.Deliver, App: "order-processor", Op: "trigger", Target: "cron", Outcome: traces.OK, Took: time.Second},
+	} {
+		r.Record(&e)
+	}
+	r.Close()
+	var b bytes.Buffer
+	r.WriteOpenMetrics(&b)
+	const in = `{app_id="order-processor",flow_direction="inbound",name="myresiliency",policy=`
+	for _, want := range []string{
+		`dapr_resiliency_count` + in + `"retry",target="Pubsub_orderpubsub"} 1 30`,
+		`dapr_resiliency_count` + in + `"circuitbreaker",status="closed",target="Pubsub_orderpubsub"} 1 0`,
+		`dapr_resiliency_cb_state` + in + `"circuitbreaker",status="closed",target="Pubsub_orderpubsub"} 1 30`,
+		`dapr_resiliency_cb_state` + in + `"circuitbreaker",status="open",target="Pubsub_orderpubsub"} 0 30`,
+		`dapr_resiliency_activations_total` + in + `"circuitbreaker",status="open",target="Pubsub_orderpubsub"} 1 10`,
+		`dapr_resiliency_count` + in + `"retry",target="Binding_cron"} 2 10`,
+	} {
+		if !strings.Contains(b.String(), want+"\n") {
+			t.Errorf("want %s in\n%s", want, b.String())
+		}
+	}
+}
