@@ -59,7 +59,7 @@ type Sidecar struct {
 	Inbound    map[string]Policy // by component: deliveries and input-binding triggers
 	// Subscribed names the pub/sub component of each topic subscription
 	// the sidecar makes at start: Dapr resolves a subscription's inbound
-	// policy once, when it subscribes (subscribeTopic, topics.go,
+	// policy once, when it subscribes (runtime.go subscribeTopic, topics.go,
 	// subscription.go), not per message.
 	Subscribed []string
 }
