@@ -12,11 +12,12 @@ import (
 	"github.com/dapr-sim/sim/cmd/internal/playground"
 )
 
-// cliRun is what `sim run SCENARIO` and `sim render SCENARIO -o x.svg`
-// print and write, run from dir (a repository's root).
+// cliRun is what `sim run SCENARIO`, `sim render SCENARIO -o x.svg` and
+// `sim render SCENARIO -o x.html` print and write, run from dir (a
+// repository's root).
 type cliRun struct {
-	stdout, stderr, svg string
-	status              int
+	stdout, stderr, svg, page string
+	status                    int
 }
 
 func runCLI(t *testing.T, dir, scenario string) cliRun {
@@ -26,17 +27,22 @@ func runCLI(t *testing.T, dir, scenario string) cliRun {
 	var stdout, stderr bytes.Buffer
 	r.status = Main([]string{"run", scenario}, &stdout, &stderr)
 	r.stdout, r.stderr = stdout.String(), stderr.String()
-	svg := filepath.Join(t.TempDir(), "x.svg")
-	stdout.Reset()
-	stderr.Reset()
-	if st := Main([]string{"render", scenario, "-o", svg}, &stdout, &stderr); st == 0 {
-		b, err := os.ReadFile(svg)
-		if err != nil {
-			t.Fatal(err)
+	for _, out := range []struct {
+		name string
+		to   *string
+	}{{"x.svg", &r.svg}, {"x.html", &r.page}} {
+		path := filepath.Join(t.TempDir(), out.name)
+		stdout.Reset()
+		stderr.Reset()
+		if st := Main([]string{"render", scenario, "-o", path}, &stdout, &stderr); st == 0 {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			*out.to = string(b)
+		} else if st != r.status || stderr.String() != r.stderr {
+			t.Fatalf("sim render %s -o %s: exit %d, %q; sim run: exit %d, %q", scenario, out.name, st, stderr.String(), r.status, r.stderr)
 		}
-		r.svg = string(b)
-	} else if st != r.status || stderr.String() != r.stderr {
-		t.Fatalf("sim render %s: exit %d, %q; sim run: exit %d, %q", scenario, st, stderr.String(), r.status, r.stderr)
 	}
 	return r
 }
@@ -53,7 +59,8 @@ func mapFS(files map[string]string) fstest.MapFS {
 // carries, and for edits that break it, play.Run over the files in memory
 // — what the page's engine returns — is byte for byte what the CLI prints
 // from the repository's root for the same files: the log, stderr (errors
-// and warnings, which name the files), the exit status and the SVG.
+// and warnings, which name the files), the exit status, the SVG and the
+// HTML replay page the playground embeds.
 func TestPlaygroundMatchesCLI(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -125,6 +132,27 @@ func TestPlaygroundMatchesCLI(t *testing.T) {
 			if got.SVG != want.svg {
 				t.Errorf("the SVG differs: playground %d bytes, CLI %d bytes", len(got.SVG), len(want.svg))
 			}
+			if got.Page != want.page || got.PageError != "" {
+				t.Errorf("the replay page differs: playground %d bytes (%q), CLI %d bytes; first difference at byte %d",
+					len(got.Page), got.PageError, len(want.page), firstDiff(got.Page, want.page))
+			}
+			if c.status == 0 && !strings.Contains(want.page, `<script type="application/json" id="data">{"title":`) {
+				t.Errorf("the CLI wrote no replay page: the case tests less than it says")
+			}
 		})
 	}
+}
+
+// firstDiff is the offset of the first byte at which a and b differ (the
+// shorter one's length when one is the other's prefix; -1 when equal).
+func firstDiff(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	if len(a) == len(b) {
+		return -1
+	}
+	return min(len(a), len(b))
 }

@@ -245,13 +245,14 @@ func loadRun(path string, stderr io.Writer, check func(resources ...string) erro
 	return r, done, nil
 }
 
-// pageData folds the run into what the page shows (picture.BuildPage):
-// a snapshot at every event instant of the window, taken by one replay
-// (sim.Snapshotter) while the run's events pass.
+// pageData folds the run into what the page shows (play.PageData, which
+// the browser playground calls too): a snapshot at every event instant of
+// the window, taken by one replay (sim.Snapshotter) while the run's events
+// pass.
 func pageData(r *renderRun, win window) (*page.Data, error) {
-	run := picture.PageRun{Name: r.name, Dapr: r.dapr, Seed: r.seed, Horizon: r.setup.Scenario.Duration, Wording: r.wording,
-		From: win.from, To: win.to, HasTo: win.hasTo, Settings: r.setup.BreakerSettings, Sidecars: len(r.setup.Sidecars) > 1}
-	d, err := picture.BuildPage(run, func() picture.PageSnapshots { return sim.NewSnapshotter(r.setup) }, r.events)
+	run := play.PageRun(r.setup, r.name, r.dapr, r.seed, r.wording)
+	run.From, run.To, run.HasTo = win.from, win.to, win.hasTo
+	d, err := play.PageData(run, r.setup, r.events)
 	if errors.Is(err, picture.ErrPageWindow) {
 		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}

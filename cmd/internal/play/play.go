@@ -11,6 +11,7 @@ import (
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/escape"
 	"github.com/dapr-sim/sim/picture"
+	"github.com/dapr-sim/sim/picture/page"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 )
@@ -64,6 +65,23 @@ func SVGOptions(setup *sim.Setup, title string) picture.SVGOptions {
 	return picture.SVGOptions{Horizon: setup.Scenario.Duration, Title: title, Hosts: setup.Hosts, BreakerOf: setup.BreakerNamer()}
 }
 
+// PageRun is the run `sim render -o FILE.html` draws for setup, named
+// name, of Dapr release dapr and seed seed (a scenario's, or a trace
+// header's), its log worded by wording: the whole run; a window sets
+// From, To and HasTo.
+func PageRun(setup *sim.Setup, name, dapr string, seed int64, wording traces.Wording) picture.PageRun {
+	return picture.PageRun{Name: name, Dapr: dapr, Seed: seed, Horizon: setup.Scenario.Duration, Wording: wording,
+		Settings: setup.BreakerSettings, Sidecars: len(setup.Sidecars) > 1}
+}
+
+// PageData folds the run's events into what the HTML replay page shows
+// (picture.BuildPage): a snapshot at every event instant of run's window,
+// taken by one replay of setup (sim.Snapshotter) while the events pass.
+// events may be called more than once.
+func PageData(run picture.PageRun, setup *sim.Setup, events picture.Events) (*page.Data, error) {
+	return picture.BuildPage(run, func() picture.PageSnapshots { return sim.NewSnapshotter(setup) }, events)
+}
+
 // PrintError prints err as sim does on stderr: an input problem is
 // already "file:line: field: what is wrong" (several, one a line);
 // anything else is "sim: " and the message.
@@ -104,9 +122,17 @@ func IsInputError(err error) bool {
 // `sim run SCENARIO`, the file `sim render SCENARIO -o x.svg` writes
 // (empty when the run failed), the exit status, and the breakers'
 // transitions of the run, for a page to read the run by.
+//
+// Page is the file `sim render SCENARIO -o x.html` writes, the replay
+// page, when the run succeeded; PageError, when the run succeeded but the
+// page cannot be drawn (a run of more than picture.MaxPageInstants event
+// instants), says why, as sim render's stderr does. The run's output is
+// still all there.
 type Result struct {
 	Stdout, Stderr string
 	SVG            string
+	Page           string
+	PageError      string
 	Status         int
 	Transitions    []Transition
 }
@@ -124,14 +150,14 @@ type Transition struct {
 // its events are those `sim run` and `sim render` each get from a run of
 // their own. A panic is reported as Main reports one.
 func Run(fsys fs.FS, scenario string) (res Result) {
-	var stdout, stderr, svg bytes.Buffer
+	var stdout, stderr, svg, html bytes.Buffer
 	defer func() {
 		if r := recover(); r != nil {
 			PrintPanic(&stderr, r)
 			res = Result{Stdout: stdout.String(), Stderr: stderr.String(), Status: StatusInternal}
 		}
 	}()
-	events, err := run(fsys, scenario, &stdout, &stderr, &svg)
+	events, pageErr, err := run(fsys, scenario, &stdout, &stderr, &svg, &html)
 	res = Result{Stdout: stdout.String(), Status: StatusOK}
 	if err != nil {
 		PrintError(&stderr, err)
@@ -141,6 +167,12 @@ func Run(fsys fs.FS, scenario string) (res Result) {
 		}
 	} else {
 		res.SVG = svg.String()
+		res.Page = html.String()
+		if pageErr != nil {
+			var msg bytes.Buffer
+			PrintError(&msg, pageErr)
+			res.PageError = msg.String()
+		}
 	}
 	res.Stderr = stderr.String()
 	for _, e := range events {
@@ -151,21 +183,31 @@ func Run(fsys fs.FS, scenario string) (res Result) {
 	return res
 }
 
-func run(fsys fs.FS, scenario string, stdout, stderr, svg io.Writer) ([]traces.Event, error) {
+// run plays scenario once: the log to stdout, warnings to stderr, and
+// from the run's events the SVG to svg and the replay page to html. The
+// page's snapshots replay the run (sim.Snapshotter) against the events
+// recorded here, which are those a run of `sim render`'s own gives: the
+// run is a pure function of its inputs. A page that cannot be drawn is
+// pageErr, not a failed run.
+func run(fsys fs.FS, scenario string, stdout, stderr, svg, html io.Writer) (events []traces.Event, pageErr, err error) {
 	sc, err := sim.LoadScenarioFS(fsys, scenario)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	setup, err := Prepare(sc, sim.Overrides{}, stderr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	wording, err := traces.WordingFor(setup.Profile.Version)
+	if err != nil {
+		return nil, nil, err
 	}
 	log, err := NewLog(stdout, setup)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var events traces.Collector
-	eng := sim.NewEngine(setup, traces.Sinks{log, &events}, sim.Options{MaxEvents: sim.DefaultMaxEvents})
+	var c traces.Collector
+	eng := sim.NewEngine(setup, traces.Sinks{log, &c}, sim.Options{MaxEvents: sim.DefaultMaxEvents})
 	defer eng.Close()
 	runErr := eng.Run()
 	// What the log holds up to a failure is printed, as `sim run` does.
@@ -173,7 +215,24 @@ func run(fsys fs.FS, scenario string, stdout, stderr, svg io.Writer) ([]traces.E
 		runErr = err
 	}
 	if runErr != nil {
-		return events.Events, runErr
+		return c.Events, nil, runErr
 	}
-	return events.Events, picture.WriteSVG(svg, events.Events, SVGOptions(setup, sc.Name))
+	if err := picture.WriteSVG(svg, c.Events, SVGOptions(setup, sc.Name)); err != nil {
+		return c.Events, nil, err
+	}
+	recorded := func(sink traces.Sink) error {
+		for i := range c.Events {
+			// A copy: a sink may keep what it is handed.
+			e := c.Events[i]
+			if err := sink.Record(&e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	d, err := PageData(PageRun(setup, sc.Name, setup.Profile.Version, setup.Seed, wording), setup, recorded)
+	if err != nil {
+		return c.Events, err, nil
+	}
+	return c.Events, nil, page.Write(html, d)
 }

@@ -6,11 +6,13 @@
 // object of file name → text (the scenario and the resources it names,
 // slash-separated names as in the repository: examples/quickstart/...),
 // scenario the name of the scenario among them. simRun returns what the
-// CLI prints for them (play.Run): {stdout, stderr, svg, status,
-// transitions: [{t, ms, name, from, to}]} — stdout and stderr as
+// CLI prints for them (play.Run): {stdout, stderr, svg, page, pageError,
+// status, transitions: [{t, ms, name, from, to}]} — stdout and stderr as
 // `sim run SCENARIO` prints them from the folder the names are relative
-// to, svg the file `sim render SCENARIO -o x.svg` writes ("" when the run
-// failed), and each breaker transition, t as a trace writes it.
+// to, svg the file `sim render SCENARIO -o x.svg` writes and page the file
+// `sim render SCENARIO -o x.html` writes (both "" when the run failed;
+// pageError says why a run's page cannot be drawn), and each breaker
+// transition, t as a trace writes it.
 package main
 
 import (
@@ -47,5 +49,6 @@ func simRun(this js.Value, args []js.Value) any {
 		// when it holds what a screen would not show as written.
 		transitions[i] = map[string]any{"t": t.T.String(), "ms": float64(t.T) / 1e6, "name": escape.Name(t.Name), "from": t.From, "to": t.To}
 	}
-	return map[string]any{"stdout": res.Stdout, "stderr": res.Stderr, "svg": res.SVG, "status": res.Status, "transitions": transitions}
+	return map[string]any{"stdout": res.Stdout, "stderr": res.Stderr, "svg": res.SVG, "page": res.Page, "pageError": res.PageError,
+		"status": res.Status, "transitions": transitions}
 }
