@@ -4,12 +4,20 @@
 // fetched: the engine, Go's wasm_exec.js and the examples are inline, and
 // the Content-Security-Policy allows no request.
 //
+// The replay is the page `sim render SCENARIO -o x.html` writes, the bytes
+// the engine returns, shown as they are in an iframe (written into its
+// about:blank document: the same origin as this page, so its script runs
+// under this page's Content-Security-Policy as well as its own, and this
+// page can read and set its slider); a re-run keeps the slider's instant.
+//
 // The URL fragment carries the state, #s=<base64url of the deflate-raw of
 // {"e": example, "f": {name: text}}> (only the files that differ from the
-// example as shipped), so a link reproduces what its sender saw.
+// example as shipped) and &t=<seconds>, the replay's instant, so a link
+// reproduces what its sender saw.
 // #selftest=timeout makes the page drive itself for the browser test (see
-// selftest) and write what it saw, as JSON, into a hidden pre element of id
-// "selftest" appended to the body.
+// selftest): window.simSelfTest is a promise of what it saw, which it also
+// writes, as JSON, into a hidden pre element of id "selftest" appended to
+// the body.
 (function () {
   "use strict";
   var gallery = JSON.parse(document.getElementById("gallery").textContent);
@@ -20,11 +28,12 @@
     scenarioName: $("scenario-name"), resiliencyName: $("resiliency-name"),
     scenarioProblems: $("scenario-problems"), resiliencyProblems: $("resiliency-problems"),
     others: $("other-files"), transitions: document.querySelector("#transitions tbody"),
-    svg: $("svg"), stderr: $("stderr"), log: $("log")
+    svg: $("svg"), stderr: $("stderr"), log: $("log"),
+    replay: $("replay"), replayNote: $("replay-note")
   };
   var current = null; // the example whose files are in the editors
   var runs = 0;       // re-simulations done; the self-test waits on it
-  var lastRun = null; // {ms, result}
+  var lastRun = null; // {ms, result, times}
   var debounce = null;
   var DEBOUNCE_MS = 150;
 
@@ -115,13 +124,15 @@
       }
       return;
     }
-    inFlight = { id: ++nextId, t0: performance.now() };
+    inFlight = { id: ++nextId, t0: performance.now(), edited: editedAt };
+    editedAt = null;
     engine.worker.postMessage({ id: inFlight.id, files: files(), scenario: current.scenario });
     ui.status.textContent = "running…";
   }
 
   function answered(m) {
     if (!inFlight || m.id !== inFlight.id) return; // a run stopped by restart
+    var inFlight0 = inFlight;
     inFlight = null;
     if (m.crashed) {
       // Only the Go runtime itself failing lands here (sim's own panics
@@ -131,22 +142,31 @@
       restart();
       return;
     }
-    show(m.result, m.ms);
+    show(m.result, { worker: m.ms, t0: inFlight0.t0, edited: inFlight0.edited, answered: performance.now() });
     if (again) {
       again = false;
       simulate();
     }
   }
 
-  function show(res, ms) {
-    lastRun = { ms: ms, result: res };
+  // show draws a run: the replay page, the SVG, stderr, the transitions
+  // and the log. The replay is drawn once its iframe has loaded (and its
+  // slider is back at the instant it showed); then runs counts it. A run
+  // that failed leaves the last replay and SVG that worked in place,
+  // dimmed, under a note.
+  var frame = { token: 0, ready: false, instant: null, html: "" };
+  var drawing = false; // a run's drawing has begun and not ended
+  function show(res, t) {
+    var d0 = performance.now();
+    drawing = true;
     ui.log.textContent = res.stdout;
     ui.stderr.textContent = res.stderr;
-    ui.svg.innerHTML = res.svg; // sim's own SVG: names in it are escaped (internal/escape)
+    if (res.status === 0) ui.svg.innerHTML = res.svg; // sim's own SVG: names in it are escaped (internal/escape)
+    ui.svg.classList.toggle("stale", res.status !== 0);
     ui.transitions.textContent = "";
-    res.transitions.forEach(function (t) {
+    res.transitions.forEach(function (tr0) {
       var tr = document.createElement("tr");
-      [t.t, t.name, t.from, t.to].forEach(function (v, i) {
+      [tr0.t, tr0.name, tr0.from, tr0.to].forEach(function (v, i) {
         var td = document.createElement("td");
         td.textContent = v;
         if (i >= 2) td.dataset.state = v;
@@ -155,14 +175,133 @@
       ui.transitions.appendChild(tr);
     });
     problems(res.stderr);
-    ui.status.textContent = res.status === 0 ? "ran in " + ms.toFixed(0) + " ms" : "exit status " + res.status + " (see the errors)";
+    var note = res.status !== 0 ? "the run failed (see the errors): the replay below is the last run that worked" :
+      res.pageError ? "sim render -o x.html would not draw this run: " + res.pageError.replace(/\n$/, "") : "";
+    ui.replayNote.textContent = note;
+    ui.replayNote.hidden = note === "";
+    ui.replay.classList.toggle("stale", note !== "");
+    t.dom = performance.now() - d0;
+    var done = function () {
+      t.drawn = performance.now();
+      drawn(res, t);
+    };
+    if (res.page) loadReplay(res.page, t, done);
+    else done();
+  }
+
+  // drawn ends a run's drawing: the times it took, the status line, the
+  // URL.
+  function drawn(res, t) {
+    drawing = false;
+    var times = {
+      worker: t.worker,                      // simRun in the worker: the engine, the SVG, the replay page
+      transfer: t.answered - t.t0 - t.worker, // the files there and the result back
+      dom: t.dom,                            // the log, the SVG, stderr, the table
+      frame: t.drawn - t.answered - t.dom,   // the replay page shown and painted, of which
+      parse: t.parsed != null ? t.parsed - t.loaded : null,          //   its HTML parsed and its script run (at the first instant)
+      restore: t.restored != null ? t.restored - t.parsed : null,    //   its slider put back (its script draws that instant)
+      paint: t.restored != null ? t.drawn - t.restored : null,       //   then painted
+      total: t.drawn - t.t0,                 // the engine's start to the replay drawn
+      edit: t.edited != null ? t.drawn - t.edited : null // the keystroke to the replay drawn (with the debounce)
+    };
+    lastRun = { ms: t.worker, result: res, times: times };
+    ui.status.textContent = res.status === 0 ? "ran in " + t.worker.toFixed(0) + " ms, drawn in " + times.total.toFixed(0) + " ms" :
+      "exit status " + res.status + " (see the errors)";
     ui.status.classList.toggle("bad", res.status !== 0);
     runs++;
     saveState();
     if (onRun) { onRun(); onRun = null; }
   }
 
+  // replayInstant is the instant the replay shows, in ms of virtual time
+  // (its slider's value), or the one it is about to be put back at.
+  function replayInstant() {
+    if (!frame.ready) return frame.instant;
+    var s = ui.replay.contentDocument && ui.replay.contentDocument.getElementById("slider");
+    return s ? Number(s.value) : frame.instant;
+  }
+
+  // loadReplay shows html in a new iframe in place of the last: its
+  // about:blank document, written with html (document.write parses it and
+  // runs its script as a browser does a file; the document keeps the
+  // origin and Content-Security-Policy of this page, and its own). No
+  // navigation: a srcdoc iframe, which is one, took 3 to 4 times longer to
+  // show the same page (measured in Chromium 156, interleaved). A new
+  // iframe each time leaves nothing of the last page behind (a playback
+  // under way, its listeners); it is made ahead (spare), as creating one
+  // took as long again as writing the page. Its slider then goes back to the instant
+  // the last replay showed, set the way a user sets it (its value, then an
+  // input event), its scroll position too, and done is called once the
+  // next frame is painted, unless another replay was shown meanwhile.
+  function loadReplay(html, t, done) {
+    frame.instant = replayInstant();
+    var old = ui.replay, y = 0;
+    try { y = old.contentWindow.scrollY; } catch (e) { /* none yet */ }
+    var token = ++frame.token;
+    var f = spare || makeSpare();
+    spare = null;
+    // Moving an iframe in the document would start it anew: the spare
+    // waits, hidden, right after the one shown.
+    f.className = old.className;
+    f.hidden = false;
+    // Hidden now, removed once the new replay is painted: tearing a
+    // page down takes time the new one should not wait for.
+    old.hidden = true;
+    old.id = "";
+    f.id = "replay";
+    ui.replay = f;
+    var doc = f.contentDocument;
+    t.loaded = performance.now();
+    doc.open();
+    doc.write(html);
+    doc.close();
+    frame.html = html;
+    t.parsed = performance.now();
+    var slider = doc.getElementById("slider");
+    if (slider && frame.instant != null && String(frame.instant) !== slider.value) {
+      slider.value = String(frame.instant);
+      slider.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    if (y) f.contentWindow.scrollTo(0, y);
+    frame.ready = true;
+    t.restored = performance.now();
+    // The replay's own controls move its instant: the link follows.
+    ["input", "keyup", "click"].forEach(function (type) { doc.addEventListener(type, instantMoved); });
+    // Painted: the frame after this one has begun.
+    requestAnimationFrame(function () { setTimeout(function () {
+      if (token !== frame.token) return;
+      done();
+      setTimeout(function () { old.remove(); makeSpare(); }, 0);
+    }, 0); });
+  }
+
+  var spare = null; // the iframe the next replay is written into
+  function makeSpare() {
+    if (spare) return spare;
+    spare = document.createElement("iframe");
+    spare.title = ui.replay.title;
+    spare.className = "replay";
+    spare.hidden = true;
+    ui.replay.after(spare);
+    return spare;
+  }
+
+  // instantMoved saves the replay's instant in the URL a moment after it
+  // moved (a drag moves it many times); flushInstant at once.
+  var instantTimer = null;
+  function instantMoved() {
+    if (instantTimer) clearTimeout(instantTimer);
+    instantTimer = setTimeout(flushInstant, 250);
+  }
+  function flushInstant() {
+    if (instantTimer) clearTimeout(instantTimer);
+    instantTimer = null;
+    saveState();
+  }
+
+  var editedAt = null; // when the edit the next run plays was made
   function schedule() {
+    if (editedAt == null) editedAt = performance.now();
     if (debounce) clearTimeout(debounce);
     debounce = setTimeout(simulate, DEBOUNCE_MS);
   }
@@ -190,8 +329,9 @@
     if (ui.scenario.value !== current.files[current.scenario]) edited[current.scenario] = ui.scenario.value;
     if (ui.resiliency.value !== current.files[current.resiliency]) edited[current.resiliency] = ui.resiliency.value;
     var json = JSON.stringify({ e: current.name, f: edited });
+    var ms = replayInstant();
     saving = through(new TextEncoder().encode(json), new CompressionStream("deflate-raw")).then(function (z) {
-      var hash = "#s=" + b64url(z);
+      var hash = "#s=" + b64url(z) + (ms ? "&t=" + ms / 1000 : "");
       if (/selftest=/.test(location.hash)) return hash; // the test reads it; the page keeps driving itself
       history.replaceState(null, "", hash);
       return hash;
@@ -201,8 +341,11 @@
   function readState(hash) {
     var m = /^#s=([A-Za-z0-9_-]+)/.exec(hash);
     if (!m) return Promise.resolve(null);
+    var t = /&t=([0-9]+(?:\.[0-9]+)?)(?:&|$)/.exec(hash);
     return through(unb64url(m[1]), new DecompressionStream("deflate-raw")).then(function (b) {
-      return JSON.parse(new TextDecoder().decode(b));
+      var state = JSON.parse(new TextDecoder().decode(b));
+      if (t) state.t = Number(t[1]);
+      return state;
     }).catch(function () { return null; }); // a link cut short opens the default example
   }
 
@@ -274,11 +417,13 @@
     var code = document.getElementById("wasm-exec").textContent + "\n(" + workerMain.toString() + ")();\n";
     workerURL = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
     return through(bytes, new DecompressionStream("gzip")).then(function (wasm) {
+      boot.unpacked = performance.now();
       return WebAssembly.compile(wasm);
     }).then(function (m) {
+      boot.compiled = performance.now();
       module = m;
       var e = spawn();
-      return e.started.then(function () { engine = e; });
+      return e.started.then(function () { engine = e; boot.started = performance.now(); });
     });
   }
 
@@ -294,21 +439,26 @@
   ui.resiliency.addEventListener("input", schedule);
   $("reset").addEventListener("click", function () { load(current); schedule(); });
   $("copy").addEventListener("click", function () {
+    flushInstant(); // the replay may be playing: no event says where it is
     saving.then(function () { if (navigator.clipboard) navigator.clipboard.writeText(location.href); });
   });
 
-  var t0 = performance.now();
-  var loadMs = 0;
+  // boot times the page's start, in ms since the navigation began
+  // (performance.now's origin): its script starting (the file parsed), the
+  // engine unpacked, compiled and started in the worker, and the first
+  // run drawn.
+  var boot = { script: performance.now() };
   var ready = readState(location.hash).then(function (state) {
     var ex = (state && byName(state.e)) || gallery[0];
     load(ex, state && state.f);
+    if (state && state.t != null) frame.instant = Math.round(state.t * 1000);
     return startEngine();
   }).then(function () {
     var first = new Promise(function (resolve) { onRun = resolve; });
     simulate();
     return first;
   }).then(function () {
-    loadMs = performance.now() - t0;
+    boot.drawn = performance.now();
   }).catch(function (e) {
     ui.status.textContent = "the engine failed to start: " + e;
     ui.status.classList.add("bad");
@@ -318,21 +468,21 @@
   // --- the self-test ------------------------------------------------------
 
   // waitRun resolves once a run later than the runs already done has
-  // ended (a debounced re-simulation after an edit).
+  // been drawn (a debounced re-simulation after an edit).
   function waitRun(after) {
     return new Promise(function (resolve) {
       (function poll() { if (runs > after) resolve(lastRun); else setTimeout(poll, 20); })();
     });
   }
-  // halfOpens reads the transitions table as drawn: the instants of the
-  // rows that go to half-open.
-  // waitIdle resolves once a run later than n has ended and nothing is
-  // left to run.
+  // waitIdle resolves once a run later than n has been drawn and nothing
+  // is left to run.
   function waitIdle(after) {
     return new Promise(function (resolve) {
-      (function poll() { if (runs > after && !inFlight && !again && !debounce && engine) resolve(lastRun); else setTimeout(poll, 20); })();
+      (function poll() { if (runs > after && !inFlight && !again && !debounce && !drawing && engine) resolve(lastRun); else setTimeout(poll, 20); })();
     });
   }
+  // halfOpens reads the transitions table as drawn: the instants of the
+  // rows that go to half-open.
   function halfOpens() {
     return Array.prototype.filter.call(ui.transitions.rows, function (tr) {
       return tr.cells[3].textContent === "half-open";
@@ -342,15 +492,36 @@
     area.value = area.value.replace(from, to);
     area.dispatchEvent(new Event("input", { bubbles: true }));
   }
+  // replay reads the replay page as drawn: its slider (ms), its clock, and
+  // each breaker's highlighted state in its diagram. With ms set, it first
+  // moves the slider there as a user does.
+  function replay(ms) {
+    var doc = ui.replay.contentDocument, slider = doc.getElementById("slider");
+    if (ms != null) {
+      slider.value = String(ms);
+      slider.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    var r = { slider: Number(slider.value), clock: doc.getElementById("clock").textContent, states: {}, counts: "" };
+    Array.prototype.forEach.call(doc.querySelectorAll("section.breaker"), function (sec) {
+      var g = sec.querySelector("g.state.current");
+      r.states[sec.dataset.breaker] = g ? g.dataset.state : "";
+      r.counts = sec.querySelector("table.counts").textContent;
+    });
+    r.diagrams = doc.querySelectorAll("svg.fsm").length;
+    r.log = doc.getElementById("log").dataset.lines;
+    return r;
+  }
 
   // selftest drives the page as a learner would: it reads the unedited
-  // quickstart's run, types timeout: 30s into the breaker, reads the
-  // redrawn run and the URL state of the edit, types a bad value, then
-  // picks another example.
+  // quickstart's run and its replay at an instant, types timeout: 30s
+  // into the breaker, reads the redrawn run and replay (the slider where
+  // it was) and the URL state of the edit, types a bad value, then picks
+  // another example, stops a long run with an edit, and times re-runs.
+  // "read" reads the page as it opened.
   function selftest(which) {
     var out = { which: which };
     return ready.then(function () {
-      out.loadMs = loadMs;
+      out.boot = boot;
       out.example = current.name;
       out.before = halfOpens();
       // What the page shows, read back from the DOM.
@@ -358,8 +529,13 @@
       out.stderrBefore = ui.stderr.textContent;
       out.svgDrawn = ui.svg.querySelectorAll("svg").length;
       out.svgBefore = lastRun.result.svg.length;
+      out.pageBefore = lastRun.result.page;
+      out.written = frame.html === lastRun.result.page;
       out.firstRunMs = lastRun.ms;
+      out.replayOpened = replay();
       if (which !== "timeout") return;
+      out.replayBefore = [replay(31450), replay(56407)];
+      replay(31450); // the instant the edit's replay must keep
       var n = runs;
       edit(ui.resiliency, /timeout: 5s/, "timeout: 30s");
       return waitRun(n).then(function (r) {
@@ -367,6 +543,9 @@
         out.rerunMs = r.ms;
         out.rows = ui.transitions.rows.length;
         out.svgAfter = r.result.svg.length;
+        out.replayKept = replay();
+        out.replayAfter = [replay(31450), replay(56407)];
+        flushInstant();
         return saving;
       }).then(function (hash) {
         out.hash = hash;
@@ -382,6 +561,7 @@
         out.problems = Array.prototype.map.call(ui.resiliencyProblems.children, function (li) { return li.textContent; });
         out.marked = ui.resiliency.classList.contains("bad");
         out.statusText = ui.status.textContent;
+        out.badReplay = { note: ui.replayNote.hidden ? "" : ui.replayNote.textContent, stale: ui.replay.classList.contains("stale"), state: replay().states };
         // The picker: another example replaces both editors and runs.
         var n = runs;
         ui.example.value = "pubsub";
@@ -391,6 +571,8 @@
         out.picked = current.name;
         out.pickedLog = ui.log.textContent;
         out.pickedResiliency = ui.resiliency.value === current.files[current.resiliency];
+        out.pickedPage = lastRun.result.page;
+        out.pickedReplay = replay();
         // A long run is stopped by the next edit: the quickstart over a
         // day (seconds of work), and 1.5 s later back to a minute.
         var n = runs;
@@ -416,28 +598,30 @@
     }).then(function () {
       var pre = document.createElement("pre");
       pre.id = "selftest";
-      pre.hidden = true; // for the test's DOM dump, not for its screenshot
+      pre.hidden = true; // for a DOM dump, not for a screenshot
       pre.textContent = JSON.stringify(out);
       document.body.appendChild(pre);
+      return out;
     });
   }
-  // holdTime keeps headless Chromium's virtual time (--virtual-time-budget,
-  // which the test runs under) from racing to the end of its budget while
-  // the page waits on work off its thread (the engine compiling, a run in
-  // the worker), which virtual time counts as idle. Each 50 ms tick spends
-  // a few milliseconds of real time (1e7 additions), so the test's budget
-  // of 600 s lasts a minute or more of real time; once the self-test is
-  // done the rest passes at once.
-  function holdTime(until) {
-    var done = false, sink = 0;
-    until.then(function () { done = true; });
-    (function tick() {
-      if (done) return;
-      for (var i = 0; i < 1e7; i++) sink += i & 1;
-      setTimeout(tick, 50);
-    })();
-    return sink;
+  // reruns times n re-runs of the quickstart as shipped: the breaker's
+  // timeout typed back and forth between 5s and 30s, each run drawn before
+  // the next edit. It resolves to each run's times (drawn).
+  function reruns(n) {
+    var times = [], k = 0;
+    ui.example.value = "quickstart";
+    ui.example.dispatchEvent(new Event("change", { bubbles: true }));
+    return waitIdle(runs - 1).then(function next() {
+      if (k === n) return times;
+      var r = runs;
+      edit(ui.resiliency, k % 2 ? /timeout: 30s/ : /timeout: 5s/, k % 2 ? "timeout: 5s" : "timeout: 30s");
+      k++;
+      return waitIdle(r).then(function (last) { times.push(last.times); return next(); });
+    });
   }
   var st = /[#&]selftest=([a-z]+)/.exec(location.hash);
-  if (st) holdTime(selftest(st[1]));
+  if (st) {
+    window.simSelfTest = selftest(st[1]);
+    window.simReruns = function (n) { return window.simSelfTest.then(function () { return reruns(n); }); };
+  }
 })();
