@@ -110,6 +110,8 @@ type selfTest struct {
 	PickedReplay     replayView `json:"pickedReplay"`
 	Restarts         int        `json:"restarts"`
 	StuckLog         bool       `json:"stuckLog"`
+	Frames           int        `json:"frames"`
+	FramesShown      int        `json:"framesShown"`
 	Resources        int        `json:"resources"`
 	Blocked          []string   `json:"blocked"`
 	Error            string     `json:"error"`
@@ -314,6 +316,9 @@ func TestPlaygroundInChromium(t *testing.T) {
 	}
 	if got.Restarts != 1 || !got.StuckLog {
 		t.Errorf("an edit during a day-long run: %d engine restarts, the log afterwards the minute's: %v; want 1 and true", got.Restarts, got.StuckLog)
+	}
+	if got.Frames != 2 || got.FramesShown != 1 {
+		t.Errorf("after the runs the page holds %d iframes, %d shown; want the replay and one spare", got.Frames, got.FramesShown)
 	}
 	if got.Resources != 0 || len(got.Blocked) != 0 {
 		t.Errorf("the page fetched %d resources, the CSP blocked %q; want none", got.Resources, got.Blocked)

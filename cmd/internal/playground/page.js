@@ -269,13 +269,16 @@
     ["input", "keyup", "click"].forEach(function (type) { doc.addEventListener(type, instantMoved); });
     // Painted: the frame after this one has begun.
     requestAnimationFrame(function () { setTimeout(function () {
-      if (token !== frame.token) return;
-      done();
+      if (token === frame.token) done();
       setTimeout(function () { old.remove(); makeSpare(); }, 0);
     }, 0); });
   }
 
-  var spare = null; // the iframe the next replay is written into
+  // spare is the iframe the next replay is written into, made while
+  // nothing waits on it (one is made as the page starts): a browser may
+  // replace a new iframe's first about:blank document once it has
+  // loaded, and a page written into it before would go with it.
+  var spare = null;
   function makeSpare() {
     if (spare) return spare;
     spare = document.createElement("iframe");
@@ -448,6 +451,7 @@
   // engine unpacked, compiled and started in the worker, and the first
   // run drawn.
   var boot = { script: performance.now() };
+  makeSpare();
   var ready = readState(location.hash).then(function (state) {
     var ex = (state && byName(state.e)) || gallery[0];
     load(ex, state && state.f);
@@ -588,6 +592,13 @@
         }).then(function () {
           out.restarts = restarts - r0;
           out.stuckLog = ui.log.textContent === out.log;
+          // Once the last replay is painted the one before goes: one
+          // shown, one spare, whatever the runs were.
+          return new Promise(function (resolve) { setTimeout(resolve, 100); });
+        }).then(function () {
+          var frames = document.querySelectorAll("iframe");
+          out.frames = frames.length;
+          out.framesShown = Array.prototype.filter.call(frames, function (f) { return !f.hidden; }).length;
         });
       });
     }).then(function () {
