@@ -191,7 +191,9 @@ func statusOf(err error) int {
 	return exitFailed
 }
 
-var errUsage = errors.New("usage")
+// errUsage marks a usage error (exit status 2); it is play.ErrUsage, so
+// the playground words one as sim does.
+var errUsage = play.ErrUsage
 
 // outputError is an output that could not be written (exitWrite).
 type outputError struct{ err error }

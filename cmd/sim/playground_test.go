@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,4 +156,50 @@ func firstDiff(a, b string) int {
 		return -1
 	}
 	return min(len(a), len(b))
+}
+
+// TestPlaygroundPageTooLong: a run whose replay page cannot be drawn (more
+// event instants than picture.MaxPageInstants) still gives the
+// playground its log and SVG, as `sim run` and `sim render -o x.svg` do,
+// and, for the page, what `sim render -o x.html` prints on stderr.
+func TestPlaygroundPageTooLong(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gallery, _, err := playground.Gallery(os.DirFS(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := gallery[0]
+	ex.Files = maps.Clone(ex.Files)
+	sc := ex.Files[ex.Scenario]
+	if !strings.Contains(sc, "\nduration: 60s") {
+		t.Fatalf("%s has no duration: 60s", ex.Scenario)
+	}
+	ex.Files[ex.Scenario] = strings.Replace(sc, "\nduration: 60s", "\nduration: 4h", 1)
+	dir := t.TempDir()
+	for k, v := range ex.Files {
+		p := filepath.Join(dir, filepath.FromSlash(k))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	var stdout, stderr bytes.Buffer
+	html := filepath.Join(t.TempDir(), "x.html")
+	if st := Main([]string{"render", ex.Scenario, "-o", html}, &stdout, &stderr); st != exitBadInput || !strings.Contains(stderr.String(), "event instants") {
+		t.Fatalf("sim render -o x.html over 4h: exit %d, %q; want 2 and too many event instants", st, stderr.String())
+	}
+	got := play.Run(mapFS(ex.Files), ex.Scenario)
+	if got.Status != 0 || got.Stdout == "" || got.SVG == "" || got.Page != "" {
+		t.Errorf("the playground over 4h: status %d, a log of %d bytes, an SVG of %d, a page of %d; want 0, a log, an SVG and no page",
+			got.Status, len(got.Stdout), len(got.SVG), len(got.Page))
+	}
+	if got.PageError != stderr.String() {
+		t.Errorf("the playground says of the page %q; sim render -o x.html %q", got.PageError, stderr.String())
+	}
 }

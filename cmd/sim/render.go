@@ -248,15 +248,11 @@ func loadRun(path string, stderr io.Writer, check func(resources ...string) erro
 // pageData folds the run into what the page shows (play.PageData, which
 // the browser playground calls too): a snapshot at every event instant of
 // the window, taken by one replay (sim.Snapshotter) while the run's events
-// pass.
+// pass; a window it cannot draw is a usage error.
 func pageData(r *renderRun, win window) (*page.Data, error) {
 	run := play.PageRun(r.setup, r.name, r.dapr, r.seed, r.wording)
 	run.From, run.To, run.HasTo = win.from, win.to, win.hasTo
-	d, err := play.PageData(run, r.setup, r.events)
-	if errors.Is(err, picture.ErrPageWindow) {
-		return nil, fmt.Errorf("%w: %w", errUsage, err)
-	}
-	return d, err
+	return play.PageData(run, r.setup, r.events)
 }
 
 // renderExt is the picture's kind as a file extension: from --format, else

@@ -24,6 +24,11 @@ const (
 	StatusInternal = 3
 )
 
+// ErrUsage marks an error in what a command was asked to do (a flag's
+// value, a window a page cannot draw) rather than in the input files:
+// sim's usage errors, exit status 2, printed "sim: usage: …".
+var ErrUsage = errors.New("usage")
+
 // Prepare checks a loaded scenario and everything it names (sim.Prepare),
 // printing the warnings about input Dapr would silently ignore on stderr,
 // as every command that runs a scenario does.
@@ -77,9 +82,14 @@ func PageRun(setup *sim.Setup, name, dapr string, seed int64, wording traces.Wor
 // PageData folds the run's events into what the HTML replay page shows
 // (picture.BuildPage): a snapshot at every event instant of run's window,
 // taken by one replay of setup (sim.Snapshotter) while the events pass.
-// events may be called more than once.
+// events may be called more than once. A window the page cannot draw
+// (picture.ErrPageWindow) is an ErrUsage.
 func PageData(run picture.PageRun, setup *sim.Setup, events picture.Events) (*page.Data, error) {
-	return picture.BuildPage(run, func() picture.PageSnapshots { return sim.NewSnapshotter(setup) }, events)
+	d, err := picture.BuildPage(run, func() picture.PageSnapshots { return sim.NewSnapshotter(setup) }, events)
+	if errors.Is(err, picture.ErrPageWindow) {
+		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	return d, err
 }
 
 // PrintError prints err as sim does on stderr: an input problem is
@@ -126,8 +136,8 @@ func IsInputError(err error) bool {
 // Page is the file `sim render SCENARIO -o x.html` writes, the replay
 // page, when the run succeeded; PageError, when the run succeeded but the
 // page cannot be drawn (a run of more than picture.MaxPageInstants event
-// instants), says why, as sim render's stderr does. The run's output is
-// still all there.
+// instants), is what sim render prints on stderr then. The run's output
+// is still all there.
 type Result struct {
 	Stdout, Stderr string
 	SVG            string
