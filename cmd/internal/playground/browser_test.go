@@ -110,11 +110,15 @@ type selfTest struct {
 	PickedReplay     replayView `json:"pickedReplay"`
 	Restarts         int        `json:"restarts"`
 	StuckLog         bool       `json:"stuckLog"`
-	Frames           int        `json:"frames"`
-	FramesShown      int        `json:"framesShown"`
-	Resources        int        `json:"resources"`
-	Blocked          []string   `json:"blocked"`
-	Error            string     `json:"error"`
+	Playing          struct {
+		On    bool   `json:"on"`
+		Speed string `json:"speed"`
+	} `json:"playing"`
+	Frames      int      `json:"frames"`
+	FramesShown int      `json:"framesShown"`
+	Resources   int      `json:"resources"`
+	Blocked     []string `json:"blocked"`
+	Error       string   `json:"error"`
 }
 
 // replayView is the replay page as the playground shows it: its slider
@@ -316,6 +320,9 @@ func TestPlaygroundInChromium(t *testing.T) {
 	}
 	if got.Restarts != 1 || !got.StuckLog {
 		t.Errorf("an edit during a day-long run: %d engine restarts, the log afterwards the minute's: %v; want 1 and true", got.Restarts, got.StuckLog)
+	}
+	if !got.Playing.On || got.Playing.Speed != "1×" {
+		t.Errorf("a replay playing at 1× before an edit: after it, playing %v at %q; want it playing at 1×", got.Playing.On, got.Playing.Speed)
 	}
 	if got.Frames != 2 || got.FramesShown != 1 {
 		t.Errorf("after the runs the page holds %d iframes, %d shown; want the replay and one spare", got.Frames, got.FramesShown)

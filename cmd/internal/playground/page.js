@@ -235,8 +235,14 @@
   // next frame is painted, unless another replay was shown meanwhile.
   function loadReplay(html, t, done) {
     frame.instant = replayInstant();
-    var old = ui.replay, y = 0;
-    try { y = old.contentWindow.scrollY; } catch (e) { /* none yet */ }
+    var old = ui.replay, y = 0, playing = null, speed = null;
+    if (frame.ready) {
+      // A replay playing goes on playing, at its speed, in the new one.
+      var od = old.contentDocument, pb = od.getElementById("play"), sb = od.querySelector("button.speed.on");
+      playing = pb && pb.classList.contains("on");
+      speed = sb && sb.dataset.speed;
+      y = old.contentWindow.scrollY;
+    }
     var token = ++frame.token;
     var f = spare || makeSpare();
     spare = null;
@@ -262,6 +268,12 @@
       slider.value = String(frame.instant);
       slider.dispatchEvent(new Event("input", { bubbles: true }));
     }
+    if (speed) {
+      var nb = doc.querySelector('button.speed[data-speed="' + speed + '"]');
+      if (nb && !nb.classList.contains("on")) nb.click();
+    }
+    var play = doc.getElementById("play");
+    if (playing && play && !play.classList.contains("on")) play.click();
     if (y) f.contentWindow.scrollTo(0, y);
     frame.ready = true;
     t.restored = performance.now();
@@ -592,6 +604,23 @@
         }).then(function () {
           out.restarts = restarts - r0;
           out.stuckLog = ui.log.textContent === out.log;
+          // A replay playing at 1× (a minute to go) goes on playing, at
+          // 1×, after an edit.
+          replay(0);
+          var doc = ui.replay.contentDocument;
+          doc.querySelector('button.speed[data-speed="1"]').click();
+          doc.getElementById("play").click();
+          var n = runs;
+          edit(ui.resiliency, /timeout: 5s/, "timeout: 6s");
+          return waitRun(n);
+        }).then(function () {
+          var doc = ui.replay.contentDocument, play = doc.getElementById("play");
+          out.playing = { on: play.classList.contains("on"), speed: (doc.querySelector("button.speed.on") || {}).textContent };
+          play.click(); // pause
+          var n = runs;
+          edit(ui.resiliency, /timeout: 6s/, "timeout: 5s");
+          return waitRun(n);
+        }).then(function () {
           // Once the last replay is painted the one before goes: one
           // shown, one spare, whatever the runs were.
           return new Promise(function (resolve) { setTimeout(resolve, 100); });
