@@ -150,10 +150,10 @@
   }
 
   // show draws a run: the replay page, the SVG, stderr, the transitions
-  // and the log. The replay is drawn once its iframe has loaded (and its
-  // slider is back at the instant it showed); then runs counts it. A run
-  // that failed leaves the last replay and SVG that worked in place,
-  // dimmed, under a note.
+  // and the log. Once the replay is painted (its slider back at the
+  // instant the last one showed), drawn counts the run. A run that failed
+  // leaves the last replay and SVG that worked in place, dimmed, under a
+  // note.
   var frame = { token: 0, ready: false, instant: null, html: "" };
   var drawing = false; // a run's drawing has begun and not ended
   function show(res, t) {
@@ -229,10 +229,11 @@
   // show the same page (measured in Chromium 156, interleaved). A new
   // iframe each time leaves nothing of the last page behind (a playback
   // under way, its listeners); it is made ahead (spare), as creating one
-  // took as long again as writing the page. Its slider then goes back to the instant
-  // the last replay showed, set the way a user sets it (its value, then an
-  // input event), its scroll position too, and done is called once the
-  // next frame is painted, unless another replay was shown meanwhile.
+  // took as long again as writing the page. Its slider then goes back to
+  // the instant the last replay showed, set the way a user sets it (its
+  // value, then an input event), its scroll position and playback too, and
+  // done is called once the next frame is painted, unless another replay
+  // was shown meanwhile.
   function loadReplay(html, t, done) {
     frame.instant = replayInstant();
     var old = ui.replay, y = 0, playing = null, speed = null;
