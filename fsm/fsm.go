@@ -126,7 +126,95 @@ func (t *Table[S, E, C]) Pick(from S, on E, c *C) (*Transition[S, E, C], error) 
 			}
 		}
 	}
-	return nil, &RejectedError{Machine: t.Name, State: describe(from), Event: describe(on)}
+	return nil, t.Reject(from, on)
+}
+
+// Reject is the error Pick returns for a (from, on) pair no row accepts:
+// what a compiled step function (see Verify) returns in the same case, so
+// a rejection reads the same whichever decided it.
+func (t *Table[S, E, C]) Reject(from S, on E) error {
+	return &RejectedError{Machine: t.Name, State: describe(from), Event: describe(on)}
+}
+
+// Compiled is a table's decision compiled into code (by
+// internal/fsmgen): the chosen row's Index and To, or false where Pick
+// rejects.
+type Compiled[S, E Enum, C any] func(from S, on E, c *C) (row int, to S, ok bool)
+
+// Verify reports the first way pick decides differently from Pick: for
+// every state and event up to one past the largest the rows name (so pairs
+// no row accepts are tried too) and every guard context of inputs, both must
+// choose the same row or both reject. It also fails unless inputs make every
+// combination of outcomes of the guards of each (From, On) group, so a
+// passing Verify has tried each way through every group, not only the
+// inputs' luck: with inputs covering that, pick and the table cannot differ.
+func (t *Table[S, E, C]) Verify(pick Compiled[S, E, C], inputs []C) error {
+	var maxS S
+	var maxE E
+	for _, r := range t.rows {
+		maxS, maxE = max(maxS, r.From, r.To), max(maxE, r.On)
+	}
+	for s := 0; s <= int(maxS)+1; s++ {
+		for e := 0; e <= int(maxE)+1; e++ {
+			from, on := S(s), E(e)
+			for i := range inputs {
+				c := &inputs[i]
+				want, werr := t.Pick(from, on, c)
+				row, to, ok := pick(from, on, c)
+				switch {
+				case werr != nil && ok:
+					return fmt.Errorf("%s: (%s, %s) with input %d %+v: the table rejects, compiled pick chose row %d", t.Name, describe(from), describe(on), i, *c, row)
+				case werr == nil && !ok:
+					return fmt.Errorf("%s: (%s, %s) with input %d %+v: the table chose row %d, compiled pick rejects", t.Name, describe(from), describe(on), i, *c, want.Index)
+				case werr == nil && (row != want.Index || to != want.To):
+					return fmt.Errorf("%s: (%s, %s) with input %d %+v: the table chose row %d (to %s), compiled pick row %d (to %s)", t.Name, describe(from), describe(on), i, *c, want.Index, describe(want.To), row, describe(to))
+				}
+			}
+		}
+	}
+	// Every combination of each group's guard outcomes, as bits of a mask,
+	// groups in row order so the same gap is always the one reported.
+	done := map[key[S, E]]bool{}
+	for _, r := range t.rows {
+		k := key[S, E]{r.From, r.On}
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		var guarded []int
+		for _, i := range t.index[k] {
+			if t.rows[i].Guard != nil {
+				guarded = append(guarded, i)
+			}
+		}
+		if len(guarded) == 0 {
+			continue
+		}
+		if len(guarded) > 16 {
+			return fmt.Errorf("%s: (%s, %s) has %d guarded rows: too many to try every combination", t.Name, describe(k.from), describe(k.on), len(guarded))
+		}
+		seen := make([]bool, 1<<len(guarded))
+		for _, c := range inputs {
+			m := 0
+			for b, i := range guarded {
+				if t.rows[i].Guard(c) {
+					m |= 1 << b
+				}
+			}
+			seen[m] = true
+		}
+		for m, ok := range seen {
+			if ok {
+				continue
+			}
+			var want []string
+			for b, i := range guarded {
+				want = append(want, fmt.Sprintf("%s=%t", t.rows[i].GuardText, m&(1<<b) != 0))
+			}
+			return fmt.Errorf("%s: (%s, %s): no input makes %v", t.Name, describe(k.from), describe(k.on), want)
+		}
+	}
+	return nil
 }
 
 // Rows returns a copy of the table's rows in declaration order.

@@ -2,6 +2,7 @@ package fsm
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -14,7 +15,12 @@ const (
 	yellow
 )
 
-func (l light) String() string { return [...]string{"red", "green", "yellow"}[l] }
+func (l light) String() string {
+	if int(l) < 3 {
+		return [...]string{"red", "green", "yellow"}[l]
+	}
+	return fmt.Sprintf("light(%d)", uint8(l))
+}
 
 type signal uint8
 
@@ -24,7 +30,12 @@ const (
 	reset // on no row: past the largest event the table indexes
 )
 
-func (s signal) String() string { return [...]string{"tick", "fault", "reset"}[s] }
+func (s signal) String() string {
+	if int(s) < 3 {
+		return [...]string{"tick", "fault", "reset"}[s]
+	}
+	return fmt.Sprintf("signal(%d)", uint8(s))
+}
 
 type ctx struct{ elapsed, limit int }
 
@@ -137,5 +148,83 @@ func TestFireDoesNotAllocate(t *testing.T) {
 	c := ctx{1, 5}
 	if n := testing.AllocsPerRun(100, func() { _, _ = tab.Fire(green, tick, c) }); n != 0 {
 		t.Errorf("Fire allocates %v times per call", n)
+	}
+}
+
+// pickLight is testTable compiled by hand, as internal/fsmgen would.
+func pickLight(from light, on signal, c *ctx) (int, light, bool) {
+	switch {
+	case from == red && on == tick:
+		if c.elapsed >= c.limit {
+			return 0, green, true
+		}
+		return 1, red, true
+	case from == green && on == tick:
+		if c.elapsed >= c.limit {
+			return 2, yellow, true
+		}
+		if c.elapsed >= 0 {
+			return 3, green, true
+		}
+	case from == yellow && on == tick:
+		return 4, red, true
+	case from == green && on == fault:
+		return 5, red, true
+	}
+	return -1, from, false
+}
+
+func TestVerify(t *testing.T) {
+	tab := testTable()
+	inputs := []ctx{{5, 5}, {4, 5}, {-1, 5}, {0, -1}, {-2, -3}}
+	if err := tab.Verify(pickLight, inputs); err != nil {
+		t.Fatalf("Verify of a faithful compilation: %v", err)
+	}
+	tests := []struct {
+		name   string
+		pick   Compiled[light, signal, ctx]
+		inputs []ctx
+		want   string
+	}{
+		{"other row", func(from light, on signal, c *ctx) (int, light, bool) {
+			if from == green && on == fault {
+				return 4, red, true
+			}
+			return pickLight(from, on, c)
+		}, inputs, `light: (green, fault) with input 0 {elapsed:5 limit:5}: the table chose row 5 (to red), compiled pick row 4 (to red)`},
+		{"accepts what the table rejects", func(from light, on signal, c *ctx) (int, light, bool) {
+			if from == red && on == fault {
+				return 1, red, true
+			}
+			return pickLight(from, on, c)
+		}, inputs, `light: (red, fault) with input 0 {elapsed:5 limit:5}: the table rejects, compiled pick chose row 1`},
+		{"rejects what the table accepts", func(from light, on signal, c *ctx) (int, light, bool) {
+			if on == reset+1 || from == yellow {
+				return -1, from, false
+			}
+			return pickLight(from, on, c)
+		}, inputs, `light: (yellow, tick) with input 0 {elapsed:5 limit:5}: the table chose row 4, compiled pick rejects`},
+		{"inputs miss a combination", pickLight, []ctx{{5, 5}, {4, 5}, {-1, 5}},
+			`light: (green, tick): no input makes [elapsed >= limit=true elapsed >= 0=false]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tab.Verify(tt.pick, tt.inputs)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("Verify error:\n got %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestRejectIsPicksError(t *testing.T) {
+	tab := testTable()
+	_, err := tab.Pick(red, fault, &ctx{})
+	if got := tab.Reject(red, fault); got.Error() != err.Error() {
+		t.Fatalf("Reject = %v, Pick's error %v", got, err)
+	}
+	var rej *RejectedError
+	if !errors.As(tab.Reject(red, fault), &rej) {
+		t.Fatal("Reject is not a *RejectedError")
 	}
 }
