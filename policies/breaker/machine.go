@@ -92,6 +92,10 @@ var rows = [rowCount]row{
 
 var table = fsm.NewTable("breaker", rows[:]...)
 
+// pick (machine_gen.go) is table's decision compiled from rows; Apply runs
+// it, and TestCompiledPickAgrees holds it to table.Pick.
+//go:generate go run github.com/dapr-sim/sim/internal/fsmgen/gen -rows rows -func pick machine.go
+
 // Table returns the breaker's transition table, the one Step runs, for
 // rendering. Callers must not modify it.
 //
@@ -130,20 +134,20 @@ func Apply(b *Breaker, s *Settings, ev Event, effects []Effect) ([]Effect, error
 
 	var g GuardInput
 	g.set(b, rs, &ev)
-	t, err := table.Pick(b.State, Consulted, &g)
-	if err != nil {
-		return effects, err
+	row, to, ok := pick(b.State, Consulted, &g)
+	if !ok {
+		return effects, table.Reject(b.State, Consulted)
 	}
 	if ev.Kind == Consulted {
-		return apply(b, rs, t, &ev, effects), nil
+		return apply(b, rs, row, to, &ev, effects), nil
 	}
 	// Most clock checks change nothing (the quiet rows): then b and the
 	// guard input stay as they are, and there is nothing to undo on error.
 	var in Breaker
-	changed := !quiet(t.Index)
+	changed := !quiet(row)
 	if changed {
 		in = *b
-		effects = apply(b, rs, t, &ev, effects)
+		effects = apply(b, rs, row, to, &ev, effects)
 		g.set(b, rs, &ev)
 	}
 	switch ev.Kind {
@@ -152,14 +156,14 @@ func Apply(b *Breaker, s *Settings, ev Event, effects []Effect) ([]Effect, error
 	case Failed:
 		g.Counts.onFailure()
 	}
-	t, err = table.Pick(b.State, ev.Kind, &g)
-	if err != nil {
+	row, to, ok = pick(b.State, ev.Kind, &g)
+	if !ok {
 		if changed {
 			*b = in
 		}
-		return effects[:n0], err
+		return effects[:n0], table.Reject(b.State, ev.Kind)
 	}
-	return apply(b, rs, t, &ev, effects), nil
+	return apply(b, rs, row, to, &ev, effects), nil
 }
 
 // quiet reports whether row i is a clock check that leaves the breaker as
@@ -176,9 +180,9 @@ func (g *GuardInput) set(b *Breaker, s *Settings, ev *Event) {
 	g.MaxRequests, g.ReadyToTrip = s.MaxRequests, s.ReadyToTrip
 }
 
-// apply performs, on b, the row Pick chose.
-func apply(b *Breaker, s *Settings, t *row, ev *Event, effects []Effect) []Effect {
-	switch t.Index {
+// apply performs, on b, the row pick chose: row leading to state to.
+func apply(b *Breaker, s *Settings, row int, to State, ev *Event, effects []Effect) []Effect {
+	switch row {
 	case rowClosedIntervalOver:
 		*b = enter(*b, s, Closed, ev.Now)
 		effects = append(effects, Effect{Kind: Cleared, Generation: b.Generation})
@@ -186,8 +190,8 @@ func apply(b *Breaker, s *Settings, t *row, ev *Event, effects []Effect) []Effec
 		// gobreaker updates the counts before a change, but entering the
 		// new state clears them, so the update need not be applied.
 		from := b.State
-		*b = enter(*b, s, t.To, ev.Now)
-		effects = append(effects, Effect{Kind: Changed, From: from, To: t.To, Generation: b.Generation})
+		*b = enter(*b, s, to, ev.Now)
+		effects = append(effects, Effect{Kind: Changed, From: from, To: to, Generation: b.Generation})
 	case rowClosedAdmit, rowHalfOpenAdmit:
 		b.Counts.Requests++
 		effects = append(effects, Effect{Kind: Admitted, Generation: b.Generation})

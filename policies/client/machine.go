@@ -151,6 +151,10 @@ var rows = [rowCount]row{
 
 var table = fsm.NewTable("client", rows[:]...)
 
+// pick (machine_gen.go) is table's decision compiled from rows; Apply runs
+// it, and TestCompiledPickAgrees holds it to table.Pick.
+//go:generate go run github.com/dapr-sim/sim/internal/fsmgen/gen -rows rows -func pick machine.go
+
 // Table returns the command table, the one Step runs, for rendering.
 // Callers must not modify it.
 func Table() *fsm.Table[State, EventKind, GuardInput] { return table }
@@ -167,12 +171,12 @@ func Step(s *Settings, c Command, ev Event, effects []Effect) (Command, []Effect
 // place. On error *c and effects are unchanged.
 func Apply(s *Settings, c *Command, ev Event, effects []Effect) ([]Effect, error) {
 	g := GuardInput{Retried: s.Retried(ev.Failure), TriesLeft: c.Tries < s.Tries()}
-	t, err := table.Pick(c.State, ev.Kind, &g)
-	if err != nil {
-		return effects, err
+	row, to, ok := pick(c.State, ev.Kind, &g)
+	if !ok {
+		return effects, table.Reject(c.State, ev.Kind)
 	}
-	c.State = t.To
-	switch t.Index {
+	c.State = to
+	switch row {
 	case rowSend, rowWake:
 		c.Tries++
 		effects = append(effects, Effect{Kind: Try})

@@ -290,6 +290,10 @@ var rows = [rowCount]row{
 
 var table = fsm.NewTable("retry", rows[:]...)
 
+// pick (machine_gen.go) is table's decision compiled from rows; Apply runs
+// it, and TestCompiledPickAgrees holds it to table.Pick.
+//go:generate go run github.com/dapr-sim/sim/internal/fsmgen/gen -rows rows -func pick machine.go
+
 // Table returns the per-call retry table, the one Step runs, for
 // rendering. Callers must not modify it.
 func Table() *fsm.Table[State, EventKind, GuardInput] { return table }
@@ -317,12 +321,12 @@ func Apply(p *Policy, c *Call, ev Event, effects []Effect) ([]Effect, error) {
 		}
 		nb, delay, g.Stop = p.NextBackOff(c.Backoff, ev.Now, ev.Jitter)
 	}
-	t, err := table.Pick(c.State, ev.Kind, &g)
-	if err != nil {
-		return effects, err
+	row, to, ok := pick(c.State, ev.Kind, &g)
+	if !ok {
+		return effects, table.Reject(c.State, ev.Kind)
 	}
-	c.State = t.To
-	switch t.Index {
+	c.State = to
+	switch row {
 	case rowStart:
 		c.Attempts++
 	case rowRecovered:

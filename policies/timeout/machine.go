@@ -151,6 +151,10 @@ var rows = [rowCount]row{
 
 var table = fsm.NewTable("timeout", rows[:]...)
 
+// pick (machine_gen.go) is table's decision compiled from rows; Apply runs
+// it, and TestCompiledPickAgrees holds it to table.Pick.
+//go:generate go run github.com/dapr-sim/sim/internal/fsmgen/gen -rows rows -func pick machine.go
+
 // Table returns the timeout table, the one Step runs, for rendering.
 // Callers must not modify it.
 func Table() *fsm.Table[State, EventKind, GuardInput] { return table }
@@ -170,12 +174,12 @@ func Step(p *Policy, a Attempt, ev Event, effects []Effect) (Attempt, []Effect, 
 // place. On error *a and effects are unchanged.
 func Apply(p *Policy, a *Attempt, ev Event, effects []Effect) ([]Effect, error) {
 	g := GuardInput{Now: ev.Now, Timeout: p.Duration, Deadline: a.Deadline, HasDeadline: a.HasDeadline}
-	t, err := table.Pick(a.State, ev.Kind, &g)
-	if err != nil {
-		return effects, err
+	row, to, ok := pick(a.State, ev.Kind, &g)
+	if !ok {
+		return effects, table.Reject(a.State, ev.Kind)
 	}
-	a.State = t.To
-	switch t.Index {
+	a.State = to
+	switch row {
 	case rowStartTimed:
 		a.Deadline, a.HasDeadline = ev.Now+p.Duration, true
 		effects = append(effects, Effect{Kind: ScheduleDeadline, At: a.Deadline})

@@ -1,0 +1,38 @@
+package breaker
+
+import (
+	"testing"
+	"time"
+)
+
+// TestCompiledPickAgrees holds pick, generated from rows, to table.Pick:
+// the same row or the same rejection for every state and event (and one
+// past each) under every guard input, which takes each guard of a pair
+// every way together with the others (fsm.Table.Verify checks that the
+// inputs do).
+func TestCompiledPickAgrees(t *testing.T) {
+	trip := func(c Counts) bool { return c.ConsecutiveFailures > 1 }
+	var inputs []GuardInput
+	for _, now := range []time.Duration{0, 1, 2} {
+		for _, expiry := range []time.Duration{0, 1, 2} {
+			for _, expires := range []bool{false, true} {
+				for _, gen := range []uint64{0, 1} {
+					for _, evGen := range []uint64{0, 1} {
+						for _, req := range []uint32{0, 1, 2} {
+							for _, succ := range []uint32{0, 1, 2} {
+								for _, fail := range []uint32{0, 2} {
+									inputs = append(inputs, GuardInput{Now: now, Expiry: expiry, Expires: expires,
+										Generation: gen, EventGeneration: evGen, MaxRequests: 1, ReadyToTrip: trip,
+										Counts: Counts{Requests: req, ConsecutiveSuccesses: succ, ConsecutiveFailures: fail}})
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := table.Verify(pick, inputs); err != nil {
+		t.Fatal(err)
+	}
+}
