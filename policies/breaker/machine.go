@@ -6,19 +6,29 @@ import (
 	"github.com/dapr-sim/sim/fsm"
 )
 
-// GuardInput is what the breaker table's guards look at. Step builds it
-// after the clock check; for Succeeded and Failed, Counts already include
-// the outcome, because gobreaker updates the counts before it asks
-// ReadyToTrip or compares ConsecutiveSuccesses with MaxRequests.
+// GuardInput is what the breaker table's guards look at: the breaker as it
+// stands (after the clock check, for an event that is not Consulted), its
+// resolved settings and the event, read where they are rather than copied
+// aside for every decision. Guards only read through the pointers.
 type GuardInput struct {
-	Now             time.Duration
-	Expiry          time.Duration
-	Expires         bool
-	Generation      uint64 // the breaker's current generation
-	EventGeneration uint64 // the outcome's generation
-	Counts          Counts
-	MaxRequests     uint32
-	ReadyToTrip     func(Counts) bool
+	Breaker  *Breaker
+	Settings *Settings
+	Event    *Event
+}
+
+// Counts are the counts an outcome's guards see: the breaker's with a
+// Succeeded or Failed event's outcome already applied, because gobreaker
+// updates the counts before it asks ReadyToTrip or compares
+// ConsecutiveSuccesses with MaxRequests.
+func (g GuardInput) Counts() Counts {
+	c := g.Breaker.Counts
+	switch g.Event.Kind {
+	case Succeeded:
+		c.onSuccess()
+	case Failed:
+		c.onFailure()
+	}
+	return c
 }
 
 // Row indices of the table; Step switches on them.
@@ -49,12 +59,14 @@ const (
 
 type row = fsm.Transition[State, EventKind, GuardInput]
 
-func expired(g GuardInput) bool           { return g.Expiry < g.Now }
-func intervalExpired(g GuardInput) bool   { return g.Expires && g.Expiry < g.Now }
-func underMax(g GuardInput) bool          { return g.Counts.Requests < g.MaxRequests }
-func enoughSuccesses(g GuardInput) bool   { return g.Counts.ConsecutiveSuccesses >= g.MaxRequests }
-func trips(g GuardInput) bool             { return g.ReadyToTrip(g.Counts) }
-func generationDiffers(g GuardInput) bool { return g.EventGeneration != g.Generation }
+func expired(g GuardInput) bool         { return g.Breaker.Expiry < g.Event.Now }
+func intervalExpired(g GuardInput) bool { return g.Breaker.Expires && g.Breaker.Expiry < g.Event.Now }
+func underMax(g GuardInput) bool        { return g.Breaker.Counts.Requests < g.Settings.MaxRequests }
+func enoughSuccesses(g GuardInput) bool {
+	return g.Counts().ConsecutiveSuccesses >= g.Settings.MaxRequests
+}
+func trips(g GuardInput) bool             { return g.Settings.ReadyToTrip(g.Counts()) }
+func generationDiffers(g GuardInput) bool { return g.Event.Generation != g.Breaker.Generation }
 
 var rows = [rowCount]row{
 	// The clock check (gobreaker's currentState). Every event runs these
@@ -132,8 +144,7 @@ func Apply(b *Breaker, s *Settings, ev Event, effects []Effect) ([]Effect, error
 	}
 	n0 := len(effects)
 
-	var g GuardInput
-	g.set(b, rs, &ev)
+	g := GuardInput{Breaker: b, Settings: rs, Event: &ev}
 	row, to, ok := pick(b.State, Consulted, &g)
 	if !ok {
 		return effects, table.Reject(b.State, Consulted)
@@ -141,20 +152,14 @@ func Apply(b *Breaker, s *Settings, ev Event, effects []Effect) ([]Effect, error
 	if ev.Kind == Consulted {
 		return apply(b, rs, row, to, &ev, effects), nil
 	}
-	// Most clock checks change nothing (the quiet rows): then b and the
-	// guard input stay as they are, and there is nothing to undo on error.
+	// Most clock checks change nothing (the quiet rows): then b stays as
+	// it is, and there is nothing to undo on error. Otherwise the guards
+	// below see b as the clock check left it.
 	var in Breaker
 	changed := !quiet(row)
 	if changed {
 		in = *b
 		effects = apply(b, rs, row, to, &ev, effects)
-		g.set(b, rs, &ev)
-	}
-	switch ev.Kind {
-	case Succeeded:
-		g.Counts.onSuccess()
-	case Failed:
-		g.Counts.onFailure()
 	}
 	row, to, ok = pick(b.State, ev.Kind, &g)
 	if !ok {
@@ -170,14 +175,6 @@ func Apply(b *Breaker, s *Settings, ev Event, effects []Effect) ([]Effect, error
 // it is (apply does nothing for it).
 func quiet(i int) bool {
 	return i == rowClosedQuiet || i == rowOpenQuiet || i == rowHalfOpenQuiet
-}
-
-// set fills g from the breaker, its settings and the event, field by field
-// in place (a GuardInput built aside and copied in costs as much again).
-func (g *GuardInput) set(b *Breaker, s *Settings, ev *Event) {
-	g.Now, g.EventGeneration = ev.Now, ev.Generation
-	g.Expiry, g.Expires, g.Generation, g.Counts = b.Expiry, b.Expires, b.Generation, b.Counts
-	g.MaxRequests, g.ReadyToTrip = s.MaxRequests, s.ReadyToTrip
 }
 
 // apply performs, on b, the row pick chose: row leading to state to.

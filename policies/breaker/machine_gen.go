@@ -10,22 +10,22 @@ func pick(from State, on EventKind, g *GuardInput) (int, State, bool) {
 	case Closed:
 		switch on {
 		case Consulted:
-			if g.Expires && g.Expiry < g.Now { // expiry != 0 && expiry < now
+			if g.Breaker.Expires && g.Breaker.Expiry < g.Event.Now { // expiry != 0 && expiry < now
 				return rowClosedIntervalOver, Closed, true
 			}
 			return rowClosedQuiet, Closed, true
 		case Requested:
 			return rowClosedAdmit, Closed, true
 		case Succeeded:
-			if g.EventGeneration != g.Generation { // generation differs
+			if g.Event.Generation != g.Breaker.Generation { // generation differs
 				return rowClosedSuccessStale, Closed, true
 			}
 			return rowClosedSuccess, Closed, true
 		case Failed:
-			if g.EventGeneration != g.Generation { // generation differs
+			if g.Event.Generation != g.Breaker.Generation { // generation differs
 				return rowClosedFailureStale, Closed, true
 			}
-			if g.ReadyToTrip(g.Counts) { // trip(counts)
+			if g.Settings.ReadyToTrip(g.Counts()) { // trip(counts)
 				return rowClosedTrip, Open, true
 			}
 			return rowClosedFailure, Closed, true
@@ -33,18 +33,18 @@ func pick(from State, on EventKind, g *GuardInput) (int, State, bool) {
 	case Open:
 		switch on {
 		case Consulted:
-			if g.Expiry < g.Now { // expiry < now
+			if g.Breaker.Expiry < g.Event.Now { // expiry < now
 				return rowOpenTimeoutOver, HalfOpen, true
 			}
 			return rowOpenQuiet, Open, true
 		case Requested:
 			return rowOpenReject, Open, true
 		case Succeeded:
-			if g.EventGeneration != g.Generation { // generation differs
+			if g.Event.Generation != g.Breaker.Generation { // generation differs
 				return rowOpenSuccessStale, Open, true
 			}
 		case Failed:
-			if g.EventGeneration != g.Generation { // generation differs
+			if g.Event.Generation != g.Breaker.Generation { // generation differs
 				return rowOpenFailureStale, Open, true
 			}
 		}
@@ -53,20 +53,20 @@ func pick(from State, on EventKind, g *GuardInput) (int, State, bool) {
 		case Consulted:
 			return rowHalfOpenQuiet, HalfOpen, true
 		case Requested:
-			if g.Counts.Requests < g.MaxRequests { // requests < maxRequests
+			if g.Breaker.Counts.Requests < g.Settings.MaxRequests { // requests < maxRequests
 				return rowHalfOpenAdmit, HalfOpen, true
 			}
 			return rowHalfOpenTooMany, HalfOpen, true
 		case Succeeded:
-			if g.EventGeneration != g.Generation { // generation differs
+			if g.Event.Generation != g.Breaker.Generation { // generation differs
 				return rowHalfOpenSuccessStale, HalfOpen, true
 			}
-			if g.Counts.ConsecutiveSuccesses >= g.MaxRequests { // consecutiveSuccesses >= maxRequests
+			if g.Counts().ConsecutiveSuccesses >= g.Settings.MaxRequests { // consecutiveSuccesses >= maxRequests
 				return rowHalfOpenClose, Closed, true
 			}
 			return rowHalfOpenSuccess, HalfOpen, true
 		case Failed:
-			if g.EventGeneration != g.Generation { // generation differs
+			if g.Event.Generation != g.Breaker.Generation { // generation differs
 				return rowHalfOpenFailureStale, HalfOpen, true
 			}
 			return rowHalfOpenReopen, Open, true
