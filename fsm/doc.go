@@ -10,5 +10,11 @@
 // never silently ignored; a pair that is ignored on purpose has a row whose
 // Note says why.
 //
+// A machine on a hot path runs its table compiled: internal/fsmgen turns
+// the rows, as their source writes them, into a switch with the guards
+// inlined (go generate), Table.Reject words its rejections, and
+// Table.Verify holds it to Pick for every state, event and guard outcome.
+// The table stays the one source: Pick, Rows and the diagrams read it.
+//
 // fsm knows nothing of Dapr and imports no package of this module.
 package fsm
