@@ -69,8 +69,11 @@ func (q *Queue[E]) At(t time.Duration, e E) Handle {
 		q.slots = append(q.slots, slot{gen: 1})
 	}
 	q.seq++
-	q.heap = append(q.heap, entry[E]{at: t, seq: q.seq, slot: idx, ev: e})
-	q.up(len(q.heap) - 1)
+	// The new entry goes up from the end in a register, not written to the
+	// end and read back: a read of what was just stored in parts stalls
+	// the load until the stores drain (the heap's most frequent read).
+	q.heap = append(q.heap, entry[E]{})
+	q.up(len(q.heap)-1, entry[E]{at: t, seq: q.seq, slot: idx, ev: e})
 	return Handle(uint64(q.slots[idx].gen)<<32 | uint64(idx))
 }
 
@@ -141,13 +144,11 @@ func (q *Queue[E]) remove(i int) {
 	h := q.heap
 	last := len(h) - 1
 	idx := h[i].slot
-	if i != last {
-		h[i] = h[last]
-	}
+	x := h[last]
 	h[last] = entry[E]{} // drop the reference to ev so the GC can have it
 	q.heap = h[:last]
-	if i != last && !q.down(i) {
-		q.up(i)
+	if i != last && !q.down(i, x) {
+		q.up(i, x)
 	}
 
 	s := &q.slots[idx]
@@ -165,11 +166,11 @@ func (a *entry[E]) before(b *entry[E]) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// up moves the entry at i towards the root, shifting parents down into the
-// hole instead of swapping, and records every new position in slots.
-func (q *Queue[E]) up(i int) {
+// up puts x into the hole at i and moves it towards the root, shifting
+// parents down into the hole instead of swapping, and records every new
+// position in slots.
+func (q *Queue[E]) up(i int, x entry[E]) {
 	h := q.heap
-	x := h[i]
 	for i > 0 {
 		p := (i - 1) / 2
 		if !x.before(&h[p]) {
@@ -183,12 +184,12 @@ func (q *Queue[E]) up(i int) {
 	q.slots[x.slot].pos = i
 }
 
-// down moves the entry at i towards the leaves and reports whether it moved.
-func (q *Queue[E]) down(i int) bool {
+// down puts x into the hole at i and moves it towards the leaves, and
+// reports whether it moved; when it did not, the hole is x's.
+func (q *Queue[E]) down(i int, x entry[E]) bool {
 	h := q.heap
 	n := len(h)
 	i0 := i
-	x := h[i]
 	for {
 		c := 2*i + 1
 		if c >= n || c < 0 { // c < 0 after int overflow
