@@ -1,6 +1,7 @@
 package breaker
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/dapr-sim/sim/fsm"
@@ -14,6 +15,12 @@ type GuardInput struct {
 	Breaker  *Breaker
 	Settings *Settings
 	Event    *Event
+}
+
+// String describes the input by the values it points to, for test
+// failures (fsm.Table.Verify prints inputs).
+func (g GuardInput) String() string {
+	return fmt.Sprintf("{Breaker:%+v MaxRequests:%d Event:%+v}", *g.Breaker, g.Settings.MaxRequests, *g.Event)
 }
 
 // Counts are the counts an outcome's guards see: the breaker's with a
