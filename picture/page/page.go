@@ -37,7 +37,6 @@ package page
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -272,10 +271,10 @@ type SelfTestDeliveryMark struct {
 
 // Write writes the page for d to w.
 func Write(w io.Writer, d *Data) error {
-	data, err := json.Marshal(d) // escapes <, > and &: safe inside <script>
-	if err != nil {
-		return fmt.Errorf("page data: %w", err)
-	}
+	// The data escapes <, > and & (as json.Marshal does): safe inside
+	// <script>. Its size is about that of the snapshots' strings; a
+	// guess that is too small only costs a copy.
+	data := appendData(make([]byte, 0, 1024+512*len(d.Snapshots)), d)
 	var diagrams strings.Builder
 	for _, g := range d.Diagrams {
 		fmt.Fprintf(&diagrams, "<section class=\"breaker\" data-breaker=\"%s\"><h3>%s</h3><p class=\"caption\">%s</p>%s<table class=\"counts\"></table></section>\n",
@@ -284,16 +283,48 @@ func Write(w io.Writer, d *Data) error {
 	if len(d.Diagrams) == 0 {
 		diagrams.WriteString("<p class=\"none\">No circuit breaker in this run.</p>\n")
 	}
-	out := strings.NewReplacer(
-		"{{TITLE}}", html.EscapeString(escape.Text(d.Title)),
-		"{{SUBTITLE}}", html.EscapeString(escape.Text(d.Subtitle)),
-		"{{CSS}}", pageCSS,
-		"{{DIAGRAMS}}", diagrams.String(),
-		"{{DATA}}", string(data),
-		"{{JS}}", pageJS,
-	).Replace(pageHTML)
-	_, err = io.WriteString(w, out)
-	return err
+	fill := map[string]string{
+		"{{TITLE}}":    html.EscapeString(escape.Text(d.Title)),
+		"{{SUBTITLE}}": html.EscapeString(escape.Text(d.Subtitle)),
+		"{{CSS}}":      pageCSS,
+		"{{DIAGRAMS}}": diagrams.String(),
+		"{{JS}}":       pageJS,
+	}
+	// The template is written a part at a time, the data without a copy
+	// into a string (a replay page is a few hundred kilobytes, written
+	// on every edit in the playground).
+	for _, p := range pageParts {
+		var err error
+		if p == "{{DATA}}" {
+			_, err = w.Write(data)
+		} else if v, ok := fill[p]; ok {
+			_, err = io.WriteString(w, v)
+		} else {
+			_, err = io.WriteString(w, p)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pageParts is page.html cut before and after each of its {{NAME}}
+// holes, the holes kept as parts of their own, for Write to fill.
+var pageParts = cutHoles(pageHTML)
+
+func cutHoles(s string) []string {
+	var parts []string
+	for {
+		i := strings.Index(s, "{{")
+		j := strings.Index(s[max(i, 0):], "}}")
+		if i < 0 || j < 0 {
+			return append(parts, s)
+		}
+		j += i + len("}}")
+		parts = append(parts, s[:i], s[i:j])
+		s = s[j:]
+	}
 }
 
 // attr escapes s for an attribute the page's script matches against the
