@@ -133,6 +133,7 @@ type replayView struct {
 // bootTimes are the page's start, ms since the navigation began.
 type bootTimes struct {
 	Script, Unpacked, Compiled, Started, Drawn float64
+	First                                      runTimes // the first run's parts
 }
 
 // runTimes are the parts of one re-run, ms (page.js, drawn).
@@ -481,6 +482,17 @@ func BenchmarkPlaygroundRerun(b *testing.B) {
 	b.ReportMetric(got.Boot.Drawn, "load-ms")
 	// A failed benchmark prints no result line: the figures go to its log.
 	b.Logf("%d re-runs: median %.1f ms (the engine %.1f ms); the page loaded in %.0f ms", b.N, total, engine, got.Boot.Drawn)
+	// The parts, to see where a change went: the load's steps (ms since
+	// the navigation) and each re-run part's median.
+	b.Logf("load: the file parsed %.0f, the engine unpacked %.0f, compiled %.0f, started %.0f, the first run drawn %.0f",
+		got.Boot.Script, got.Boot.Unpacked, got.Boot.Compiled, got.Boot.Started, got.Boot.Drawn)
+	f := got.Boot.First
+	b.Logf("the first run: the engine %.1f, to the worker and back %.1f, log, SVG and table %.1f, replay %.1f (parsed and run %.1f, slider %.1f, painted %.1f)",
+		f.Worker, f.Transfer, f.DOM, f.Frame, or0(f.Parse), or0(f.Restore), or0(f.Paint))
+	b.Logf("re-run parts at the median: to the worker and back %.1f, log, SVG and table %.1f, replay %.1f (parsed and run %.1f, slider %.1f, painted %.1f)",
+		median(func(r runTimes) float64 { return r.Transfer }), median(func(r runTimes) float64 { return r.DOM }),
+		median(func(r runTimes) float64 { return r.Frame }), median(func(r runTimes) float64 { return or0(r.Parse) }),
+		median(func(r runTimes) float64 { return or0(r.Restore) }), median(func(r runTimes) float64 { return or0(r.Paint) }))
 	if b.N < 5 {
 		return // the framework's first, one-op run: too few to judge
 	}
