@@ -439,11 +439,14 @@ func speed(t *testing.T, b bootTimes, reruns []runTimes, cpu time.Duration) {
 // BenchmarkPlaygroundRerun opens the built playground in headless
 // Chromium and times b.N re-simulations of the quickstart, each an edit
 // of the breaker's timeout, from the engine's start to the replay drawn
-// (the 150 ms debounce before it is not counted). ns/op is the median
-// re-run; engine-ms/op the engine's share in the page's worker; load-ms
-// the page's start to its first run drawn. It fails when the median is
-// over RerunBudget: run it on a quiet machine (make bench, or go test
-// -run '^$' -bench PlaygroundRerun ./cmd/internal/playground).
+// (the 150 ms debounce before it is not counted), once the engine's
+// warm-up after its first run is done (page.js, warmUp), as a learner's
+// first edit finds it. ns/op is the median re-run; engine-ms/op the
+// engine's share in the page's worker; load-ms the page's start to its
+// first run drawn. It logs the load's steps and the re-runs' parts, and
+// fails when the median is over RerunBudget or the load over LoadBudget:
+// run it on a quiet machine (make bench, or go test -run '^$' -bench
+// PlaygroundRerun ./cmd/internal/playground).
 func BenchmarkPlaygroundRerun(b *testing.B) {
 	path := chromium.Find()
 	if path == "" {

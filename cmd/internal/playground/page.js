@@ -555,10 +555,13 @@
       (function poll() { if (runs > after && !inFlight && !again && !debounce && !drawing && engine) resolve(lastRun); else setTimeout(poll, 20); })();
     });
   }
-  // waitWarm resolves once the engine has played its warm-up runs.
+  // waitWarm resolves once the engine has played its warm-up runs (none
+  // follow a failed run).
   function waitWarm() {
     return new Promise(function (resolve) {
-      (function poll() { if (engine && engine.warm <= 0 && !warming) resolve(); else setTimeout(poll, 20); })();
+      (function poll() {
+        if (engine && !warming && (engine.warm <= 0 || lastRun.result.status !== 0)) resolve(); else setTimeout(poll, 20);
+      })();
     });
   }
   // halfOpens reads the transitions table as drawn: the instants of the
