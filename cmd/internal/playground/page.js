@@ -435,9 +435,9 @@
   // times after it starts, one run at a time and only while nothing
   // waits on it, the results dropped. V8 runs WebAssembly first as its
   // baseline compiler makes it and optimizes a function only once it has
-  // run a while: a quickstart in a new engine took 60 to 80 ms in the
-  // worker, and 20 to 30 ms once the engine had run it some 30 times
-  // (Chromium 156). A learner reads the page a moment before the first
+  // run a while: the engine's share of a quickstart re-run was 26 to 44
+  // ms at the median of a new page's first 24 re-runs, and 16 to 19 ms
+  // after 30 warm-up runs (Chromium 156, docs/playground.md). A learner reads the page a moment before the first
   // edit; by then the engine is warm. An edit made meanwhile waits for
   // the warm-up run under way, at most one (or restarts the engine, as
   // for a run, if it has gone on for more than STUCK_MS). A failed run is
@@ -473,11 +473,12 @@
 
   // startEngine decodes the engine, compiles it and starts it in a
   // worker. The base64 is decoded natively where the browser can
-  // (Uint8Array.fromBase64: a tenth of atob and a copy loop's time), and
-  // the module is compiled as it is unzipped (compileStreaming reads the
-  // DecompressionStream through a Response made here: no request, and
-  // V8 compiles each part while the next is inflated). The worker is made
-  // first, so that it parses wasm_exec.js meanwhile.
+  // (Uint8Array.fromBase64, instead of atob and a copy loop), and the
+  // module is compiled as it is inflated (compileStreaming reads the
+  // DecompressionStream through a Response made here: no request), so
+  // its 34 MB are never held whole; inflating them first took as long
+  // (Chromium 156). The worker is made first, so that it parses
+  // wasm_exec.js meanwhile.
   function startEngine() {
     var text = document.getElementById("wasm").textContent;
     var code = document.getElementById("wasm-exec").textContent + "\n(" + workerMain.toString() + ")();\n";
