@@ -2,12 +2,19 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"gopkg.in/yaml.v3"
 )
 
 // promtoolSkip is what the metrics tests say when promtool is missing.
@@ -117,5 +124,210 @@ func TestPromtoolAlertTests(t *testing.T) {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("promtool's report lacks %q:\n%s", want, b)
 		}
+	}
+}
+
+// omScrapes reads an OpenMetrics file sim wrote with the default --start
+// and the given interval: each series' values by scrape, "" before it
+// exists, each series padded to the last scrape.
+func omScrapes(t *testing.T, data []byte, interval time.Duration) map[string][]string {
+	t.Helper()
+	start, err := time.Parse(time.RFC3339, defaultStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	last := 0
+	for _, l := range strings.Split(string(data), "\n") {
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		f := strings.Fields(l)
+		if len(f) != 3 {
+			t.Fatalf("sample line %q: want series, value, timestamp", l)
+		}
+		sec, err := strconv.ParseFloat(f[2], 64)
+		if err != nil {
+			t.Fatalf("sample line %q: %v", l, err)
+		}
+		at := time.Duration(math.Round(sec*1000))*time.Millisecond - time.Duration(start.UnixMilli())*time.Millisecond
+		if at%interval != 0 {
+			t.Fatalf("sample line %q: not at a scrape", l)
+		}
+		i := int(at / interval)
+		for len(out[f[0]]) < i {
+			out[f[0]] = append(out[f[0]], "")
+		}
+		out[f[0]] = append(out[f[0]], f[1])
+		last = max(last, i)
+	}
+	for k, v := range out {
+		for len(v) <= last {
+			v = append(v, "")
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// unexpand reads promtool's expanding notation the way promtool does
+// (promql/parser's series description): "_" one missing value, "_xN" N
+// of them, "a+bxN" and "a-bxN" the N+1 values a, a±b, … a±N·b.
+func unexpand(t *testing.T, s string) []string {
+	t.Helper()
+	var out []string
+	for _, tok := range strings.Fields(s) {
+		if tok == "_" {
+			out = append(out, "")
+			continue
+		}
+		if n, ok := strings.CutPrefix(tok, "_x"); ok {
+			k, err := strconv.Atoi(n)
+			if err != nil {
+				t.Fatalf("values %q: token %q", s, tok)
+			}
+			for range k {
+				out = append(out, "")
+			}
+			continue
+		}
+		head, times, ok := strings.Cut(tok, "x")
+		if !ok {
+			if _, err := strconv.ParseInt(tok, 10, 64); err != nil {
+				t.Fatalf("values %q: token %q", s, tok)
+			}
+			out = append(out, tok)
+			continue
+		}
+		k, err := strconv.Atoi(times)
+		// The step's sign, after a first value that may itself be negative.
+		op := strings.LastIndexAny(head, "+-")
+		if err != nil || op < 1 {
+			t.Fatalf("values %q: token %q", s, tok)
+		}
+		a, err1 := strconv.ParseInt(head[:op], 10, 64)
+		d, err2 := strconv.ParseInt(head[op:], 10, 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("values %q: token %q", s, tok)
+		}
+		for j := range int64(k) + 1 {
+			out = append(out, strconv.FormatInt(a+j*d, 10))
+		}
+	}
+	return out
+}
+
+// promtoolTestFile is `sim metrics --promtool-test` written from a
+// promtool unit-test file.
+type promtoolTestFile struct {
+	Tests []struct {
+		Interval    string `yaml:"interval"`
+		InputSeries []struct {
+			Series string `yaml:"series"`
+			Values string `yaml:"values"`
+		} `yaml:"input_series"`
+	} `yaml:"tests"`
+}
+
+// TestPromtoolSeriesMatchOpenMetrics: every input series `sim metrics
+// --promtool-test` writes holds, read back as promtool reads its notation,
+// the values of the OpenMetrics file at the same scrapes: none starts a
+// scrape early or late, none is missing. Without promtool.
+func TestPromtoolSeriesMatchOpenMetrics(t *testing.T) {
+	for _, tc := range []struct{ scenario, interval string }{
+		{"alerts", "15s"},
+		{"alerts", "7s"},
+		{"quickstart", "15s"},
+		{"pubsub", "10s"},
+	} {
+		t.Run(tc.scenario+"@"+tc.interval, func(t *testing.T) {
+			dir := t.TempDir()
+			interval, err := time.ParseDuration(tc.interval)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scenario := "../../examples/" + tc.scenario + "/scenario.yaml"
+			om := filepath.Join(dir, "metrics.om")
+			simOK(t, "metrics", scenario, "--scrape-interval", tc.interval, "-o", om)
+			tests := filepath.Join(dir, "tests.yaml")
+			if err := os.WriteFile(tests, []byte("tests:\n  - promql_expr_test: []\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "out.yaml")
+			simOK(t, "metrics", scenario, "--scrape-interval", tc.interval, "--promtool-test", tests, "-o", out)
+
+			data, err := os.ReadFile(om)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := omScrapes(t, data, interval)
+			data, err = os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got promtoolTestFile
+			if err := yaml.Unmarshal(data, &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Tests) != 1 || len(got.Tests[0].InputSeries) != len(want) {
+				t.Fatalf("want one test with the OpenMetrics file's %d series, got %+v", len(want), got.Tests)
+			}
+			for _, s := range got.Tests[0].InputSeries {
+				w, ok := want[s.Series]
+				if !ok {
+					t.Errorf("series %s: not in the OpenMetrics file", s.Series)
+					continue
+				}
+				// A series' values end at the last scrape, as its
+				// OpenMetrics samples do.
+				if g := unexpand(t, s.Values); !slices.Equal(g, w) {
+					t.Errorf("series %s: values %q read as\n%q\nthe OpenMetrics file has\n%q", s.Series, s.Values, g, w)
+				}
+			}
+		})
+	}
+}
+
+// TestPromtoolSeriesAligned: promtool itself reads the input series at
+// the scrapes the OpenMetrics file has them. For each scrape, an
+// expression test selecting every dapr_ series at that instant expects
+// exactly the OpenMetrics file's samples of that scrape; a series
+// starting a scrape early or late fails it.
+func TestPromtoolSeriesAligned(t *testing.T) {
+	tool := promtool(t)
+	dir := t.TempDir()
+	scenario := "../../examples/alerts/scenario.yaml"
+	om := filepath.Join(dir, "metrics.om")
+	simOK(t, "metrics", scenario, "-o", om)
+	data, err := os.ReadFile(om)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrapes := omScrapes(t, data, defaultScrapeInterval)
+	names := make([]string, 0, len(scrapes))
+	n := 0
+	for k, v := range scrapes {
+		names = append(names, k)
+		n = len(v)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteString("tests:\n  - promql_expr_test:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "      - expr: '{__name__=~\"dapr_.+\"}'\n        eval_time: %s\n        exp_samples:\n", model.Duration(time.Duration(i)*defaultScrapeInterval))
+		for _, k := range names {
+			if v := scrapes[k][i]; v != "" {
+				fmt.Fprintf(&b, "          - labels: '%s'\n            value: %s\n", k, v)
+			}
+		}
+	}
+	tests := filepath.Join(dir, "tests.yaml")
+	if err := os.WriteFile(tests, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.yaml")
+	simOK(t, "metrics", scenario, "--promtool-test", tests, "-o", out)
+	if b, err := exec.Command(tool, "test", "rules", out).CombinedOutput(); err != nil {
+		t.Fatalf("promtool reads the input series at other scrapes than the OpenMetrics file's: %v\n%.4000s", err, b)
 	}
 }

@@ -201,7 +201,8 @@ func (r *Recorder) InputSeries() []Series {
 }
 
 // expand writes values in promtool's expanding notation: "_" for a
-// missing value, "_xN" for N+1 of them, "a+bxN" for a, a+b, … a+N·b.
+// missing value, "_xN" for N of them (not N+1, unlike a value's "xN"),
+// "a+bxN" for a, a+b, … a+N·b.
 func expand(vals []string) string {
 	var parts []string
 	for i := 0; i < len(vals); {
@@ -213,7 +214,7 @@ func expand(vals []string) string {
 			if j == i {
 				parts = append(parts, "_")
 			} else {
-				parts = append(parts, "_x"+strconv.Itoa(j-i))
+				parts = append(parts, "_x"+strconv.Itoa(j-i+1))
 			}
 			i = j + 1
 			continue
