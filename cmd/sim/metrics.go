@@ -13,6 +13,7 @@ import (
 	"github.com/dapr-sim/sim/traces"
 	"github.com/dapr-sim/sim/traces/prom"
 	"github.com/dapr-sim/sim/whatif"
+	"github.com/prometheus/common/model"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
@@ -220,7 +221,9 @@ func fillPromtoolTests(doc *yaml.Node, testsPath, out string, rec *prom.Recorder
 			}})
 		}
 		setMapValue(t, "input_series", seq)
-		setMapValue(t, "interval", str(interval.String()))
+		// Prometheus' duration syntax, not Go's: promtool rejects "1.5s"
+		// and reads "1s500ms".
+		setMapValue(t, "interval", str(model.Duration(interval).String()))
 	}
 }
 

@@ -292,42 +292,48 @@ func TestPromtoolSeriesMatchOpenMetrics(t *testing.T) {
 // the scrapes the OpenMetrics file has them. For each scrape, an
 // expression test selecting every dapr_ series at that instant expects
 // exactly the OpenMetrics file's samples of that scrape; a series
-// starting a scrape early or late fails it.
+// starting a scrape early or late fails it. At 1500ms, the test's
+// interval must be written as promtool reads durations (1s500ms, not Go's
+// 1.5s).
 func TestPromtoolSeriesAligned(t *testing.T) {
 	tool := promtool(t)
-	dir := t.TempDir()
-	scenario := "../../examples/alerts/scenario.yaml"
-	om := filepath.Join(dir, "metrics.om")
-	simOK(t, "metrics", scenario, "-o", om)
-	data, err := os.ReadFile(om)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scrapes := omScrapes(t, data, defaultScrapeInterval)
-	names := make([]string, 0, len(scrapes))
-	n := 0
-	for k, v := range scrapes {
-		names = append(names, k)
-		n = len(v)
-	}
-	slices.Sort(names)
-	var b strings.Builder
-	b.WriteString("tests:\n  - promql_expr_test:\n")
-	for i := range n {
-		fmt.Fprintf(&b, "      - expr: '{__name__=~\"dapr_.+\"}'\n        eval_time: %s\n        exp_samples:\n", model.Duration(time.Duration(i)*defaultScrapeInterval))
-		for _, k := range names {
-			if v := scrapes[k][i]; v != "" {
-				fmt.Fprintf(&b, "          - labels: '%s'\n            value: %s\n", k, v)
+	for _, every := range []time.Duration{defaultScrapeInterval, 1500 * time.Millisecond} {
+		t.Run(every.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			scenario := "../../examples/alerts/scenario.yaml"
+			om := filepath.Join(dir, "metrics.om")
+			simOK(t, "metrics", scenario, "--scrape-interval", every.String(), "-o", om)
+			data, err := os.ReadFile(om)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	tests := filepath.Join(dir, "tests.yaml")
-	if err := os.WriteFile(tests, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "out.yaml")
-	simOK(t, "metrics", scenario, "--promtool-test", tests, "-o", out)
-	if b, err := exec.Command(tool, "test", "rules", out).CombinedOutput(); err != nil {
-		t.Fatalf("promtool reads the input series at other scrapes than the OpenMetrics file's: %v\n%.4000s", err, b)
+			scrapes := omScrapes(t, data, every)
+			names := make([]string, 0, len(scrapes))
+			n := 0
+			for k, v := range scrapes {
+				names = append(names, k)
+				n = len(v)
+			}
+			slices.Sort(names)
+			var b strings.Builder
+			b.WriteString("tests:\n  - promql_expr_test:\n")
+			for i := range n {
+				fmt.Fprintf(&b, "      - expr: '{__name__=~\"dapr_.+\"}'\n        eval_time: %s\n        exp_samples:\n", model.Duration(time.Duration(i)*every))
+				for _, k := range names {
+					if v := scrapes[k][i]; v != "" {
+						fmt.Fprintf(&b, "          - labels: '%s'\n            value: %s\n", k, v)
+					}
+				}
+			}
+			tests := filepath.Join(dir, "tests.yaml")
+			if err := os.WriteFile(tests, []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "out.yaml")
+			simOK(t, "metrics", scenario, "--scrape-interval", every.String(), "--promtool-test", tests, "-o", out)
+			if b, err := exec.Command(tool, "test", "rules", out).CombinedOutput(); err != nil {
+				t.Fatalf("promtool refused the file or reads its series at other scrapes than the OpenMetrics file's: %v\n%.4000s", err, b)
+			}
+		})
 	}
 }
