@@ -94,6 +94,15 @@ func (l *liveMetrics) Record(e *traces.Event) error {
 	return l.rec.Record(e)
 }
 
+// closeRecorder closes the recorder once the run has ended. Closing
+// settles a pending breaker transition, which writes the series a scrape
+// under way reads: it holds the lock scrapes take.
+func (l *liveMetrics) closeRecorder() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rec.Close()
+}
+
 // Close stops serving, waiting for scrapes under way.
 func (l *liveMetrics) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), liveTimeout)

@@ -196,9 +196,10 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 		async = newAsyncSink(tw)
 		sinks = append(sinks, async)
 	}
+	var live *liveMetrics
 	switch {
 	case metrics.addr != "":
-		live, err := startLive(metrics.addr, rec, pacer, stderr)
+		live, err = startLive(metrics.addr, rec, pacer, stderr)
 		if err != nil {
 			return err
 		}
@@ -226,11 +227,18 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	if runErr != nil {
 		return runErr
 	}
+	// The live server still answers scrapes until this function returns,
+	// so the recorder is closed under its lock; without one, as is.
+	switch {
+	case live != nil:
+		live.closeRecorder()
+	case rec != nil:
+		rec.Close()
+	}
 	if rec != nil && metrics.path != "" {
 		// Written whole once the run has ended: OpenMetrics keeps each
 		// family's samples together, so no sample can be written before
 		// the last event is known.
-		rec.Close()
 		if err := writeAtomic(metrics.path, rec.WriteOpenMetrics); err != nil {
 			return err
 		}
