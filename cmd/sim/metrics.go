@@ -27,7 +27,21 @@ const (
 	// maxScrapes bounds the samples of a series (a year at 15 s is 2.1
 	// million): each series keeps a count per scrape.
 	maxScrapes = 2_500_000
+	// maxSampleLines bounds what a run's metrics file holds, about 300 MB
+	// of OpenMetrics text (a line is 100 to 150 bytes): the day example
+	// at 15 s is 490,926 lines. The scrapes alone do not bound it, as
+	// every series has a line per scrape (a histogram 14).
+	maxSampleLines = 2_000_000
 )
+
+// checkSampleLines refuses, before anything is written, a run whose
+// metrics would take more than maxSampleLines sample lines.
+func checkSampleLines(rec *prom.Recorder, o prom.Options) error {
+	if n := rec.SampleLines(); n > maxSampleLines {
+		return fmt.Errorf("%w: --scrape-interval: %s over the scenario's %s makes %d sample lines, more than %d: choose a longer interval", errUsage, o.Interval, o.Horizon, n, maxSampleLines)
+	}
+	return nil
+}
 
 // scrapeFlags are the flags that place a run's metrics in time.
 type scrapeFlags struct {
@@ -141,6 +155,9 @@ func writeMetrics(path, out, testsPath string, o sim.Overrides, maxEvents int64,
 		return err
 	}
 	rec.Close()
+	if err := checkSampleLines(rec, opts); err != nil {
+		return err
+	}
 	if out == "" {
 		out = input.Stdin
 	}

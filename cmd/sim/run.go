@@ -139,13 +139,15 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 	if err != nil {
 		return err
 	}
-	var rec *prom.Recorder
+	var (
+		rec      *prom.Recorder
+		promOpts prom.Options
+	)
 	if metrics.path != "" || metrics.addr != "" {
-		opts, err := metrics.scrape.options(setup)
-		if err != nil {
+		if promOpts, err = metrics.scrape.options(setup); err != nil {
 			return err
 		}
-		rec = prom.New(setup.MetricSidecars(), opts)
+		rec = prom.New(setup.MetricSidecars(), promOpts)
 	}
 	// --trace - puts the trace on stdout, alone: the log is left out (it is
 	// a projection of the trace: `sim replay - --print` prints it).
@@ -239,6 +241,9 @@ func runScenario(path, tracePath string, jsonl bool, o sim.Overrides, maxEvents 
 		// Written whole once the run has ended: OpenMetrics keeps each
 		// family's samples together, so no sample can be written before
 		// the last event is known.
+		if err := checkSampleLines(rec, promOpts); err != nil {
+			return err
+		}
 		if err := writeAtomic(metrics.path, rec.WriteOpenMetrics); err != nil {
 			return err
 		}

@@ -306,6 +306,9 @@ func TestExpand(t *testing.T) {
 		{[]string{"", "5"}, "_ 5"},
 		{[]string{"1", "1", "1"}, "1+0x2"},
 		{[]string{"1", "0", "0", "0"}, "1-1x1 0+0x1"},
+		{[]string{"", "4", "", "", "5", "6", ""}, "_ 4 _x2 5+1x1 _"},
+		{[]string{"-3", "-5", "-7", "1"}, "-3-2x2 1"},
+		{nil, ""},
 	} {
 		if got := expand(tc.in); got != tc.want {
 			t.Errorf("expand(%q) = %q, want %q", tc.in, got, tc.want)
@@ -372,5 +375,36 @@ func TestSubscriptionResolvesOnce(t *testing.T) {
 		if !strings.Contains(b.String(), want+"\n") {
 			t.Errorf("want %s in\n%s", want, b.String())
 		}
+	}
+}
+
+// SampleLines, which bounds the output before it is written, counts the
+// sample lines WriteOpenMetrics writes: counters, gauges and histograms,
+// series born at different scrapes.
+func TestSampleLines(t *testing.T) {
+	r := New([]Sidecar{sidecar()}, Options{Minor: 16, Interval: 10 * s, Horizon: 60 * s, Start: time.Unix(0, 0)})
+	for _, e := range []traces.Event{
+		op(5*s, time.Millisecond, 1, traces.OK),
+		op(25*s, 3*time.Millisecond, 2, traces.OK),
+		op(41*s, time.Millisecond, 1, traces.Error),
+		{T: 42 * s, Kind: traces.Breaker, App: "order-processor", Name: "simpleCB-statestore", To: "open"},
+	} {
+		if err := r.Record(&e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Close()
+	var b bytes.Buffer
+	if err := r.WriteOpenMetrics(&b); err != nil {
+		t.Fatal(err)
+	}
+	var lines int64
+	for _, l := range strings.Split(b.String(), "\n") {
+		if l != "" && l[0] != '#' {
+			lines++
+		}
+	}
+	if got := r.SampleLines(); got != lines || lines == 0 {
+		t.Errorf("SampleLines() = %d, WriteOpenMetrics wrote %d", got, lines)
 	}
 }

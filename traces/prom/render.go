@@ -175,77 +175,123 @@ type Series struct {
 
 // InputSeries returns every series of the run, in the order
 // WriteOpenMetrics writes them, for promtool's unit tests: scrape i is
-// the test's time i × interval.
+// the test's time i × interval. Each series is encoded as its values are
+// produced, so memory follows the runs of equal steps, not the scrapes.
 func (r *Recorder) InputSeries() []Series {
 	var out []Series
 	for _, s := range r.sorted() {
 		f := families[s.fam]
-		var lines []string
-		var vals [][]string
+		var (
+			lines []string
+			encs  []runs
+		)
 		r.points(s, func(i int, samples []sample) {
 			if lines == nil {
 				for _, sm := range samples {
 					lines = append(lines, f.name+sm.suffix+sampleLabels(s.labels, sm.le))
-					vals = append(vals, make([]string, i, r.last+1))
+					encs = append(encs, runs{blanks: i})
 				}
 			}
 			for k, sm := range samples {
-				vals[k] = append(vals[k], sm.value)
+				encs[k].push(sm.value)
 			}
 		})
 		for k := range lines {
-			out = append(out, Series{Series: lines[k], Values: expand(vals[k])})
+			out = append(out, Series{Series: lines[k], Values: encs[k].String()})
 		}
 	}
 	return out
 }
 
-// expand writes values in promtool's expanding notation: "_" for a
-// missing value, "_xN" for N of them (not N+1, unlike a value's "xN"),
-// "a+bxN" for a, a+b, … a+N·b.
-func expand(vals []string) string {
-	var parts []string
-	for i := 0; i < len(vals); {
-		if vals[i] == "" {
-			j := i
-			for j+1 < len(vals) && vals[j+1] == "" {
-				j++
-			}
-			if j == i {
-				parts = append(parts, "_")
-			} else {
-				parts = append(parts, "_x"+strconv.Itoa(j-i+1))
-			}
-			i = j + 1
-			continue
+// SampleLines is the number of sample lines WriteOpenMetrics writes: each
+// series' lines per scrape (a histogram's buckets, count and sum) times
+// the scrapes from its first to the last. It is known once the run has
+// ended, before anything is written, to bound the output.
+func (r *Recorder) SampleLines() int64 {
+	var n int64
+	for _, s := range r.series {
+		per := int64(1)
+		if families[s.fam].typ == typeHistogram {
+			per = int64(len(latencyBounds)) + 3 // buckets up to +Inf, _count, _sum
 		}
-		a, _ := strconv.ParseInt(vals[i], 10, 64)
-		j := i
-		var d int64
-		if i+1 < len(vals) && vals[i+1] != "" {
-			b, _ := strconv.ParseInt(vals[i+1], 10, 64)
-			d = b - a
-			j = i + 1
-			for j+1 < len(vals) && vals[j+1] != "" {
-				c, _ := strconv.ParseInt(vals[j+1], 10, 64)
-				p, _ := strconv.ParseInt(vals[j], 10, 64)
-				if c-p != d {
-					break
-				}
-				j++
-			}
+		if s.first <= r.last {
+			n += per * int64(r.last-s.first+1)
 		}
-		switch {
-		case j == i:
-			parts = append(parts, vals[i])
-		case d < 0:
-			parts = append(parts, vals[i]+strconv.FormatInt(d, 10)+"x"+strconv.Itoa(j-i))
-		default:
-			parts = append(parts, vals[i]+"+"+strconv.FormatInt(d, 10)+"x"+strconv.Itoa(j-i))
-		}
-		i = j + 1
 	}
-	return strings.Join(parts, " ")
+	return n
+}
+
+// runs writes values, pushed one at a time, in promtool's expanding
+// notation: "_" for a missing value, "_xN" for N of them (not N+1,
+// unlike a value's "xN"), "a+bxN" for a, a+b, … a+N·b. Values are
+// integers ("" for missing); each value extends the run under way or
+// ends it, so only the finished parts are held.
+type runs struct {
+	parts  []string
+	blanks int   // missing values not yet written
+	n      int64 // values in the run under way
+	a, d   int64 // its first value and step
+	prev   int64 // its last value
+}
+
+func (e *runs) push(v string) {
+	if v == "" {
+		e.endRun()
+		e.blanks++
+		return
+	}
+	e.endBlanks()
+	x, _ := strconv.ParseInt(v, 10, 64)
+	switch {
+	case e.n == 0:
+		e.a, e.n = x, 1
+	case e.n == 1:
+		e.d, e.n = x-e.prev, 2
+	case x-e.prev == e.d:
+		e.n++
+	default:
+		e.endRun()
+		e.a, e.n = x, 1
+	}
+	e.prev = x
+}
+
+func (e *runs) endBlanks() {
+	switch {
+	case e.blanks == 1:
+		e.parts = append(e.parts, "_")
+	case e.blanks > 1:
+		e.parts = append(e.parts, "_x"+strconv.Itoa(e.blanks))
+	}
+	e.blanks = 0
+}
+
+func (e *runs) endRun() {
+	switch {
+	case e.n == 1:
+		e.parts = append(e.parts, strconv.FormatInt(e.a, 10))
+	case e.n > 1 && e.d < 0:
+		e.parts = append(e.parts, strconv.FormatInt(e.a, 10)+strconv.FormatInt(e.d, 10)+"x"+strconv.FormatInt(e.n-1, 10))
+	case e.n > 1:
+		e.parts = append(e.parts, strconv.FormatInt(e.a, 10)+"+"+strconv.FormatInt(e.d, 10)+"x"+strconv.FormatInt(e.n-1, 10))
+	}
+	e.n = 0
+}
+
+// String ends what is under way and returns the notation.
+func (e *runs) String() string {
+	e.endRun()
+	e.endBlanks()
+	return strings.Join(e.parts, " ")
+}
+
+// expand writes vals in promtool's expanding notation (see runs).
+func expand(vals []string) string {
+	var e runs
+	for _, v := range vals {
+		e.push(v)
+	}
+	return e.String()
 }
 
 // Metric is one series as of everything recorded so far: what a sidecar's
