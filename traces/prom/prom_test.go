@@ -3,11 +3,13 @@ package prom
 import (
 	"bytes"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dapr-sim/sim/traces"
+	"github.com/google/go-cmp/cmp"
 )
 
 const s = time.Second
@@ -406,5 +408,107 @@ func TestSampleLines(t *testing.T) {
 	}
 	if got := r.SampleLines(); got != lines || lines == 0 {
 		t.Errorf("SampleLines() = %d, WriteOpenMetrics wrote %d", got, lines)
+	}
+}
+
+// record runs events through a Recorder of release 1.16 scraping every
+// 10 s up to 60 s.
+func record(t testing.TB, events []traces.Event) *Recorder {
+	t.Helper()
+	r := New([]Sidecar{sidecar()}, Options{Minor: 16, Interval: 10 * s, Horizon: 60 * s, Start: time.Unix(0, 0)})
+	for i := range events {
+		if err := r.Record(&events[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// outage is a minute of the sidecar's operations: saves and gets every
+// second, failing from 20 s to 40 s with the breaker opening, publishes.
+func outage() []traces.Event {
+	var es []traces.Event
+	for sec := 1; sec < 60; sec++ {
+		t := time.Duration(sec) * s
+		o := traces.OK
+		if sec >= 20 && sec < 40 {
+			o = traces.Error
+		}
+		es = append(es, op(t, time.Duration(sec%7+1)*time.Millisecond, 1, o), op(t, 2*time.Millisecond, 2, traces.OK))
+		if sec == 25 {
+			es = append(es, traces.Event{T: t, Kind: traces.Breaker, App: "order-processor", Name: "simpleCB-statestore", To: "open"})
+		}
+		if sec%5 == 0 {
+			es = append(es, op(t, 30*time.Millisecond, 3, traces.OK))
+		}
+	}
+	return es
+}
+
+// Current, what the live /metrics serves, is every series' value at the
+// last scrape of the OpenMetrics file once the run has ended.
+func TestCurrentIsTheLastScrape(t *testing.T) {
+	r := record(t, outage())
+	r.Close()
+	var b bytes.Buffer
+	if err := r.WriteOpenMetrics(&b); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.HasSuffix(l, " 60") {
+			want = append(want, strings.TrimSuffix(l, " 60"))
+		}
+	}
+	var got []string
+	for _, m := range r.Current() {
+		var ls []string
+		for i := 0; i+1 < len(m.Labels); i += 2 {
+			ls = append(ls, m.Labels[i]+`="`+m.Labels[i+1]+`"`)
+		}
+		line := func(suffix, le, v string) {
+			all := ls
+			if le != "" {
+				all = append(all[:len(all):len(all)], `le="`+le+`"`)
+			}
+			sel := ""
+			if len(all) > 0 {
+				sel = "{" + strings.Join(all, ",") + "}"
+			}
+			got = append(got, m.Name+suffix+sel+" "+v)
+		}
+		if m.Type != typeHistogram {
+			line("", "", strconv.FormatFloat(m.Value, 'f', -1, 64))
+			continue
+		}
+		for i, bound := range m.Bounds {
+			line("_bucket", formatBound(bound), strconv.FormatUint(m.Buckets[i], 10))
+		}
+		line("_bucket", "+Inf", strconv.FormatUint(m.Count, 10))
+		line("_count", "", strconv.FormatUint(m.Count, 10))
+		line("_sum", "", strconv.FormatFloat(m.Sum, 'f', -1, 64))
+	}
+	if len(want) < 20 {
+		t.Fatalf("the last scrape has %d samples; the outage should make more", len(want))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Current differs from the last scrape (-scrape +current):\n%s", diff)
+	}
+}
+
+// BenchmarkCurrent is a live scrape of an hour's run at 1 s scrapes:
+// Current reads what is recorded under the server's lock.
+func BenchmarkCurrent(b *testing.B) {
+	r := New([]Sidecar{sidecar()}, Options{Minor: 16, Interval: s, Horizon: time.Hour, Start: time.Unix(0, 0)})
+	for sec := 1; sec < 3600; sec++ {
+		for _, e := range []traces.Event{op(time.Duration(sec)*s, time.Millisecond, 1, traces.OK), op(time.Duration(sec)*s, 3*time.Millisecond, 3, traces.OK)} {
+			if err := r.Record(&e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Current()
 	}
 }

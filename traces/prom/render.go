@@ -323,9 +323,7 @@ func (r *Recorder) Current() []Metric {
 		}
 		switch f.typ {
 		case typeCounter:
-			for _, d := range s.delta {
-				m.Value += float64(d)
-			}
+			m.Value = float64(s.total)
 		case typeGauge:
 			if n := len(s.changes); n > 0 && s.changes[n-1].state == "1" {
 				m.Value = 1
@@ -334,21 +332,13 @@ func (r *Recorder) Current() []Metric {
 			m.Bounds = latencyBounds
 			m.Buckets = make([]uint64, len(latencyBounds))
 			var total uint64
-			var sum int64
-			counts := make([]uint64, len(latencyBounds)+1)
-			for i, b := range s.buckets {
-				for k, n := range b {
-					counts[k] += n
-				}
-				sum += s.sumMs[i]
-			}
-			for k, n := range counts {
+			for k, n := range s.counts {
 				total += n
 				if k < len(latencyBounds) {
 					m.Buckets[k] = total
 				}
 			}
-			m.Count, m.Sum = total, float64(sum)
+			m.Count, m.Sum = total, float64(s.sum)
 		}
 		out = append(out, m)
 	}

@@ -74,6 +74,13 @@ type series struct {
 	sumMs   []int64    // histogram: the sum of the observations by interval
 	changes []change   // gauge (cb_state): the state read from t on, in time order
 	state   string     // gauge: the cb_state series' own state
+
+	// Running totals of what is recorded, for the live /metrics: a scrape
+	// reads them under the server's lock instead of summing every
+	// interval of the run.
+	total  uint64   // counter: the sum of delta
+	counts []uint64 // histogram: by bucket, the sum of buckets
+	sum    int64    // histogram: the sum of sumMs
 }
 
 // scrape is the index of the first scrape that sees what happens at t,
@@ -129,6 +136,7 @@ func (r *Recorder) count(f famID, t time.Duration, ls labels) {
 		s.delta = append(s.delta, 0)
 	}
 	s.delta[i]++
+	s.total++
 }
 
 // observe records a latency of ms at t, not recorded when 0, as Dapr.
@@ -151,6 +159,11 @@ func (r *Recorder) observe(f famID, t time.Duration, ls labels, ms int64) {
 	b := sort.SearchFloat64s(latencyBounds, float64(ms)) // le: the first bound >= ms
 	s.buckets[i][b]++
 	s.sumMs[i] += ms
+	if s.counts == nil {
+		s.counts = make([]uint64, len(latencyBounds)+1)
+	}
+	s.counts[b]++
+	s.sum += ms
 }
 
 // gauge sets dapr_resiliency_cb_state for the breaker of ls to state at
