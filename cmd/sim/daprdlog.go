@@ -75,24 +75,59 @@ func outageScenario(p *daprlog.Plan, dir, appID, release, op string, seed int, l
 	return b.String()
 }
 
-// eventList keeps the events of a run the comparison reads: retry
-// notices, breaker transitions, Recovered lines, failed calls (a run's
-// other events are most of it).
-type eventList []traces.Event
+// eventList keeps the events of a run the comparison reads: breaker
+// transitions, Recovered lines, failed calls, and each operation's first
+// retry notice (the one the run's instants are moved by; a run's other
+// events, later notices among them, are most of it).
+//
+// It keeps at most limit of them: a run logging far more than the log
+// has lines to compare with disagrees with it wholesale (a breaker
+// flipping every few seconds through a months-long outage the log shows
+// in three lines), and keeping every transition of such a run took
+// gigabytes. Past limit, Record stops the run with a *keepError.
+type eventList struct {
+	events  []traces.Event
+	noticed map[string]bool
+	limit   int
+}
+
+// keepError is a run stopped for logging more than the comparison keeps.
+type keepError struct{ limit int }
+
+func (e *keepError) Error() string {
+	return fmt.Sprintf("it logs more than %d breaker transitions, Recovered lines and failed calls, far more than the log has lines to compare them with", e.limit)
+}
 
 func (l *eventList) Record(e *traces.Event) error {
 	switch {
-	case e.Kind == traces.Breaker, e.Kind == traces.Recovered, e.Kind == traces.Retry && e.Notice,
-		e.Kind == traces.Op && e.Outcome == traces.Error:
-		*l = append(*l, *e)
+	case e.Kind == traces.Retry && e.Notice:
+		if l.noticed[e.Operation] {
+			return nil
+		}
+		if l.noticed == nil {
+			l.noticed = map[string]bool{}
+		}
+		l.noticed[e.Operation] = true
+	case e.Kind == traces.Breaker, e.Kind == traces.Recovered, e.Kind == traces.Op && e.Outcome == traces.Error:
+		if len(l.events) >= l.limit+len(l.noticed) {
+			return &keepError{limit: l.limit}
+		}
+	default:
+		return nil
 	}
+	l.events = append(l.events, *e)
 	return nil
 }
+
+// logKeep is how many events a run of a log's simulation may keep: a
+// multiple of the log's resiliency lines (the lines the runs' events are
+// compared with) and some to spare for a short log.
+func logKeep(lines int) int { return 1024 + 8*lines }
 
 // simulateLog runs the plan's scenario once per operation and seed, the
 // runs in parallel, and returns each run's events in (operation, seed)
 // order: the same slices whatever the number of cores.
-func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release string) ([][]traces.Event, error) {
+func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release string, keep int) ([][]traces.Event, error) {
 	if p.Anchor == nil {
 		return nil, nil
 	}
@@ -115,7 +150,7 @@ func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release str
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				runs[i], errs[i] = simulateRun(p, src, dir, appID, release, jobs[i].op, jobs[i].seed)
+				runs[i], errs[i] = simulateRun(p, src, dir, appID, release, jobs[i].op, jobs[i].seed, keep)
 			}
 		}()
 	}
@@ -136,7 +171,7 @@ func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release str
 // call alone tells how long its first attempt takes to fail before the
 // notice; the run then issues every call that much earlier, so that the
 // notices fall on the log's.
-func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op string, seed int) ([]traces.Event, error) {
+func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op string, seed, keep int) ([]traces.Event, error) {
 	pilot := *p
 	for _, c := range p.Components {
 		if c.Operation == p.Anchor.Operation {
@@ -147,12 +182,12 @@ func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op
 		}
 	}
 	pilot.Horizon = p.Anchor.Lo() + time.Minute
-	events, err := simulateOnce(outageScenario(&pilot, dir, appID, release, op, seed, 0), src)
+	events, err := simulateOnce(outageScenario(&pilot, dir, appID, release, op, seed, 0), src, keep)
 	if err != nil {
 		return nil, err
 	}
 	lead := max(firstNotice(events, p.Anchor.Operation)-p.Anchor.Lo(), 0)
-	return simulateOnce(outageScenario(p, dir, appID, release, op, seed, lead), src)
+	return simulateOnce(outageScenario(p, dir, appID, release, op, seed, lead), src, keep)
 }
 
 // firstNotice is the instant of a run's first retry notice for op (0: none).
@@ -167,7 +202,7 @@ func firstNotice(events []traces.Event, op string) time.Duration {
 
 // simulateOnce runs one scenario text over the resources read already and
 // returns its events.
-func simulateOnce(text string, src *policies.Sources) ([]traces.Event, error) {
+func simulateOnce(text string, src *policies.Sources, keep int) ([]traces.Event, error) {
 	sc, err := sim.ParseScenario("daprd-log scenario", []byte(text))
 	if err != nil {
 		return nil, err
@@ -176,13 +211,13 @@ func simulateOnce(text string, src *policies.Sources) ([]traces.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	var events eventList
+	events := eventList{limit: keep}
 	eng := sim.NewEngine(setup, &events, sim.Options{MaxEvents: logMaxEvents})
 	defer eng.Close()
 	if err := eng.Run(); err != nil {
 		return nil, err
 	}
-	return events, nil
+	return events.events, nil
 }
 
 // logOps are the operations the failed calls are simulated as: a state

@@ -361,7 +361,7 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 	// The other side: what the outage the log shows must have logged, by
 	// simulating it with the same resources and release.
 	plan := daprlog.Infer(lg, spec)
-	if runs, err := simulateLog(plan, src, dir, appID, release); err != nil {
+	if runs, err := simulateLog(plan, src, dir, appID, release, logKeep(len(lg.Entries))); err != nil {
 		// The log and the resources were read; what the simulation
 		// cannot take (a log longer than a scenario's horizon, say) leaves
 		// the one-sided check standing, and says so.
