@@ -74,69 +74,127 @@ func entryLabel(e *Entry) string {
 // its notice's instant, and the time a failing attempt takes before the
 // notice is the model's.
 func Expect(p *Plan, runs [][]traces.Event) []Expected {
-	if p.Anchor == nil {
-		return nil
+	x := NewExpectation(p)
+	for _, events := range runs {
+		run := make([]Simulated, len(events))
+		for i := range events {
+			run[i] = SimulatedOf(&events[i])
+		}
+		x.Add(run)
 	}
-	breakers, ops := map[string]bool{}, map[string]bool{}
-	opOf := map[string]string{} // component → its operation
+	return x.Lines()
+}
+
+// Simulated is what Expect reads of a run's event, a fifth of a
+// traces.Event's size: a long log's runs keep tens of thousands.
+type Simulated struct {
+	T        time.Duration
+	Kind     traces.Kind
+	Notice   bool           // retry
+	Outcome  traces.Outcome // op
+	Attempts int            // op, recovered
+	// Operation (retry, recovered), Target (op), Name, From, To (breaker),
+	// and Why: a failed op's WhyText.
+	Operation, Target, Name, From, To, Why string
+}
+
+// SimulatedOf is the part of e Expect reads.
+func SimulatedOf(e *traces.Event) Simulated {
+	s := Simulated{T: e.T, Kind: e.Kind, Notice: e.Notice, Outcome: e.Outcome, Attempts: e.Attempts,
+		Operation: e.Operation, Target: e.Target, Name: e.Name, From: e.From, To: e.To}
+	if e.Kind == traces.Op && e.Outcome == traces.Error {
+		s.Why = e.WhyText()
+	}
+	return s
+}
+
+// Expectation is Expect a run at a time: a caller adds the runs in their
+// order as each ends, and keeps none of their events (a long log's runs
+// each have thousands).
+type Expectation struct {
+	p        *Plan
+	breakers map[string]bool
+	ops      map[string]bool
+	opOf     map[string]string // component → its operation
+	out      []Expected
+	at       map[expectKey]int
+	runs     int
+}
+
+type expectKey struct {
+	label string
+	k     int
+}
+
+// NewExpectation starts the Expect of p's runs.
+func NewExpectation(p *Plan) *Expectation {
+	x := &Expectation{p: p, breakers: map[string]bool{}, ops: map[string]bool{}, opOf: map[string]string{}, at: map[expectKey]int{}}
 	for _, c := range p.Components {
 		if c.Breaker != "" {
-			breakers[c.Breaker] = true
+			x.breakers[c.Breaker] = true
 		}
-		ops[c.Operation] = true
-		opOf[c.Name] = c.Operation
+		x.ops[c.Operation] = true
+		x.opOf[c.Name] = c.Operation
 	}
-	type key struct {
-		label string
-		k     int
+	return x
+}
+
+// Add folds in the next run's events.
+func (x *Expectation) Add(events []Simulated) {
+	p := x.p
+	if p.Anchor == nil {
+		return
 	}
-	var out []Expected
-	at := map[key]int{}
-	for _, events := range runs {
-		shift := time.Duration(0)
-		for i := range events {
-			e := &events[i]
-			if e.Kind == traces.Retry && e.Notice && e.Operation == p.Anchor.Operation {
-				shift = p.Anchor.Lo() - e.T
-				break
-			}
-		}
-		seen := map[string]int{}
-		for i := range events {
-			e := &events[i]
-			var x Expected
-			switch {
-			case e.Kind == traces.Breaker && breakers[e.Name]:
-				x = Expected{Kind: Breaker, Name: e.Name, From: e.From, To: e.To}
-			case e.Kind == traces.Recovered && ops[e.Operation]:
-				x = Expected{Kind: Recovered, Operation: e.Operation}
-			case e.Kind == traces.Op && e.Outcome == traces.Error && opOf[e.Target] != "":
-				x = Expected{Kind: Recovered, Operation: opOf[e.Target], GaveUp: true, Why: e.WhyText()}
-			default:
-				continue
-			}
-			t := e.T + shift
-			l := x.label()
-			k := key{l, seen[l]}
-			seen[l]++
-			j, ok := at[k]
-			if !ok {
-				j = len(out)
-				at[k] = j
-				x.Lo, x.Hi = t, t
-				out = append(out, x)
-			}
-			y := &out[j]
-			y.Lo, y.Hi = min(y.Lo, t), max(y.Hi, t)
-			y.Runs++
-			if (e.Kind == traces.Recovered || y.GaveUp) && !slices.Contains(y.Attempts, e.Attempts) {
-				y.Attempts = append(y.Attempts, e.Attempts)
-				slices.Sort(y.Attempts)
-			}
+	x.runs++
+	shift := time.Duration(0)
+	for i := range events {
+		e := &events[i]
+		if e.Kind == traces.Retry && e.Notice && e.Operation == p.Anchor.Operation {
+			shift = p.Anchor.Lo() - e.T
+			break
 		}
 	}
+	seen := map[string]int{}
+	for i := range events {
+		e := &events[i]
+		var w Expected
+		switch {
+		case e.Kind == traces.Breaker && x.breakers[e.Name]:
+			w = Expected{Kind: Breaker, Name: e.Name, From: e.From, To: e.To}
+		case e.Kind == traces.Recovered && x.ops[e.Operation]:
+			w = Expected{Kind: Recovered, Operation: e.Operation}
+		case e.Kind == traces.Op && e.Outcome == traces.Error && x.opOf[e.Target] != "":
+			w = Expected{Kind: Recovered, Operation: x.opOf[e.Target], GaveUp: true, Why: e.Why}
+		default:
+			continue
+		}
+		t := e.T + shift
+		l := w.label()
+		k := expectKey{l, seen[l]}
+		seen[l]++
+		j, ok := x.at[k]
+		if !ok {
+			j = len(x.out)
+			x.at[k] = j
+			w.Lo, w.Hi = t, t
+			x.out = append(x.out, w)
+		}
+		y := &x.out[j]
+		y.Lo, y.Hi = min(y.Lo, t), max(y.Hi, t)
+		y.Runs++
+		if (e.Kind == traces.Recovered || y.GaveUp) && !slices.Contains(y.Attempts, e.Attempts) {
+			y.Attempts = append(y.Attempts, e.Attempts)
+			slices.Sort(y.Attempts)
+		}
+	}
+}
+
+// Lines returns the lines the runs added expect, by their earliest
+// instant (nil when the plan has nothing to simulate).
+func (x *Expectation) Lines() []Expected {
+	out := x.out
 	for i := range out {
-		out[i].Of = len(runs)
+		out[i].Of = x.runs
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Lo < out[j].Lo })
 	return out

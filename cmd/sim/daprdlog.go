@@ -86,7 +86,7 @@ func outageScenario(p *daprlog.Plan, dir, appID, release, op string, seed int, l
 // in three lines), and keeping every transition of such a run took
 // gigabytes. Past limit, Record stops the run with a *keepError.
 type eventList struct {
-	events  []traces.Event
+	events  []daprlog.Simulated
 	noticed map[string]bool
 	limit   int
 }
@@ -115,7 +115,7 @@ func (l *eventList) Record(e *traces.Event) error {
 	default:
 		return nil
 	}
-	l.events = append(l.events, *e)
+	l.events = append(l.events, daprlog.SimulatedOf(e))
 	return nil
 }
 
@@ -125,9 +125,13 @@ func (l *eventList) Record(e *traces.Event) error {
 func logKeep(lines int) int { return 1024 + 8*lines }
 
 // simulateLog runs the plan's scenario once per operation and seed, the
-// runs in parallel, and returns each run's events in (operation, seed)
-// order: the same slices whatever the number of cores.
-func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release string, keep int) ([][]traces.Event, error) {
+// runs in parallel, and returns what they expect of the log
+// (daprlog.Expect). The runs are folded in (operation, seed) order, the
+// same lines whatever the number of cores, each as soon as it and the
+// runs before it have ended: at most one run more than there are workers
+// is held at a time, not all of them (a long log's runs each keep
+// thousands of events).
+func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release string, keep int) ([]daprlog.Expected, error) {
 	if p.Anchor == nil {
 		return nil, nil
 	}
@@ -141,37 +145,58 @@ func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release str
 			jobs = append(jobs, job{op, seed})
 		}
 	}
-	runs := make([][]traces.Event, len(jobs))
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	runs := make([][]daprlog.Simulated, len(jobs))
 	errs := make([]error, len(jobs))
+	done := make([]chan struct{}, len(jobs))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	// A slot is taken as a run is handed out and given back once it is
+	// folded: a run that ends before those before it waits in runs.
+	slots := make(chan struct{}, workers+1)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
 				runs[i], errs[i] = simulateRun(p, src, dir, appID, release, jobs[i].op, jobs[i].seed, keep)
+				close(done[i])
 			}
 		}()
 	}
+	go func() {
+		for i := range jobs {
+			slots <- struct{}{}
+			next <- i
+		}
+		close(next)
+	}()
+	x := daprlog.NewExpectation(p)
 	for i := range jobs {
-		next <- i
+		<-done[i]
+		if errs[i] == nil {
+			x.Add(runs[i])
+		}
+		runs[i] = nil
+		<-slots
 	}
-	close(next)
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("simulate the outage the log implies (%s, seed %d): %w", jobs[i].op, jobs[i].seed, err)
 		}
 	}
-	return runs, nil
+	return x.Lines(), nil
 }
 
 // simulateRun runs the plan as op with seed. A pilot run of the first
 // call alone tells how long its first attempt takes to fail before the
 // notice; the run then issues every call that much earlier, so that the
 // notices fall on the log's.
-func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op string, seed, keep int) ([]traces.Event, error) {
+func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op string, seed, keep int) ([]daprlog.Simulated, error) {
 	pilot := *p
 	for _, c := range p.Components {
 		if c.Operation == p.Anchor.Operation {
@@ -191,7 +216,7 @@ func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op
 }
 
 // firstNotice is the instant of a run's first retry notice for op (0: none).
-func firstNotice(events []traces.Event, op string) time.Duration {
+func firstNotice(events []daprlog.Simulated, op string) time.Duration {
 	for i := range events {
 		if e := &events[i]; e.Kind == traces.Retry && e.Notice && e.Operation == op {
 			return e.T
@@ -202,7 +227,7 @@ func firstNotice(events []traces.Event, op string) time.Duration {
 
 // simulateOnce runs one scenario text over the resources read already and
 // returns its events.
-func simulateOnce(text string, src *policies.Sources, keep int) ([]traces.Event, error) {
+func simulateOnce(text string, src *policies.Sources, keep int) ([]daprlog.Simulated, error) {
 	sc, err := sim.ParseScenario("daprd-log scenario", []byte(text))
 	if err != nil {
 		return nil, err
