@@ -3,6 +3,7 @@ package picture
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -186,6 +187,21 @@ type laneAcc struct {
 func (a *laneAcc) span(s Span) {
 	if a.keep {
 		a.Spans = append(a.Spans, s)
+	}
+	for _, g := range a.grids {
+		g.add(s)
+	}
+}
+
+// spanFirst adds s before the lane's spans: a closed run found after the
+// spans that follow it, joined to the closed span it ends at, if any.
+func (a *laneAcc) spanFirst(s Span) {
+	if a.keep {
+		if len(a.Spans) > 0 && a.Spans[0].State == s.State && a.Spans[0].From == s.To && a.Spans[0].Detail == s.Detail {
+			a.Spans[0].From = s.From
+		} else {
+			a.Spans = slices.Insert(a.Spans, 0, s)
+		}
 	}
 	for _, g := range a.grids {
 		g.add(s)
@@ -407,9 +423,16 @@ type breakerFold struct {
 
 // request records an attempt through the breaker that began at t: before
 // the first transition, the breaker is closed from its earliest request.
+// An attempt that trips the breaker is told of after the transition (its
+// step ends after it), so an attempt before the lane's start still adds
+// the closed run from it to what was the start.
 func (b *breakerFold) request(t time.Duration) {
 	switch {
 	case b.changed:
+		if t < b.lane.Start {
+			b.lane.spanFirst(Span{From: t, To: b.lane.Start, State: BreakerClosed})
+			b.lane.Start = t
+		}
 	case !b.open:
 		b.cur, b.open = Span{From: t, To: t, State: BreakerClosed}, true
 		b.lane.Start = t

@@ -344,3 +344,56 @@ func TestQuietBreakers(t *testing.T) {
 		t.Errorf("%d quiet breakers drawn: %q, want none", len(got), got)
 	}
 }
+
+// The attempt that trips a breaker on its first request is told of after
+// the trip (its step ends after it): the lane is still closed from the
+// attempt's start to the trip, not blank until the trip (the quickstart
+// with `consecutiveFailures >= 1` and Redis down from 0s: the worker's
+// attempt from 2s, the trip at 2.068079782s).
+func TestBreakerLaneTripOnFirstRequest(t *testing.T) {
+	trip := ms(2068.079782)
+	step := traces.Event{App: "order-processor", Iteration: 1, Step: 1, Target: "statestore", Op: "save", Attempt: 1}
+	at := func(e traces.Event, t time.Duration, kind traces.Kind) traces.Event {
+		e.T, e.Kind = t, kind
+		return e
+	}
+	try := at(step, ms(2001.001), traces.Try)
+	try.Try, try.Outcome = 1, traces.Error
+	last := at(try, trip, traces.Try)
+	last.Try = 2
+	call := at(step, trip, traces.Call)
+	call.Outcome = traces.Error
+	retry := at(step, trip, traces.Retry)
+	retry.Delay, retry.Notice = 5*time.Second, true
+	again := at(step, trip+5*time.Second, traces.Call)
+	again.Attempt, again.Outcome = 2, traces.OK
+	op := at(step, again.T, traces.Op)
+	op.Attempts, op.Outcome, op.Took = 2, traces.OK, again.T-2*time.Second
+	events := []traces.Event{
+		{T: 0, Kind: traces.Fault, Target: "statestore", Change: "stop"},
+		try, last,
+		{T: trip, Kind: traces.Breaker, Name: "cb", From: "closed", To: "open"},
+		call, retry, again, op,
+	}
+	top := topology{breakerOf: func(e *traces.Event) string { return "cb" }}
+	var worker, breaker Lane
+	for _, l := range buildLanes(events, 10*time.Second, top) {
+		switch l.Kind {
+		case WorkerLane:
+			worker = l
+		case BreakerLane:
+			breaker = l
+		}
+	}
+	if len(worker.Spans) == 0 {
+		t.Fatal("no worker lane")
+	}
+	start := worker.Spans[0].From
+	if start != 2*time.Second {
+		t.Fatalf("the worker's step starts at %s, want 2s", start)
+	}
+	want := fmt.Sprintf("closed %s-%s\nopen %s-10s\n", start, trip, trip)
+	if got := spansText(breaker); breaker.Start != start || got != want {
+		t.Errorf("breaker lane from %s:\n%swant from the attempt's start %s:\n%s", breaker.Start, got, start, want)
+	}
+}
