@@ -228,11 +228,7 @@ func firstNotice(events []daprlog.Simulated, op string) time.Duration {
 // simulateOnce runs one scenario text over the resources read already and
 // returns its events.
 func simulateOnce(text string, src *policies.Sources, keep int) ([]daprlog.Simulated, error) {
-	sc, err := sim.ParseScenario("daprd-log scenario", []byte(text))
-	if err != nil {
-		return nil, err
-	}
-	setup, err := sim.Prepare(sc, sim.Overrides{Sources: src})
+	setup, err := prepareLogScenario(text, src)
 	if err != nil {
 		return nil, err
 	}
@@ -243,6 +239,21 @@ func simulateOnce(text string, src *policies.Sources, keep int) ([]daprlog.Simul
 		return nil, err
 	}
 	return events.events, nil
+}
+
+// parsing lets one run at a time parse its scenario: a long log's has an
+// app per failed call, and its YAML tree, short-lived, is most of the
+// memory a run takes (two trees at once on two cores, not one).
+var parsing sync.Mutex
+
+func prepareLogScenario(text string, src *policies.Sources) (*sim.Setup, error) {
+	parsing.Lock()
+	defer parsing.Unlock()
+	sc, err := sim.ParseScenario("daprd-log scenario", []byte(text))
+	if err != nil {
+		return nil, err
+	}
+	return sim.Prepare(sc, sim.Overrides{Sources: src})
 }
 
 // logOps are the operations the failed calls are simulated as: a state
