@@ -30,6 +30,21 @@ var stateOps = []string{"save", "get"}
 // about a million events.
 const logMaxEvents = 20_000_000
 
+// logBounds are what a run of a log's simulation may take: events kept
+// (logKeep) and events processed.
+type logBounds struct {
+	keep   int
+	events int64
+}
+
+// logEvents is how many events a run of a log's simulation may process
+// unless --max-events says: a million, and 100,000 for each of the log's
+// resiliency lines (an outage of a fortnight retried every 5 s, shown by
+// a notice and a Recovered line), up to logMaxEvents. A notice and a
+// Recovered line nine months apart, under a policy that retries every
+// 5 s with no breaker, ran 20M events a run, 16 runs, a minute and a half.
+func logEvents(lines int) int64 { return min(1_000_000+100_000*int64(lines), logMaxEvents) }
+
 // outageScenario writes the scenario a plan implies, as a scenario file
 // would say it, so that sim.ParseScenario checks it as it checks any
 // other: one app loop of one iteration per failed call (a state store's
@@ -131,7 +146,7 @@ func logKeep(lines int) int { return 1024 + 8*lines }
 // runs before it have ended: at most one run more than there are workers
 // is held at a time, not all of them (a long log's runs each keep
 // thousands of events).
-func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release string, keep int) ([]daprlog.Expected, error) {
+func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release string, b logBounds) ([]daprlog.Expected, error) {
 	if p.Anchor == nil {
 		return nil, nil
 	}
@@ -162,7 +177,7 @@ func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release str
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				runs[i], errs[i] = simulateRun(p, src, dir, appID, release, jobs[i].op, jobs[i].seed, keep)
+				runs[i], errs[i] = simulateRun(p, src, dir, appID, release, jobs[i].op, jobs[i].seed, b)
 				close(done[i])
 			}
 		}()
@@ -196,7 +211,7 @@ func simulateLog(p *daprlog.Plan, src *policies.Sources, dir, appID, release str
 // call alone tells how long its first attempt takes to fail before the
 // notice; the run then issues every call that much earlier, so that the
 // notices fall on the log's.
-func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op string, seed, keep int) ([]daprlog.Simulated, error) {
+func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op string, seed int, b logBounds) ([]daprlog.Simulated, error) {
 	pilot := *p
 	for _, c := range p.Components {
 		if c.Operation == p.Anchor.Operation {
@@ -207,12 +222,12 @@ func simulateRun(p *daprlog.Plan, src *policies.Sources, dir, appID, release, op
 		}
 	}
 	pilot.Horizon = p.Anchor.Lo() + time.Minute
-	events, err := simulateOnce(outageScenario(&pilot, dir, appID, release, op, seed, 0), src, keep)
+	events, err := simulateOnce(outageScenario(&pilot, dir, appID, release, op, seed, 0), src, b)
 	if err != nil {
 		return nil, err
 	}
 	lead := max(firstNotice(events, p.Anchor.Operation)-p.Anchor.Lo(), 0)
-	return simulateOnce(outageScenario(p, dir, appID, release, op, seed, lead), src, keep)
+	return simulateOnce(outageScenario(p, dir, appID, release, op, seed, lead), src, b)
 }
 
 // firstNotice is the instant of a run's first retry notice for op (0: none).
@@ -227,13 +242,13 @@ func firstNotice(events []daprlog.Simulated, op string) time.Duration {
 
 // simulateOnce runs one scenario text over the resources read already and
 // returns its events.
-func simulateOnce(text string, src *policies.Sources, keep int) ([]daprlog.Simulated, error) {
+func simulateOnce(text string, src *policies.Sources, b logBounds) ([]daprlog.Simulated, error) {
 	setup, err := prepareLogScenario(text, src)
 	if err != nil {
 		return nil, err
 	}
-	events := eventList{limit: keep}
-	eng := sim.NewEngine(setup, &events, sim.Options{MaxEvents: logMaxEvents})
+	events := eventList{limit: b.keep}
+	eng := sim.NewEngine(setup, &events, sim.Options{MaxEvents: b.events})
 	defer eng.Close()
 	if err := eng.Run(); err != nil {
 		return nil, err

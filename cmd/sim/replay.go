@@ -103,7 +103,11 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			if daprdLog != "" {
-				return checkDaprdLog(daprdLog, resources, appID, dapr, stdout)
+				budget := int64(0) // the log's own (logEvents)
+				if c.Flags().Changed("max-events") {
+					budget = maxEvents
+				}
+				return checkDaprdLog(daprdLog, resources, appID, dapr, budget, stdout)
 			}
 			var instant time.Duration
 			if at != "" {
@@ -321,7 +325,9 @@ func replay(path string, tr *traces.Reader, maxEvents int64, format string, stdo
 
 // checkDaprdLog reads a real sidecar's log and checks its resiliency lines
 // against the resources in dir.
-func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
+//
+// maxEvents bounds each run of the simulation (0: logEvents of the log).
+func checkDaprdLog(logPath, dir, appID, dapr string, maxEvents int64, stdout io.Writer) error {
 	f, err := input.Open(logPath)
 	if err != nil {
 		return statusError{status: exitBadInput, err: fmt.Errorf("--daprd-log: %w", err)}
@@ -361,7 +367,10 @@ func checkDaprdLog(logPath, dir, appID, dapr string, stdout io.Writer) error {
 	// The other side: what the outage the log shows must have logged, by
 	// simulating it with the same resources and release.
 	plan := daprlog.Infer(lg, spec)
-	if exp, err := simulateLog(plan, src, dir, appID, release, logKeep(len(lg.Entries))); err != nil {
+	if maxEvents == 0 {
+		maxEvents = logEvents(len(lg.Entries))
+	}
+	if exp, err := simulateLog(plan, src, dir, appID, release, logBounds{keep: logKeep(len(lg.Entries)), events: maxEvents}); err != nil {
 		// The log and the resources were read; what the simulation
 		// cannot take (a log longer than a scenario's horizon, say) leaves
 		// the one-sided check standing, and says so.
