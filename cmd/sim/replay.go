@@ -133,7 +133,7 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 	}
 	c.Flags().BoolVar(&print, "print", false, "print the sidecar log from the recorded events (the bytes sim run printed), without re-running")
 	c.Flags().BoolVar(&explain, "explain", false, "with --print: after each breaker transition, retry decision and failed step, a line saying why, in numbers; after each delivery not acknowledged as taken and each redelivery, one saying what became of the message")
-	c.Flags().Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a replay that processes more than `N` events (exit 2)")
+	c.Flags().Int64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "stop a replay that processes more than `N` events (exit 2); with --daprd-log, what each simulated run may process (past it the log is checked one-sided)")
 	c.Flags().StringVar(&at, "at", "", "print the state of every machine at this instant (e.g. 31s): the run replayed to it, the engine's own state")
 	c.Flags().StringVar(&daprdLog, "daprd-log", "", "check a real Dapr sidecar's log against the policies in --resources")
 	c.Flags().StringVar(&resources, "resources", "", "with --daprd-log: the resources folder the sidecar read")
