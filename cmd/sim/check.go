@@ -8,7 +8,6 @@ import (
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
-	"github.com/dapr-sim/sim/whatif"
 	"github.com/spf13/cobra"
 )
 
@@ -48,12 +47,8 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 			if maxEvents < 1 {
 				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
 			}
-			var o sim.Overrides
-			o.Dapr = dapr
-			if c.Flags().Changed("seed") {
-				o.Seed = &seed
-			}
-			if err := whatif.Apply(sets, &o); err != nil {
+			o, err := flagOverrides(c, dapr, seed, sets)
+			if err != nil {
 				return err
 			}
 			return checkScenario(args[0], o, maxEvents, format.value, stdout, stderr)

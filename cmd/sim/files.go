@@ -7,6 +7,9 @@ import (
 
 	"github.com/dapr-sim/sim/internal/diag"
 	"github.com/dapr-sim/sim/internal/input"
+	"github.com/dapr-sim/sim/sim"
+	"github.com/dapr-sim/sim/whatif"
+	"github.com/spf13/cobra"
 )
 
 // inputFlags are the flags, of any command, that name a file or folder it
@@ -97,4 +100,14 @@ func (f *files) check() error {
 		}
 	}
 	return errs.Err()
+}
+
+// flagOverrides is what a run's flags change in its scenario: the release
+// (--dapr), the seed when --seed is given (0 is a seed), and each --set.
+func flagOverrides(c *cobra.Command, dapr string, seed int64, sets []string) (sim.Overrides, error) {
+	o := sim.Overrides{Dapr: dapr}
+	if c.Flags().Changed("seed") {
+		o.Seed = &seed
+	}
+	return o, whatif.Apply(sets, &o)
 }

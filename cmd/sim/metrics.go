@@ -12,7 +12,6 @@ import (
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/dapr-sim/sim/traces/prom"
-	"github.com/dapr-sim/sim/whatif"
 	"github.com/prometheus/common/model"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -104,12 +103,8 @@ func newMetricsCommand(stdout, stderr io.Writer) *cobra.Command {
 			if maxEvents < 1 {
 				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
 			}
-			var o sim.Overrides
-			o.Dapr = dapr
-			if c.Flags().Changed("seed") {
-				o.Seed = &seed
-			}
-			if err := whatif.Apply(sets, &o); err != nil {
+			o, err := flagOverrides(c, dapr, seed, sets)
+			if err != nil {
 				return err
 			}
 			return writeMetrics(args[0], out, testsPath, o, maxEvents, scrape, stdout, stderr)

@@ -16,7 +16,6 @@ import (
 	"github.com/dapr-sim/sim/sim"
 	"github.com/dapr-sim/sim/traces"
 	"github.com/dapr-sim/sim/traces/prom"
-	"github.com/dapr-sim/sim/whatif"
 	"github.com/spf13/cobra"
 )
 
@@ -89,12 +88,8 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 				}
 				speed = v
 			}
-			var o sim.Overrides
-			o.Dapr = dapr
-			if c.Flags().Changed("seed") {
-				o.Seed = &seed
-			}
-			if err := whatif.Apply(sets, &o); err != nil {
+			o, err := flagOverrides(c, dapr, seed, sets)
+			if err != nil {
 				return err
 			}
 			return runScenario(args[0], tracePath, traceFormat == "jsonl", o, maxEvents, speed, explain, metrics, stdout, stderr)
