@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dapr-sim/sim/internal/rss"
 	"github.com/dapr-sim/sim/policies/breaker"
 	"github.com/dapr-sim/sim/policies/client"
 	"github.com/dapr-sim/sim/policies/retry"
@@ -245,10 +246,10 @@ type cpuMeter struct {
 	ok          bool
 }
 
-func (m *cpuMeter) start() { m.from, m.ok = cpuTime() }
+func (m *cpuMeter) start() { m.from, m.ok = rss.CPUTime() }
 
 func (m *cpuMeter) stop() {
-	if now, ok := cpuTime(); ok && m.ok {
+	if now, ok := rss.CPUTime(); ok && m.ok {
 		m.total += now - m.from
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dapr-sim/sim/internal/grid"
+	"github.com/dapr-sim/sim/internal/rss"
 	"github.com/dapr-sim/sim/policies"
 	"github.com/dapr-sim/sim/sim"
 )
@@ -49,7 +50,7 @@ func BenchmarkSweepQuickstartHour(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0, cpuOK := cpuTime()
+	cpu0, cpuOK := rss.CPUTime()
 	points := 0
 	for i := 0; i < b.N; i++ {
 		axes, errs := ParseSets(sets)
@@ -70,7 +71,7 @@ func BenchmarkSweepQuickstartHour(b *testing.B) {
 		}
 		points += len(rows)
 	}
-	cpu1, _ := cpuTime()
+	cpu1, _ := rss.CPUTime()
 	if points != 50*b.N {
 		b.Fatalf("%d points in %d ops, want 50 an op", points, b.N)
 	}

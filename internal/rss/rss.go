@@ -1,6 +1,7 @@
 // Package rss reads the process's peak resident set size, the figure
 // `/usr/bin/time -v` reports as "Maximum resident set size", so a benchmark
 // can report the memory a user sees rather than what the Go heap counts.
+// CPUTime gives the process's processor time, for the same reason.
 // It reads Linux's /proc/self; elsewhere every call returns an error and a
 // benchmark leaves the figure out. Nothing in a run imports it.
 package rss
