@@ -30,6 +30,7 @@ measure() {
 		"sim sim ProposedKeyLayout 2x"
 		"sim sim EngineNullStore 2x"
 		"sim sim FloorDay 2x"
+		"sim sim MachinesDay 2x"
 		"cmd/sim cmd ReplayDay 1x"
 		"cmd/sim cmd ReplayAtDay 1x"
 		"cmd/sim cmd RenderDayMinute 1x"
@@ -111,4 +112,9 @@ END {
 	show("sweep: points/s", median("SweepQuickstartHour", "points/s"))
 	show("sweep: cpu/wall", median("SweepQuickstartHour", "cpu/wall"))
 	show("engine without miniredis / event-heap floor", times(median("EngineNullStore", "ns/op"), median("FloorDay", "ns/op")))
+	# Processor time: on a shared machine wall time per op also counts the
+	# time other processes held the cores, and moves 40-90% between rounds.
+	floor = median("FloorDay", "cpu-ns/op")
+	show("engine / floor, processor time", times(median("EngineNullStore", "cpu-ns/op"), floor))
+	show("policy machines alone / floor, processor time", times(median("MachinesDay", "cpu-ns/op"), floor))
 }' "$RAW"

@@ -27,6 +27,10 @@ func TestSpeedTable(t *testing.T) {
 		"BenchmarkReplayDay-2 1 600 ns/op 100 peak-RSS-MiB",
 		"BenchmarkRenderDayMinute-2 1 250 ns/op 90 peak-RSS-MiB",
 		"BenchmarkSweepQuickstartHour-2 2 10 ns/op 210.5 points/s 1.9 cpu/wall",
+		"BenchmarkEngineNullStore-2 2 70 ns/op 65 cpu-ns/op 340600 events/op",
+		"BenchmarkEngineNullStore-2 2 50 ns/op 55 cpu-ns/op 340600 events/op",
+		"BenchmarkFloorDay-2 2 4 ns/op 5 cpu-ns/op 340600 events/op",
+		"BenchmarkMachinesDay-2 2 9 ns/op 10 cpu-ns/op 23 ns/event",
 	}, "\n") + "\n"
 	file := filepath.Join(t.TempDir(), "raw.txt")
 	if err := os.WriteFile(file, []byte(raw), 0o644); err != nil {
@@ -48,7 +52,9 @@ func TestSpeedTable(t *testing.T) {
 		"month / day, ns per event":                        "1.10",
 		"render HTML 1-minute window / replay of the day":  "0.50",
 		"sweep: points/s":                                  "210.5",
-		"engine without miniredis / event-heap floor":      "n/a",
+		"engine without miniredis / event-heap floor":      "15.00x",
+		"engine / floor, processor time":                   "12.00x",
+		"policy machines alone / floor, processor time":    "2.00x",
 		"day: Dapr v1.14 oracle / sim without miniredis":   "n/a",
 		"render HTML 40-minute window / replay of the day": "n/a",
 	}
