@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/dapr-sim/sim/policies/breaker"
@@ -554,12 +553,10 @@ func (e *Engine) complete(w *worker, wi int, r result) {
 	switch {
 	case outcome == traces.OK:
 		e.ev.Outcome = traces.OK
-		e.ev.Log = e.text.fill(&w.steps[w.step].log, w.iteration, w.index)
-		if (st.Op == Get || st.Op == Binding) && w.steps[w.step].logsValue {
-			// What the get read, as the app would print it: stale or lost
-			// data shows in the app's own line.
-			e.ev.Log = strings.ReplaceAll(e.ev.Log, "{value}", w.read)
-		}
+		// The line as facts, worded by whichever sink prints it. The value
+		// is what the get read, as the app would print it: stale or lost
+		// data shows in the app's own line.
+		e.ev.AppLine = traces.AppLine{Template: w.steps[w.step].log, Iteration: w.iteration, Worker: w.index, Value: w.read}
 	case r.status != 0:
 		// Dapr hands the app's own answer back to the caller.
 		e.ev.Outcome = traces.Error

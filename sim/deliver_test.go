@@ -122,8 +122,8 @@ func summary(evs []traces.Event) string {
 			if e.Error != "" {
 				fmt.Fprintf(&b, " err=%q", e.Error)
 			}
-			if e.Log != "" {
-				fmt.Fprintf(&b, " log=%q", e.Log)
+			if l := e.LogText(); l != "" {
+				fmt.Fprintf(&b, " log=%q", l)
 			}
 			b.WriteByte('\n')
 		case e.Kind == traces.Redeliver:

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/dapr-sim/sim/clock"
 	"github.com/dapr-sim/sim/policies"
@@ -160,11 +159,9 @@ type stepRefs struct {
 	// maxLen is a publish's MAXLEN ~ (the pub/sub component's
 	// maxLenApprox; 0: no trimming).
 	maxLen int64
-	// log is the step's log template, compiled; logsValue: it holds
-	// {value} (what a get read). Both looked up once rather than on every
-	// operation.
-	log       template
-	logsValue bool
+	// log is the step's log template, compiled once rather than scanned
+	// on every operation; its events point to it (traces.AppLine).
+	log *traces.LogTemplate
 }
 
 // layerCall is the state of one layer's call in flight.
@@ -188,7 +185,6 @@ type Engine struct {
 	rng    *rand.Rand
 	sink   traces.Sink
 	ev     traces.Event
-	text   textArena
 	stores map[string]*StateStore
 	apps   map[string]*calledApp
 	// pipes holds each sidecar's state store pipelines (sidecarKey).
@@ -372,8 +368,9 @@ func NewEngine(s *Setup, sink traces.Sink, opt Options) *Engine {
 			if st.Op != Actor && st.Op != Invoke {
 				steps[i] = storeRefs(app.ID, st.Target, st.Op)
 			}
-			steps[i].log = compileTemplate(st.Log)
-			steps[i].logsValue = strings.Contains(st.Log, "{value}")
+			// {value} is what a get read; in another step's line it is
+			// text like any other.
+			steps[i].log = traces.CompileLogTemplate(st.Log, st.Op == Get || st.Op == Binding)
 		}
 		for w := 0; w < app.Workers; w++ {
 			e.workers = append(e.workers, &worker{app: app, spec: s.SpecOf(app.ID), index: w, steps: steps})
@@ -594,106 +591,6 @@ func expand(tmpl string, iteration, workerIndex int) string {
 	}
 	var buf [128]byte
 	return string(appendExpand(buf[:0], tmpl, iteration, workerIndex))
-}
-
-// textArena builds the strings the engine makes once per operation (an op
-// event's log line) in shared blocks: one allocation per block of text
-// instead of one per operation, which was most of the engine's allocations
-// and a tenth of its time on a long run. Blocks start small (a minute's run
-// writes a few kilobytes) and double up to 64 KiB. Bytes once handed out are
-// never written again (only appended after), so each string stays
-// immutable; a block lives as long as any string in it does.
-type textArena struct{ block []byte }
-
-const (
-	firstTextBlock = 1 << 10
-	maxTextBlock   = 64 << 10
-)
-
-func (a *textArena) expand(tmpl string, iteration, workerIndex int) string {
-	if strings.IndexByte(tmpl, '{') < 0 {
-		return tmpl
-	}
-	if cap(a.block)-len(a.block) < len(tmpl)+64 {
-		size := min(max(2*cap(a.block), firstTextBlock), maxTextBlock)
-		a.block = make([]byte, 0, max(size, len(tmpl)+64))
-	}
-	start := len(a.block)
-	a.block = appendExpand(a.block, tmpl, iteration, workerIndex)
-	text := a.block[start:]
-	if len(text) == 0 {
-		return ""
-	}
-	return unsafe.String(&text[0], len(text))
-}
-
-// template is a step template split once at its {i} and {w} placeholders,
-// so that filling it for an operation neither scans for braces nor tests
-// them: appendExpand's pass, decided when the engine is built. Filled, it
-// is byte for byte what expand gives (TestExpandMatchesReplaceAll).
-type template struct {
-	text  string         // the template as written
-	parts []templatePart // nil: no placeholder, text is the result
-}
-
-type templatePart struct {
-	lit  string
-	fill byte // after lit: 'i' the iteration, 'w' the worker index, 0 nothing
-}
-
-func compileTemplate(tmpl string) template {
-	t := template{text: tmpl}
-	var lit []byte
-	rest := tmpl
-	for {
-		j := strings.IndexByte(rest, '{')
-		if j < 0 || j+2 >= len(rest) {
-			lit = append(lit, rest...)
-			break
-		}
-		lit = append(lit, rest[:j]...)
-		if c := rest[j+1]; rest[j+2] == '}' && (c == 'i' || c == 'w') {
-			t.parts = append(t.parts, templatePart{lit: string(lit), fill: c})
-			lit = lit[:0]
-			rest = rest[j+3:]
-			continue
-		}
-		lit = append(lit, '{')
-		rest = rest[j+1:]
-	}
-	if t.parts != nil {
-		t.parts = append(t.parts, templatePart{lit: string(lit)})
-	}
-	return t
-}
-
-// fill is expand for a compiled template.
-func (a *textArena) fill(t *template, iteration, workerIndex int) string {
-	if t.parts == nil {
-		return t.text
-	}
-	if cap(a.block)-len(a.block) < len(t.text)+64 {
-		size := min(max(2*cap(a.block), firstTextBlock), maxTextBlock)
-		a.block = make([]byte, 0, max(size, len(t.text)+64))
-	}
-	start := len(a.block)
-	b := a.block
-	for i := range t.parts {
-		p := &t.parts[i]
-		b = append(b, p.lit...)
-		switch p.fill {
-		case 'i':
-			b = strconv.AppendInt(b, int64(iteration), 10)
-		case 'w':
-			b = strconv.AppendInt(b, int64(workerIndex), 10)
-		}
-	}
-	a.block = b
-	text := b[start:]
-	if len(text) == 0 {
-		return ""
-	}
-	return unsafe.String(&text[0], len(text))
 }
 
 // appendExpand appends tmpl to b with {i} and {w} filled in. One left-to-right

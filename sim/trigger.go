@@ -38,7 +38,7 @@ func (e *Engine) newTriggers(instance func(string, policies.Resolved) *breakerIn
 		r := spec.ComponentInbound(t.Binding)
 		pl := &pipeline{target: Target{Name: t.Binding}, called: true,
 			layers: []layer{{operation: r.Operation, retry: r.Retry, timeout: timeout.Policy{Duration: r.Timeout}, breaker: instance(t.App, r), missingBreaker: r.MissingBreaker}}}
-		tg := &trigger{t: t, spec: spec, refs: []stepRefs{{pl: pl}},
+		tg := &trigger{t: t, spec: spec, refs: []stepRefs{{pl: pl, log: traces.CompileLogTemplate(t.Log, false)}},
 			app: App{ID: t.App, Line: t.Line, Steps: []Step{{Op: Trigger, Target: t.Binding, Method: t.Settings.Route, Log: t.Log, Line: t.Line}}}}
 		e.triggers = append(e.triggers, tg)
 	}
@@ -126,7 +126,6 @@ func (e *Engine) reachTriggered(w *worker) time.Duration {
 // at debug only (send.go:369-393, 409-427; cron.go:97-105).
 func (e *Engine) triggered(w *worker, wi int, r result) {
 	tg := w.tg
-	st := &w.app.Steps[0]
 	e.who(w, traces.Deliver, 0)
 	e.ev.Attempts, e.ev.Outcome = w.calls[0].attempt, r.outcome
 	e.ev.Took = e.q.Now() - w.tgStart
@@ -135,7 +134,8 @@ func (e *Engine) triggered(w *worker, wi int, r result) {
 	switch {
 	case r.outcome == traces.OK:
 		e.ev.Result = traces.ResultAck
-		e.ev.Log = e.text.expand(st.Log, w.tgFire, w.index)
+		// {i} counts the binding's events, not the worker's.
+		e.ev.AppLine = traces.AppLine{Template: w.steps[0].log, Iteration: w.tgFire, Worker: w.index}
 	case w.tgCode == 0, e.apps[w.app.ID].protocol.GRPC():
 		// A gRPC app's error is the runner's, wrapped once (send.go
 		// :314-316): no response to close, whatever the policy.

@@ -24,6 +24,9 @@
 //     decisions, a step's retries given up), worded lazily by
 //     Event.WhyText, and ClientReason (an attempt's tries through a
 //     component's client), worded when its call event is recorded.
+//   - applog.go: an app's line (an op's, an input binding's) as facts:
+//     LogTemplate, compiled once per step, and AppLine, what fills it,
+//     worded lazily by Event.LogText and Event.AppendLog.
 //   - logtext.go, wording.go: the sidecar log projection (`INFO[0026]
 //     Circuit breaker ...`, `== APP == ...`) in the wording of each Dapr
 //     release (LogWriter, Wording, WordingFor, Explanation).

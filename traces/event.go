@@ -139,7 +139,10 @@ type Event struct {
 	Outcome  Outcome       // call, op, try
 	Error    string        // call, op, try: the error text when not ok
 	Took     time.Duration // op: from the app issuing the step to its result
-	Log      string        // op: the app's line, printed as "== APP == ..." on success
+	// Log (op, deliver): the app's line, printed as "== APP == ..." on
+	// success. Read it with LogText: a run records an op's line (and an
+	// input binding's) as AppLine, worded only where text is written.
+	Log string
 	// Stale (call): the breaker admitted the attempt in a generation that
 	// has since ended, so it ignored the outcome (gobreaker's rule).
 	Stale bool
@@ -182,6 +185,10 @@ type Event struct {
 	// Reason (breaker, retry, op) is the why as facts, for WhyText to word;
 	// a trace records the words, so an event read back has Why instead.
 	Reason Reason
+	// AppLine (op, deliver) is the app's line as facts, for LogText to
+	// word; a trace records the words, so an event read back has Log
+	// instead.
+	AppLine AppLine
 }
 
 // Sink receives events in order as a run produces them. Sinks must not keep

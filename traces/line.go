@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // lineForm is how one event is spelled on a line of a trace file. Both forms
@@ -96,9 +97,7 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			}
 			b = f.key(b, "took", false)
 			b = f.dur(b, e.Took)
-			if e.Log != "" {
-				b = f.str(b, "log", e.Log)
-			}
+			b = appLog(b, f, e)
 			b = why(b, f, e)
 		case Deliver:
 			if e.Topic != "" {
@@ -116,9 +115,7 @@ func appendEvent(b []byte, e *Event, f lineForm) []byte {
 			if e.DeadLetter != "" {
 				b = f.str(b, "deadLetter", e.DeadLetter)
 			}
-			if e.Log != "" {
-				b = f.str(b, "log", e.Log)
-			}
+			b = appLog(b, f, e)
 			b = why(b, f, e)
 		case Retry:
 			b = f.str(b, "operation", e.Operation)
@@ -179,10 +176,10 @@ func Recorded(e Event) Event {
 		}
 		r.Status, r.Answer, r.Body, r.Code = e.Status, e.Answer, e.Body, e.Code
 	case Op:
-		r.Attempts, r.Outcome, r.Error, r.Took, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Log, e.WhyText()
+		r.Attempts, r.Outcome, r.Error, r.Took, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.LogText(), e.WhyText()
 	case Deliver:
 		r.Topic, r.Message, r.EventID = e.Topic, e.Message, e.EventID
-		r.Attempts, r.Outcome, r.Error, r.Took, r.Result, r.DeadLetter, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Result, e.DeadLetter, e.Log, e.WhyText()
+		r.Attempts, r.Outcome, r.Error, r.Took, r.Result, r.DeadLetter, r.Log, r.Why = e.Attempts, e.Outcome, e.Error, e.Took, e.Result, e.DeadLetter, e.LogText(), e.WhyText()
 	case Retry:
 		r.Operation, r.Attempt, r.Delay, r.Notice, r.Why = e.Operation, e.Attempt, e.Delay, e.Notice, e.WhyText()
 	case Recovered:
@@ -283,6 +280,24 @@ func message(b []byte, f lineForm, e *Event) []byte {
 	b = f.str(b, "topic", e.Topic)
 	b = f.str(b, "message", e.Message)
 	return f.str(b, "event", e.EventID)
+}
+
+// appLog writes an event's app line, when it has one. A line recorded as
+// facts is worded into a buffer on the stack and quoted from there: the
+// string made of it lives only during the call, so none is allocated.
+func appLog(b []byte, f lineForm, e *Event) []byte {
+	if e.Log != "" || e.AppLine.Template == nil {
+		if e.Log == "" {
+			return b
+		}
+		return f.str(b, "log", e.Log)
+	}
+	var buf [128]byte
+	text := e.AppendLog(buf[:0])
+	if len(text) == 0 {
+		return b
+	}
+	return f.str(b, "log", unsafe.String(&text[0], len(text)))
 }
 
 // why writes an event's explanation, when it has one, last.

@@ -43,17 +43,25 @@ func NewLogWriter(w io.Writer, wording Wording) *LogWriter {
 
 // Record implements Sink.
 func (l *LogWriter) Record(e *Event) error {
-	if (e.Kind == Op || e.Kind == Deliver) && e.Outcome == OK && e.Log != "" {
-		// The app's own line (see Line), written in pieces so no string is
-		// built for it; bufio's error is sticky, so the last write reports.
-		l.w.WriteString(l.appPrefix(e))
-		l.w.WriteString(e.Log)
-		if err := l.w.WriteByte('\n'); err != nil {
-			return err
+	app := false
+	if (e.Kind == Op || e.Kind == Deliver) && e.Outcome == OK {
+		// The app's own line (see Line), worded into the writer's buffer
+		// and written in pieces so no string is built for it; bufio's
+		// error is sticky, so the last write reports.
+		l.buf = e.AppendLog(l.buf[:0])
+		if app = len(l.buf) > 0; app {
+			l.w.WriteString(l.appPrefix(e))
+			l.w.Write(l.buf)
+			if err := l.w.WriteByte('\n'); err != nil {
+				return err
+			}
 		}
-	} else if line, ok := l.Line(e); ok {
-		if _, err := l.w.WriteString(line); err != nil {
-			return err
+	}
+	if !app {
+		if line, ok := l.Line(e); ok {
+			if _, err := l.w.WriteString(line); err != nil {
+				return err
+			}
 		}
 	}
 	if l.Explain {
@@ -146,10 +154,14 @@ func (l *LogWriter) Line(e *Event) (string, bool) {
 	case Recovered:
 		return l.stamp(l.wording.RecoveredLevel, e, l.wording.Recovered(escape.Text(e.Operation), e.Attempts)), true
 	case Op:
-		if e.Outcome != OK || e.Log == "" {
+		if e.Outcome != OK {
 			return "", false
 		}
-		return l.appPrefix(e) + e.Log + "\n", true
+		text := e.LogText()
+		if text == "" {
+			return "", false
+		}
+		return l.appPrefix(e) + text + "\n", true
 	case Call:
 		if e.Op != "deliver" {
 			return "", false
@@ -240,8 +252,10 @@ var deadLetterFailed = map[string]bool{ResultLost: true, ResultPending: true, Re
 // publish (subscription.go), a message left pending or not acknowledged
 // (the Redis component's own lines), or the app's line.
 func (l *LogWriter) delivery(e *Event) (string, bool) {
-	if e.Outcome == OK && e.Log != "" {
-		return l.appPrefix(e) + e.Log + "\n", true
+	if e.Outcome == OK {
+		if text := e.LogText(); text != "" {
+			return l.appPrefix(e) + text + "\n", true
+		}
 	}
 	var line string
 	if e.DeadLetter != "" && e.Error != "" && deadLetterFailed[e.Result] {
