@@ -212,7 +212,9 @@ func (s Sinks) Record(e *Event) error {
 
 // Collector is a Sink that keeps a copy of every event, in order. Writers
 // never hold events, nor does replay (see Comparer); use it only where the
-// events are needed together (tests, short runs).
+// events are needed together (tests, short runs). An event it keeps has its
+// app line worded in Log, as events had before AppLine: code that holds a
+// run's events (simtest.Result.Events) reads Log as it always did.
 type Collector struct {
 	Events []Event
 }
@@ -220,5 +222,8 @@ type Collector struct {
 // Record implements Sink.
 func (c *Collector) Record(e *Event) error {
 	c.Events = append(c.Events, *e)
+	if e.Log == "" && e.AppLine.Template != nil {
+		c.Events[len(c.Events)-1].Log = e.LogText()
+	}
 	return nil
 }
