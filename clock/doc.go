@@ -3,7 +3,7 @@
 // moves it. Later it will also own the real clock, used only to pace
 // `--speed` playback; nothing else in sim reads the wall clock.
 //
-// Queue is the engine's scheduler: a binary min-heap ordered by (time, seq),
+// Queue is the engine's scheduler: a 4-ary min-heap ordered by (time, seq),
 // where seq counts scheduling calls, so events at the same instant come out
 // in the order they were scheduled and never in map or pointer order.
 // Popping an entry is what moves "now"; nothing sleeps or polls.

@@ -1,8 +1,11 @@
 package clock
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -15,35 +18,67 @@ type Handle uint64
 // After calls on this queue: entries due at the same instant come out in the
 // order they were scheduled.
 //
-// Push, Pop and Cancel are O(log n) and do not allocate once the queue's
-// storage has grown to its peak size. A Queue is not safe for concurrent
-// use; the engine runs it on one goroutine. Use NewQueue to create one.
+// At is O(log n), Pop and Cancel O(log n) amortized (each cancelled entry
+// is sifted out or compacted away once), and none of them allocates once
+// the queue's storage has grown to its peak size. A Queue is
+// not safe for concurrent use; the engine runs it on one goroutine. Use
+// NewQueue to create one.
+//
+// The engine pops an entry for every event it runs, from a queue that
+// mostly holds a handful of entries, so the bookkeeping around each entry,
+// not the depth of the heap, is most of the cost. Hence the layout:
+//
+//   - The heap holds 16-byte keys (time, seq, slot) and the values wait in
+//     their slots, so a sift moves one 16-byte word per level whatever E is,
+//     and the heap code is not generic.
+//   - The heap is 4-ary: half the depth of a binary heap, the four children
+//     a sift compares lie side by side, and the least of them is picked by
+//     arithmetic rather than by branches that keys in no particular order
+//     would mispredict.
+//   - Cancel leaves the key in the heap as a tombstone, marked in its slot,
+//     so a sift never has to record where keys moved. A tombstone that
+//     reaches the root is dropped at once, so the root is always pending,
+//     and the heap is compacted when tombstones outnumber pending entries,
+//     so they never cost more memory than the pending entries do.
+//   - Free slots are linked through the slots themselves: taking or
+//     returning one is a load and a store, with no slice to grow or shrink.
+//   - seq is 32 bits, to keep a key in 16 bytes; before it would wrap, the
+//     pending entries are renumbered in order (once per 2^32 At calls).
+//   - At's and Pop's common paths make no call that would make them save
+//     their registers: what is rare (growing, renumbering, tombstones, the
+//     sift of a queue longer than three) happens out of line.
 type Queue[E any] struct {
-	heap  []entry[E] // binary min-heap by (at, seq)
-	slots []slot     // indexed by entry.slot: where each live entry sits in heap
-	free  []uint32   // indices of unused slots, reused last-in first-out
+	heap  []key     // 4-ary min-heap by (at, seq); tombstones included, never at the root
+	slots []slot[E] // indexed by key.slot
+	free  uint32    // first free slot plus one; 0 when none is free
+	dead  int       // tombstones in heap
 	now   time.Duration
-	seq   uint64
+	seq   uint32 // seq of the latest entry; renumbered before it would wrap
 }
 
-// entry is stored by value so that pushing and popping never allocate.
-type entry[E any] struct {
+// key is a heap entry: what orders it, and the slot that holds its value.
+type key struct {
 	at   time.Duration
-	seq  uint64
+	seq  uint32
 	slot uint32
-	ev   E
 }
 
-// slot ties a Handle to the current heap position of its entry, which is
-// what lets Cancel remove an entry at once instead of leaving a tombstone.
-type slot struct {
-	pos int    // index in Queue.heap, or -1 when the slot is unused
-	gen uint32 // bumped whenever the slot is freed, so stale handles miss
+// slot holds a pending entry's value and what a Handle is checked against:
+// the generation that tells a pending entry from a cancelled or popped one.
+// gen is odd exactly while the slot's entry is pending; cancelling or
+// popping the entry makes it even, and taking the slot for a new entry makes
+// it odd again, so a handle (which carries the odd gen it was issued with)
+// matches only its own entry. A cancelled entry keeps its slot until its key
+// leaves the heap, so no slot is ever named by two keys.
+type slot[E any] struct {
+	gen  uint32
+	next uint32 // while free: the next free slot plus one, 0 at the end
+	ev   E
 }
 
 // NewQueue returns an empty queue whose Now is 0.
 func NewQueue[E any]() *Queue[E] {
-	return &Queue[E]{heap: make([]entry[E], 0, 64), slots: make([]slot, 0, 64)}
+	return &Queue[E]{heap: make([]key, 0, 64), slots: make([]slot[E], 0, 64)}
 }
 
 // Now is the virtual time since the start of the run: the time of the last
@@ -54,27 +89,49 @@ func (q *Queue[E]) Now() time.Duration { return q.now }
 // past would let time run backwards, so t < Now() panics. t == Now() is
 // allowed: the entry comes out after everything already due at Now.
 func (q *Queue[E]) At(t time.Duration, e E) Handle {
-	if t < q.now {
-		panic(fmt.Sprintf("clock: At(%v) is before now (%v)", t, q.now))
+	if t < q.now || q.free == 0 || q.seq == math.MaxUint32 || len(q.heap) == cap(q.heap) {
+		// Out of line, and a tail call, so that the common path below
+		// keeps its arguments in registers.
+		return q.atSlow(t, e)
 	}
-	var idx uint32
-	if n := len(q.free); n > 0 {
-		idx = q.free[n-1]
-		q.free = q.free[:n-1]
-	} else {
+	idx := q.free - 1
+	s := &q.slots[idx]
+	q.free = s.next
+	gen := s.gen + 1
+	s.gen, s.ev = gen, e
+	q.seq++
+	n := len(q.heap)
+	h := q.heap[:n+1]
+	q.heap = h
+	up(h, n, key{at: t, seq: q.seq, slot: idx})
+	return Handle(uint64(gen)<<32 | uint64(idx))
+}
+
+// atSlow is At when t is in the past, or there is no free slot, no seq left
+// to give or no room in the heap for one more key: it panics or makes the
+// room, and then At takes its common path.
+func (q *Queue[E]) atSlow(t time.Duration, e E) Handle {
+	if t < q.now {
+		panicPast("At", t, q.now)
+	}
+	if q.free == 0 {
 		if len(q.slots) == math.MaxUint32 {
 			panic("clock: too many pending entries")
 		}
-		idx = uint32(len(q.slots))
-		q.slots = append(q.slots, slot{gen: 1})
+		q.slots = append(q.slots, slot[E]{}) // gen 0: free, and At makes it 1
+		q.free = uint32(len(q.slots))
 	}
-	q.seq++
-	// The new entry goes up from the end in a register, not written to the
-	// end and read back: a read of what was just stored in parts stalls
-	// the load until the stores drain (the heap's most frequent read).
-	q.heap = append(q.heap, entry[E]{})
-	q.up(len(q.heap)-1, entry[E]{at: t, seq: q.seq, slot: idx, ev: e})
-	return Handle(uint64(q.slots[idx].gen)<<32 | uint64(idx))
+	if q.seq == math.MaxUint32 {
+		q.renumber()
+	}
+	q.heap = slices.Grow(q.heap, 1)
+	return q.At(t, e)
+}
+
+// panicPast is At's and AdvanceTo's panic, kept out of line so that the
+// callers stay small.
+func panicPast(op string, t, now time.Duration) {
+	panic(fmt.Sprintf("clock: %s(%v) is before now (%v)", op, t, now))
 }
 
 // After schedules e at Now()+d; a negative d panics, as At does for a time
@@ -92,15 +149,17 @@ func (q *Queue[E]) After(d time.Duration, e E) Handle {
 // returned by Pop.
 func (q *Queue[E]) Cancel(h Handle) bool {
 	idx, gen := uint32(h), uint32(h>>32)
-	if uint64(idx) >= uint64(len(q.slots)) || q.slots[idx].gen != gen || q.slots[idx].pos < 0 {
+	if gen&1 == 0 || uint64(idx) >= uint64(len(q.slots)) || q.slots[idx].gen != gen {
 		return false
 	}
-	q.remove(q.slots[idx].pos)
+	q.slots[idx].gen++
+	q.dead++
+	q.tidy()
 	return true
 }
 
 // Len is the number of pending entries; cancelled ones are not counted.
-func (q *Queue[E]) Len() int { return len(q.heap) }
+func (q *Queue[E]) Len() int { return len(q.heap) - q.dead }
 
 // Peek returns the time of the earliest pending entry, and false if there is
 // none.
@@ -115,15 +174,43 @@ func (q *Queue[E]) Peek() (time.Duration, bool) {
 // before horizon, and moves Now to its time. Otherwise it returns false and
 // leaves Now alone; a horizon before Now therefore never yields an entry.
 func (q *Queue[E]) Pop(horizon time.Duration) (E, Handle, bool) {
-	if len(q.heap) == 0 || q.heap[0].at > horizon {
+	h := q.heap
+	if len(h) == 0 || h[0].at > horizon {
 		var zero E
 		return zero, 0, false
 	}
-	top := q.heap[0]
-	h := Handle(uint64(q.slots[top.slot].gen)<<32 | uint64(top.slot))
-	q.remove(0)
+	top := h[0]
+	// The root comes out first, the sizes of the engine's short queue
+	// inline, so that little is live across the calls for longer ones.
+	last := len(h) - 1
+	x := h[last]
+	q.heap = q.heap[:last] // not h[:last]: storing a length only needs no write barrier
+	h = h[:last]
+	switch {
+	case last == 1:
+		h[0] = x
+	case last == 2:
+		if h[1].before(x) {
+			h[0], h[1] = h[1], x
+		} else {
+			h[0] = x
+		}
+	case last > 2:
+		down(h, 0, x)
+	}
+	s := &q.slots[top.slot]
+	gen, ev := s.gen, s.ev
+	var zero E
+	s.gen, s.ev = gen+1, zero
+	if gen != math.MaxUint32 { // release, without reading back what was just stored
+		s.next = q.free
+		q.free = top.slot + 1
+	}
+	if q.dead > 0 {
+		q.tidy()
+	}
 	q.now = top.at
-	return top.ev, h, true
+	return ev, Handle(uint64(gen)<<32 | uint64(top.slot)), true
 }
 
 // AdvanceTo moves Now to t without popping anything. t must be neither
@@ -131,7 +218,7 @@ func (q *Queue[E]) Pop(horizon time.Duration) (E, Handle, bool) {
 // in the past); both panic.
 func (q *Queue[E]) AdvanceTo(t time.Duration) {
 	if t < q.now {
-		panic(fmt.Sprintf("clock: AdvanceTo(%v) is before now (%v)", t, q.now))
+		panicPast("AdvanceTo", t, q.now)
 	}
 	if len(q.heap) > 0 && q.heap[0].at < t {
 		panic(fmt.Sprintf("clock: AdvanceTo(%v) would skip the entry due at %v", t, q.heap[0].at))
@@ -139,73 +226,145 @@ func (q *Queue[E]) AdvanceTo(t time.Duration) {
 	q.now = t
 }
 
-// remove takes the entry at heap index i out and frees its slot.
-func (q *Queue[E]) remove(i int) {
-	h := q.heap
-	last := len(h) - 1
-	idx := h[i].slot
-	x := h[last]
-	h[last] = entry[E]{} // drop the reference to ev so the GC can have it
-	q.heap = h[:last]
-	if i != last && !q.down(i, x) {
-		q.up(i, x)
-	}
-
+// release frees the slot of a key leaving the heap, whose gen is already
+// even, and drops its value so that the GC can have what it refers to.
+func (q *Queue[E]) release(idx uint32) {
 	s := &q.slots[idx]
-	s.pos = -1
-	if s.gen == math.MaxUint32 {
-		// Retire the slot rather than let its generation wrap: a handle must
-		// never match a later entry. This costs one slot per 2^32 reuses.
+	var zero E
+	s.ev = zero
+	if s.gen == 0 {
+		// gen wrapped: retire the slot rather than let a handle match a
+		// later entry. This costs one slot per 2^31 uses.
 		return
 	}
-	s.gen++
-	q.free = append(q.free, idx)
+	s.next = q.free
+	q.free = idx + 1
 }
 
-func (a *entry[E]) before(b *entry[E]) bool {
-	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+// removeRoot takes the root's key out of the heap.
+func (q *Queue[E]) removeRoot() {
+	last := len(q.heap) - 1
+	x := q.heap[last]
+	q.heap = q.heap[:last]
+	if last > 0 {
+		down(q.heap, 0, x)
+	}
 }
 
-// up puts x into the hole at i and moves it towards the root, shifting
-// parents down into the hole instead of swapping, and records every new
-// position in slots.
-func (q *Queue[E]) up(i int, x entry[E]) {
+// tidy restores what Cancel and Pop leave to it: it drops tombstones from
+// the root until the root is pending (Peek, Pop and AdvanceTo read it
+// alone), and compacts the heap when tombstones outnumber pending entries.
+// Each tombstone is dropped or compacted once, so both cost O(1) amortized
+// per Cancel, and tombstones never take more room than pending entries.
+func (q *Queue[E]) tidy() {
+	// A tombstone is in the heap while dead > 0, so the heap is not empty.
+	for q.dead > 0 && q.slots[q.heap[0].slot].gen&1 == 0 {
+		q.dead--
+		q.release(q.heap[0].slot)
+		q.removeRoot()
+	}
+	if q.dead > len(q.heap)-q.dead {
+		q.compact()
+	}
+}
+
+// compact drops every tombstone and restores the heap order, in O(n).
+func (q *Queue[E]) compact() {
 	h := q.heap
+	n := 0
+	for _, k := range h {
+		if q.slots[k.slot].gen&1 == 0 {
+			q.release(k.slot)
+			continue
+		}
+		h[n] = k
+		n++
+	}
+	h = h[:n]
+	q.heap, q.dead = h, 0
+	for i := (n - 2) / 4; i >= 0; i-- {
+		down(h, i, h[i])
+	}
+}
+
+// renumber gives the pending entries the seqs 1..n in their order, so that
+// seq, 32 bits to keep a key in 16 bytes, can go on counting without
+// wrapping: ties keep their order, and an entry scheduled later still gets
+// a greater seq. It runs once per 2^32 At calls, at a cost of O(n log n). A
+// sorted array is a valid heap, so sorting is all the heap needs.
+func (q *Queue[E]) renumber() {
+	q.compact()
+	slices.SortFunc(q.heap, func(a, b key) int {
+		if c := cmp.Compare(a.at, b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	for i := range q.heap {
+		q.heap[i].seq = uint32(i + 1)
+	}
+	q.seq = uint32(len(q.heap))
+}
+
+// before reports whether a comes out before b.
+func (a key) before(b key) bool { return a.first(b) != 0 }
+
+// first is 1 if a comes out before b and 0 if not: (at, seq) compared as
+// one 96-bit number by a subtraction's borrow, with no branch for a sift
+// through keys in no particular order to mispredict half the time. at is
+// never negative (At refuses a time before Now, which starts at 0), so it
+// compares as unsigned.
+func (a key) first(b key) int {
+	_, borrow := bits.Sub64(uint64(a.seq), uint64(b.seq), 0)
+	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
+	return int(borrow)
+}
+
+// up puts the new key x into the hole at i and moves it towards the root,
+// shifting parents down into the hole instead of swapping. x was scheduled
+// after every key in the heap, so it goes above a parent only if it is due
+// strictly earlier: its seq breaks every tie in the parent's favour.
+func up(h []key, i int, x key) {
 	for i > 0 {
-		p := (i - 1) / 2
-		if !x.before(&h[p]) {
+		p := (i - 1) / 4
+		if x.at >= h[p].at {
 			break
 		}
 		h[i] = h[p]
-		q.slots[h[i].slot].pos = i
 		i = p
 	}
 	h[i] = x
-	q.slots[x.slot].pos = i
 }
 
-// down puts x into the hole at i and moves it towards the leaves, and
-// reports whether it moved; when it did not, the hole is x's.
-func (q *Queue[E]) down(i int, x entry[E]) bool {
-	h := q.heap
+// down puts x into the hole at i and moves it towards the leaves, shifting
+// the least child up into the hole while it goes before x. The least of
+// four children is picked by arithmetic on first's bits, a knockout of two
+// pairs; only whether x goes on down is a branch, and that one is mostly
+// predicted (x, taken from the end of the heap, is mostly due late).
+func down(h []key, i int, x key) {
 	n := len(h)
-	i0 := i
 	for {
-		c := 2*i + 1
+		c := 4*i + 1
 		if c >= n || c < 0 { // c < 0 after int overflow
 			break
 		}
-		if r := c + 1; r < n && h[r].before(&h[c]) {
-			c = r
+		var m int
+		if c+4 <= n {
+			k := h[c : c+4 : c+4]
+			a := k[1].first(k[0])
+			b := 2 + k[3].first(k[2])
+			m = c + a + (b-a)*k[b].first(k[a])
+		} else {
+			m = c
+			for j := c + 1; j < n; j++ {
+				m += (j - m) * h[j].first(h[m])
+			}
 		}
-		if !h[c].before(&x) {
+		if !h[m].before(x) {
 			break
 		}
-		h[i] = h[c]
-		q.slots[h[i].slot].pos = i
-		i = c
+		h[i] = h[m]
+		i = m
 	}
 	h[i] = x
-	q.slots[x.slot].pos = i
-	return i > i0
 }

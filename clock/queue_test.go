@@ -2,6 +2,7 @@ package clock
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -297,92 +298,281 @@ func (r *refQueue) pending() int {
 	return n
 }
 
+// TestQueueMatchesModel runs random operations on a Queue and on refQueue
+// and compares every answer, and checks the queue's own invariants (see
+// checkQueue) after each operation. Three mixes: "ties" schedules within a
+// small range, so many entries are due at the same instant; "deep" lets the
+// queue grow to a thousand entries and more, so sifts cross several levels
+// of full families of four and cancels leave tombstones deep in the heap;
+// "short" pops nearly everything due, so the queue stays short, as the
+// engine's does, and cancels often outnumber what is pending, which
+// compacts the heap.
 func TestQueueMatchesModel(t *testing.T) {
-	for seed := uint64(1); seed <= 20; seed++ {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(seed, 0x5eed))
-			q := NewQueue[int]()
-			ref := &refQueue{}
-			var log []string // the ops so far, printed on failure
-			fail := func(format string, args ...any) {
-				t.Helper()
-				t.Fatalf("after ops:\n%s\n%s", strings.Join(log[max(0, len(log)-20):], "\n"), fmt.Sprintf(format, args...))
+	mixes := []struct {
+		name                     string
+		seeds                    uint64
+		atPct, cancelPct, popPct int // cumulative: the rest is AdvanceTo
+		spread, popHorizon       int
+	}{
+		{name: "ties", seeds: 20, atPct: 40, cancelPct: 60, popPct: 95, spread: 20, popHorizon: 15},
+		{name: "deep", seeds: 8, atPct: 55, cancelPct: 75, popPct: 95, spread: 1000, popHorizon: 40},
+		{name: "short", seeds: 8, atPct: 35, cancelPct: 60, popPct: 97, spread: 30, popHorizon: 60},
+	}
+	for _, mix := range mixes {
+		for seed := uint64(1); seed <= mix.seeds; seed++ {
+			t.Run(fmt.Sprint(mix.name, "/seed", seed), func(t *testing.T) {
+				testQueueMatchesModel(t, seed, mix.atPct, mix.cancelPct, mix.popPct, mix.spread, mix.popHorizon)
+			})
+		}
+	}
+}
+
+func testQueueMatchesModel(t *testing.T, seed uint64, atPct, cancelPct, popPct, spread, popHorizon int) {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	q := NewQueue[int]()
+	ref := &refQueue{}
+	var log []string // the ops so far, printed on failure
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("after ops:\n%s\n%s", strings.Join(log[max(0, len(log)-20):], "\n"), fmt.Sprintf(format, args...))
+	}
+	for op := range 5000 {
+		switch r := rng.IntN(100); {
+		case r < atPct:
+			at := ref.now + time.Duration(rng.IntN(spread))
+			h := q.At(at, op)
+			log = append(log, fmt.Sprintf("At(%v, %d) = %#x", at, op, h))
+			for _, e := range ref.entries {
+				if e.h == h {
+					fail("At returned handle %#x already issued", h)
+				}
 			}
-			for op := range 5000 {
-				switch r := rng.IntN(100); {
-				case r < 40:
-					at := ref.now + time.Duration(rng.IntN(20)) // small range: many ties
-					h := q.At(at, op)
-					log = append(log, fmt.Sprintf("At(%v, %d) = %#x", at, op, h))
-					for _, e := range ref.entries {
-						if e.h == h {
-							fail("At returned handle %#x already issued", h)
-						}
-					}
-					ref.entries = append(ref.entries, refEntry{at: at, seq: op, h: h, ev: op, state: "pending"})
-				case r < 60:
-					var h Handle
-					var want bool
-					if len(ref.entries) > 0 && rng.IntN(10) > 0 {
-						e := &ref.entries[rng.IntN(len(ref.entries))]
-						h, want = e.h, e.state == "pending"
-						if want {
-							e.state = "cancelled"
-						}
-					} else {
-						h = Handle(rng.Uint64N(1 << 40))
-						for i := range ref.entries {
-							if ref.entries[i].h == h && ref.entries[i].state == "pending" {
-								want = true
-								ref.entries[i].state = "cancelled"
-							}
-						}
-					}
-					log = append(log, fmt.Sprintf("Cancel(%#x)", h))
-					if got := q.Cancel(h); got != want {
-						fail("Cancel(%#x) = %v, want %v", h, got, want)
-					}
-				case r < 95:
-					horizon := ref.now + time.Duration(rng.IntN(15)) - 2
-					log = append(log, fmt.Sprintf("Pop(%v)", horizon))
-					ev, h, ok := q.Pop(horizon)
-					i := ref.earliest()
-					if i >= 0 && ref.entries[i].at > horizon {
-						i = -1
-					}
-					if ok != (i >= 0) {
-						fail("Pop(%v) ok = %v, want %v", horizon, ok, i >= 0)
-					}
-					if i >= 0 {
-						e := &ref.entries[i]
-						if ev != e.ev || h != e.h {
-							fail("Pop(%v) = %d, %#x; want %d, %#x", horizon, ev, h, e.ev, e.h)
-						}
-						e.state = "popped"
-						ref.now = e.at
-					}
-				default:
-					to := ref.now
-					if i := ref.earliest(); i >= 0 {
-						to += time.Duration(rng.Int64N(int64(ref.entries[i].at-ref.now) + 1))
-					} else {
-						to += time.Duration(rng.IntN(10))
-					}
-					log = append(log, fmt.Sprintf("AdvanceTo(%v)", to))
-					q.AdvanceTo(to)
-					ref.now = to
+			ref.entries = append(ref.entries, refEntry{at: at, seq: op, h: h, ev: op, state: "pending"})
+		case r < cancelPct:
+			var h Handle
+			var want bool
+			if len(ref.entries) > 0 && rng.IntN(10) > 0 {
+				e := &ref.entries[rng.IntN(len(ref.entries))]
+				h, want = e.h, e.state == "pending"
+				if want {
+					e.state = "cancelled"
 				}
-				if q.Now() != ref.now {
-					fail("Now() = %v, want %v", q.Now(), ref.now)
+			} else {
+				h = Handle(rng.Uint64N(1 << 40))
+				for i := range ref.entries {
+					if ref.entries[i].h == h && ref.entries[i].state == "pending" {
+						want = true
+						ref.entries[i].state = "cancelled"
+					}
 				}
-				if q.Len() != ref.pending() {
-					fail("Len() = %d, want %d", q.Len(), ref.pending())
+			}
+			log = append(log, fmt.Sprintf("Cancel(%#x)", h))
+			if got := q.Cancel(h); got != want {
+				fail("Cancel(%#x) = %v, want %v", h, got, want)
+			}
+		case r < popPct:
+			horizon := ref.now + time.Duration(rng.IntN(popHorizon)) - 2
+			log = append(log, fmt.Sprintf("Pop(%v)", horizon))
+			ev, h, ok := q.Pop(horizon)
+			i := ref.earliest()
+			if i >= 0 && ref.entries[i].at > horizon {
+				i = -1
+			}
+			if ok != (i >= 0) {
+				fail("Pop(%v) ok = %v, want %v", horizon, ok, i >= 0)
+			}
+			if i >= 0 {
+				e := &ref.entries[i]
+				if ev != e.ev || h != e.h {
+					fail("Pop(%v) = %d, %#x; want %d, %#x", horizon, ev, h, e.ev, e.h)
 				}
-				at, ok := q.Peek()
-				i := ref.earliest()
-				if ok != (i >= 0) || (ok && at != ref.entries[i].at) {
-					fail("Peek() = %v, %v; want the entry %d", at, ok, i)
+				e.state = "popped"
+				ref.now = e.at
+			}
+		default:
+			to := ref.now
+			if i := ref.earliest(); i >= 0 {
+				to += time.Duration(rng.Int64N(int64(ref.entries[i].at-ref.now) + 1))
+			} else {
+				to += time.Duration(rng.IntN(10))
+			}
+			log = append(log, fmt.Sprintf("AdvanceTo(%v)", to))
+			q.AdvanceTo(to)
+			ref.now = to
+		}
+		if q.Now() != ref.now {
+			fail("Now() = %v, want %v", q.Now(), ref.now)
+		}
+		if q.Len() != ref.pending() {
+			fail("Len() = %d, want %d", q.Len(), ref.pending())
+		}
+		at, ok := q.Peek()
+		i := ref.earliest()
+		if ok != (i >= 0) || (ok && at != ref.entries[i].at) {
+			fail("Peek() = %v, %v; want the entry %d", at, ok, i)
+		}
+		if err := checkQueue(q); err != nil {
+			fail("%v", err)
+		}
+	}
+}
+
+// checkQueue checks the invariants the queue's speed rests on, which no
+// method shows directly: the heap is ordered by (at, seq); no seq is above
+// the last one given; each slot is named by at most one key; dead counts the
+// tombstones (keys whose slot's gen is even); the root is pending; there are
+// never more tombstones than pending entries; and the free list holds only
+// slots no key names, each once.
+func checkQueue[E any](q *Queue[E]) error {
+	named := make([]bool, len(q.slots))
+	dead := 0
+	for i, k := range q.heap {
+		if int(k.slot) >= len(q.slots) {
+			return fmt.Errorf("key %d names slot %d of %d", i, k.slot, len(q.slots))
+		}
+		if named[k.slot] {
+			return fmt.Errorf("slot %d is named by two keys", k.slot)
+		}
+		named[k.slot] = true
+		if q.slots[k.slot].gen&1 == 0 {
+			dead++
+		}
+		if k.seq > q.seq {
+			return fmt.Errorf("key %d has seq %d, above the last given (%d)", i, k.seq, q.seq)
+		}
+		if p := (i - 1) / 4; i > 0 && k.before(q.heap[p]) {
+			return fmt.Errorf("key %d %+v comes out before its parent %d %+v", i, k, p, q.heap[p])
+		}
+	}
+	if dead != q.dead {
+		return fmt.Errorf("%d tombstones in the heap, dead = %d", dead, q.dead)
+	}
+	if len(q.heap) > 0 && q.slots[q.heap[0].slot].gen&1 == 0 {
+		return fmt.Errorf("the root %+v is a tombstone", q.heap[0])
+	}
+	if q.dead > q.Len() {
+		return fmt.Errorf("%d tombstones outnumber %d pending entries", q.dead, q.Len())
+	}
+	free := make([]bool, len(q.slots))
+	for f := q.free; f != 0; f = q.slots[f-1].next {
+		switch {
+		case int(f-1) >= len(q.slots):
+			return fmt.Errorf("free list names slot %d of %d", f-1, len(q.slots))
+		case free[f-1]:
+			return fmt.Errorf("free list loops at slot %d", f-1)
+		case named[f-1]:
+			return fmt.Errorf("slot %d is free and named by a key", f-1)
+		case q.slots[f-1].gen&1 != 0:
+			return fmt.Errorf("free slot %d has odd gen %d", f-1, q.slots[f-1].gen)
+		}
+		free[f-1] = true
+	}
+	return nil
+}
+
+// TestQueueTombstonesBounded is the timeout pattern run for long: a timer
+// is scheduled far ahead and cancelled before it fires, next to a few
+// entries that keep coming out. Cancelled timers stay in the heap as
+// tombstones until they surface or are compacted; they must never take
+// more room than the pending entries, however long the run.
+func TestQueueTombstonesBounded(t *testing.T) {
+	q := NewQueue[int]()
+	const live = 3
+	for i := range live {
+		q.After(time.Duration(i+1), i)
+	}
+	for i := range 100_000 {
+		h := q.After(time.Hour, -1) // never the root while the others wait
+		q.After(live, i)
+		if !q.Cancel(h) {
+			t.Fatalf("op %d: Cancel of a pending timer = false", i)
+		}
+		if ev, _, ok := q.Pop(q.Now() + time.Hour); !ok || ev < 0 {
+			t.Fatalf("op %d: Pop = %d, %v; want a pending entry, never a cancelled timer", i, ev, ok)
+		}
+		if q.Len() != live {
+			t.Fatalf("op %d: Len() = %d, want %d", i, q.Len(), live)
+		}
+		if len(q.heap) > 2*live+1 || len(q.slots) > 2*live+2 {
+			t.Fatalf("op %d: %d keys and %d slots for %d pending entries", i, len(q.heap), len(q.slots), live)
+		}
+	}
+	if err := checkQueue(q); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestQueueSeqRenumbered runs the queue through the point where its 32-bit
+// seq would wrap: pending entries are renumbered in their order, so ties
+// still come out in scheduling order across it (enough of them that the
+// sort is not an insertion sort, which would keep ties in place anyway),
+// and handles issued before it still cancel.
+func TestQueueSeqRenumbered(t *testing.T) {
+	const n, before = 200, 100 // entries, and how many are scheduled before the wrap
+	q := NewQueue[int]()
+	q.seq = math.MaxUint32 - before
+	hs := make([]Handle, n)
+	for i := range n {
+		hs[i] = q.At(time.Duration(10-i%3), i) // three instants, ties at each
+		if err := checkQueue(q); err != nil {
+			t.Fatalf("after At %d: %v", i, err)
+		}
+	}
+	if q.seq >= math.MaxUint32-before {
+		t.Fatalf("seq = %d after the wrap point, want it renumbered", q.seq)
+	}
+	var want []int
+	for _, at := range []int{8, 9, 10} {
+		for i := range n {
+			if 10-i%3 != at {
+				continue
+			}
+			if i%7 == 0 {
+				if !q.Cancel(hs[i]) {
+					t.Fatalf("Cancel(%d) across the renumbering = false, want true", i)
 				}
+				continue
+			}
+			want = append(want, i)
+		}
+	}
+	if got := drain(q, time.Hour); !slices.Equal(got, want) {
+		t.Errorf("pops across the renumbering = %v, want %v", got, want)
+	}
+}
+
+// TestQueueSlotRetired: a slot whose generation would wrap is retired, so
+// that a handle never matches a later entry, whether the entry was popped
+// or cancelled.
+func TestQueueSlotRetired(t *testing.T) {
+	for _, cancel := range []bool{false, true} {
+		t.Run(fmt.Sprint("cancel=", cancel), func(t *testing.T) {
+			q := NewQueue[int]()
+			q.At(1, 0) // slot 0
+			q.Pop(1)
+			q.slots[0].gen = math.MaxUint32 - 1 // free, about to be taken for the last time
+			old := q.At(2, 1)
+			if uint32(old) != 0 || uint32(old>>32) != math.MaxUint32 {
+				t.Fatalf("At took handle %#x, want slot 0 at its last generation", old)
+			}
+			if cancel {
+				q.Cancel(old)
+			} else {
+				q.Pop(2)
+			}
+			seen := map[Handle]bool{old: true}
+			for i := range 5 {
+				h := q.After(1, i)
+				if seen[h] || uint32(h) == 0 {
+					t.Fatalf("handle %#x: slot 0 was reused after its generation wrapped", h)
+				}
+				seen[h] = true
+			}
+			if q.Cancel(old) {
+				t.Error("Cancel of the retired slot's handle = true")
+			}
+			if err := checkQueue(q); err != nil {
+				t.Error(err)
 			}
 		})
 	}
