@@ -152,7 +152,11 @@ func (q *Queue[E]) Cancel(h Handle) bool {
 	if gen&1 == 0 || uint64(idx) >= uint64(len(q.slots)) || q.slots[idx].gen != gen {
 		return false
 	}
-	q.slots[idx].gen++
+	// The key stays behind as a tombstone, but the value goes now, so that
+	// the GC can have what it refers to however long the tombstone waits.
+	s := &q.slots[idx]
+	var zero E
+	s.gen, s.ev = gen+1, zero
 	q.dead++
 	q.tidy()
 	return true

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"weak"
 )
 
 // drain pops everything due by horizon and returns the events in order.
@@ -576,4 +578,32 @@ func TestQueueSlotRetired(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestQueueDropsValues: the queue keeps no reference to a value once its
+// entry is cancelled, even while the entry's key waits in the heap as a
+// tombstone, or once it is popped, so that the GC can have what a
+// cancelled or fired callback refers to.
+func TestQueueDropsValues(t *testing.T) {
+	q := NewQueue[*[64]byte]()
+	q.At(1, new([64]byte)) // keeps the root, so the cancelled key below stays a tombstone
+	cancelled, popped := new([64]byte), new([64]byte)
+	wc, wp := weak.Make(cancelled), weak.Make(popped)
+	h := q.At(100, cancelled)
+	q.At(0, popped)
+	cancelled, popped = nil, nil
+	if !q.Cancel(h) || q.dead != 1 {
+		t.Fatalf("Cancel: dead = %d, want the entry left as a tombstone", q.dead)
+	}
+	if got, _, _ := q.Pop(0); got == nil {
+		t.Fatal("Pop(0) returned nothing")
+	}
+	runtime.GC()
+	if wc.Value() != nil {
+		t.Error("the queue still holds a cancelled entry's value")
+	}
+	if wp.Value() != nil {
+		t.Error("the queue still holds a popped entry's value")
+	}
+	runtime.KeepAlive(q) // else the whole queue may be collected, and prove nothing
 }
