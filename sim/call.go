@@ -150,10 +150,12 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 			return
 		}
 		rejected := ""
-		for _, ef := range e.brEff {
+		brEff := e.brEff
+		for i := range brEff {
+			ef := &brEff[i]
 			switch ef.Kind {
 			case breaker.Changed:
-				e.breakerChanged(b, ef, prior, breaker.Requested)
+				e.breakerChanged(b, *ef, prior, breaker.Requested)
 			case breaker.Admitted:
 				lc.admitted, lc.gen = true, ef.Generation
 			case breaker.Rejected:
@@ -190,7 +192,9 @@ func (e *Engine) attempt(w *worker, wi, d int) {
 		e.invariant(w, err)
 		return
 	}
-	for _, ef := range e.toEff {
+	toEff := e.toEff
+	for i := range toEff {
+		ef := &toEff[i]
 		if ef.Kind == timeout.ScheduleDeadline {
 			// A deadline that overflowed or lies past the horizon never fires.
 			lc.deadline = e.scheduleAt(ef.At, event{kind: evDeadline, depth: uint8(d), w: int32(wi), token: lc.token})
@@ -272,7 +276,9 @@ func (e *Engine) answer(w *worker, wi, d int) {
 		e.invariant(w, err)
 		return
 	}
-	for _, ef := range e.toEff {
+	toEff := e.toEff
+	for i := range toEff {
+		ef := &toEff[i]
 		switch ef.Kind {
 		case timeout.Deliver:
 			if lc.deadline != 0 {
@@ -306,7 +312,9 @@ func (e *Engine) expire(w *worker, wi, d int) {
 		e.invariant(w, err)
 		return
 	}
-	for _, ef := range e.toEff {
+	toEff := e.toEff
+	for i := range toEff {
+		ef := &toEff[i]
 		if ef.Kind == timeout.Expired {
 			lc.deadline = 0
 			// The attempt's context is done: whatever runs inside it (an
@@ -383,10 +391,12 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			e.invariant(w, err)
 			return
 		}
-		for _, ef := range e.brEff {
+		brEff := e.brEff
+		for i := range brEff {
+			ef := &brEff[i]
 			switch ef.Kind {
 			case breaker.Changed:
-				e.breakerChanged(b, ef, prior, kind)
+				e.breakerChanged(b, *ef, prior, kind)
 			case breaker.Stale:
 				stale = true
 			}
@@ -459,7 +469,9 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 		return
 	}
 	notice := false
-	for _, ef := range e.rtEff {
+	rtEff := e.rtEff
+	for i := range rtEff {
+		ef := &rtEff[i]
 		switch ef.Kind {
 		case retry.Notice:
 			notice = true
@@ -496,7 +508,7 @@ func (e *Engine) finishAttempt(w *worker, wi, d int, r result) {
 			// The call's result is the last attempt's, as the layer above
 			// sees it (an app's error status travels on).
 			if ef.Kind == retry.GaveUp && d == 0 {
-				w.gaveUp = gaveUpWhy(ly.retry, ef, seen)
+				w.gaveUp = gaveUpWhy(ly.retry, *ef, seen)
 			}
 			e.endCall(w, wi, d, r)
 		}
@@ -607,9 +619,11 @@ func (e *Engine) consult(w *worker, b *breakerInst) {
 		e.invariant(w, err)
 		return
 	}
-	for _, ef := range e.brEff {
+	brEff := e.brEff
+	for i := range brEff {
+		ef := &brEff[i]
 		if ef.Kind == breaker.Changed {
-			e.breakerChanged(b, ef, prior, breaker.Consulted)
+			e.breakerChanged(b, *ef, prior, breaker.Consulted)
 		}
 	}
 }

@@ -124,7 +124,8 @@ func (e *Engine) applyClient(r *cmdRun, ev client.Event, effs []client.Effect) (
 // clientEffects carries out the worker's command's effects.
 func (e *Engine) clientEffects(w *worker, wi, d int, effs []client.Effect) {
 	r := &w.run
-	for _, ef := range effs {
+	for i := range effs {
+		ef := &effs[i]
 		switch ef.Kind {
 		case client.Try:
 			cost := e.try(r)
@@ -137,7 +138,7 @@ func (e *Engine) clientEffects(w *worker, wi, d int, effs []client.Effect) {
 			r.next, r.waking = ef.At, true
 			e.scheduleAt(ef.At, event{kind: evWake, depth: uint8(d), w: int32(wi), token: w.calls[d].token})
 		case client.Done:
-			e.commandDone(w, wi, d, ef)
+			e.commandDone(w, wi, d, *ef)
 		}
 	}
 }
@@ -227,7 +228,8 @@ func (e *Engine) tryEnded(r *cmdRun, effs []client.Effect) ([]client.Effect, boo
 	if r.tryFail != 0 {
 		e.ev.Outcome, e.ev.Error = traces.Error, r.tryErr
 	}
-	for _, ef := range effs {
+	for i := range effs {
+		ef := &effs[i]
 		if ef.Kind == client.ScheduleTry {
 			e.ev.Delay = ef.Sleep
 		}
