@@ -286,6 +286,12 @@ func (q *Queue[E]) compact() {
 	}
 	h = h[:n]
 	q.heap, q.dead = h, 0
+	if n < 2 {
+		// Already a heap; and (n-2)/4 truncates to 0 for n = 0, which
+		// would read a key that is not there (renumber compacts a queue
+		// that may be empty).
+		return
+	}
 	for i := (n - 2) / 4; i >= 0; i-- {
 		down(h, i, h[i])
 	}

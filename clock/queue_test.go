@@ -555,6 +555,35 @@ func TestQueueSeqRenumbered(t *testing.T) {
 	}
 }
 
+// TestQueueRenumbersAnyLength: the renumbering comes at the 2^32-th At
+// whatever the queue holds then, and an engine's queue is often empty or
+// holds one entry between a pop and the push its handler makes (compact
+// once read a key of an empty heap there).
+func TestQueueRenumbersAnyLength(t *testing.T) {
+	for pending := range 4 {
+		t.Run(fmt.Sprint("pending=", pending), func(t *testing.T) {
+			q := NewQueue[int]()
+			var want []int
+			for i := range pending {
+				q.At(time.Duration(5-i), i)
+				want = append([]int{i}, want...)
+			}
+			q.seq = math.MaxUint32
+			q.At(9, 100)
+			want = append(want, 100)
+			if q.seq != uint32(pending+1) {
+				t.Errorf("seq = %d after the renumbering, want %d", q.seq, pending+1)
+			}
+			if err := checkQueue(q); err != nil {
+				t.Fatal(err)
+			}
+			if got := drain(q, time.Hour); !slices.Equal(got, want) {
+				t.Errorf("pops = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
 // TestQueueSlotRetired: a slot whose generation would wrap is retired, so
 // that a handle never matches a later entry, whether the entry was popped
 // or cancelled.
