@@ -55,6 +55,7 @@ func TestSpeedTable(t *testing.T) {
 		"engine without miniredis / event-heap floor":      "15.00x",
 		"engine / floor, processor time":                   "12.00x",
 		"policy machines alone / floor, processor time":    "2.00x",
+		"engine / (floor + machines), processor time":      "4.00x",
 		"day: Dapr v1.14 oracle / sim without miniredis":   "n/a",
 		"render HTML 40-minute window / replay of the day": "n/a",
 	}
