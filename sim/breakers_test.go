@@ -54,25 +54,13 @@ func TestBreakerOf(t *testing.T) {
 		"actor scopes": writeArchive(t, "testdata/scenarios/actor_breaker_scopes.txtar"),
 	}
 	for name, path := range runs {
-		sc, err := LoadScenario(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		setup, err := Prepare(sc, Overrides{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var events traces.Collector
-		eng := NewEngine(setup, &events, Options{})
-		if err := eng.Run(); err != nil {
-			t.Fatal(err)
-		}
-		eng.Close()
+		eng, events := collectRun(t, path)
+		setup := eng.setup
 		requested := map[string]bool{}
 		transitions := 0
 		namer := setup.BreakerNamer()
-		for i := range events.Events {
-			e := &events.Events[i]
+		for i := range events {
+			e := &events[i]
 			b := setup.BreakerOf(e)
 			if b != "" {
 				requested[b] = true

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/dapr-sim/sim/expect"
@@ -37,15 +36,10 @@ func newCheckCommand(stdout, stderr io.Writer) *cobra.Command {
 			"  sim check examples/quickstart/scenario.yaml --dapr 1.16\n" +
 			"  sim check examples/quickstart/scenario.yaml --format junit > check.xml\n" +
 			"  sim check examples/quickstart/scenario.yaml --set retries.retryForever.duration=2s",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return fmt.Errorf("%w: want one scenario file, got %d arguments (see `sim check --help`)", errUsage, len(args))
-			}
-			return nil
-		},
+		Args: oneFile("scenario file"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if maxEvents < 1 {
-				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			if err := checkMaxEvents(maxEvents); err != nil {
+				return err
 			}
 			o, err := flagOverrides(c, dapr, seed, sets)
 			if err != nil {

@@ -69,8 +69,8 @@ func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("resiliency") && resiliency == "" {
 				return fmt.Errorf("%w: --resiliency needs a file or folder name", errUsage)
 			}
-			if maxEvents < 1 {
-				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			if err := checkMaxEvents(maxEvents); err != nil {
+				return err
 			}
 			var o sim.Overrides
 			o.Dapr = dapr

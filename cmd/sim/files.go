@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -110,4 +111,23 @@ func flagOverrides(c *cobra.Command, dapr string, seed int64, sets []string) (si
 		o.Seed = &seed
 	}
 	return o, whatif.Apply(sets, &o)
+}
+
+// oneFile is the Args of a command that takes one file, what it is: any
+// other count is a usage error pointing at the command's help.
+func oneFile(what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return fmt.Errorf("%w: want one %s, got %d arguments (see `sim %s --help`)", errUsage, what, len(args), c.Name())
+		}
+		return nil
+	}
+}
+
+// checkMaxEvents refuses a --max-events no run could keep to.
+func checkMaxEvents(n int64) error {
+	if n < 1 {
+		return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, n)
+	}
+	return nil
 }

@@ -93,15 +93,10 @@ func newMetricsCommand(stdout, stderr io.Writer) *cobra.Command {
 			"could not be written.",
 		Example: "  sim metrics examples/quickstart/scenario.yaml -o quickstart.om\n" +
 			"  sim metrics examples/alerts/scenario.yaml --promtool-test examples/alerts/tests.yaml -o alerts-test.yaml",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return fmt.Errorf("%w: want one scenario file, got %d arguments (see `sim metrics --help`)", errUsage, len(args))
-			}
-			return nil
-		},
+		Args: oneFile("scenario file"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if maxEvents < 1 {
-				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			if err := checkMaxEvents(maxEvents); err != nil {
+				return err
 			}
 			o, err := flagOverrides(c, dapr, seed, sets)
 			if err != nil {

@@ -43,12 +43,7 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 		Example: "  sim render examples/quickstart/scenario.yaml -o quickstart.html\n" +
 			"  sim run examples/quickstart/scenario.yaml --trace t.yaml && sim render t.yaml -o t.html\n" +
 			"  open 'quickstart.html#t=26.5'",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return fmt.Errorf("%w: want one trace or scenario file, got %d arguments (see `sim render --help`)", errUsage, len(args))
-			}
-			return nil
-		},
+		Args: oneFile("trace or scenario file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			ext, err := renderExt(out, format)
 			if err != nil {

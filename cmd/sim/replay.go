@@ -84,8 +84,8 @@ func newReplayCommand(stdout, stderr io.Writer) *cobra.Command {
 			if resources != "" || appID != "" || dapr != "" {
 				return fmt.Errorf("%w: --resources, --app-id and --dapr go with --daprd-log", errUsage)
 			}
-			if maxEvents < 1 {
-				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			if err := checkMaxEvents(maxEvents); err != nil {
+				return err
 			}
 			if explain && !print {
 				return fmt.Errorf("%w: --explain goes with --print (sim replay t.yaml --print --explain)", errUsage)

@@ -44,12 +44,7 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			"  sim run examples/quickstart/scenario.yaml --dapr 1.16 --trace trace.yaml\n" +
 			"  sim run examples/quickstart/scenario.yaml --trace trace.jsonl --trace-format jsonl\n" +
 			"  sim run examples/quickstart/scenario.yaml --set circuitBreakers.simpleCB.timeout=30s",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return fmt.Errorf("%w: want one scenario file, got %d arguments (see `sim run --help`)", errUsage, len(args))
-			}
-			return nil
-		},
+		Args: oneFile("scenario file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if c.Flags().Changed("trace") && tracePath == "" {
 				return fmt.Errorf("%w: --trace needs a file name", errUsage)
@@ -71,8 +66,8 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 			if traceFormat != "yaml" && traceFormat != "jsonl" {
 				return fmt.Errorf("%w: --trace-format: want yaml or jsonl, got %q", errUsage, traceFormat)
 			}
-			if maxEvents < 1 {
-				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			if err := checkMaxEvents(maxEvents); err != nil {
+				return err
 			}
 			var speed float64
 			if c.Flags().Changed("speed") {

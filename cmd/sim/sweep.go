@@ -92,12 +92,7 @@ func sweepCommand(stdout, stderr io.Writer, tty func(io.Writer) bool) *cobra.Com
 			"  sim sweep scenario.yaml --set circuitBreakers.cb.trip='consecutiveFailures >= 3','requests > 10 && totalFailures > 5' --format markdown\n" +
 			"  sim sweep scenario.yaml --set retries.r.maxRetries=-1,3 --seeds 20 --format csv\n" +
 			"  sim sweep scenario.yaml --set timeouts.t=1s,2s --format csv --shard \"$JOB_COMPLETION_INDEX/8\" > shard-$JOB_COMPLETION_INDEX.csv",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return fmt.Errorf("%w: want one scenario file, got %d arguments (see `sim sweep --help`)", errUsage, len(args))
-			}
-			return nil
-		},
+		Args: oneFile("scenario file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			s := &sweep{file: args[0], stdout: stdout, stderr: stderr}
 			s.Shard, s.MaxEvents = grid.All, maxEvents
@@ -107,8 +102,8 @@ func sweepCommand(stdout, stderr io.Writer, tty func(io.Writer) bool) *cobra.Com
 			default:
 				return fmt.Errorf("%w: --format: want table, csv, json or markdown, got %q", errUsage, format)
 			}
-			if maxEvents < 1 {
-				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			if err := checkMaxEvents(maxEvents); err != nil {
+				return err
 			}
 			if seeds < 1 {
 				return fmt.Errorf("%w: --seeds must be at least 1, got %d", errUsage, seeds)

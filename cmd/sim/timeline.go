@@ -40,12 +40,7 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 			"not be written.",
 		Example: "  sim timeline examples/quickstart/scenario.yaml\n" +
 			"  sim timeline trace.yaml --from 25s --to 37s --width 120",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return fmt.Errorf("%w: want one scenario or trace file, got %d arguments (see `sim timeline --help`)", errUsage, len(args))
-			}
-			return nil
-		},
+		Args: oneFile("scenario or trace file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opt := picture.TimelineOptions{Width: width}
 			var err error
@@ -61,8 +56,8 @@ func newTimelineCommand(stdout, stderr io.Writer) *cobra.Command {
 			if c.Flags().Changed("width") && (width < 20 || width > 10000) {
 				return fmt.Errorf("%w: --width must be from 20 to 10000 columns, got %d", errUsage, width)
 			}
-			if maxEvents < 1 {
-				return fmt.Errorf("%w: --max-events must be at least 1, got %d", errUsage, maxEvents)
+			if err := checkMaxEvents(maxEvents); err != nil {
+				return err
 			}
 			tty := isTerminal(stdout)
 			switch color {
